@@ -1,0 +1,45 @@
+"""seqkit: recurrent sequence models (LSTM, GRU and their gate variants) with explicit gates.
+
+Public API (imported lazily so ``import seqkit`` stays cheap):
+
+- layers: ``ExplicitLSTM``, ``ExplicitGRU``, ``ExplicitLSTMCell``, ``ExplicitGRUCell``,
+  ``make_rnn``, ``trace_gates``, ``plot_gate_trace``, ``count_rnn``
+- training: ``fit_text_classifier``, ``fit_forecaster``, ``fit_sequence_classifier``
+- serving: ``export``, ``report``
+"""
+
+import importlib
+
+__version__ = "0.1.0"
+
+_PUBLIC = {
+    "ExplicitLSTM": "seqkit.layers",
+    "ExplicitGRU": "seqkit.layers",
+    "ExplicitLSTMCell": "seqkit.layers",
+    "ExplicitGRUCell": "seqkit.layers",
+    "make_rnn": "seqkit.layers",
+    "trace_gates": "seqkit.layers",
+    "plot_gate_trace": "seqkit.layers",
+    "count_rnn": "seqkit.layers",
+    "fit_text_classifier": "seqkit.fit",
+    "fit_forecaster": "seqkit.fit",
+    "fit_sequence_classifier": "seqkit.fit",
+    "FitResult": "seqkit.fit",
+    "export": "seqkit.export",
+    "report": "seqkit.report",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'seqkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)
