@@ -1,0 +1,274 @@
+"""The gate equations of seqkit's cells, as small pure functions on ``keras.ops``.
+
+Everything a cell computes in one time step is written here, once; the cells
+(:mod:`seqkit.layers.lstm`, :mod:`seqkit.layers.gru`) only hold weights and options and
+call these functions, both from ``Cell.call`` (one step) and from the layer's explicit
+loop (all steps, with the input projection hoisted out of the loop).
+
+Notation: ``x_t`` input, ``h_{t-1}``/``c_{t-1}`` previous state, ``W`` kernel, ``U``
+recurrent kernel, ``b`` bias, ``σ`` the recurrent activation (sigmoid), ``φ`` the
+activation (tanh), ``⊙`` elementwise product, ``LN`` layer normalization.
+Gate order in every fused weight matrix is Keras': LSTM ``i, f, c(g), o``; GRU ``z, r, h``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import NamedTuple
+
+from keras import ops
+
+from seqkit.errors import ConfigError
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class LSTMOptions:
+    """Which LSTM equations a cell uses (defaults: exactly ``keras.layers.LSTMCell``).
+
+    Names follow Greff et al. 2017, "LSTM: A Search Space Odyssey":
+    ``peephole`` (their vanilla LSTM has it; Keras' has not: their "NP"),
+    ``coupled_input_forget`` (CIFG, ``f = 1 - i``), ``input_gate=False`` (NIG),
+    ``forget_gate=False`` (NFG), ``output_gate=False`` (NOG), ``input_activation=False``
+    (NIAF), ``output_activation=False`` (NOAF). ``forget_bias`` is a constant added to the
+    forget pre-activation every step (Jozefowicz et al. 2015). ``layer_norm`` follows
+    TensorFlow Addons' ``LayerNormLSTMCell`` (LN on the input projection, the recurrent
+    projection and the new cell state).
+    """
+
+    peephole: bool = False
+    coupled_input_forget: bool = False
+    input_gate: bool = True
+    forget_gate: bool = True
+    output_gate: bool = True
+    input_activation: bool = True
+    output_activation: bool = True
+    forget_bias: float = 0.0
+    layer_norm: bool = False
+    norm_epsilon: float = 1e-3
+
+    def __post_init__(self):
+        _check_bools(self, exclude=("forget_bias", "norm_epsilon"))
+        _check_number("forget_bias", self.forget_bias)
+        _check_number("norm_epsilon", self.norm_epsilon, positive=True)
+        if self.coupled_input_forget and not self.input_gate:
+            raise ConfigError(
+                "coupled_input_forget=True computes f = 1 - i and needs the input gate, "
+                "but input_gate=False; pick one of them"
+            )
+        if self.coupled_input_forget and not self.forget_gate:
+            raise ConfigError(
+                "coupled_input_forget=True derives the forget gate from the input gate, "
+                "but forget_gate=False removes it; pick one of them"
+            )
+        if self.forget_bias and (self.coupled_input_forget or not self.forget_gate):
+            other = "coupled_input_forget=True" if self.coupled_input_forget else (
+                "forget_gate=False")
+            raise ConfigError(
+                f"forget_bias={self.forget_bias} has no forget pre-activation to shift "
+                f"with {other}; set forget_bias=0.0"
+            )
+
+    @property
+    def is_builtin(self) -> bool:
+        """True when these equations are exactly ``keras.layers.LSTMCell``'s."""
+        return not self.changed()
+
+    def changed(self) -> dict:
+        """The options that differ from the built-in LSTM (for messages and configs)."""
+        default = LSTMOptions()
+        return {k: v for k, v in asdict(self).items()
+                if v != getattr(default, k) and k != "norm_epsilon"}
+
+
+@dataclass(frozen=True)
+class GRUOptions:
+    """Which GRU equations a cell uses (defaults: exactly ``keras.layers.GRUCell``).
+
+    ``reset_after`` is Keras' own option (True: reset gate applied after the recurrent
+    matmul, the cuDNN convention; False: before it, Cho et al. 2014). ``layer_norm`` adds
+    LN on the input projection and the recurrent projection(s).
+    """
+
+    reset_after: bool = True
+    layer_norm: bool = False
+    norm_epsilon: float = 1e-3
+
+    def __post_init__(self):
+        _check_bools(self, exclude=("norm_epsilon",))
+        _check_number("norm_epsilon", self.norm_epsilon, positive=True)
+
+    @property
+    def is_builtin(self) -> bool:
+        """True when these equations are exactly ``keras.layers.GRUCell``'s."""
+        return not self.layer_norm
+
+    def changed(self) -> dict:
+        return {"layer_norm": True} if self.layer_norm else {}
+
+
+def _check_bools(options, exclude=()):
+    for name, value in asdict(options).items():
+        if name not in exclude and not isinstance(value, bool):
+            raise ConfigError(
+                f"{name} must be True or False, got {value!r} ({type(value).__name__})"
+            )
+
+
+def _check_number(name, value, positive=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    if positive and not value > 0:
+        raise ConfigError(f"{name} must be > 0, got {value!r}")
+
+
+# --------------------------------------------------------------------------- weights
+
+
+class Norm(NamedTuple):
+    """Layer-norm parameters: ``LN(x) = (x - mean(x)) / sqrt(var(x) + eps) * gamma + beta``."""
+
+    gamma: object
+    beta: object
+    epsilon: float
+
+
+class LSTMGates(NamedTuple):
+    """One step's gate activations, each ``[batch, units]``."""
+
+    i: object
+    f: object
+    g: object
+    o: object
+    c: object
+    h: object
+
+
+class GRUGates(NamedTuple):
+    """One step's gate activations, each ``[batch, units]``."""
+
+    z: object
+    r: object
+    candidate: object
+    h: object
+
+
+def layer_norm(x, norm: Norm | None):
+    """Layer normalization over the last axis; identity when ``norm`` is None."""
+    if norm is None:
+        return x
+    mean = ops.mean(x, axis=-1, keepdims=True)
+    var = ops.mean(ops.square(x - mean), axis=-1, keepdims=True)
+    return (x - mean) * ops.rsqrt(var + norm.epsilon) * norm.gamma + norm.beta
+
+
+def input_projection(x, kernel, bias=None, norm: Norm | None = None):
+    """``LN(x W) + b`` for ``x`` of shape ``[..., d]``: one matmul for every gate (and,
+    from the layer's loop, every time step at once)."""
+    z = layer_norm(ops.matmul(x, kernel), norm)
+    return z if bias is None else z + bias
+
+
+# --------------------------------------------------------------------------- LSTM
+
+
+def lstm_gates(z, c_prev, options: LSTMOptions, activation, recurrent_activation,
+               peephole=None, cell_norm: Norm | None = None) -> LSTMGates:
+    """The LSTM equations for one step, from ``z = LN(W x_t) + b + LN(U h_{t-1})``.
+
+    ::
+
+        z_i, z_f, z_g, z_o = split(z, 4)
+        i   = σ(z_i + p_i ⊙ c_{t-1})                 NIG: i = 1
+        f   = σ(z_f + p_f ⊙ c_{t-1} + forget_bias)   NFG: f = 1;   CIFG: f = 1 - i
+        g   = φ(z_g)                                  NIAF: g = z_g
+        c_t = f ⊙ c_{t-1} + i ⊙ g                     layer_norm: c_t = LN(c_t)
+        o   = σ(z_o + p_o ⊙ c_t)                      NOG: o = 1
+        h_t = o ⊙ φ(c_t)                              NOAF: h_t = o ⊙ c_t
+
+    ``p_i, p_f, p_o`` (``peephole``, ``[3, units]``) are diagonal peephole weights
+    (Gers & Schmidhuber 2000), used only when ``options.peephole``.
+    """
+    z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)
+    if options.peephole:
+        p_i, p_f, p_o = peephole[0], peephole[1], peephole[2]
+        z_i = z_i + p_i * c_prev
+        z_f = z_f + p_f * c_prev
+    one = ops.ones_like(c_prev)
+    i = recurrent_activation(z_i) if options.input_gate else one
+    if options.coupled_input_forget:
+        f = 1.0 - i
+    elif options.forget_gate:
+        f = recurrent_activation(z_f + options.forget_bias if options.forget_bias else z_f)
+    else:
+        f = one
+    g = activation(z_g) if options.input_activation else z_g
+    c = layer_norm(f * c_prev + i * g, cell_norm)
+    if options.peephole:
+        z_o = z_o + p_o * c
+    o = recurrent_activation(z_o) if options.output_gate else one
+    h = o * activation(c) if options.output_activation else o * c
+    return LSTMGates(i, f, g, o, c, h)
+
+
+def lstm_step(x_proj, h_prev, c_prev, recurrent_kernel, options: LSTMOptions, activation,
+              recurrent_activation, peephole=None, recurrent_norm: Norm | None = None,
+              cell_norm: Norm | None = None, h_dropout_mask=None) -> LSTMGates:
+    """One LSTM step given the (hoisted) input projection ``x_proj = LN(W x_t) + b``."""
+    h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
+    z = x_proj + layer_norm(ops.matmul(h_in, recurrent_kernel), recurrent_norm)
+    return lstm_gates(z, c_prev, options, activation, recurrent_activation,
+                      peephole=peephole, cell_norm=cell_norm)
+
+
+# --------------------------------------------------------------------------- GRU
+
+
+def gru_step(x_proj, h_prev, recurrent_kernel, options: GRUOptions, activation,
+             recurrent_activation, recurrent_bias=None, recurrent_norm: Norm | None = None,
+             h_dropout_mask=None) -> GRUGates:
+    """One GRU step given the (hoisted) input projection ``x_proj = LN(W x_t) + b_x``.
+
+    ::
+
+        x_z, x_r, x_h = split(x_proj, 3)
+        reset_after=True  (Keras default, cuDNN):
+            u_z, u_r, u_h = split(LN(U h_{t-1}) + b_h, 3)
+            z = σ(x_z + u_z);  r = σ(x_r + u_r);  ĥ = φ(x_h + r ⊙ u_h)
+        reset_after=False (Cho et al. 2014):
+            u_z, u_r = split(LN(U_zr h_{t-1}), 2)
+            z = σ(x_z + u_z);  r = σ(x_r + u_r);  ĥ = φ(x_h + LN(U_h (r ⊙ h_{t-1})))
+        h_t = z ⊙ h_{t-1} + (1 - z) ⊙ ĥ
+
+    With layer norm and ``reset_after=False`` the recurrent norm's first ``2u`` entries
+    normalize ``U_zr h`` and its last ``u`` entries ``U_h (r ⊙ h)``.
+    """
+    units = h_prev.shape[-1]
+    h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
+    x_z, x_r, x_h = ops.split(x_proj, 3, axis=-1)
+    if options.reset_after:
+        u = layer_norm(ops.matmul(h_in, recurrent_kernel), recurrent_norm)
+        if recurrent_bias is not None:
+            u = u + recurrent_bias
+        u_z, u_r, u_h = ops.split(u, 3, axis=-1)
+        z = recurrent_activation(x_z + u_z)
+        r = recurrent_activation(x_r + u_r)
+        candidate = activation(x_h + r * u_h)
+    else:
+        norm_zr, norm_h = _split_norm(recurrent_norm, 2 * units)
+        u_zr = layer_norm(ops.matmul(h_in, recurrent_kernel[:, : 2 * units]), norm_zr)
+        u_z, u_r = ops.split(u_zr, 2, axis=-1)
+        z = recurrent_activation(x_z + u_z)
+        r = recurrent_activation(x_r + u_r)
+        u_h = layer_norm(ops.matmul(r * h_in, recurrent_kernel[:, 2 * units:]), norm_h)
+        candidate = activation(x_h + u_h)
+    h = z * h_prev + (1.0 - z) * candidate
+    return GRUGates(z, r, candidate, h)
+
+
+def _split_norm(norm: Norm | None, at: int):
+    if norm is None:
+        return None, None
+    return (Norm(norm.gamma[:at], norm.beta[:at], norm.epsilon),
+            Norm(norm.gamma[at:], norm.beta[at:], norm.epsilon))
