@@ -25,8 +25,8 @@ _PUBLIC = {
     "fit_forecaster": "seqkit.fit",
     "fit_sequence_classifier": "seqkit.fit",
     "FitResult": "seqkit.fit",
-    "export": "seqkit.export",
-    "report": "seqkit.report",
+    "export": "seqkit.serving",
+    "report": "seqkit.reporting",
 }
 
 __all__ = sorted(_PUBLIC)

@@ -1,10 +1,22 @@
-"""Explicit-gate LSTM/GRU cells and layers."""
+"""Explicit-gate LSTM/GRU cells and layers.
 
+- :mod:`~seqkit.layers.equations`: the gate equations (pure functions) and options
+- :mod:`~seqkit.layers.lstm`, :mod:`~seqkit.layers.gru`: cells and layers
+- :mod:`~seqkit.layers.loop`: fused-vs-explicit path choice and the explicit loop
+- :mod:`~seqkit.layers.trace`: gate traces and heatmaps
+- :mod:`~seqkit.layers.factory`: named variants (``make_rnn("cifg", 64)``)
+- :mod:`~seqkit.layers.counts`: parameter and multiply-add counts
+"""
+
+from seqkit.layers.counts import count_rnn
 from seqkit.layers.equations import GRUOptions, LSTMOptions
+from seqkit.layers.factory import VARIANTS, cell_family, make_rnn, variant_names
 from seqkit.layers.gru import ExplicitGRU, ExplicitGRUCell
 from seqkit.layers.lstm import ExplicitLSTM, ExplicitLSTMCell
+from seqkit.layers.trace import GateTrace, plot_gate_trace, trace_gates
 
 __all__ = [
-    "ExplicitGRU", "ExplicitGRUCell", "ExplicitLSTM", "ExplicitLSTMCell",
-    "GRUOptions", "LSTMOptions",
+    "VARIANTS", "ExplicitGRU", "ExplicitGRUCell", "ExplicitLSTM", "ExplicitLSTMCell",
+    "GRUOptions", "GateTrace", "LSTMOptions", "cell_family", "count_rnn", "make_rnn",
+    "plot_gate_trace", "trace_gates", "variant_names",
 ]

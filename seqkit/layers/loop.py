@@ -82,6 +82,12 @@ class ExplicitLoopMixin:
             )
         return explicit_loop(self, sequences, initial_state, mask, training=training)
 
+    def trace_gates(self, inputs, mask=None, initial_state=None):
+        """Every gate activation per time step (see :func:`seqkit.layers.trace.trace_gates`)."""
+        from seqkit.layers.trace import trace_layer
+
+        return trace_layer(self, inputs, mask=mask, initial_state=initial_state)
+
 
 def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=False):
     """Run ``layer.cell`` over ``sequences`` with the input projection hoisted.
