@@ -1,0 +1,274 @@
+"""FitResult: what the fit functions return (trained model, metrics, config, timing, ...)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from seqkit.errors import ConfigError, DataError
+
+TASKS = ("text_classification", "forecasting", "sequence_classification")
+MODEL_FILE = "model.keras"
+RESULT_FILE = "fit_result.json"
+_FORMAT = 1
+
+
+@dataclass
+class FitResult:
+    """A trained model and everything known about how it was trained.
+
+    Attributes:
+        model: the trained functional Keras model, preprocessing included: it takes raw
+            inputs (strings / raw windows / padded sequences) and returns user units
+            (class probabilities ``probabilities`` or ``forecast [B, horizon, targets]``).
+        task: ``"text_classification"``, ``"forecasting"`` or ``"sequence_classification"``.
+        history: Keras history as ``{metric: [value per epoch]}``.
+        metrics: metrics on the held-out test split (see ``seqkit.fit.train``).
+        config: every argument after defaults (JSON-able).
+        class_names: class names in output order (classification), else None.
+        timing: ``epoch_seconds``, ``median_epoch_seconds``, ``examples_per_second``, ...
+        data_info: split sizes, chosen sequence length, scaler statistics, ...
+
+    ``save(path)`` writes a directory ``path/`` holding ``model.keras`` and
+    ``fit_result.json``; ``FitResult.load(path)`` reads it back.
+    """
+
+    model: keras.Model
+    task: str
+    history: dict = field(default_factory=dict)
+    metrics: dict = field(default_factory=dict)
+    config: dict = field(default_factory=dict)
+    class_names: list | None = None
+    timing: dict = field(default_factory=dict)
+    data_info: dict = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ prediction
+
+    def prepare_inputs(self, x):
+        """``x`` converted to what ``self.model`` takes (NumPy unicode text → object array,
+        lists of variable-length sequences → post-padded ``[N, T, F]``, one window →
+        a batch of one)."""
+        if self.task == "text_classification":
+            from seqkit.data.text import to_text_array
+
+            if isinstance(x, (str, bytes)):
+                x = [x]
+            return to_text_array(x)
+        if self.task == "forecasting":
+            return _prepare_windows(x, self.config["window"], self.data_info["n_features"])
+        if self.task == "sequence_classification":
+            return _prepare_sequences(x, self.data_info["n_features"])
+        raise ConfigError(f"unknown task {self.task!r}; expected one of {TASKS}")
+
+    def predict(self, x, *, batch_size: int = 256, verbose=0) -> np.ndarray:
+        """``model.predict`` on raw inputs: class probabilities ``[N, K]`` or forecasts
+        ``[N, horizon, targets]`` in original units."""
+        return self.model.predict(self.prepare_inputs(x), batch_size=batch_size,
+                                  verbose=verbose)
+
+    def predict_labels(self, x, *, batch_size: int = 256) -> list:
+        """Predicted class names (classification tasks only)."""
+        if self.class_names is None:
+            raise ConfigError(f"predict_labels needs a classification result, task={self.task!r}")
+        probs = self.predict(x, batch_size=batch_size)
+        return [self.class_names[i] for i in probs.argmax(axis=1)]
+
+    def evaluate(self, x, y, *, batch_size: int = 256) -> dict:
+        """Metrics on new labelled data: classification metrics for classifiers (labels
+        must be known class names or ids, else :class:`DataError`)."""
+        from seqkit.fit.train import classification_metrics
+
+        if self.class_names is None:
+            raise ConfigError(f"evaluate needs a classification result, task={self.task!r}")
+        y_ids = label_ids(y, self.class_names)
+        probs = self.predict(x, batch_size=batch_size)
+        if len(probs) != len(y_ids):
+            raise DataError(f"got {len(probs)} inputs but {len(y_ids)} labels")
+        return classification_metrics(y_ids, probs, self.class_names)
+
+    # ------------------------------------------------------------------ persistence
+
+    def to_json(self) -> dict:
+        import seqkit
+
+        return {"format": _FORMAT, "seqkit_version": seqkit.__version__, "task": self.task,
+                "history": self.history, "metrics": self.metrics, "config": self.config,
+                "class_names": self.class_names, "timing": self.timing,
+                "data_info": self.data_info}
+
+    def save(self, path) -> Path:
+        """Write ``path/model.keras`` and ``path/fit_result.json`` (``path`` is a directory,
+        created if needed; existing files of those names are replaced)."""
+        path = Path(path)
+        if path.suffix == ".keras":
+            raise ConfigError(
+                f"save(path) takes a directory (it writes {MODEL_FILE} and {RESULT_FILE} "
+                f"inside), got {str(path)!r}")
+        path.mkdir(parents=True, exist_ok=True)
+        self.model.save(path / MODEL_FILE)
+        tmp = path / (RESULT_FILE + ".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=2))
+        os.replace(tmp, path / RESULT_FILE)
+        return path
+
+    @classmethod
+    def load(cls, path) -> FitResult:
+        """Read a directory written by :meth:`save`."""
+        import seqkit.layers  # noqa: F401  (registers the serializable RNN layers)
+
+        path = Path(path)
+        if not (path / RESULT_FILE).is_file() or not (path / MODEL_FILE).is_file():
+            raise DataError(
+                f"{str(path)!r} is not a saved FitResult (needs {MODEL_FILE} and {RESULT_FILE})")
+        info = json.loads((path / RESULT_FILE).read_text())
+        model = keras.saving.load_model(path / MODEL_FILE)
+        return cls(model=model, task=info["task"], history=info.get("history", {}),
+                   metrics=info.get("metrics", {}), config=info.get("config", {}),
+                   class_names=info.get("class_names"), timing=info.get("timing", {}),
+                   data_info=info.get("data_info", {}))
+
+    def export(self, path, version=None):
+        """Export for serving: delegates to ``seqkit.export(self, path, version=version)``."""
+        import seqkit
+
+        return seqkit.export(self, path, version=version)
+
+    # ------------------------------------------------------------------ reporting
+
+    def plot_history(self, path) -> Path:
+        """Learning curves (one panel per metric, train and validation) as a PNG."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        names = [k for k in self.history if not k.startswith("val_")]
+        if not names:
+            raise DataError("plot_history: the history is empty (nothing was trained)")
+        fig = Figure(figsize=(4.5 * len(names), 3.5))
+        FigureCanvasAgg(fig)
+        for i, name in enumerate(names):
+            ax = fig.add_subplot(1, len(names), i + 1)
+            epochs = range(1, len(self.history[name]) + 1)
+            ax.plot(epochs, self.history[name], marker="o", label="train")
+            if f"val_{name}" in self.history:
+                ax.plot(epochs, self.history[f"val_{name}"], marker="o", label="validation")
+            best = self.timing.get("best_epoch")
+            if best:
+                ax.axvline(best, color="grey", linestyle=":", label="best epoch")
+            ax.set_xlabel("epoch")
+            ax.set_title(name)
+            ax.legend()
+        fig.suptitle(f"{self.task} ({_cell_label(self.config)})")
+        fig.tight_layout()
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", dpi=100)
+        return path
+
+    def summary(self) -> str:
+        """A few lines: task, model, key test metrics, timing."""
+        c, m, t = self.config, self.metrics, self.timing
+        lines = [f"{self.task}: {_cell_label(c)} x{c.get('layers', 1)} units={c.get('units')}"
+                 f"{' bidirectional' if c.get('bidirectional') else ''}, "
+                 f"{t.get('epochs_run', len(self.history.get('loss', [])))} epoch(s)"
+                 + (f", best epoch {t['best_epoch']}" if t.get("best_epoch") else "")]
+        if self.task == "forecasting":
+            lines.append(
+                f"test: MAE {m['mae']:.4g}  RMSE {m['rmse']:.4g}  sMAPE {m['smape']:.2f}%  "
+                f"MASE {m['mase']:.3f} (naive MAE {m['naive_mae']:.4g}, "
+                f"{m.get('naive_kind', 'naive')})")
+            if not m.get("beats_naive", False):
+                lines.append(f"WARNING: the model does not beat the naive forecast "
+                             f"(MASE {m['mase']:.3f} >= 1)")
+        elif m:
+            lines.append(f"test: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}  "
+                         f"(n={m['n']}, majority-class baseline "
+                         f"{m.get('majority_baseline', float('nan')):.4f})")
+        sizes = self.data_info.get("split_sizes")
+        if sizes:
+            lines.append("splits: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+        if t.get("median_epoch_seconds") is not None:
+            eps = t.get("examples_per_second")
+            lines.append(f"time: {t['median_epoch_seconds']:.2f} s/epoch (median)"
+                         + (f", {eps:.0f} examples/s" if eps else ""))
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"FitResult(task={self.task!r}, metrics={_short(self.metrics)})"
+
+
+def _short(metrics: dict) -> dict:
+    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items()
+            if not isinstance(v, (list, dict))}
+
+
+def _cell_label(config: dict) -> str:
+    cell = config.get("cell", "?")
+    return cell if isinstance(cell, str) else str(cell.get("class", cell))
+
+
+def label_ids(y, class_names) -> np.ndarray:
+    """Labels (names or integer ids) → ids in ``class_names``; unknown ones → DataError."""
+    names = [str(c) for c in class_names]
+    index = {n: i for i, n in enumerate(names)}
+    out = []
+    unknown = []
+    for v in np.asarray(y, dtype=object).reshape(-1):
+        if isinstance(v, bytes):
+            v = v.decode("utf-8")
+        key = str(v.item() if hasattr(v, "item") else v)
+        if key in index:
+            out.append(index[key])
+        elif isinstance(v, (int, np.integer)) and not isinstance(v, bool) \
+                and 0 <= int(v) < len(names):
+            out.append(int(v))
+        else:
+            unknown.append(v)
+    if unknown:
+        shown = sorted({str(u) for u in unknown})[:10]
+        raise DataError(f"unknown label(s) {shown}; the model knows {names}")
+    return np.asarray(out, dtype="int64")
+
+
+def _prepare_windows(x, window: int, n_features: int) -> np.ndarray:
+    if hasattr(x, "to_numpy"):
+        x = x.to_numpy()
+    try:
+        x = np.asarray(x, dtype="float32")
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"forecast inputs must be numeric windows, got {type(x).__name__}: "
+                        f"{exc}") from None
+    if x.ndim == 2 and x.shape == (window, n_features):
+        x = x[None]
+    elif x.ndim == 2 and n_features == 1 and x.shape[1] == window:
+        x = x[..., None]
+    if x.ndim != 3 or x.shape[1:] != (window, n_features):
+        raise DataError(f"forecast inputs must be [N, {window}, {n_features}] raw windows "
+                        f"(window={window}, features={n_features}), got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise DataError("forecast inputs contain NaN or infinite values")
+    return x
+
+
+def _prepare_sequences(x, n_features: int) -> np.ndarray:
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        arr = x.astype("float32")
+        if arr.ndim == 2 and n_features == 1:
+            arr = arr[..., None]
+    else:
+        from seqkit.data.sequences import pad_sequences_post
+
+        items = [np.asarray(s, dtype="float32") for s in x]
+        items = [s[:, None] if s.ndim == 1 and n_features == 1 else s for s in items]
+        arr = np.asarray(pad_sequences_post(items), dtype="float32")
+    if arr.ndim != 3 or arr.shape[2] != n_features:
+        raise DataError(f"sequences must be [N, T, {n_features}] (or a list of [T_i, "
+                        f"{n_features}] arrays), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise DataError("sequences contain NaN or infinite values (Masking does not mask "
+                        "NaN); impute them first")
+    return arr

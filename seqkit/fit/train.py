@@ -1,0 +1,427 @@
+"""Shared pieces of the fit functions: checks, model builders, the training loop, metrics.
+
+Everything here is usable on its own:
+
+- :func:`build_text_model`, :func:`build_forecast_model`, :func:`build_sequence_model`:
+  pure functional-model builders (raw inputs in, user units out);
+  :func:`forecast_training_view` is the scaled-output view a forecaster is trained on.
+- :func:`compile_and_fit`: Adam, early stopping on ``val_loss`` (best weights restored),
+  optional :class:`keras.callbacks.BackupAndRestore`, per-epoch timing.
+- :func:`classification_metrics`, :func:`forecast_metrics`: test-split metrics.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import keras
+import numpy as np
+
+from seqkit.errors import ConfigError, DataError
+from seqkit.layers import VARIANTS, make_rnn
+
+DEFAULT_PATIENCE = 3
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def check_positive_int(name: str, value) -> int:
+    """``value`` as an int >= 1, else a :class:`ConfigError` naming it."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ConfigError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
+
+
+def check_fraction(name: str, value, *, allow_zero: bool = True) -> float:
+    """``value`` as a float in ``[0, 1)`` (or ``(0, 1)``), else a :class:`ConfigError`."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number in [0, 1), got {value!r}") from None
+    low_ok = v >= 0.0 if allow_zero else v > 0.0
+    if not (low_ok and v < 1.0) or math.isnan(v):
+        bound = "[0, 1)" if allow_zero else "(0, 1)"
+        raise ConfigError(f"{name} must be in {bound}, got {value!r}")
+    return v
+
+
+def check_positive_float(name: str, value) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a positive number, got {value!r}") from None
+    if not v > 0.0 or math.isinf(v):
+        raise ConfigError(f"{name} must be a positive number, got {value!r}")
+    return v
+
+
+def check_patience(value) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ConfigError(f"patience must be None or an integer >= 0, got {value!r}")
+    return int(value)
+
+
+def describe_cell(cell) -> str | dict:
+    """A JSON-able description of ``cell``; raises :class:`ConfigError` if it is unusable."""
+    make_rnn(cell, 1)  # validates: unknown names list the allowed ones
+    if isinstance(cell, str):
+        return cell.strip().lower().replace("-", "_")
+    if isinstance(cell, type):
+        return f"{cell.__module__}.{cell.__qualname__}"
+    cls = type(cell)
+    return {"class": f"{cls.__module__}.{cls.__qualname__}",
+            "config": jsonable(cell.get_config())}
+
+
+@dataclass(frozen=True)
+class RNNSpec:
+    """The recurrent part of every model: ``layers`` stacked RNNs built with ``make_rnn``."""
+
+    cell: object = "lstm"
+    units: int = 64
+    layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+
+    def checked(self) -> RNNSpec:
+        describe_cell(self.cell)
+        check_positive_int("units", self.units)
+        check_positive_int("layers", self.layers)
+        check_fraction("dropout", self.dropout)
+        check_fraction("recurrent_dropout", self.recurrent_dropout)
+        if not isinstance(self.bidirectional, (bool, np.bool_)):
+            raise ConfigError(f"bidirectional must be True or False, got {self.bidirectional!r}")
+        return self
+
+    def config(self) -> dict:
+        return {"cell": describe_cell(self.cell), "units": int(self.units),
+                "layers": int(self.layers), "bidirectional": bool(self.bidirectional),
+                "dropout": float(self.dropout),
+                "recurrent_dropout": float(self.recurrent_dropout)}
+
+    def apply(self, x):
+        """Run ``x`` ``[B, T, d]`` through the stack; returns the last layer's final output."""
+        for i in range(self.layers):
+            last = i == self.layers - 1
+            kwargs = {"return_sequences": not last}
+            if self.dropout:
+                kwargs["dropout"] = float(self.dropout)
+            if self.recurrent_dropout:
+                kwargs["recurrent_dropout"] = float(self.recurrent_dropout)
+            layer = make_rnn(self.cell, int(self.units), name=f"rnn_{i}", **kwargs)
+            if self.bidirectional:
+                layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
+            x = layer(x)
+        return x
+
+
+# --------------------------------------------------------------------------- strategy
+
+
+def resolve_strategy(strategy):
+    """``None`` | a ``tf.distribute.Strategy`` | a name for ``seqkit.distribute.get_strategy``."""
+    if strategy is None:
+        return None
+    if isinstance(strategy, str):
+        try:
+            from seqkit.distribute import get_strategy
+        except ImportError:
+            raise ConfigError(
+                f"strategy={strategy!r}: strategy names need seqkit.distribute, which is not "
+                "available here; pass a tf.distribute.Strategy object instead") from None
+        return get_strategy(strategy)
+    if not hasattr(strategy, "scope") or not hasattr(strategy, "num_replicas_in_sync"):
+        raise ConfigError(
+            f"strategy must be None, a tf.distribute.Strategy or a name, got {strategy!r}")
+    return strategy
+
+
+def strategy_scope(strategy):
+    return strategy.scope() if strategy is not None else contextlib.nullcontext()
+
+
+def describe_strategy(strategy) -> dict | None:
+    if strategy is None:
+        return None
+    return {"class": type(strategy).__name__,
+            "replicas": int(strategy.num_replicas_in_sync)}
+
+
+# --------------------------------------------------------------------------- builders
+
+
+def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: int, *,
+                     rnn: RNNSpec = RNNSpec(), embedding_dim: int = 64,
+                     name: str = "text_classifier") -> keras.Model:
+    """``text`` (raw strings ``[B]``) → vectorizer → Embedding(mask_zero) → RNN stack →
+    softmax ``probabilities [B, num_classes]``.
+
+    ``vectorizer`` must already be adapted and pad *post* (index 0 = padding, masked).
+    """
+    check_positive_int("num_classes", num_classes)
+    check_positive_int("embedding_dim", embedding_dim)
+    rnn.checked()
+    inp = keras.Input(shape=(), dtype="string", name="text")
+    ids = vectorizer(inp)
+    x = keras.layers.Embedding(vectorizer.vocabulary_size(), int(embedding_dim),
+                               mask_zero=True, name="embedding")(ids)
+    x = rnn.apply(x)
+    out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities")(x)
+    return keras.Model(inp, out, name=name)
+
+
+def _scale_stats(name: str, mean, std, size: int) -> tuple[np.ndarray, np.ndarray]:
+    mean = np.asarray(mean, dtype="float64").reshape(-1)
+    std = np.asarray(std, dtype="float64").reshape(-1)
+    if mean.shape != (size,) or std.shape != (size,):
+        raise ConfigError(
+            f"{name} mean/std must have {size} values, got shapes {mean.shape}, {std.shape}")
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+        raise DataError(f"{name} mean/std must be finite, got mean={mean}, std={std}")
+    std = np.where(std > 0, std, 1.0)  # constant column: leave it unscaled
+    return mean, std
+
+
+def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: int, *,
+                         input_mean, input_std, target_mean, target_std,
+                         rnn: RNNSpec = RNNSpec(), name: str = "forecaster") -> keras.Model:
+    """``window`` (raw values ``[B, window, n_features]``) → standardise with the given
+    training-split statistics → RNN stack → Dense(horizon × n_targets) → Reshape
+    (layer ``forecast_scaled``) → inverse standardisation → ``forecast
+    [B, horizon, n_targets]`` in original units.
+
+    Train :func:`forecast_training_view` of this model on standardised targets (so every
+    target counts equally in the loss); the weights are shared.
+    """
+    window = check_positive_int("window", window)
+    n_features = check_positive_int("n_features", n_features)
+    horizon = check_positive_int("horizon", horizon)
+    n_targets = check_positive_int("n_targets", n_targets)
+    rnn.checked()
+    in_mean, in_std = _scale_stats("input", input_mean, input_std, n_features)
+    out_mean, out_std = _scale_stats("target", target_mean, target_std, n_targets)
+    inp = keras.Input((window, n_features), name="window")
+    x = keras.layers.Normalization(axis=-1, mean=in_mean.tolist(),
+                                   variance=(in_std ** 2).tolist(), name="scale_inputs")(inp)
+    x = rnn.apply(x)
+    x = keras.layers.Dense(horizon * n_targets, name="head")(x)
+    x = keras.layers.Reshape((horizon, n_targets), name="forecast_scaled")(x)
+    out = keras.layers.Normalization(axis=-1, mean=out_mean.tolist(),
+                                     variance=(out_std ** 2).tolist(), invert=True,
+                                     name="forecast")(x)
+    return keras.Model(inp, out, name=name)
+
+
+def forecast_training_view(model: keras.Model) -> keras.Model:
+    """The same layers as ``model`` up to ``forecast_scaled`` (standardised targets)."""
+    return keras.Model(model.inputs, model.get_layer("forecast_scaled").output,
+                       name=f"{model.name}_scaled")
+
+
+def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RNNSpec(),
+                         mask_value: float = 0.0,
+                         name: str = "sequence_classifier") -> keras.Model:
+    """``sequence`` ``[B, T, n_features]`` (any T; post-padded) → Masking → RNN stack →
+    softmax ``probabilities``.
+
+    A time step is padding when **all** its features equal ``mask_value`` (0.0): a real
+    step that is all zeros is skipped too, so shift such data first.
+    """
+    n_features = check_positive_int("n_features", n_features)
+    check_positive_int("num_classes", num_classes)
+    rnn.checked()
+    inp = keras.Input((None, n_features), name="sequence")
+    x = keras.layers.Masking(mask_value=float(mask_value), name="mask_padding")(inp)
+    x = rnn.apply(x)
+    out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities")(x)
+    return keras.Model(inp, out, name=name)
+
+
+# --------------------------------------------------------------------------- training
+
+
+class TimingCallback(keras.callbacks.Callback):
+    """Wall-clock seconds of every training epoch (validation included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch_seconds: list[float] = []
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._start is not None:
+            self.epoch_seconds.append(time.perf_counter() - self._start)
+
+    def summary(self, train_examples: int | None = None) -> dict:
+        """``examples_per_second`` uses the median of the epochs after the first when
+        there are two or more (the first one includes tracing), else the only epoch."""
+        secs = list(self.epoch_seconds)
+        median = statistics.median(secs) if secs else None
+        steady = statistics.median(secs[1:]) if len(secs) >= 2 else median
+        eps = (train_examples / steady) if (train_examples and steady) else None
+        return {"epoch_seconds": secs, "median_epoch_seconds": median,
+                "steady_epoch_seconds": steady, "examples_per_second": eps,
+                "train_examples": train_examples}
+
+
+def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 10,
+                    learning_rate: float = 1e-3, loss="sparse_categorical_crossentropy",
+                    metrics: Sequence | None = ("accuracy",), patience: int | None = 3,
+                    callbacks: Sequence | None = None, backup_dir=None, verbose=1,
+                    strategy=None, train_examples: int | None = None) -> tuple[dict, dict]:
+    """Compile ``model`` with Adam (under ``strategy.scope()``) and fit it.
+
+    Early stopping watches ``val_loss`` with ``patience`` and restores the best weights
+    (off when ``val_ds`` is None or ``patience`` is None). ``backup_dir`` adds
+    ``keras.callbacks.BackupAndRestore``: a run interrupted and started again with the same
+    directory resumes at the start of the interrupted epoch; the folder is deleted when
+    training ends normally. Returns ``(history, timing)``: history as a dict of lists,
+    timing from :class:`TimingCallback` plus ``epochs_run`` / ``best_epoch`` (1-based).
+    """
+    epochs = check_positive_int("epochs", epochs)
+    learning_rate = check_positive_float("learning_rate", learning_rate)
+    patience = check_patience(patience)
+    with strategy_scope(strategy):
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
+                      metrics=list(metrics) if metrics else None)
+    timer = TimingCallback()
+    cbs: list = [timer]
+    stopper = None
+    if val_ds is not None and patience is not None:
+        stopper = keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=patience, restore_best_weights=True)
+        cbs.append(stopper)
+    if backup_dir is not None:
+        cbs.append(keras.callbacks.BackupAndRestore(str(backup_dir)))
+    cbs.extend(callbacks or [])
+    fit_history = model.fit(train_ds, validation_data=val_ds, epochs=epochs,
+                            callbacks=cbs, verbose=verbose, shuffle=False)
+    history = {k: [float(v) for v in vals] for k, vals in fit_history.history.items()}
+    timing = timer.summary(train_examples)
+    timing["epochs_run"] = len(timer.epoch_seconds)
+    timing["best_epoch"] = (int(stopper.best_epoch) + 1
+                            if stopper is not None and stopper.best_weights is not None
+                            else None)
+    return history, timing
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def classification_metrics(y_true, probs, class_names: Sequence[str] | None = None) -> dict:
+    """Accuracy, macro-F1 and the confusion matrix (rows = true class) of ``argmax(probs)``.
+
+    ``y_true``: integer ids ``[N]``; ``probs``: ``[N, K]``. Every class ``0..K-1`` counts
+    in macro-F1 (a class never predicted scores 0) and has a row/column in the matrix.
+    """
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    y_true = np.asarray(y_true).reshape(-1).astype("int64")
+    probs = np.asarray(probs)
+    if probs.ndim != 2 or probs.shape[0] != y_true.shape[0]:
+        raise DataError(f"probs must be [N, K] with N={y_true.shape[0]}, got {probs.shape}")
+    k = probs.shape[1] if class_names is None else len(class_names)
+    labels = list(range(k))
+    y_pred = probs.argmax(axis=1)
+    out = {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro",
+                                   zero_division=0)),
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "n": int(y_true.shape[0]),
+    }
+    if class_names is not None:
+        out["class_names"] = [str(c) for c in class_names]
+    return out
+
+
+def forecast_metrics(y_true, y_pred, y_naive) -> dict:
+    """MAE, RMSE, sMAPE (%, 0..200) of ``y_pred`` and MASE against ``y_naive``.
+
+    All three arrays have the same shape (e.g. ``[N, horizon, targets]``) and original
+    units. ``mase = MAE(pred) / MAE(naive)`` on the same windows: below 1 beats the naive
+    (or seasonal-naive) forecast. sMAPE counts ``0/0`` terms as 0.
+    """
+    y_true = np.asarray(y_true, dtype="float64")
+    y_pred = np.asarray(y_pred, dtype="float64")
+    y_naive = np.asarray(y_naive, dtype="float64")
+    if not (y_true.shape == y_pred.shape == y_naive.shape):
+        raise DataError(
+            f"y_true, y_pred and y_naive must have one shape, got {y_true.shape}, "
+            f"{y_pred.shape}, {y_naive.shape}")
+    if y_true.size == 0:
+        raise DataError("forecast_metrics needs at least one value, got empty arrays")
+    err = y_pred - y_true
+    mae = float(np.mean(np.abs(err)))
+    rmse = float(np.sqrt(np.mean(err ** 2)))
+    denom = np.abs(y_true) + np.abs(y_pred)
+    ratio = np.divide(2.0 * np.abs(err), denom, out=np.zeros_like(denom), where=denom > 0)
+    smape = float(100.0 * np.mean(ratio))
+    naive_err = y_naive - y_true
+    naive_mae = float(np.mean(np.abs(naive_err)))
+    naive_rmse = float(np.sqrt(np.mean(naive_err ** 2)))
+    if naive_mae > 0:
+        mase = mae / naive_mae
+    else:
+        mase = 0.0 if mae == 0 else float("inf")
+    return {"mae": mae, "rmse": rmse, "smape": smape, "mase": float(mase),
+            "naive_mae": naive_mae, "naive_rmse": naive_rmse,
+            "beats_naive": bool(mase < 1.0), "n_windows": int(y_true.shape[0])}
+
+
+# --------------------------------------------------------------------------- misc
+
+
+def jsonable(obj):
+    """``obj`` with NumPy scalars/arrays, tuples and paths turned into JSON types."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        v = float(obj)
+        return v if math.isfinite(v) else str(v)
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else str(obj)
+    if obj is None or isinstance(obj, (bool, int, str)):
+        return obj
+    return repr(obj) if not hasattr(obj, "__fspath__") else str(obj)
+
+
+def describe_source(source) -> str | dict:
+    """A short JSON-able description of a data argument (names and paths kept verbatim)."""
+    if isinstance(source, str) or hasattr(source, "__fspath__"):
+        return str(source)
+    shape = getattr(source, "shape", None)
+    if shape is not None:
+        return {"type": type(source).__name__, "shape": [int(s) for s in shape]}
+    try:
+        return {"type": type(source).__name__, "len": len(source)}
+    except TypeError:
+        return {"type": type(source).__name__}
+
+
+def callback_names(callbacks) -> list[str]:
+    return [type(cb).__name__ for cb in (callbacks or [])]
+
+
+def allowed_cells() -> list[str]:
+    return list(VARIANTS)

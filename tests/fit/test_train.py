@@ -1,0 +1,145 @@
+"""seqkit.fit.train: metric functions against hand-computed values and scikit-learn, and the
+pure model builders (names, units, masking) without training."""
+
+import keras
+import numpy as np
+import pytest
+from sklearn.metrics import f1_score
+
+from seqkit.errors import ConfigError, DataError
+from seqkit.fit.train import (
+    RNNSpec,
+    build_forecast_model,
+    build_sequence_model,
+    build_text_model,
+    check_positive_int,
+    classification_metrics,
+    forecast_metrics,
+    forecast_training_view,
+)
+
+# ----------------------------------------------------------------------------- metrics
+
+
+def test_classification_metrics_hand_computed():
+    y_true = [0, 0, 1, 1, 2]
+    pred = [0, 1, 1, 1, 0]
+    probs = np.eye(3)[pred] * 0.8 + 0.2 / 3
+    m = classification_metrics(y_true, probs, ["a", "b", "c"])
+    assert m["accuracy"] == pytest.approx(3 / 5)
+    # per class F1: a: P=1/2 R=1/2 -> 1/2; b: P=2/3 R=1 -> 4/5; c: never predicted -> 0
+    assert m["macro_f1"] == pytest.approx((0.5 + 0.8 + 0.0) / 3)
+    assert m["confusion_matrix"] == [[1, 1, 0], [0, 2, 0], [1, 0, 0]]
+    assert m["n"] == 5 and m["class_names"] == ["a", "b", "c"]
+
+
+def test_classification_metrics_match_sklearn_on_random_data():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 4, 200)
+    probs = rng.random((200, 4))
+    m = classification_metrics(y, probs)
+    pred = probs.argmax(1)
+    assert m["accuracy"] == pytest.approx(np.mean(pred == y))
+    assert m["macro_f1"] == pytest.approx(f1_score(y, pred, average="macro"))
+    assert np.sum(m["confusion_matrix"]) == 200
+    assert np.trace(m["confusion_matrix"]) == np.sum(pred == y)
+
+
+def test_classification_metrics_shape_error():
+    with pytest.raises(DataError, match="probs"):
+        classification_metrics([0, 1, 1], np.zeros((2, 2)))
+
+
+def test_forecast_metrics_hand_computed():
+    y = np.array([1.0, 2.0, 3.0, 4.0]).reshape(4, 1, 1)
+    pred = np.array([1.0, 2.0, 3.0, 5.0]).reshape(4, 1, 1)
+    naive = np.array([0.0, 2.0, 3.0, 4.0]).reshape(4, 1, 1)
+    m = forecast_metrics(y, pred, naive)
+    assert m["mae"] == pytest.approx(0.25)
+    assert m["rmse"] == pytest.approx(0.5)
+    assert m["smape"] == pytest.approx(100 * (2 * 1 / 9) / 4)
+    assert m["naive_mae"] == pytest.approx(0.25)
+    assert m["mase"] == pytest.approx(1.0)
+    assert m["beats_naive"] is False  # MASE >= 1 does not beat naive
+
+    better = forecast_metrics(y, y + 0.1, naive)
+    assert better["mase"] == pytest.approx(0.1 / 0.25)
+    assert better["beats_naive"] is True
+
+
+def test_forecast_metrics_smape_zero_over_zero_and_errors():
+    y = np.zeros((2, 3, 1))
+    m = forecast_metrics(y, y, y + 1)
+    assert m["smape"] == 0.0 and m["mae"] == 0.0 and m["mase"] == 0.0
+    with pytest.raises(DataError, match="one shape"):
+        forecast_metrics(np.zeros((2, 1)), np.zeros((2, 2)), np.zeros((2, 1)))
+
+
+# ----------------------------------------------------------------------------- builders
+
+
+def test_forecast_model_scales_inside_and_answers_in_original_units():
+    mean_in, std_in = np.array([1000.0, -5.0]), np.array([10.0, 2.0])
+    mean_out, std_out = np.array([1000.0]), np.array([10.0])
+    model = build_forecast_model(6, 2, 3, 1, input_mean=mean_in, input_std=std_in,
+                                 target_mean=mean_out, target_std=std_out,
+                                 rnn=RNNSpec("gru", units=4))
+    assert model.inputs[0].name == "window" and tuple(model.input_shape) == (None, 6, 2)
+    assert model.output_shape == (None, 3, 1) and model.layers[-1].name == "forecast"
+    x = np.random.default_rng(0).normal(size=(5, 6, 2)).astype("float32") * std_in + mean_in
+    scaled = keras.Model(model.inputs, model.get_layer("scale_inputs").output).predict(
+        x, verbose=0)
+    np.testing.assert_allclose(scaled, (x - mean_in) / std_in, rtol=1e-4, atol=1e-4)
+    # head output = 0 -> the forecast is the training mean; = 1 -> mean + std
+    head = model.get_layer("head")
+    kernel, bias = head.get_weights()
+    head.set_weights([np.zeros_like(kernel), np.zeros_like(bias)])
+    np.testing.assert_allclose(model.predict(x, verbose=0), 1000.0, rtol=1e-6)
+    head.set_weights([np.zeros_like(kernel), np.ones_like(bias)])
+    np.testing.assert_allclose(model.predict(x, verbose=0), 1010.0, rtol=1e-6)
+    view = forecast_training_view(model)
+    np.testing.assert_allclose(view.predict(x, verbose=0), 1.0, rtol=1e-6)
+
+
+def test_text_model_takes_raw_strings():
+    vec = keras.layers.TextVectorization(max_tokens=50, output_sequence_length=5)
+    vec.adapt(np.array(["good movie", "bad movie", "very good"], dtype=object))
+    model = build_text_model(vec, 3, rnn=RNNSpec("cifg", units=4, bidirectional=True),
+                             embedding_dim=4)
+    assert model.inputs[0].name == "text" and model.inputs[0].dtype == "string"
+    assert model.layers[-1].name == "probabilities"
+    probs = model.predict(np.array(["good", "an unseen movie"], dtype=object), verbose=0)
+    assert probs.shape == (2, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    assert model.get_layer("embedding").mask_zero
+
+
+def test_sequence_model_masks_post_padding():
+    model = build_sequence_model(2, 2, rnn=RNNSpec("lstm", units=4, layers=2))
+    assert model.inputs[0].name == "sequence" and model.input_shape == (None, None, 2)
+    x = np.random.default_rng(1).normal(size=(3, 5, 2)).astype("float32")
+    padded = np.concatenate([x, np.zeros((3, 4, 2), "float32")], axis=1)
+    np.testing.assert_allclose(model.predict(x, verbose=0), model.predict(padded, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    # and the padding really is what makes the difference: non-zero padding changes it
+    noisy = padded.copy()
+    noisy[:, 5:] = 1.0
+    assert not np.allclose(model.predict(x, verbose=0), model.predict(noisy, verbose=0))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"units": 0}, "units"),
+    ({"layers": 0}, "layers"),
+    ({"cell": "lsmt"}, "lstm, gru"),
+    ({"dropout": 1.5}, "dropout"),
+])
+def test_rnn_spec_errors_name_the_value(kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        build_sequence_model(2, 2, rnn=RNNSpec(**kwargs))
+
+
+def test_check_positive_int():
+    assert check_positive_int("epochs", 3) == 3
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ConfigError, match="epochs"):
+            check_positive_int("epochs", bad)
