@@ -195,21 +195,32 @@ def lstm_gates(z, c_prev, options: LSTMOptions, activation, recurrent_activation
         p_i, p_f, p_o = peephole[0], peephole[1], peephole[2]
         z_i = z_i + p_i * c_prev
         z_f = z_f + p_f * c_prev
-    one = ops.ones_like(c_prev)
-    i = recurrent_activation(z_i) if options.input_gate else one
+    # A removed gate is the constant 1 (kept as a tensor only for the trace).
+    i = recurrent_activation(z_i) if options.input_gate else None
     if options.coupled_input_forget:
         f = 1.0 - i
     elif options.forget_gate:
         f = recurrent_activation(z_f + options.forget_bias if options.forget_bias else z_f)
     else:
-        f = one
+        f = None
     g = activation(z_g) if options.input_activation else z_g
-    c = layer_norm(f * c_prev + i * g, cell_norm)
+    c = _times(f, c_prev) + _times(i, g)
+    c = layer_norm(c, cell_norm)
     if options.peephole:
         z_o = z_o + p_o * c
-    o = recurrent_activation(z_o) if options.output_gate else one
-    h = o * activation(c) if options.output_activation else o * c
-    return LSTMGates(i, f, g, o, c, h)
+    o = recurrent_activation(z_o) if options.output_gate else None
+    h = _times(o, activation(c) if options.output_activation else c)
+    one = ops.ones_like(c) if None in (i, f, o) else None
+    return LSTMGates(_or(i, one), _or(f, one), g, _or(o, one), c, h)
+
+
+def _times(gate, x):
+    """``gate ⊙ x``, where a gate of ``None`` is the constant 1."""
+    return x if gate is None else gate * x
+
+
+def _or(gate, one):
+    return one if gate is None else gate
 
 
 def lstm_step(x_proj, h_prev, c_prev, recurrent_kernel, options: LSTMOptions, activation,

@@ -9,9 +9,10 @@ therefore choose explicitly:
   not False, there is no recurrent dropout, and the backend reports its fused op usable
   (``backend.cudnn_ok``: on TensorFlow that needs a visible GPU). The built-in
   ``inner_loop`` runs unchanged.
-- ``"explicit"``: everything else, on every device. The input projection ``LN(W x) + b``
-  is computed for all time steps in one matmul outside the loop; the loop body does only
-  the recurrent matmul and the gate equations of :mod:`seqkit.layers.equations`.
+- ``"explicit"``: everything else, on every device: the gate equations of
+  :mod:`seqkit.layers.equations` in a ``backend.rnn`` loop. Where it pays (GPU, JAX,
+  torch) the input projection ``LN(W x) + b`` is computed for all time steps in one
+  matmul outside the loop (see :func:`hoist_input_projection`).
 """
 
 from __future__ import annotations
@@ -89,8 +90,24 @@ class ExplicitLoopMixin:
         return trace_layer(self, inputs, mask=mask, initial_state=initial_state)
 
 
+def hoist_input_projection() -> bool:
+    """Whether the explicit loop computes ``LN(W x) + b`` for all steps before the loop.
+
+    Measured (benchmarks/bench_layers.py, 2-core CPU, B=64 T=100 I=64 H=128): on
+    TensorFlow's CPU while-loop, hoisting is *slower* (forward 1.08x, train 1.10x the
+    built-in) than projecting inside the step (1.02x, 0.98x): the ``[T, B, 4u]`` tensor
+    through the loop's TensorArray costs more than the T small matmuls it saves. On a GPU,
+    and on JAX/torch (``lax.scan`` / eager loops), one big matmul beats T kernel launches.
+    """
+    if keras_backend.backend() != "tensorflow":
+        return True
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))
+
+
 def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=False):
-    """Run ``layer.cell`` over ``sequences`` with the input projection hoisted.
+    """Run ``layer.cell``'s gate equations over ``sequences`` (the explicit path).
 
     Returns what ``keras.src.backend.rnn`` returns: ``(last_output, outputs, states)``.
     With ``trace=True`` each step's output is the concatenation of all gate activations
@@ -110,24 +127,35 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
     h_mask = None
     if training and cell.recurrent_dropout:
         h_mask = cell.get_recurrent_dropout_mask(initial_state[0])
-    x_proj = cell.project_inputs(x)  # [batch, time, gates * units]: one matmul
+    all_outputs = trace or layer.return_sequences
 
-    def step(x_proj_t, states):
+    hoist = hoist_input_projection()
+    if hoist:  # time-major: [T, B, gates*u] from one matmul, no big transpose
+        x = cell.project_inputs(ops.transpose(x, (1, 0, 2)))
+        if mask is not None:
+            mask = ops.transpose(mask, (1, 0))
+
+    def step(x_t, states):
+        x_proj_t = x_t if hoist else cell.project_inputs(x_t)
         new_states, gates = cell.recurrent_step(x_proj_t, states, h_dropout_mask=h_mask)
         output = ops.concatenate(list(gates), axis=-1) if trace else new_states[0]
         return output, new_states
 
-    return keras_backend.rnn(
+    last, outputs, states = keras_backend.rnn(
         step,
-        x_proj,
+        x,
         initial_state,
         go_backwards=layer.go_backwards,
         mask=mask,
         unroll=layer.unroll,
         input_length=sequences.shape[1],
+        time_major=hoist,
         zero_output_for_mask=trace or layer.zero_output_for_mask,
-        return_all_outputs=trace or layer.return_sequences,
+        return_all_outputs=all_outputs,
     )
+    if hoist and all_outputs:
+        outputs = ops.transpose(outputs, (1, 0, 2))
+    return last, outputs, states
 
 
 _CELL_ARGS = (

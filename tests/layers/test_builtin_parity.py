@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqkit.layers import ExplicitGRU, ExplicitLSTM
+from seqkit.layers import ExplicitGRU, ExplicitLSTM, loop
 
 TOL = 1e-5
 FAMILIES = [
@@ -60,13 +60,18 @@ def test_same_outputs_as_builtin(builtin_cls, seqkit_cls, base, scenario):
 
 
 @pytest.mark.parametrize("builtin_cls,seqkit_cls,base", FAMILIES)
-def test_masking_post_padded_and_fully_masked_rows(builtin_cls, seqkit_cls, base):
+@pytest.mark.parametrize("hoist", [False, True], ids=["per-step", "hoisted"])
+@pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "backward"])
+def test_masking_post_padded_and_fully_masked_rows(builtin_cls, seqkit_cls, base, hoist,
+                                                   go_backwards, monkeypatch):
+    monkeypatch.setattr(loop, "hoist_input_projection", lambda: hoist)
     x = _inputs(batch=4, steps=6)
     mask = np.ones((4, 6), bool)
     mask[0, 4:] = False
     mask[1, 1:] = False
     mask[3, :] = False  # an empty example: zeros on CPU
-    kwargs = {**base, "return_sequences": True, "return_state": True}
+    kwargs = {**base, "return_sequences": True, "return_state": True,
+              "go_backwards": go_backwards}
     builtin, ours = _pair(builtin_cls, seqkit_cls, kwargs, x)
     out_b, out_o = builtin(x, mask=mask), ours(x, mask=mask)
     _assert_same(out_b, out_o)

@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from seqkit.errors import ConfigError
-from seqkit.layers import ExplicitGRU, ExplicitGRUCell, ExplicitLSTM, ExplicitLSTMCell
+from seqkit.layers import ExplicitGRU, ExplicitGRUCell, ExplicitLSTM, ExplicitLSTMCell, loop
 from tests.layers import numpy_reference as ref
 
 LSTM_VARIANTS = {
@@ -106,9 +106,12 @@ def test_gru_variant_matches_numpy(name, masked):
     (ExplicitLSTMCell, ExplicitLSTM, {"coupled_input_forget": True, "forget_bias": 0.0}),
     (ExplicitGRUCell, ExplicitGRU, {"layer_norm": True, "reset_after": False}),
 ], ids=["lstm-peephole-ln", "lstm-cifg", "gru-ln-before"])
-def test_hoisted_layer_loop_equals_plain_cell_loop(cell_cls, layer_cls, options):
-    """The layer's optimized loop (input projection hoisted) equals keras.layers.RNN
-    stepping the same cell's call() one step at a time (Flax's optimized-vs-plain test)."""
+@pytest.mark.parametrize("hoist", [False, True], ids=["per-step", "hoisted"])
+def test_layer_loop_equals_plain_cell_loop(cell_cls, layer_cls, options, hoist, monkeypatch):
+    """The layer's loop, with the input projection per step (TF CPU) or hoisted out of the
+    loop (GPU/JAX/torch), equals keras.layers.RNN stepping the same cell's call() one step
+    at a time (Flax's optimized-vs-plain test)."""
+    monkeypatch.setattr(loop, "hoist_input_projection", lambda: hoist)
     x = _x(shape=(2, 5, 3))
     layer = layer_cls(4, return_sequences=True, **options)
     plain = keras.layers.RNN(cell_cls(4, **options), return_sequences=True)
