@@ -1,0 +1,71 @@
+"""seqkit.data: data pipelines for recurrent sequence models (NumPy / tf.data).
+
+- text: ``to_text_array``, ``to_label_array``, ``check_text_labels``, ``check_texts``,
+  ``TextSplits``, ``load_text``, ``make_vectorizer``, ``text_dataset``
+- time series: ``SeriesData``, ``load_series``, ``list_builtin_series``, ``check_series``,
+  ``ChronoSplit``, ``chronological_split``, ``Scaler``, ``make_windows``,
+  ``windows_as_arrays``, ``naive_forecast``
+- sequences: ``CheckedSequences``, ``check_sequences``, ``pad_sequences_post``,
+  ``SequenceSplits``, ``load_sequence_dataset``, ``list_sequence_datasets``
+
+TensorFlow, Keras, tensorflow-datasets, scikit-learn, pandas and statsmodels are imported
+inside the functions that need them, so importing this package is cheap.
+"""
+
+from seqkit.data.sequences import (
+    CheckedSequences,
+    SequenceSplits,
+    check_sequences,
+    list_sequence_datasets,
+    load_sequence_dataset,
+    pad_sequences_post,
+)
+from seqkit.data.text import (
+    TextSplits,
+    check_text_labels,
+    check_texts,
+    load_text,
+    make_vectorizer,
+    text_dataset,
+    to_label_array,
+    to_text_array,
+)
+from seqkit.data.timeseries import (
+    ChronoSplit,
+    Scaler,
+    SeriesData,
+    check_series,
+    chronological_split,
+    list_builtin_series,
+    load_series,
+    make_windows,
+    naive_forecast,
+    windows_as_arrays,
+)
+
+__all__ = [
+    "CheckedSequences",
+    "ChronoSplit",
+    "Scaler",
+    "SequenceSplits",
+    "SeriesData",
+    "TextSplits",
+    "check_sequences",
+    "check_series",
+    "check_text_labels",
+    "check_texts",
+    "chronological_split",
+    "list_builtin_series",
+    "list_sequence_datasets",
+    "load_sequence_dataset",
+    "load_series",
+    "load_text",
+    "make_vectorizer",
+    "make_windows",
+    "naive_forecast",
+    "pad_sequences_post",
+    "text_dataset",
+    "to_label_array",
+    "to_text_array",
+    "windows_as_arrays",
+]

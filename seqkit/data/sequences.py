@@ -1,0 +1,264 @@
+"""Sequence classification data ``[N, T, F]``: validation, post-padding, a built-in real set.
+
+Built-in set (offline; its data ship inside the scikit-learn wheel):
+
+- ``"digits"``: scikit-learn's ``load_digits`` (UCI "Optical Recognition of Handwritten
+  Digits", Alpaydin & Kaynak 1998; CC BY 4.0): 1797 images of 8x8 pixels, 10 classes, read
+  row by row as sequences of 8 time steps x 8 features, pixel values 0..16 scaled to [0, 1].
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from seqkit.data.text import to_label_array
+from seqkit.errors import ConfigError, DataError
+
+__all__ = [
+    "CheckedSequences",
+    "SequenceSplits",
+    "check_sequences",
+    "list_sequence_datasets",
+    "load_sequence_dataset",
+    "pad_sequences_post",
+]
+
+
+@dataclasses.dataclass
+class CheckedSequences:
+    """Validated sequences.
+
+    Attributes:
+        x: ``float32 [N, T, F]``, post-padded with zeros where sequences are shorter than T.
+        y: ``int32 [N]`` class ids, or None when no labels were given.
+        mask: ``bool [N, T]``, True on real steps (a right-aligned prefix of each row).
+        lengths: ``int32 [N]`` number of real steps per sequence.
+        class_names: class names of ``y`` (None without labels).
+    """
+
+    x: np.ndarray
+    y: np.ndarray | None
+    mask: np.ndarray
+    lengths: np.ndarray
+    class_names: list[str] | None
+
+
+def _as_float_steps(a, i) -> np.ndarray:
+    arr = np.asarray(a)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise DataError(f"sequence {i} must be numeric; got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise DataError(f"sequence {i} must be real-valued; got dtype {arr.dtype}")
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2:
+        raise DataError(f"sequence {i} must be [T_i, F] (or [T_i]); got shape {arr.shape}")
+    return arr
+
+
+def pad_sequences_post(list_of_arrays, maxlen: int | None = None, value: float = 0.0):
+    """Post-pad variable-length sequences ``[T_i, F]`` (or ``[T_i]``) to ``[N, T, F]``.
+
+    Padding goes at the END (right), so a mask is a prefix of each row and the cuDNN RNN path
+    stays usable. ``T = maxlen`` or the longest sequence; longer sequences are truncated at the
+    end (the first ``maxlen`` steps are kept), like ``TextVectorization``.
+
+    Returns:
+        ``(x float32 [N, T, F], mask bool [N, T])``.
+
+    Raises:
+        DataError: an empty list, a sequence of another feature count, wrong rank/dtype, or a
+            zero-length sequence (a fully masked row), each naming the sequence index.
+    """
+    seqs = [_as_float_steps(a, i) for i, a in enumerate(list_of_arrays)]
+    if not seqs:
+        raise DataError("no sequences given")
+    n_feat = seqs[0].shape[1]
+    for i, s in enumerate(seqs):
+        if s.shape[1] != n_feat:
+            raise DataError(
+                f"sequence {i} has {s.shape[1]} features but sequence 0 has {n_feat}"
+            )
+        if s.shape[0] == 0:
+            raise DataError(f"sequence {i} has 0 steps (a fully masked row); remove it")
+    if maxlen is not None and (not isinstance(maxlen, (int, np.integer)) or maxlen < 1):
+        raise ConfigError(f"maxlen must be a positive int or None; got {maxlen!r}")
+    t = int(maxlen) if maxlen is not None else max(s.shape[0] for s in seqs)
+    x = np.full((len(seqs), t, n_feat), value, dtype=np.float32)
+    mask = np.zeros((len(seqs), t), dtype=bool)
+    for i, s in enumerate(seqs):
+        k = min(t, s.shape[0])
+        x[i, :k] = s[:k]
+        mask[i, :k] = True
+    return x, mask
+
+
+def _first_nonfinite(x, mask):
+    bad = ~np.isfinite(x) & mask[:, :, None]
+    if not bad.any():
+        return None, 0
+    return tuple(int(v) for v in np.argwhere(bad)[0]), int(bad.sum())
+
+
+def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequences:
+    """Validate sequence inputs (and labels) for an RNN.
+
+    Args:
+        x: a float array ``[N, T, F]``, or a list of ``[T_i, F]`` (or ``[T_i]``) arrays, which
+            are post-padded with zeros (:func:`pad_sequences_post`).
+        y: optional labels (ints or strings, see :func:`seqkit.data.to_label_array`; at least
+            2 classes), one per sequence.
+        lengths: optional true lengths for a padded ``[N, T, F]`` array (each in ``1..T``);
+            steps past a length are masked (their values are not checked).
+
+    Returns:
+        :class:`CheckedSequences` (``x`` float32, ``y`` int32, ``mask``, ``lengths``).
+
+    Raises:
+        DataError: wrong rank (names the shape) or dtype (names it), NaN/inf in real steps
+            (count and first ``(sequence, step, feature)``), bad lengths, labels of another
+            length than ``x`` (names both), unknown/single-class labels.
+    """
+    if isinstance(x, (list, tuple)):
+        if lengths is not None:
+            raise ConfigError("lengths= is only for a padded array; a list carries its lengths")
+        xs, mask = pad_sequences_post(x)
+        lens = mask.sum(axis=1).astype(np.int32)
+    else:
+        arr = np.asarray(x)
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise DataError(f"sequences must be numeric; got dtype {arr.dtype}")
+        if np.iscomplexobj(arr):
+            raise DataError(f"sequences must be real-valued; got dtype {arr.dtype}")
+        if arr.ndim != 3:
+            raise DataError(
+                f"sequences must be [N, T, F] (rank 3); got shape {arr.shape} (rank {arr.ndim})"
+                + ("; add a feature axis with x[..., None]" if arr.ndim == 2 else "")
+            )
+        if arr.shape[0] == 0 or arr.shape[1] == 0 or arr.shape[2] == 0:
+            raise DataError(f"sequences must be non-empty; got shape {arr.shape}")
+        xs = arr.astype(np.float32)
+        n, t = xs.shape[:2]
+        if lengths is None:
+            lens = np.full(n, t, dtype=np.int32)
+        else:
+            lens = np.asarray(lengths)
+            if lens.shape != (n,) or not np.issubdtype(lens.dtype, np.integer):
+                raise DataError(
+                    f"lengths must be {n} integers (one per sequence); got shape {lens.shape}, "
+                    f"dtype {lens.dtype}"
+                )
+            bad = np.flatnonzero((lens < 1) | (lens > t))
+            if len(bad):
+                raise DataError(
+                    f"{len(bad)} length(s) outside 1..{t}; first at sequence {int(bad[0])}: "
+                    f"{int(lens[bad[0]])} (a 0 length is a fully masked row)"
+                )
+            lens = lens.astype(np.int32)
+        mask = np.arange(t)[None, :] < lens[:, None]
+    where, count = _first_nonfinite(xs, mask)
+    if where is not None:
+        raise DataError(
+            f"sequences have {count} NaN/inf value(s) in real steps; first at sequence "
+            f"{where[0]}, step {where[1]}, feature {where[2]}. A Masking layer does not mask "
+            "NaN: impute or drop them"
+        )
+    ids = names = None
+    if y is not None:
+        y_list = y.tolist() if isinstance(y, np.ndarray) else list(y)
+        if len(y_list) != len(xs):
+            raise DataError(
+                f"sequences and labels differ in length: {len(xs)} sequences vs "
+                f"{len(y_list)} labels"
+            )
+        ids, names = to_label_array(np.asarray(y) if isinstance(y, np.ndarray) else y_list,
+                                    class_names=class_names)
+    return CheckedSequences(x=xs, y=ids, mask=mask, lengths=lens, class_names=names)
+
+
+@dataclasses.dataclass
+class SequenceSplits:
+    """Train/val/test sequence classification splits.
+
+    Attributes:
+        train, val, test: ``(x float32 [N, T, F], y int32 [N])`` tuples.
+        class_names: names of the class ids.
+        source: description (source, licence, preprocessing, split).
+    """
+
+    train: tuple[np.ndarray, np.ndarray]
+    val: tuple[np.ndarray, np.ndarray]
+    test: tuple[np.ndarray, np.ndarray]
+    class_names: list[str]
+    source: str
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes."""
+        return len(self.class_names)
+
+    def sizes(self) -> dict[str, int]:
+        """Number of examples per split."""
+        return {"train": len(self.train[0]), "val": len(self.val[0]), "test": len(self.test[0])}
+
+
+def _load_digits():
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x = (d.images.astype(np.float32) / 16.0)  # [1797, 8, 8]: rows are time steps
+    return x, d.target.astype(np.int32), [str(c) for c in d.target_names], (
+        "scikit-learn load_digits (UCI Optical Recognition of Handwritten Digits, Alpaydin & "
+        "Kaynak 1998, CC BY 4.0): 1797 8x8 images read row by row as 8 steps x 8 features, "
+        "pixels 0..16 scaled to [0, 1]"
+    )
+
+
+_SEQUENCE_SETS = {"digits": _load_digits}
+
+
+def list_sequence_datasets() -> list[str]:
+    """Names accepted by :func:`load_sequence_dataset`."""
+    return sorted(_SEQUENCE_SETS)
+
+
+def load_sequence_dataset(name: str = "digits", *, val_fraction: float = 0.15,
+                          test_fraction: float = 0.15, seed: int = 0) -> SequenceSplits:
+    """Load a built-in real sequence-classification set, split stratified and seeded.
+
+    ``"digits"``: see the module docstring (1797 x 8 steps x 8 features, 10 classes; CC BY
+    4.0). Splits use scikit-learn ``train_test_split(stratify=y, random_state=seed)``; the
+    fractions are of the whole set.
+
+    Raises:
+        DataError: unknown name (lists the available ones).
+        ConfigError: bad fractions.
+    """
+    from sklearn.model_selection import train_test_split
+
+    if name not in _SEQUENCE_SETS:
+        raise DataError(
+            f"unknown sequence dataset {name!r}; available: {list_sequence_datasets()}"
+        )
+    for nm, f in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
+        if not 0.0 < float(f) < 1.0:
+            raise ConfigError(f"{nm} must be in (0, 1); got {f!r}")
+    if val_fraction + test_fraction >= 1.0:
+        raise ConfigError(
+            f"val_fraction + test_fraction must be < 1; got {val_fraction} + {test_fraction}"
+        )
+    x, y, names, desc = _SEQUENCE_SETS[name]()
+    x_rest, x_test, y_rest, y_test = train_test_split(
+        x, y, test_size=test_fraction, random_state=seed, stratify=y
+    )
+    x_train, x_val, y_train, y_val = train_test_split(
+        x_rest, y_rest, test_size=val_fraction / (1.0 - test_fraction), random_state=seed,
+        stratify=y_rest,
+    )
+    return SequenceSplits(
+        train=(x_train, y_train), val=(x_val, y_val), test=(x_test, y_test),
+        class_names=names,
+        source=f"{desc}; split val={val_fraction}, test={test_fraction}, seed={seed}",
+    )
