@@ -145,10 +145,12 @@ def plot_gate_trace(trace: GateTrace, path, *, example: int = 0, gates=None, tok
                                                      1.6 * len(names) + 0.8), squeeze=False)
     for ax, name in zip(axes[:, 0], names):
         values = trace.gates[name][example, :steps, :max_units].T
-        bounded = name in ("i", "f", "o", "z", "r")
-        image = ax.imshow(values, aspect="auto", interpolation="nearest",
-                          cmap="viridis" if bounded else "coolwarm",
-                          vmin=0.0 if bounded else None, vmax=1.0 if bounded else None)
+        if name in ("i", "f", "o", "z", "r"):  # gates live in [0, 1]
+            limits = {"cmap": "viridis", "vmin": 0.0, "vmax": 1.0}
+        else:  # signed values: a diverging map centred on 0
+            top = float(np.abs(values).max()) or 1.0
+            limits = {"cmap": "coolwarm", "vmin": -top, "vmax": top}
+        image = ax.imshow(values, aspect="auto", interpolation="nearest", **limits)
         ax.set_ylabel(f"{name}\nunit")
         fig.colorbar(image, ax=ax, fraction=0.025, pad=0.01)
     if tokens is not None:
