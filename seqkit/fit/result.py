@@ -80,12 +80,14 @@ class FitResult:
 
     def evaluate(self, x, y, *, batch_size: int = 256) -> dict:
         """Metrics on new labelled data: classification metrics for classifiers (labels
-        must be known class names or ids, else :class:`DataError`)."""
+        must be known class names or ids, else a :class:`DataError` names the unknown ones)."""
         from seqkit.fit.train import classification_metrics
 
         if self.class_names is None:
             raise ConfigError(f"evaluate needs a classification result, task={self.task!r}")
-        y_ids = label_ids(y, self.class_names)
+        from seqkit.data.text import to_label_array
+
+        y_ids, _ = to_label_array(y, class_names=self.class_names, min_classes=1)
         probs = self.predict(x, batch_size=batch_size)
         if len(probs) != len(y_ids):
             raise DataError(f"got {len(probs)} inputs but {len(y_ids)} labels")
@@ -209,29 +211,6 @@ def _short(metrics: dict) -> dict:
 def _cell_label(config: dict) -> str:
     cell = config.get("cell", "?")
     return cell if isinstance(cell, str) else str(cell.get("class", cell))
-
-
-def label_ids(y, class_names) -> np.ndarray:
-    """Labels (names or integer ids) → ids in ``class_names``; unknown ones → DataError."""
-    names = [str(c) for c in class_names]
-    index = {n: i for i, n in enumerate(names)}
-    out = []
-    unknown = []
-    for v in np.asarray(y, dtype=object).reshape(-1):
-        if isinstance(v, bytes):
-            v = v.decode("utf-8")
-        key = str(v.item() if hasattr(v, "item") else v)
-        if key in index:
-            out.append(index[key])
-        elif isinstance(v, (int, np.integer)) and not isinstance(v, bool) \
-                and 0 <= int(v) < len(names):
-            out.append(int(v))
-        else:
-            unknown.append(v)
-    if unknown:
-        shown = sorted({str(u) for u in unknown})[:10]
-        raise DataError(f"unknown label(s) {shown}; the model knows {names}")
-    return np.asarray(out, dtype="int64")
 
 
 def _prepare_windows(x, window: int, n_features: int) -> np.ndarray:

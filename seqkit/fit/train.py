@@ -61,6 +61,12 @@ def check_positive_float(name: str, value) -> float:
     return v
 
 
+def check_seed(seed) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"seed must be an integer >= 0, got {seed!r}")
+    return int(seed)
+
+
 def check_patience(value) -> int | None:
     if value is None:
         return None
@@ -142,7 +148,21 @@ def resolve_strategy(strategy):
     if not hasattr(strategy, "scope") or not hasattr(strategy, "num_replicas_in_sync"):
         raise ConfigError(
             f"strategy must be None, a tf.distribute.Strategy or a name, got {strategy!r}")
+    if not _fit_supported(strategy):
+        raise ConfigError(
+            f"Keras 3 model.fit fails under {type(strategy).__name__} (keras#20585); the fit "
+            "functions need a single-worker strategy (default, OneDevice, Mirrored, TPU). "
+            "Use seqkit.distribute.train_custom_loop for multi-worker training")
     return strategy
+
+
+def _fit_supported(strategy) -> bool:
+    try:
+        from seqkit.distribute import fit_supported
+    except ImportError:
+        names = {cls.__name__ for cls in type(strategy).__mro__}
+        return not names & {"MultiWorkerMirroredStrategy", "CollectiveAllReduceStrategy"}
+    return bool(fit_supported(strategy))
 
 
 def strategy_scope(strategy):
@@ -152,8 +172,16 @@ def strategy_scope(strategy):
 def describe_strategy(strategy) -> dict | None:
     if strategy is None:
         return None
-    return {"class": type(strategy).__name__,
+    info = {"class": type(strategy).__name__,
             "replicas": int(strategy.num_replicas_in_sync)}
+    try:
+        from seqkit.distribute import describe_strategy as describe
+    except ImportError:
+        return info
+    try:
+        return jsonable({**info, **describe(strategy)})
+    except Exception:  # noqa: BLE001  (a description must never fail a finished training)
+        return info
 
 
 # --------------------------------------------------------------------------- builders
@@ -345,6 +373,15 @@ def classification_metrics(y_true, probs, class_names: Sequence[str] | None = No
     if class_names is not None:
         out["class_names"] = [str(c) for c in class_names]
     return out
+
+
+def majority_baseline(train_labels, test_labels) -> float:
+    """Test accuracy of always answering the most frequent training class."""
+    train = np.asarray(train_labels, dtype="int64").reshape(-1)
+    test = np.asarray(test_labels, dtype="int64").reshape(-1)
+    if test.size == 0:
+        return float("nan")
+    return float(np.mean(test == np.bincount(train).argmax()))
 
 
 def forecast_metrics(y_true, y_pred, y_naive) -> dict:
