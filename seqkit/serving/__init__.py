@@ -1,0 +1,77 @@
+"""Export for TF Serving, warmup records, server configs and a small client.
+
+Public API (imported lazily, so ``seqkit.serving.graph``/``layout`` stay TensorFlow-light)::
+
+    export(model_or_result, base_path, version=None, *, name_outputs="auto", warmup=True,
+           warmup_examples=None, overwrite=False, task=None, class_names=None,
+           input_signature=None) -> ExportInfo
+    write_models_config(saved_models_root, path=None, *, base_path_prefix=None) -> Path
+    write_batching_parameters(path, *, max_batch_size=32, batch_timeout_micros=1000, ...)
+    read_batching_parameters(path) -> dict
+    find_cudnn_ops(saved_model_dir) -> list[str];  rnn_path(saved_model_dir) -> dict
+    read_warmup_requests(path) -> list[PredictRequest]
+    list_versions(base_path) / latest_version(base_path)
+    cpu_portable_trace(model)   (context manager used by export)
+
+Layout written (TF Serving's)::
+
+    base_path/<version>/saved_model.pb, variables/, assets/, fingerprint.pb
+    base_path/<version>/assets.extra/tf_serving_warmup_requests   (TFRecord of PredictionLog)
+    base_path/<version>/assets.extra/seqkit_export.json           (task, names, shapes, ...)
+
+Signature contract (``serving_default``; batch is always dynamic, time is dynamic unless
+the model fixes it; the method is ``tensorflow/serving/predict``):
+
+Inputs — the ``keras.Input`` names of the model:
+
+- ``text``: ``string [B]`` raw texts (text classifiers);
+- ``window``: ``float32 [B, T, F]`` raw windows in original units (forecasters);
+- ``sequence``: ``float32 [B, T, F]`` post-padded sequences (sequence classifiers);
+- any other model: its ``keras.Input`` names and dtypes, as they are.
+
+Outputs:
+
+- classification (``text_classification``, ``sequence_classification``, or a model whose
+  last layer is a softmax): ``probabilities float32 [B, C]``, ``class_ids int64 [B]``
+  (argmax) and, when class names are known, ``class_names string [B]`` (the name of
+  ``class_ids``). A one-unit sigmoid output becomes ``probabilities [B, 2]`` = ``[1-p, p]``.
+- forecasting: ``forecast float32 [B, horizon, targets]`` in original units.
+- any other model: ``output`` (one output), or the Keras output names (several);
+  ``name_outputs=`` renames them; ``name_outputs=False`` keeps Keras' ``output_0``.
+
+The graph never contains cuDNN ops (traced as if no GPU were visible; checked after
+writing), so the same folder runs on CPU and GPU TensorFlow / TF Serving, and loading it
+needs TensorFlow only (no Keras, no seqkit).
+"""
+
+import importlib
+
+_PUBLIC = {
+    "export": "seqkit.serving.exporter",
+    "ExportInfo": "seqkit.serving.exporter",
+    "cpu_portable_trace": "seqkit.serving.exporter",
+    "SIGNATURE_NAME": "seqkit.serving.exporter",
+    "write_models_config": "seqkit.serving.config",
+    "write_batching_parameters": "seqkit.serving.config",
+    "read_batching_parameters": "seqkit.serving.config",
+    "find_cudnn_ops": "seqkit.serving.graph",
+    "rnn_path": "seqkit.serving.graph",
+    "read_warmup_requests": "seqkit.serving.warmup",
+    "list_versions": "seqkit.serving.layout",
+    "latest_version": "seqkit.serving.layout",
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name):
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module 'seqkit.serving' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(list(globals()) + __all__)
