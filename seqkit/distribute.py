@@ -639,10 +639,12 @@ def _clip_options(optimizer) -> dict:
 
 
 class TrainHistory(dict):
-    """Per-epoch logs (``{"epoch": [...], "loss": [...], ...}``) plus ``.model`` and
-    ``.initial_epoch`` (the number of epochs a restored checkpoint had already done)."""
+    """Per-epoch logs (``{"epoch": [...], "loss": [...], ...}``) plus ``.model``,
+    ``.optimizer``, ``.initial_epoch`` (epochs a restored checkpoint had already done),
+    ``.steps`` and ``.examples`` per epoch."""
 
     model: Any = None
+    optimizer: Any = None
     initial_epoch: int = 0
 
     def __init__(self, *args, **kwargs):
@@ -690,7 +692,7 @@ def train_custom_loop(
       ``model.stop_training = True`` stops after the epoch. ``epoch`` is 0-based like Keras.
 
     Returns a ``TrainHistory`` (a dict: ``{"epoch": [1-based epochs run], "loss": [...],
-    <metric>: [...]}``, with the trained model as ``.model``, ``.initial_epoch``, and per
+    <metric>: [...]}``, with the trained ``.model`` and ``.optimizer``, ``.initial_epoch``, and per
     epoch ``.steps`` and ``.examples`` (global));
     every worker returns the same (globally reduced) numbers.
     """
@@ -858,6 +860,12 @@ def train_custom_loop(
             cb.on_train_begin({})
 
     dist_data = _distribute(strategy, dataset_fn)
+    spec = getattr(dist_data, "element_spec", None)
+    if spec is not None and not (isinstance(spec, (tuple, list)) and len(spec) in (2, 3)):
+        raise ConfigError(
+            "each dataset element must be (x, y) or (x, y, sample_weight), got "
+            f"element_spec {spec}"
+        )
     iterator = iter(dist_data) if steps_per_epoch is not None else None
     try:
         for epoch in range(initial_epoch, epochs):
@@ -920,6 +928,7 @@ def train_custom_loop(
         if hasattr(cb, "on_train_end"):
             cb.on_train_end({})
     history.model = model
+    history.optimizer = optimizer
     return history
 
 
