@@ -262,8 +262,8 @@ def check_texts(texts, labels=None, empty_policy: str = "error"):
         )
     texts = to_text_array(texts)
     if labels is not None:
-        labels = np.asarray(_labels_to_list(labels) if not isinstance(labels, np.ndarray)
-                            else labels)
+        if not isinstance(labels, np.ndarray):
+            labels = np.asarray(_labels_to_list(labels))
         check_text_labels(texts, labels)
     empty = np.array([not t.strip() for t in texts], dtype=bool)
     n_empty = int(empty.sum())
@@ -738,6 +738,7 @@ def load_text(
         rest, test = _stratified_split(texts, y, test_fraction, seed, "test")
         frac = val_fraction / (1.0 - test_fraction) if val_fraction else 0.0
         train, val = _stratified_split(rest[0], rest[1], frac, seed, "val")
+        split_desc = f"stratified split val={val_fraction}, test={test_fraction}, seed={seed}"
     else:
         t_test = to_text_array(test_part[0])
         check_text_labels(t_test, test_part[1])
@@ -745,9 +746,11 @@ def load_text(
         t_test, y_test = check_texts(t_test, y_test, empty_policy=empty_policy)
         test = (t_test, y_test.astype(np.int32))
         train, val = _stratified_split(texts, y, val_fraction, seed, "val")
+        split_desc = (f"source train/test splits, val={val_fraction} of train (stratified, "
+                      f"seed={seed})")
     return TextSplits(
         train=train, val=val, test=test, class_names=class_names,
-        source=f"{desc}; split val={val_fraction}, test={test_fraction}, seed={seed}",
+        source=f"{desc}; {split_desc}",
     )
 
 

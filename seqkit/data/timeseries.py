@@ -168,8 +168,11 @@ def _infer_period(index) -> int | None:
 
 
 def _numeric_values(frame, what: str) -> np.ndarray:
+    from pandas.api.types import is_bool_dtype, is_complex_dtype, is_numeric_dtype
+
     bad = [(c, str(frame[c].dtype)) for c in frame.columns
-           if not (np.issubdtype(frame[c].dtype, np.number) or frame[c].dtype == bool)]
+           if not (is_numeric_dtype(frame[c].dtype) or is_bool_dtype(frame[c].dtype))
+           or is_complex_dtype(frame[c].dtype)]
     if bad:
         raise DataError(
             f"{what}: non-numeric column(s) {bad}; choose numeric columns with columns=[...] "
@@ -269,6 +272,7 @@ def load_series(source, *, columns=None, time_column=None, period: int | None = 
         frame = frame[list(columns)]
     if frame.shape[1] == 0:
         raise DataError(f"{name}: no value columns")
+    _numeric_values(frame, name)  # raises on non-numeric columns before anything else
     index = frame.index
     if isinstance(index, pd.DatetimeIndex) and not index.is_monotonic_increasing:
         warnings.warn(f"{name}: time index was not in increasing order; sorted it", stacklevel=2)

@@ -1,6 +1,7 @@
 """load_text: local files, folders, in-memory data, tensorflow-datasets (mocked), offline."""
 
 import csv
+import importlib.util
 import json
 import socket
 import time
@@ -255,6 +256,11 @@ def test_tfds_offline_raises_one_clear_error(tmp_path, monkeypatch):
     assert not (tmp_path / "downloads").exists()  # nothing half-downloaded
 
 
+@pytest.mark.skipif(
+    importlib.util.find_spec("importlib_resources") is None,
+    reason="tensorflow-datasets' download path imports importlib_resources, which is not "
+    "installed (add importlib-resources to the project dependencies)",
+)
 def test_tfds_download_failure_is_wrapped(tmp_path, monkeypatch):
     tfds = pytest.importorskip("tensorflow_datasets")
     _no_network(monkeypatch)
