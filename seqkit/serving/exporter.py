@@ -220,7 +220,7 @@ def _unpack(obj, task, class_names):
 def _looks_like_classifier(model) -> bool:
     import keras
 
-    outputs = model.outputs if getattr(model, "_is_graph_network", False) else None
+    outputs = _symbolic_outputs(model)
     if not outputs or len(outputs) != 1 or len(outputs[0].shape) != 2:
         return False
     last = model.layers[-1] if model.layers else None
@@ -230,6 +230,19 @@ def _looks_like_classifier(model) -> bool:
     name = getattr(activation, "__name__", "")
     units = outputs[0].shape[-1]
     return name == "softmax" or (name == "sigmoid" and units == 1)
+
+
+def _symbolic_outputs(model):
+    """The functional outputs (KerasTensors), or None for a subclassed model."""
+    try:
+        outputs = model.outputs
+    except (AttributeError, ValueError):
+        return None
+    if not outputs:
+        return None
+    import keras
+
+    return outputs if all(isinstance(o, keras.KerasTensor) for o in outputs) else None
 
 
 def _check_model(model):
@@ -312,8 +325,7 @@ class _OutputNaming:
         self.task = task
         self.class_names = class_names
         self.mode = name_outputs
-        outputs = getattr(model, "outputs", None) if getattr(
-            model, "_is_graph_network", False) else None
+        outputs = _symbolic_outputs(model)
         self.n_outputs = len(outputs) if outputs else None
         self.keras_names = list(getattr(model, "output_names", None) or [])
         if name_outputs == "auto":
