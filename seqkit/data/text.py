@@ -775,7 +775,8 @@ def make_vectorizer(
     tokens (it densifies the ragged token ids with ``to_tensor(shape=...)``, which cuts the
     end). Right padding keeps the cuDNN RNN path usable.
 
-    When ``sequence_length`` is None it is chosen from the data: the
+    When ``sequence_length`` is None it is chosen from the data (and a ``UserWarning`` names
+    training texts that have no token at all after standardization, e.g. ``"!!!"``): the
     ``length_percentile``-th percentile (NumPy linear interpolation) of the per-text token
     counts produced by the same standardization/split (and n-grams), rounded up and clipped
     to [8, 512].
@@ -805,6 +806,15 @@ def make_vectorizer(
         # tiny sample just to make the layer callable.
         counter.adapt(tf.constant(texts[:1].tolist()))
         counts = np.concatenate([counter(batch).row_lengths().numpy() for batch in data])
+        tokenless = np.flatnonzero(counts == 0)
+        if len(tokenless):
+            warnings.warn(
+                f"{len(tokenless)} training text(s) have no token after standardization "
+                f"(e.g. punctuation only; first indices {tokenless[:10].tolist()}): they "
+                "vectorize to all-padding rows",
+                UserWarning,
+                stacklevel=2,
+            )
         chosen = math.ceil(float(np.percentile(counts, length_percentile)))
         sequence_length = int(min(max(chosen, 8), 512))
         source = f"p{length_percentile:g}"

@@ -85,3 +85,8 @@ def test_vectorizer_errors():
         make_vectorizer(["a"], sequence_length=0)
     with pytest.raises(ConfigError, match="length_percentile"):
         make_vectorizer(["a"], length_percentile=0)
+
+
+def test_punctuation_only_text_warns():
+    with pytest.warns(UserWarning, match=r"1 training text\(s\) have no token.*\[2\]"):
+        make_vectorizer(["a b", "c d", "!!! ...", "e"])
