@@ -703,6 +703,8 @@ def load_text(
                 texts, raw_labels = _read_table(path, text_column, label_column)
                 desc = f"file {path}"
         elif isinstance(source, str) and _tfds_builder_cls(source) is not None:
+            if labels is not None:
+                raise ConfigError("labels= is only for in-memory texts, not for a tfds name")
             (texts, raw_labels), test_part, names_hint, desc = _load_tfds(
                 source, data_dir, text_column, label_column, max_examples
             )
