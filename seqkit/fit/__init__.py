@@ -7,8 +7,9 @@
 - :mod:`seqkit.fit.train`: the shared builders, training loop and metric functions
 """
 
+from seqkit.fit.forecast import fit_forecaster
 from seqkit.fit.result import FitResult
 from seqkit.fit.sequences import fit_sequence_classifier
 from seqkit.fit.text import fit_text_classifier
 
-__all__ = ["FitResult", "fit_sequence_classifier", "fit_text_classifier"]
+__all__ = ["FitResult", "fit_forecaster", "fit_sequence_classifier", "fit_text_classifier"]

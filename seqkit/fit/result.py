@@ -221,7 +221,9 @@ def _prepare_windows(x, window: int, n_features: int) -> np.ndarray:
     except (TypeError, ValueError) as exc:
         raise DataError(f"forecast inputs must be numeric windows, got {type(x).__name__}: "
                         f"{exc}") from None
-    if x.ndim == 2 and x.shape == (window, n_features):
+    if x.ndim == 1 and n_features == 1 and x.shape[0] == window:
+        x = x[None, :, None]  # one univariate window
+    elif x.ndim == 2 and x.shape == (window, n_features):
         x = x[None]
     elif x.ndim == 2 and n_features == 1 and x.shape[1] == window:
         x = x[..., None]
@@ -241,9 +243,7 @@ def _prepare_sequences(x, n_features: int) -> np.ndarray:
     else:
         from seqkit.data.sequences import pad_sequences_post
 
-        items = [np.asarray(s, dtype="float32") for s in x]
-        items = [s[:, None] if s.ndim == 1 and n_features == 1 else s for s in items]
-        arr = np.asarray(pad_sequences_post(items), dtype="float32")
+        arr, _ = pad_sequences_post(list(x))
     if arr.ndim != 3 or arr.shape[2] != n_features:
         raise DataError(f"sequences must be [N, T, {n_features}] (or a list of [T_i, "
                         f"{n_features}] arrays), got shape {arr.shape}")

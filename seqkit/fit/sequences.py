@@ -152,75 +152,45 @@ def _dataset(x, y, batch_size, *, shuffle, seed):
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def _to_padded(x, lengths) -> np.ndarray:
-    """``x`` as float32 ``[N, T, F]``, post-padded with zeros, steps beyond ``lengths``
-    zeroed; refuses NaN/inf and shape mistakes with a DataError."""
-    from seqkit.data.sequences import check_sequences, pad_sequences_post
+def _checked(x, y, lengths):
+    """``(x float32 [N, T, F] with every padded step zeroed, y ids, class names)``."""
+    from seqkit.data.sequences import check_sequences
 
-    if isinstance(x, np.ndarray) and x.dtype != object:
-        arr = np.asarray(x, dtype="float32")
-        if arr.ndim == 2:
-            arr = arr[..., None]
-    else:
-        items = [np.asarray(s, dtype="float32") for s in x]
-        items = [s[:, None] if s.ndim == 1 else s for s in items]
-        if lengths is not None:
-            raise DataError("lengths= is for a padded [N, T, F] array; a list of sequences "
-                            "already carries each length")
-        arr = np.asarray(pad_sequences_post(items), dtype="float32")
-    check_sequences(arr, lengths=lengths)
-    if arr.ndim != 3:
-        raise DataError(f"sequences must be [N, T, F], got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise DataError("sequences contain NaN or infinite values; Masking does not mask "
-                        "NaN, impute them first")
-    if lengths is not None:
-        lengths = np.asarray(lengths).reshape(-1)
-        if lengths.shape[0] != arr.shape[0]:
-            raise DataError(f"lengths has {lengths.shape[0]} values for {arr.shape[0]} "
-                            "sequences")
-        if np.any(lengths < 1) or np.any(lengths > arr.shape[1]):
-            raise DataError(f"lengths must be in 1..{arr.shape[1]}, got min {lengths.min()} "
-                            f"max {lengths.max()}")
-        steps = np.arange(arr.shape[1])[None, :]
-        arr = np.where((steps < lengths[:, None])[..., None], arr, 0.0).astype("float32")
-        inner_zero = np.sum(~np.any(arr != 0.0, axis=2) & (steps < lengths[:, None]))
-    else:
-        inner_zero = int(np.sum(~np.any(arr != 0.0, axis=2)
-                                & (np.arange(arr.shape[1])[None, :]
-                                   < _lengths(arr)[:, None])))
+    if isinstance(x, np.ndarray) and x.dtype != object and x.ndim == 2:
+        x = x[..., None]  # [N, T] -> one feature
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        x = list(x)
+    checked = check_sequences(x, y, lengths)
+    arr = np.where(checked.mask[..., None], checked.x, 0.0).astype("float32")
+    inner_zero = int(np.sum(~np.any(arr != 0.0, axis=2) & checked.mask))
     if inner_zero:
-        warnings.warn(f"{int(inner_zero)} real time step(s) are all zeros and will be masked "
-                      "as padding; shift the data if zero steps carry information",
-                      stacklevel=3)
-    return arr
+        warnings.warn(f"{inner_zero} real time step(s) are all zeros and will be masked as "
+                      "padding; shift the data if zero steps carry information",
+                      stacklevel=4)
+    return arr, checked.y, checked.class_names
 
 
 def _load(x, y, lengths, val_fraction, test_fraction, seed):
-    from seqkit.data.text import to_label_array
-
     if isinstance(x, str):
-        if y is not None:
-            raise DataError(f"y must be None with a dataset name ({x!r}): it brings labels")
+        if y is not None or lengths is not None:
+            raise DataError(f"y and lengths must be None with a dataset name ({x!r})")
         from seqkit.data.sequences import load_sequence_dataset
 
-        ds = load_sequence_dataset(x)
+        if val_fraction <= 0 or test_fraction <= 0:
+            raise DataError(f"a named dataset ({x!r}) needs val_fraction and test_fraction "
+                            "> 0")
+        ds = load_sequence_dataset(x, val_fraction=val_fraction, test_fraction=test_fraction,
+                                   seed=seed)
         names = [str(c) for c in ds.class_names]
         parts = []
-        for part in (ds.train, ds.val, ds.test):
-            if part is None:
-                parts.append((np.zeros((0, 1, 1), "float32"), np.zeros((0,), "int64")))
-            else:
-                px, py = part
-                parts.append((_to_padded(px, None), np.asarray(py, dtype="int64")))
-        return _same_length(parts), names, str(getattr(ds, "source", x))
+        for px, py in (ds.train, ds.val, ds.test):
+            arr, _, _ = _checked(px, None, None)
+            parts.append((arr, np.asarray(py, dtype="int64")))
+        return parts, names, str(ds.source)
     if y is None:
         raise DataError("y (one label per sequence) is required unless x is a dataset name")
-    arr = _to_padded(x, lengths)
-    ids, names = to_label_array(y)
+    arr, ids, names = _checked(x, y, lengths)
     ids = np.asarray(ids, dtype="int64")
-    if ids.shape[0] != arr.shape[0]:
-        raise DataError(f"got {arr.shape[0]} sequences but {ids.shape[0]} labels")
     return (_split(arr, ids, val_fraction, test_fraction, seed), [str(n) for n in names],
             describe_source(x))
 
@@ -254,15 +224,3 @@ def _split(x, y, val_fraction, test_fraction, seed):
     train = np.sort(train)
     return [(x[train], y[train]), (x[np.sort(val)], y[np.sort(val)]),
             (x[np.sort(test)], y[np.sort(test)])]
-
-
-def _same_length(parts):
-    """Pad every split to the longest one's time dimension (post, zeros)."""
-    t = max(p[0].shape[1] for p in parts)
-    out = []
-    for px, py in parts:
-        if px.shape[1] < t:
-            pad = np.zeros((px.shape[0], t - px.shape[1], px.shape[2]), "float32")
-            px = np.concatenate([px, pad], axis=1)
-        out.append((px, py))
-    return out

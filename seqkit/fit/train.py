@@ -221,11 +221,19 @@ def _scale_stats(name: str, mean, std, size: int) -> tuple[np.ndarray, np.ndarra
 
 def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: int, *,
                          input_mean, input_std, target_mean, target_std,
+                         target_indices: Sequence[int] | None = None, residual: bool = True,
                          rnn: RNNSpec = RNNSpec(), name: str = "forecaster") -> keras.Model:
     """``window`` (raw values ``[B, window, n_features]``) → standardise with the given
-    training-split statistics → RNN stack → Dense(horizon × n_targets) → Reshape
-    (layer ``forecast_scaled``) → inverse standardisation → ``forecast
+    training-split statistics (layer ``scale_inputs``) → RNN stack → Dense(horizon ×
+    n_targets) → Reshape → [``residual``: + the window's last value of each target] (layer
+    ``forecast_scaled``, standardised units) → inverse standardisation → ``forecast
     [B, horizon, n_targets]`` in original units.
+
+    ``residual=True`` makes the network predict the change from the last observed value
+    (a zero network output is the naive forecast), which keeps trending series in reach;
+    it needs the targets to be input columns (``target_indices``, default the first
+    ``n_targets`` columns) with the same statistics (``target_mean``/``target_std`` equal
+    to ``input_mean``/``input_std`` at those columns).
 
     Train :func:`forecast_training_view` of this model on standardised targets (so every
     target counts equally in the loss); the weights are shared.
@@ -237,12 +245,37 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     rnn.checked()
     in_mean, in_std = _scale_stats("input", input_mean, input_std, n_features)
     out_mean, out_std = _scale_stats("target", target_mean, target_std, n_targets)
+    targets = list(range(n_targets)) if target_indices is None else [int(t) for t in
+                                                                       target_indices]
+    if residual:
+        if len(targets) != n_targets or any(not 0 <= t < n_features for t in targets):
+            raise ConfigError(f"target_indices {targets} must be {n_targets} input columns "
+                              f"in 0..{n_features - 1}")
+        if not (np.allclose(in_mean[targets], out_mean)
+                and np.allclose(in_std[targets], out_std)):
+            raise ConfigError("residual=True needs the target statistics to be the input "
+                              "statistics of the target columns")
     inp = keras.Input((window, n_features), name="window")
-    x = keras.layers.Normalization(axis=-1, mean=in_mean.tolist(),
-                                   variance=(in_std ** 2).tolist(), name="scale_inputs")(inp)
-    x = rnn.apply(x)
+    scaled = keras.layers.Normalization(axis=-1, mean=in_mean.tolist(),
+                                        variance=(in_std ** 2).tolist(),
+                                        name="scale_inputs")(inp)
+    x = rnn.apply(scaled)
     x = keras.layers.Dense(horizon * n_targets, name="head")(x)
-    x = keras.layers.Reshape((horizon, n_targets), name="forecast_scaled")(x)
+    out_name = "forecast_scaled"
+    x = keras.layers.Reshape((horizon, n_targets),
+                             name="delta_scaled" if residual else out_name)(x)
+    if residual:
+        last = keras.layers.Cropping1D((window - 1, 0), name="last_step")(scaled)
+        last = keras.layers.Reshape((n_features,), name="last_values")(last)
+        if targets != list(range(n_features)):
+            select = keras.layers.Dense(n_targets, use_bias=False, trainable=False,
+                                        name="select_targets")
+            last = select(last)
+            onehot = np.zeros((n_features, n_targets), dtype="float32")
+            onehot[targets, np.arange(n_targets)] = 1.0
+            select.set_weights([onehot])
+        last = keras.layers.RepeatVector(horizon, name="repeat_last")(last)
+        x = keras.layers.Add(name=out_name)([x, last])
     out = keras.layers.Normalization(axis=-1, mean=out_mean.tolist(),
                                      variance=(out_std ** 2).tolist(), invert=True,
                                      name="forecast")(x)
@@ -433,11 +466,8 @@ def jsonable(obj):
         return bool(obj)
     if isinstance(obj, np.integer):
         return int(obj)
-    if isinstance(obj, np.floating):
-        v = float(obj)
-        return v if math.isfinite(v) else str(v)
-    if isinstance(obj, float):
-        return obj if math.isfinite(obj) else str(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj)  # NaN/inf stay floats (Python's json writes NaN/Infinity)
     if obj is None or isinstance(obj, (bool, int, str)):
         return obj
     return repr(obj) if not hasattr(obj, "__fspath__") else str(obj)
