@@ -1,0 +1,174 @@
+"""Recipe configurations: dataclasses with defaults, a JSON config file, and flags on top.
+
+Precedence: dataclass defaults < ``--config FILE`` (JSON) < flags given on the command line.
+Every field becomes a flag (``--batch-size 64``; booleans as ``--export/--no-export``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seqkit.errors import ConfigError
+
+
+@dataclass
+class TrainConfig:
+    """What every training recipe takes."""
+
+    name: str | None = None  # run name; default "<task>-<cell>"
+    cell: str = "lstm"  # a seqkit.layers.VARIANTS name
+    units: int = 64
+    layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+    epochs: int = 5
+    batch_size: int = 32  # per replica; the global batch scales with the replicas
+    learning_rate: float = 1e-3
+    patience: int | None = 3  # early stopping on val_loss; None: off
+    seed: int = 0
+    strategy: str = "auto"  # auto|cpu|gpu|mirrored|tpu|multiworker
+    mixed_precision: bool = False
+    runs_dir: str = "runs"
+    saved_models_dir: str = "saved_models"
+    export: bool = True
+    report: bool = True
+    tflite: bool = False  # also measure a LiteRT conversion in the report
+    fresh: bool = False  # discard an interrupted run's backup instead of resuming
+    verbose: int = 2
+
+
+@dataclass
+class TextConfig(TrainConfig):
+    data: str = "imdb_reviews"  # a tensorflow-datasets name or a local TSV/CSV/JSONL/folder
+    data_dir: str | None = None  # tensorflow-datasets data_dir
+    max_examples: int | None = None
+    max_tokens: int = 20000
+    sequence_length: int | None = None  # None: the 95th percentile of training lengths
+    embedding_dim: int = 64
+
+
+@dataclass
+class ForecastConfig(TrainConfig):
+    data: str = "co2"  # a built-in real series name, or a CSV path
+    columns: list[str] | None = None
+    time_column: str | None = None
+    window: int = 52
+    horizon: int = 4
+    stride: int = 1
+    nan_policy: str = "interpolate"
+    period: int | None = None  # seasonal period for the naive baseline; None: the series'
+    units: int = 32
+    epochs: int = 10
+    batch_size: int = 64
+
+
+@dataclass
+class SequenceConfig(TrainConfig):
+    data: str = "digits"  # a seqkit.data.sequences dataset name
+    units: int = 32
+    epochs: int = 10
+
+
+@dataclass
+class CompareConfig:
+    """The LSTM-vs-GRU comparison: same budget for every cell, several seeds."""
+
+    tasks: list[str] = field(default_factory=lambda: ["forecast", "sequences", "text"])
+    cells: list[str] = field(default_factory=lambda: ["lstm", "gru"])
+    seeds: int = 1
+    epochs: int = 3
+    units: int = 32
+    batch_size: int = 32
+    text_data: str | None = None  # default: ../shared/data/sentiment_sentences when present
+    text_max_examples: int | None = None
+    forecast_data: str = "co2"
+    sequence_data: str = "digits"
+    strategy: str = "auto"
+    out_dir: str = "runs/compare"
+    saved_models_dir: str = "saved_models/compare"
+    latency_repeats: int = 30
+    verbose: int = 0
+
+
+CONFIGS = {"text": TextConfig, "forecast": ForecastConfig, "sequences": SequenceConfig}
+
+
+def _flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def _base_type(tp):
+    """``int | None`` -> (int, optional); ``list[str] | None`` -> (list, optional)."""
+    args = typing.get_args(tp)
+    optional = type(None) in args
+    if args and typing.get_origin(tp) is not list:
+        tp = next(a for a in args if a is not type(None))
+    return tp, optional
+
+
+def _parse_value(tp, text: str, flag: str):
+    tp, optional = _base_type(tp)
+    if optional and text.lower() in ("none", "null", ""):
+        return None
+    origin = typing.get_origin(tp)
+    try:
+        if origin is list:
+            item = typing.get_args(tp)[0]
+            return [item(v) for v in text.split(",") if v]
+        return tp(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{flag} expects {getattr(tp, '__name__', tp)}, got {text!r}") from None
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, config_cls) -> None:
+    """One flag per field of ``config_cls``, default SUPPRESS so we can tell what was given."""
+    hints = typing.get_type_hints(config_cls)
+    parser.add_argument("--config", metavar="FILE", help="JSON file with any of these options")
+    for f in dataclasses.fields(config_cls):
+        tp = hints[f.name]
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        if tp is bool:
+            parser.add_argument(_flag(f.name), action=argparse.BooleanOptionalAction,
+                                default=argparse.SUPPRESS, help=f"(default: {default})")
+        else:
+            flag = _flag(f.name)
+            shown = ",".join(default) if isinstance(default, list) else default
+            parser.add_argument(flag, dest=f.name, default=argparse.SUPPRESS,
+                                type=lambda s, tp=tp, flag=flag: _parse_value(tp, s, flag),
+                                metavar=f.name.upper(), help=f"(default: {shown})")
+
+
+def build_config(config_cls, given: dict | None = None, config_file=None):
+    """Defaults < JSON file < ``given`` (flags). Unknown keys are an error naming them."""
+    values = {}
+    names = {f.name for f in dataclasses.fields(config_cls)}
+    if config_file:
+        path = Path(config_file)
+        try:
+            values.update(json.loads(path.read_text()))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {str(path)!r} does not exist") from None
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"config file {str(path)!r} is not valid JSON: {err}") from None
+    values.update(given or {})
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ConfigError(
+            f"unknown option(s) {unknown} for {config_cls.__name__}; known: {sorted(names)}")
+    return config_cls(**values)
+
+
+def config_from_namespace(config_cls, namespace: argparse.Namespace):
+    given = {k: v for k, v in vars(namespace).items()
+             if k in {f.name for f in dataclasses.fields(config_cls)}}
+    return build_config(config_cls, given, getattr(namespace, "config", None))
+
+
+def to_dict(config) -> dict:
+    return dataclasses.asdict(config)
