@@ -78,27 +78,52 @@ def test_forecast_metrics_smape_zero_over_zero_and_errors():
 # ----------------------------------------------------------------------------- builders
 
 
+def _forecaster(residual):
+    return build_forecast_model(6, 2, 3, 1, input_mean=[1000.0, -5.0], input_std=[10.0, 2.0],
+                                target_mean=[1000.0], target_std=[10.0], target_indices=[0],
+                                residual=residual, rnn=RNNSpec("gru", units=4))
+
+
+def _zero_head(model, bias=0.0):
+    head = model.get_layer("head")
+    kernel, b = head.get_weights()
+    head.set_weights([np.zeros_like(kernel), np.full_like(b, bias)])
+
+
+def _windows():
+    rng = np.random.default_rng(0)
+    return (rng.normal(size=(5, 6, 2)) * [10.0, 2.0] + [1000.0, -5.0]).astype("float32")
+
+
 def test_forecast_model_scales_inside_and_answers_in_original_units():
-    mean_in, std_in = np.array([1000.0, -5.0]), np.array([10.0, 2.0])
-    mean_out, std_out = np.array([1000.0]), np.array([10.0])
-    model = build_forecast_model(6, 2, 3, 1, input_mean=mean_in, input_std=std_in,
-                                 target_mean=mean_out, target_std=std_out,
-                                 rnn=RNNSpec("gru", units=4))
+    model = _forecaster(residual=False)
     assert model.inputs[0].name == "window" and tuple(model.input_shape) == (None, 6, 2)
     assert model.output_shape == (None, 3, 1) and model.layers[-1].name == "forecast"
-    x = np.random.default_rng(0).normal(size=(5, 6, 2)).astype("float32") * std_in + mean_in
+    x = _windows()
     scaled = keras.Model(model.inputs, model.get_layer("scale_inputs").output).predict(
         x, verbose=0)
-    np.testing.assert_allclose(scaled, (x - mean_in) / std_in, rtol=1e-4, atol=1e-4)
-    # head output = 0 -> the forecast is the training mean; = 1 -> mean + std
-    head = model.get_layer("head")
-    kernel, bias = head.get_weights()
-    head.set_weights([np.zeros_like(kernel), np.zeros_like(bias)])
+    np.testing.assert_allclose(scaled, (x - [1000.0, -5.0]) / [10.0, 2.0], rtol=1e-4,
+                               atol=1e-4)
+    # head output 0 -> the training mean; 1 -> mean + std (inverse scaling in the graph)
+    _zero_head(model)
     np.testing.assert_allclose(model.predict(x, verbose=0), 1000.0, rtol=1e-6)
-    head.set_weights([np.zeros_like(kernel), np.ones_like(bias)])
+    _zero_head(model, 1.0)
     np.testing.assert_allclose(model.predict(x, verbose=0), 1010.0, rtol=1e-6)
-    view = forecast_training_view(model)
-    np.testing.assert_allclose(view.predict(x, verbose=0), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(forecast_training_view(model).predict(x, verbose=0), 1.0,
+                               rtol=1e-6)
+
+
+def test_residual_forecast_model_starts_from_the_last_value():
+    model = _forecaster(residual=True)
+    x = _windows()
+    last = np.repeat(x[:, -1:, :1], 3, axis=1)  # target column 0 at the last step
+    _zero_head(model)  # no change predicted -> the naive forecast, in original units
+    np.testing.assert_allclose(model.predict(x, verbose=0), last, rtol=1e-5)
+    _zero_head(model, 0.5)  # +0.5 std of the target = +5
+    np.testing.assert_allclose(model.predict(x, verbose=0), last + 5.0, rtol=1e-5)
+    view = forecast_training_view(model).predict(x, verbose=0)
+    np.testing.assert_allclose(view, (last - 1000.0) / 10.0 + 0.5, rtol=1e-4, atol=1e-5)
+    assert not model.get_layer("select_targets").trainable
 
 
 def test_text_model_takes_raw_strings():
