@@ -98,6 +98,15 @@ def test_real_resolver_on_a_machine_without_tpu(reference_run):
         "ConfigError: strategy 'tpu': TPU 'local' is not reachable: NotFoundError")
 
 
+def test_multiworker_created_too_late(reference_run):
+    """MultiWorkerMirroredStrategy must come before any other TF work (reference subprocess
+    tries it at its very end)."""
+    message = reference_run["multiworker_late"]
+    assert message.startswith("ConfigError: strategy 'multiworker' (task worker:0 of 1)")
+    assert "Collective ops must be configured at program startup" in message
+    assert "must be created at program start" in message
+
+
 @pytest.mark.skipif(HAS_GPU, reason="expects a CPU-only machine")
 def test_gpu_unavailable_names_what_was_found():
     with pytest.raises(ConfigError, match=r"sees no GPU \(devices found: CPU:0"):

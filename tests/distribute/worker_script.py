@@ -6,7 +6,8 @@ configure the TF runtime -- logical CPUs, multi-worker collectives -- need a fre
 MODE
   reference    single process: train_custom_loop under the default strategy, plain Keras
                ``model.fit`` (the independent reference), the same with SGD+clipnorm, and
-               get_strategy("tpu", tpu="local") on a machine without a TPU.
+               get_strategy("tpu", tpu="local") on a machine without a TPU, and
+               get_strategy("multiworker") after TensorFlow has already run.
   multiworker  one worker of a MultiWorkerMirroredStrategy cluster (TF_CONFIG built from
                --index/--ports and set before the strategy exists); --try-fit also runs Keras
                ``fit`` under the strategy afterwards and records what happens (keras#20585).
@@ -162,6 +163,14 @@ def main(argv=None) -> int:
             out["tpu_local"] = "no error"
         except ConfigError as exc:
             out["tpu_local"] = f"ConfigError: {exc}"
+        # Last: multiworker after TensorFlow already ran (must be a clear ConfigError).
+        os.environ["TF_CONFIG"] = json.dumps({"cluster": {"worker": ["localhost:1"]},
+                                              "task": {"type": "worker", "index": 0}})
+        try:
+            sd.get_strategy("multiworker")
+            out["multiworker_late"] = "no error"
+        except ConfigError as exc:
+            out["multiworker_late"] = f"ConfigError: {exc}"
     if args.mode == "mirrored":
         out["clip"] = _custom(sd, strategy, sgd_clip, args.epochs)
         out["overflow"] = _overflow_step(sd, strategy)
