@@ -34,16 +34,20 @@ def write_json(path: Path, data) -> Path:
 
 
 class ProgressFile(keras.callbacks.Callback):
-    """Records the last finished epoch in ``progress.json`` (what a supervisor or a test
-    watches to know how far an interrupted run got)."""
+    """Records each finished epoch: ``progress.json`` holds the last one (rewritten
+    atomically), ``progress.log`` one JSON line per epoch with the process id (so a
+    resumed run shows where it picked up)."""
 
-    def __init__(self, path):
+    def __init__(self, run_dir):
         super().__init__()
-        self.path = Path(path)
+        self.run_dir = Path(run_dir)
 
     def on_epoch_end(self, epoch, logs=None):
-        write_json(self.path, {"epoch": epoch + 1, "time": time.time(),
-                               "logs": {k: float(v) for k, v in (logs or {}).items()}})
+        record = {"epoch": epoch + 1, "pid": os.getpid(), "time": time.time(),
+                  "logs": {k: float(v) for k, v in (logs or {}).items()}}
+        write_json(self.run_dir / "progress.json", record)
+        with open(self.run_dir / "progress.log", "a") as log:
+            log.write(json.dumps(record) + "\n")
 
 
 def _fit_kwargs(config, strategy, run_dir: Path) -> dict:
@@ -54,7 +58,7 @@ def _fit_kwargs(config, strategy, run_dir: Path) -> dict:
         "patience": config.patience, "seed": config.seed, "strategy": strategy,
         "batch_size": config.batch_size * getattr(strategy, "num_replicas_in_sync", 1),
         "backup_dir": str(run_dir / "backup"),
-        "callbacks": [ProgressFile(run_dir / "progress.json")],
+        "callbacks": [ProgressFile(run_dir)],
         "verbose": config.verbose,
     }
 
@@ -86,8 +90,9 @@ def run_recipe(task: str, config, *, echo=print) -> dict:
     name = config.name or f"{task}-{config.cell}"
     run_dir = Path(config.runs_dir) / name
     run_dir.mkdir(parents=True, exist_ok=True)
-    if config.fresh and (run_dir / "backup").exists():
-        shutil.rmtree(run_dir / "backup")
+    if config.fresh:
+        shutil.rmtree(run_dir / "backup", ignore_errors=True)
+        (run_dir / "progress.log").unlink(missing_ok=True)
     resumed = (run_dir / "backup").exists()
     strategy = get_strategy(config.strategy)
     echo(f"[seqkit] {task} recipe '{name}': {config.cell} x{config.layers}, "

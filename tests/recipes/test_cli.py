@@ -1,0 +1,72 @@
+"""The seqkit command: usage errors exit 2, failures exit 1 with one readable line,
+configuration precedence is defaults < --config file < flags."""
+
+import json
+
+import pytest
+
+from seqkit.cli import main
+from seqkit.errors import ConfigError
+from seqkit.recipes import ForecastConfig, build_config
+
+
+def _exit_code(argv):
+    try:
+        return main(argv)
+    except SystemExit as exc:  # argparse usage errors
+        return exc.code
+
+
+@pytest.mark.parametrize("argv,needle", [
+    ([], "required: COMMAND"),
+    (["train"], "required: RECIPE"),
+    (["train", "poetry"], "invalid choice: 'poetry'"),
+    (["train", "forecast", "--epochs", "three"], "--epochs expects int, got 'three'"),
+    (["train", "forecast", "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+])
+def test_usage_errors_exit_2_with_one_line(argv, needle, capsys):
+    assert _exit_code(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err
+    assert "Traceback" not in err
+
+
+def test_failures_exit_1_with_one_readable_line(tmp_path, capsys):
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"epochs": 1, "colour": "red"}))
+    assert main(["train", "forecast", "--config", str(config)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("seqkit: error: ConfigError: unknown option(s) ['colour']")
+    assert len(err.splitlines()) == 1
+    assert main(["train", "forecast", "--cell", "lstmm", "--epochs", "1",
+                 "--runs-dir", str(tmp_path)]) == 1
+    assert "unknown cell 'lstmm'" in capsys.readouterr().err
+    with pytest.raises(ConfigError):  # --debug: the real exception and its traceback
+        main(["--debug", "train", "forecast", "--config", str(config)])
+
+
+def test_help_everywhere(capsys):
+    for argv in (["--help"], ["train", "--help"], ["train", "text", "--help"],
+                 ["compare", "--help"], ["report", "--help"], ["export", "--help"],
+                 ["models-config", "--help"]):
+        assert _exit_code(argv) == 0
+        assert "usage: seqkit" in capsys.readouterr().out
+
+
+def test_config_precedence_defaults_file_flags(tmp_path):
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"window": 10, "horizon": 3, "cell": "gru"}))
+    config = build_config(ForecastConfig, {"horizon": 5}, path)
+    assert (config.window, config.horizon, config.cell) == (10, 5, "gru")
+    assert config.units == ForecastConfig().units
+    with pytest.raises(ConfigError, match="does not exist"):
+        build_config(ForecastConfig, {}, tmp_path / "missing.json")
+
+
+def test_variants_lists_every_named_cell(capsys):
+    from seqkit.layers import VARIANTS
+
+    assert main(["variants"]) == 0
+    out = capsys.readouterr().out
+    for name in VARIANTS:
+        assert name in out
