@@ -203,7 +203,8 @@ def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: in
     x = keras.layers.Embedding(vectorizer.vocabulary_size(), int(embedding_dim),
                                mask_zero=True, name="embedding")(ids)
     x = rnn.apply(x)
-    out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities")(x)
+    out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
+                             dtype="float32")(x)
     return keras.Model(inp, out, name=name)
 
 
@@ -256,29 +257,32 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
             raise ConfigError("residual=True needs the target statistics to be the input "
                               "statistics of the target columns")
     inp = keras.Input((window, n_features), name="window")
+    # Raw values, their scaling and everything in original units stay float32 under a
+    # mixed-precision policy (1000.3 in bfloat16 is 1000); the RNN runs in the policy's dtype.
+    f32 = {"dtype": "float32"}
     scaled = keras.layers.Normalization(axis=-1, mean=in_mean.tolist(),
                                         variance=(in_std ** 2).tolist(),
-                                        name="scale_inputs")(inp)
+                                        name="scale_inputs", **f32)(inp)
     x = rnn.apply(scaled)
     x = keras.layers.Dense(horizon * n_targets, name="head")(x)
     out_name = "forecast_scaled"
     x = keras.layers.Reshape((horizon, n_targets),
-                             name="delta_scaled" if residual else out_name)(x)
+                             name="delta_scaled" if residual else out_name, **f32)(x)
     if residual:
-        last = keras.layers.Cropping1D((window - 1, 0), name="last_step")(scaled)
-        last = keras.layers.Reshape((n_features,), name="last_values")(last)
+        last = keras.layers.Cropping1D((window - 1, 0), name="last_step", **f32)(scaled)
+        last = keras.layers.Reshape((n_features,), name="last_values", **f32)(last)
         if targets != list(range(n_features)):
             select = keras.layers.Dense(n_targets, use_bias=False, trainable=False,
-                                        name="select_targets")
+                                        name="select_targets", **f32)
             last = select(last)
             onehot = np.zeros((n_features, n_targets), dtype="float32")
             onehot[targets, np.arange(n_targets)] = 1.0
             select.set_weights([onehot])
-        last = keras.layers.RepeatVector(horizon, name="repeat_last")(last)
-        x = keras.layers.Add(name=out_name)([x, last])
+        last = keras.layers.RepeatVector(horizon, name="repeat_last", **f32)(last)
+        x = keras.layers.Add(name=out_name, **f32)([x, last])
     out = keras.layers.Normalization(axis=-1, mean=out_mean.tolist(),
                                      variance=(out_std ** 2).tolist(), invert=True,
-                                     name="forecast")(x)
+                                     name="forecast", **f32)(x)
     return keras.Model(inp, out, name=name)
 
 
@@ -303,7 +307,8 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
     inp = keras.Input((None, n_features), name="sequence")
     x = keras.layers.Masking(mask_value=float(mask_value), name="mask_padding")(inp)
     x = rnn.apply(x)
-    out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities")(x)
+    out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
+                             dtype="float32")(x)
     return keras.Model(inp, out, name=name)
 
 

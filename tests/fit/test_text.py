@@ -183,3 +183,11 @@ def test_bad_data_raises_data_errors():
         seqkit.fit_text_classifier(texts[:19] + ["   "], labels, verbose=0)
     with pytest.raises(DataError, match="single class"):
         seqkit.fit_text_classifier(texts, ["yes"] * 20, verbose=0)
+
+
+def test_export_delegates_to_seqkit_export(keyword_result, monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(seqkit, "export", lambda *a, **k: calls.append((a, k)) or "done",
+                        raising=False)
+    assert keyword_result.export(tmp_path / "serving", version=3) == "done"
+    assert calls == [((keyword_result, tmp_path / "serving"), {"version": 3})]

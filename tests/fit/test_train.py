@@ -168,3 +168,27 @@ def test_check_positive_int():
     for bad in (0, -1, 1.5, True, "2"):
         with pytest.raises(ConfigError, match="epochs"):
             check_positive_int("epochs", bad)
+
+
+def test_forecast_model_keeps_float32_units_under_mixed_precision():
+    # bfloat16 has 8 bits of mantissa: 1000.3 would come back as 1000.0 (error 0.3)
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        model = _forecaster(residual=True)
+        text = build_text_model(_tiny_vectorizer(), 2)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    assert model.get_layer("rnn_0").compute_dtype == "bfloat16"  # the policy is in effect
+    x = _windows()
+    _zero_head(model)
+    out = model.predict(x, verbose=0)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, np.repeat(x[:, -1:, :1], 3, axis=1), rtol=1e-6)
+    assert text.output.dtype == "float32"
+
+
+def _tiny_vectorizer():
+    vec = keras.layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vec.adapt(np.array(["a b", "c d"], dtype=object))
+    return vec
