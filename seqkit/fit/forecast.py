@@ -8,10 +8,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqkit.errors import DataError
+from seqkit.errors import ConfigError, DataError
 from seqkit.fit.result import FitResult
 from seqkit.fit.train import (
     DEFAULT_PATIENCE,
+    WINDOW_INPUTS,
     RNNSpec,
     build_forecast_model,
     callback_names,
@@ -43,6 +44,7 @@ def fit_forecaster(
     nan_policy: str = "error",
     period: int | None = None,
     residual: bool = True,
+    window_inputs: str = "both",
     cell="lstm",
     units: int = 32,
     layers: int = 1,
@@ -81,6 +83,9 @@ def fit_forecaster(
         residual: the network predicts the change from the window's last value (default;
             a zero output is the naive forecast, so trends beyond the training range stay
             in reach) instead of the level itself.
+        window_inputs: what the RNN reads: ``"absolute"`` (standardised values),
+            ``"relative"`` (minus the window's last step: level-free) or ``"both"``
+            (default; see ``seqkit.fit.train.build_forecast_model``).
         val_fraction, test_fraction: chronological split (train first); each part must hold
             one ``window + horizon`` stretch, and windows never cross a boundary.
         Other arguments as in :func:`seqkit.fit_text_classifier`.
@@ -112,6 +117,9 @@ def fit_forecaster(
     test_fraction = check_fraction("test_fraction", test_fraction, allow_zero=False)
     if period is not None:
         period = check_positive_int("period", period)
+    if window_inputs not in WINDOW_INPUTS:
+        raise ConfigError(f"window_inputs must be one of {WINDOW_INPUTS}, got "
+                          f"{window_inputs!r}")
     patience = check_patience(patience)
     seed = check_seed(seed)
     strategy = resolve_strategy(strategy)
@@ -164,7 +172,7 @@ def fit_forecaster(
                                      input_mean=scaler.mean, input_std=scaler.std,
                                      target_mean=t_mean, target_std=t_std,
                                      target_indices=targets, residual=bool(residual),
-                                     rnn=rnn)
+                                     window_inputs=window_inputs, rnn=rnn)
         train_view = forecast_training_view(model)
     history, timing = compile_and_fit(
         train_view, train_ds, val_ds, epochs=epochs, learning_rate=learning_rate, loss="mse",
@@ -193,7 +201,7 @@ def fit_forecaster(
         "horizon": horizon, "stride": stride, "target_columns": target_names,
         "columns": list(columns) if columns is not None else None,
         "time_column": time_column, "nan_policy": nan_policy, "period": period,
-        "residual": bool(residual),
+        "residual": bool(residual), "window_inputs": window_inputs,
         **rnn.config(), "epochs": epochs, "batch_size": batch_size,
         "learning_rate": learning_rate, "seed": seed, "val_fraction": val_fraction,
         "test_fraction": test_fraction, "patience": patience,

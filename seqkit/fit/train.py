@@ -26,6 +26,7 @@ from seqkit.errors import ConfigError, DataError
 from seqkit.layers import VARIANTS, make_rnn
 
 DEFAULT_PATIENCE = 3
+WINDOW_INPUTS = ("absolute", "relative", "both")
 
 
 # --------------------------------------------------------------------------- checks
@@ -223,9 +224,11 @@ def _scale_stats(name: str, mean, std, size: int) -> tuple[np.ndarray, np.ndarra
 def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: int, *,
                          input_mean, input_std, target_mean, target_std,
                          target_indices: Sequence[int] | None = None, residual: bool = True,
-                         rnn: RNNSpec = RNNSpec(), name: str = "forecaster") -> keras.Model:
+                         window_inputs: str = "both", rnn: RNNSpec = RNNSpec(),
+                         name: str = "forecaster") -> keras.Model:
     """``window`` (raw values ``[B, window, n_features]``) → standardise with the given
-    training-split statistics (layer ``scale_inputs``) → RNN stack → Dense(horizon ×
+    training-split statistics (layer ``scale_inputs``) → [``window_inputs``] → RNN stack →
+    Dense(horizon ×
     n_targets) → Reshape → [``residual``: + the window's last value of each target] (layer
     ``forecast_scaled``, standardised units) → inverse standardisation → ``forecast
     [B, horizon, n_targets]`` in original units.
@@ -236,6 +239,11 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     ``n_targets`` columns) with the same statistics (``target_mean``/``target_std`` equal
     to ``input_mean``/``input_std`` at those columns).
 
+    ``window_inputs`` is what the RNN reads: ``"absolute"`` (the standardised window),
+    ``"relative"`` (the standardised window minus its last step: level-free, so a trend
+    that leaves the training range does not shift the inputs) or ``"both"`` (the two
+    concatenated, ``2 × n_features`` per step; the default).
+
     Train :func:`forecast_training_view` of this model on standardised targets (so every
     target counts equally in the loss); the weights are shared.
     """
@@ -244,6 +252,9 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     horizon = check_positive_int("horizon", horizon)
     n_targets = check_positive_int("n_targets", n_targets)
     rnn.checked()
+    if window_inputs not in WINDOW_INPUTS:
+        raise ConfigError(f"window_inputs must be one of {WINDOW_INPUTS}, got "
+                          f"{window_inputs!r}")
     in_mean, in_std = _scale_stats("input", input_mean, input_std, n_features)
     out_mean, out_std = _scale_stats("target", target_mean, target_std, n_targets)
     targets = list(range(n_targets)) if target_indices is None else [int(t) for t in
@@ -263,7 +274,16 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     scaled = keras.layers.Normalization(axis=-1, mean=in_mean.tolist(),
                                         variance=(in_std ** 2).tolist(),
                                         name="scale_inputs", **f32)(inp)
-    x = rnn.apply(scaled)
+    if window_inputs == "absolute":
+        x = scaled
+    else:
+        last_in = keras.layers.Cropping1D((window - 1, 0), name="last_input_step", **f32)(scaled)
+        last_in = keras.layers.Reshape((n_features,), name="last_input_values", **f32)(last_in)
+        last_in = keras.layers.RepeatVector(window, name="repeat_last_input", **f32)(last_in)
+        x = keras.layers.Subtract(name="relative_inputs", **f32)([scaled, last_in])
+        if window_inputs == "both":
+            x = keras.layers.Concatenate(name="absolute_and_relative", **f32)([scaled, x])
+    x = rnn.apply(x)
     x = keras.layers.Dense(horizon * n_targets, name="head")(x)
     out_name = "forecast_scaled"
     x = keras.layers.Reshape((horizon, n_targets),

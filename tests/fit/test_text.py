@@ -191,3 +191,11 @@ def test_export_delegates_to_seqkit_export(keyword_result, monkeypatch, tmp_path
                         raising=False)
     assert keyword_result.export(tmp_path / "serving", version=3) == "done"
     assert calls == [((keyword_result, tmp_path / "serving"), {"version": 3})]
+
+
+def test_real_export_writes_a_servable_version(keyword_result, tmp_path):
+    info = keyword_result.export(tmp_path / "serving")
+    version_dir = tmp_path / "serving" / "1"
+    assert (version_dir / "saved_model.pb").is_file()
+    assert info.inputs["text"]["dtype"] == "string"
+    assert "probabilities" in info.outputs

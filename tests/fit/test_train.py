@@ -78,10 +78,11 @@ def test_forecast_metrics_smape_zero_over_zero_and_errors():
 # ----------------------------------------------------------------------------- builders
 
 
-def _forecaster(residual):
+def _forecaster(residual, window_inputs="both"):
     return build_forecast_model(6, 2, 3, 1, input_mean=[1000.0, -5.0], input_std=[10.0, 2.0],
                                 target_mean=[1000.0], target_std=[10.0], target_indices=[0],
-                                residual=residual, rnn=RNNSpec("gru", units=4))
+                                residual=residual, window_inputs=window_inputs,
+                                rnn=RNNSpec("gru", units=4))
 
 
 def _zero_head(model, bias=0.0):
@@ -124,6 +125,20 @@ def test_residual_forecast_model_starts_from_the_last_value():
     view = forecast_training_view(model).predict(x, verbose=0)
     np.testing.assert_allclose(view, (last - 1000.0) / 10.0 + 0.5, rtol=1e-4, atol=1e-5)
     assert not model.get_layer("select_targets").trainable
+
+
+def test_relative_window_inputs_make_the_forecast_shift_equivariant():
+    x = _windows()
+    shift = np.array([37.0, 0.0], "float32")  # move the target column's level by +37
+    rel = _forecaster(residual=True, window_inputs="relative")
+    np.testing.assert_allclose(rel.predict(x + shift, verbose=0),
+                               rel.predict(x, verbose=0) + 37.0, rtol=1e-5)
+    both = _forecaster(residual=True, window_inputs="both")  # sees the level as well
+    assert not np.allclose(both.predict(x + shift, verbose=0),
+                           both.predict(x, verbose=0) + 37.0, rtol=1e-5)
+    assert both.get_layer("rnn_0").input.shape[-1] == 4  # absolute + relative features
+    with pytest.raises(ConfigError, match="window_inputs"):
+        _forecaster(residual=True, window_inputs="deltas")
 
 
 def test_text_model_takes_raw_strings():
