@@ -114,6 +114,7 @@ def fit_sequence_classifier(
 
     config = {
         "task": "sequence_classification", "source": describe_source(x),
+        "labels": describe_source(y) if y is not None else None,
         "lengths": "given" if lengths is not None else None, **rnn.config(),
         "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
         "seed": seed, "val_fraction": val_fraction, "test_fraction": test_fraction,

@@ -148,9 +148,12 @@ def fit_text_classifier(
                       stacklevel=2)
 
     config = {
-        "task": "text_classification", "source": describe_source(x), **rnn.config(),
+        "task": "text_classification", "source": describe_source(x),
+        "labels": describe_source(y) if y is not None else None, **rnn.config(),
         "embedding_dim": embedding_dim, "max_tokens": max_tokens,
-        "sequence_length": sequence_length, "length_percentile": length_percentile,
+        # the length actually used (chosen from length_percentile when not given)
+        "sequence_length": int(vectorizer.get_config()["output_sequence_length"]),
+        "length_percentile": length_percentile,
         "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
         "seed": seed, "val_fraction": val_fraction, "test_fraction": test_fraction,
         "patience": patience, "data_dir": data_dir, "text_column": text_column,

@@ -96,6 +96,28 @@ def test_scaler_is_fit_on_the_training_split_only():
     assert a.config["target_columns"] == ["f1"] and a.data_info["n_features"] == 2
 
 
+@pytest.mark.filterwarnings("ignore:the forecaster does not beat")  # 1 epoch: not the point
+def test_csv_with_dates_gives_the_seasonal_baseline(tmp_path):
+    pd = pytest.importorskip("pandas")
+    values = noisy_sine(240, period=12, seed=3) + 20.0
+    frame = pd.DataFrame({"month": pd.date_range("2000-01-01", periods=240, freq="MS"),
+                          "temp": values, "other": np.arange(240.0)})
+    frame.to_csv(tmp_path / "series.csv", index=False)
+    r = seqkit.fit_forecaster(tmp_path / "series.csv", time_column="month", columns=["temp"],
+                              window=24, horizon=2, units=4, epochs=1, verbose=0)
+    # monthly dates -> period 12 -> seasonal naive on the same test windows
+    assert r.data_info["period"] == 12
+    assert r.metrics["naive_kind"] == "seasonal naive (period 12)"
+    assert r.data_info["time_start"].startswith("2000-01-01")
+    val_end = r.data_info["split_bounds"]["val_end"]
+    test = values[val_end:]
+    starts = range(len(test) - 24 - 2 + 1)
+    y = np.stack([test[s + 24:s + 26] for s in starts])
+    seasonal = np.stack([test[s + 12:s + 14] for s in starts])  # one season before
+    assert r.metrics["naive_mae"] == pytest.approx(float(np.mean(np.abs(seasonal - y))),
+                                                   rel=1e-5)
+
+
 def test_builtin_real_series_tiny_config():
     pytest.importorskip("statsmodels", reason="the built-in series ship with statsmodels")
     r = seqkit.fit_forecaster("co2", nan_policy="interpolate", window=60, horizon=4, stride=2,

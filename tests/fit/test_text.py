@@ -19,8 +19,9 @@ TINY = {"units": 8, "embedding_dim": 8, "verbose": 0}
 @pytest.fixture(scope="module")
 def keyword_result():
     texts, labels = keyword_texts(400, seed=0)
-    return seqkit.fit_text_classifier(texts, labels, epochs=6, learning_rate=1e-2,
-                                      batch_size=16, seed=0, **TINY)
+    # a NumPy unicode array (dtype <U..), which Keras fit refuses as such
+    return seqkit.fit_text_classifier(np.array(texts), np.array(labels), epochs=6,
+                                      learning_rate=1e-2, batch_size=16, seed=0, **TINY)
 
 
 # ------------------------------------------------------------------------ real data
