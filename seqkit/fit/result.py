@@ -183,8 +183,12 @@ class FitResult:
                 f"test: MAE {m['mae']:.4g}  RMSE {m['rmse']:.4g}  sMAPE {m['smape']:.2f}%  "
                 f"MASE {m['mase']:.3f} (naive MAE {m['naive_mae']:.4g}, "
                 f"{m.get('naive_kind', 'naive')})")
+            if "mase_last_value" in m and m.get("naive_kind", "").startswith("seasonal"):
+                lines.append(f"vs the last value repeated: MASE {m['mase_last_value']:.3f} "
+                             f"(its MAE {m['last_value_mae']:.4g})")
             if not m.get("beats_naive", False):
-                lines.append(f"WARNING: the model does not beat the naive forecast "
+                lines.append(f"WARNING: the model does not beat the "
+                             f"{m.get('naive_kind', 'naive')} forecast "
                              f"(MASE {m['mase']:.3f} >= 1)")
         elif m:
             lines.append(f"test: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}  "
