@@ -125,7 +125,14 @@ def model_section(model, result) -> list[str]:
             f"- warmup replay: {warm.get('records', 0)} records in "
             f"{fmt_ms(warm.get('total_ms'))} ms (first record {fmt_ms(warm.get('first_record_ms'))}"
             f" ms); first call after warmup: {fmt_ms(lat['first_call_after_warmup_ms'])} ms",
-            "", "Steady state (after warm-up; per repeat, then the median over repeats):", ""]
+            ""]
+    fixed = [t["output_sequence_length"] for t in model.get("text_vectorization") or []
+             if t.get("output_sequence_length")]
+    if fixed:
+        out += [f"Texts are padded/truncated to {fixed[0]} tokens inside the model "
+                f"(TextVectorization output_sequence_length), so the RNN always runs "
+                f"{fixed[0]} steps whatever the number of words.", ""]
+    out += ["Steady state (after warm-up; per repeat, then the median over repeats):", ""]
     grid_rows = [[r["batch"], r["seq_len"], fmt_ms(r["p50_ms"]), fmt_ms(r["p90_ms"]),
                   fmt_ms(r["p99_ms"]), fmt_ms(r["max_ms"]), fmt_num(r["throughput_eps"]),
                   f"{r['repeats']}×{r['calls_per_repeat']}"] for r in lat["grid"]]

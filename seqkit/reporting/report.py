@@ -265,6 +265,7 @@ def _measure_model(name, base, version, version_dir, options, tflite_dir, cold_s
         "name": name, "path": str(version_dir), "base_path": str(base), "version": version,
         "task": meta.get("task"), "class_names": meta.get("class_names"),
         "rnn_layers": meta.get("rnn_layers"),
+        "text_vectorization": meta.get("text_vectorization"),
         "environment": measured["environment"], "graph": graph,
         "signature": measured["signature"], "memory": memory, "latency": latency,
         "concurrency": measured["concurrency"], "tflite": None,
@@ -339,9 +340,13 @@ def activation_estimate(meta, input_specs, seq_lens, batch_sizes) -> dict | None
     seq = sum(lay["units"] * lay["dtype_bytes"] for lay in layers if lay["return_sequences"])
     first = layers[0]
     width = (first.get("input_dim") or 0) * first["dtype_bytes"]
-    per_example = {str(t): state + t * (seq + width) for t in seq_lens}
+    fixed = [t.get("output_sequence_length") for t in meta.get("text_vectorization") or []]
+    fixed = [t for t in fixed if t]
+    # a TextVectorization with output_sequence_length pads/truncates: T is that, not words
+    per_example = {str(t): state + (fixed[0] if fixed else t) * (seq + width) for t in seq_lens}
     largest = max(batch_sizes)
     return {"formula": ACTIVATION_FORMULA, "state_bytes": state,
+            "fixed_text_length": fixed[0] if fixed else None,
             "per_step_bytes": seq + width, "per_example_bytes": per_example,
             "largest_batch": largest,
             "largest_batch_bytes": {t: v * largest for t, v in per_example.items()}}

@@ -590,6 +590,7 @@ def _metadata(model, task, class_names, config, specs, out_specs, words, n_recor
         "class_names": class_names,
         "params": int(model.count_params()),
         "rnn_layers": rnn_layer_summary(model),
+        "text_vectorization": _text_vectorization_summary(model),
         "sample_words": words,
         "warmup_records": n_records,
         "config": _jsonable(config),
@@ -616,6 +617,21 @@ def rnn_layer_summary(model) -> list[dict]:
             "input_dim": int(kernel.shape[0]) if kernel is not None else None,
             "dtype_bytes": int(np.dtype(layer.compute_dtype).itemsize),
         })
+    return rows
+
+
+def _text_vectorization_summary(model) -> list[dict]:
+    """``output_sequence_length`` (fixed token count, or None) of each TextVectorization."""
+    import keras
+
+    rows = []
+    for layer in model._flatten_layers(include_self=False):
+        if isinstance(layer, keras.layers.TextVectorization):
+            config = layer.get_config()
+            rows.append({"name": layer.name,
+                         "output_sequence_length": config.get("output_sequence_length"),
+                         "max_tokens": config.get("max_tokens"),
+                         "vocabulary_size": int(layer.vocabulary_size())})
     return rows
 
 
