@@ -130,6 +130,15 @@ def metadata(path) -> dict:
         return {}
 
 
+def grid_seq_lens(specs, requested) -> list[int]:
+    """The lengths to measure: requested ones (or defaults), mapped to what the model
+    really gets (a fixed time axis wins), without duplicates."""
+    from seqkit.serving import inputs as inputs_lib
+
+    lens = requested or default_seq_lens(specs)
+    return sorted({inputs_lib.effective_seq_len(specs, int(t)) for t in lens})
+
+
 def default_seq_lens(specs) -> list[int]:
     from seqkit.serving import inputs as inputs_lib
 
@@ -209,7 +218,7 @@ def mode_cold(tf, config) -> dict:
     _, signature, load_s = load(tf, config["path"])
     after_load = rss_point()
     specs = signature_specs(signature)
-    seq_lens = config.get("seq_lens") or default_seq_lens(specs)
+    seq_lens = grid_seq_lens(specs, config.get("seq_lens"))
     feeds = {k: tf.constant(v) for k, v in batch_for(
         specs, 1, ref_seq_len(seq_lens), 0, metadata(config["path"]).get("sample_words")).items()}
     times = []
@@ -318,7 +327,7 @@ def mode_measure(tf, config) -> dict:
     after_load = rss_point()
     specs = signature_specs(signature)
     words = metadata(path).get("sample_words")
-    seq_lens = config.get("seq_lens") or default_seq_lens(specs)
+    seq_lens = grid_seq_lens(specs, config.get("seq_lens"))
     from seqkit.serving import inputs as inputs_lib
 
     gpu = bool(tf.config.list_physical_devices("GPU"))

@@ -208,3 +208,21 @@ def test_activation_estimate_formula():
     assert est["per_example_bytes"] == {"5": state + 5 * per_step}
     assert est["largest_batch_bytes"] == {"5": 32 * (state + 5 * per_step)}
     assert activation_estimate({}, {}, [5], [1])["per_example_bytes"] is None
+
+
+def test_cli_and_fixed_length_model(tmp_path, capsys):
+    from seqkit.reporting.__main__ import main
+
+    model = models.fixed_time_model(steps=5)
+    info = export(model, tmp_path / "fixed")
+    code = main([info.path, "--seq-lens", "3", "9", "--batch-sizes", "2", "--repeats", "1",
+                 "--calls-per-repeat", "3", "--concurrency", "0", "--no-cold-start",
+                 "--no-plots", "--out-dir", str(tmp_path / "out")])
+    assert code == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "out" / "report.md")
+    result = json.loads((tmp_path / "out" / "report.json").read_text())
+    (model_report,) = result["models"]
+    assert [(r["batch"], r["seq_len"]) for r in model_report["latency"]["grid"]] == [(2, 5)]
+    assert model_report["memory"]["params"] == model.count_params()
+    assert model_report["graph"]["path"] == "none"  # unroll=True: no While loop
+    assert main([str(tmp_path / "missing")]) == 2
