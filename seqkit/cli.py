@@ -98,8 +98,7 @@ def run(args) -> int:
             kwargs["seq_lens"] = _ints(args.seq_lens)
         paths = args.paths if len(args.paths) > 1 else args.paths[0]
         rep = seqkit.report(paths, **kwargs)
-        where = rep.get("paths") or rep.get("out_dir") or ""
-        print(f"report written: {where}")
+        print(f"report written: {rep['files']['markdown']} (and report.json, plots)")
     elif args.command == "models-config":
         from seqkit.serving import write_models_config
 

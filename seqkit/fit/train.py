@@ -6,7 +6,7 @@ Everything here is usable on its own:
   pure functional-model builders (raw inputs in, user units out);
   :func:`forecast_training_view` is the scaled-output view a forecaster is trained on.
 - :func:`compile_and_fit`: Adam, early stopping on ``val_loss`` (best weights restored),
-  optional :class:`keras.callbacks.BackupAndRestore`, per-epoch timing.
+  optional :class:`seqkit.checkpointing.AtomicBackupAndRestore`, per-epoch timing.
 - :func:`classification_metrics`, :func:`forecast_metrics`: test-split metrics.
 """
 
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from seqkit.checkpointing import AtomicBackupAndRestore
 from seqkit.errors import ConfigError, DataError
 from seqkit.layers import VARIANTS, make_rnn
 
@@ -371,10 +372,11 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
 
     Early stopping watches ``val_loss`` with ``patience`` and restores the best weights
     (off when ``val_ds`` is None or ``patience`` is None). ``backup_dir`` adds
-    ``keras.callbacks.BackupAndRestore``: a run interrupted and started again with the same
-    directory resumes at the start of the interrupted epoch; the folder is deleted when
-    training ends normally. Returns ``(history, timing)``: history as a dict of lists,
-    timing from :class:`TimingCallback` plus ``epochs_run`` / ``best_epoch`` (1-based).
+    :class:`seqkit.checkpointing.AtomicBackupAndRestore` (Keras' callback with atomic
+    writes): a run interrupted and started again with the same directory resumes at the
+    start of the interrupted epoch; the folder is deleted when training ends normally.
+    Returns ``(history, timing)``: history as a dict of lists, timing from
+    :class:`TimingCallback` plus ``epochs_run`` / ``best_epoch`` (1-based).
     """
     epochs = check_positive_int("epochs", epochs)
     learning_rate = check_positive_float("learning_rate", learning_rate)
@@ -390,7 +392,7 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
             monitor="val_loss", patience=patience, restore_best_weights=True)
         cbs.append(stopper)
     if backup_dir is not None:
-        cbs.append(keras.callbacks.BackupAndRestore(str(backup_dir)))
+        cbs.append(AtomicBackupAndRestore(str(backup_dir)))
     cbs.extend(callbacks or [])
     fit_history = model.fit(train_ds, validation_data=val_ds, epochs=epochs,
                             callbacks=cbs, verbose=verbose, shuffle=False)

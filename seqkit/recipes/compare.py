@@ -49,11 +49,14 @@ def job_config(config: CompareConfig, task: str, cell: str, seed: int, data: str
 
 def child_main(task: str, options: dict) -> None:
     """Runs in the child process: one recipe, then its peak RSS on stdout as JSON."""
+    import seqkit.fit  # noqa: F401  (TensorFlow and Keras loaded: the baseline)
     from seqkit.recipes.run import run_recipe
 
+    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     summary = run_recipe(task, CONFIGS[task](**options), echo=lambda *_: None)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(CHILD_TAG + json.dumps({"summary": summary, "peak_train_rss_mb": peak_kb / 1024},
+    print(CHILD_TAG + json.dumps({"summary": summary, "peak_train_rss_mb": peak_kb / 1024,
+                                  "train_rss_above_import_mb": (peak_kb - baseline_kb) / 1024},
                                  default=str), flush=True)
 
 
@@ -82,31 +85,25 @@ def quality_metric(task: str) -> tuple[str, str]:
     return ("mase", "lower") if task == "forecast" else ("accuracy", "higher")
 
 
-def _latency(served: dict, batch: int, stat: str):
-    for row in served.get("latency", []):
-        if row.get("batch") == batch:
-            return row.get(stat)
-    return None
-
-
-def measure_exports(exports: dict[str, str], repeats: int) -> dict[str, dict]:
-    """Serving figures of each export, side by side in one fresh process (seqkit.report)."""
+def measure_exports(exports: dict[str, str], repeats: int) -> tuple[dict[str, dict], str]:
+    """Serving figures of each export, measured side by side by :func:`seqkit.report` in
+    fresh processes; returns ({cell: figures}, path of the report's markdown)."""
     import seqkit
+    from seqkit.reporting.report import comparison_rows
 
-    paths = list(exports.values())
-    rep = seqkit.report(paths if len(paths) > 1 else paths[0], batch_sizes=(1, 64),
-                        repeats=repeats)
-    by_path = {}
-    for entry in rep.get("models", [rep]):
-        by_path[str(entry.get("export_path"))] = {
-            "params": entry.get("memory", {}).get("params"),
-            "saved_model_mb": entry.get("memory", {}).get("saved_model_bytes", 0) / 1e6,
-            "peak_inference_rss_mb": entry.get("memory", {}).get("peak_rss_inference_mb"),
-            "p50_b1_ms": _latency(entry, 1, "p50_ms"), "p99_b1_ms": _latency(entry, 1, "p99_ms"),
-            "p50_b64_ms": _latency(entry, 64, "p50_ms"),
-            "p99_b64_ms": _latency(entry, 64, "p99_ms"),
+    cells = list(exports)
+    rep = seqkit.report([exports[c] for c in cells], batch_sizes=(1, 64), repeats=repeats,
+                        concurrency=0, cold_start=False)
+    rows = rep["comparison"] or comparison_rows(rep["models"])
+    served = {}
+    for cell, row in zip(cells, rows, strict=True):
+        served[cell] = {
+            "params": row["params"], "saved_model_mb": row["saved_model_bytes"] / 1e6,
+            "peak_serve_rss_mb": row["peak_rss_bytes"] / 2**20,
+            "p50_b1_ms": row["p50_small_ms"], "p99_b1_ms": row["p99_small_ms"],
+            "p50_b64_ms": row["p50_large_ms"], "p99_b64_ms": row["p99_large_ms"],
         }
-    return {cell: by_path.get(str(path), {}) for cell, path in exports.items()}
+    return served, rep["files"]["markdown"]
 
 
 def run_compare(config: CompareConfig, *, echo=print) -> dict:
@@ -133,7 +130,7 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
                     _run_child(task, job_config(config, task, cell, seed, data[task])))
         exports = {cell: r[0]["summary"]["outputs"]["export"] for cell, r in runs.items()}
         echo(f"[compare] {task}: measuring {len(exports)} exports side by side ...")
-        served = measure_exports(exports, config.latency_repeats)
+        served, report_md = measure_exports(exports, config.latency_repeats)
         metric, direction = quality_metric(task)
         rows = {}
         for cell, cell_runs in runs.items():
@@ -141,11 +138,14 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
             rows[cell] = {
                 **served[cell],
                 "peak_train_rss_mb": _mean_std([r["peak_train_rss_mb"] for r in cell_runs]),
+                "train_rss_above_import_mb": _mean_std(
+                    [r["train_rss_above_import_mb"] for r in cell_runs]),
                 "seconds_per_epoch": _mean_std([t.get("median_epoch_seconds") for t in timing]),
                 metric: _mean_std([r["summary"]["metrics"].get(metric) for r in cell_runs]),
             }
         results["tasks"][task] = {"data": data[task], "metric": metric,
-                                  "direction": direction, "rows": rows}
+                                  "direction": direction, "rows": rows,
+                                  "serving_report": report_md}
     write_json(out_dir / "compare.json", results)
     markdown = comparison_markdown(results)
     (out_dir / "compare.md").write_text(markdown)
@@ -157,7 +157,8 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
 
 COLUMNS = [("params", "params", "{:,.0f}"), ("saved_model_mb", "SavedModel MB", "{:.2f}"),
            ("peak_train_rss_mb", "peak train RSS MB", "{:.0f}"),
-           ("peak_inference_rss_mb", "peak infer RSS MB", "{:.0f}"),
+           ("train_rss_above_import_mb", "train RSS above TF import MB", "{:.0f}"),
+           ("peak_serve_rss_mb", "peak serve RSS MB", "{:.0f}"),
            ("seconds_per_epoch", "s/epoch", "{:.2f}"),
            ("p50_b1_ms", "p50 b1 ms", "{:.2f}"), ("p99_b1_ms", "p99 b1 ms", "{:.2f}"),
            ("p50_b64_ms", "p50 b64 ms", "{:.2f}"), ("p99_b64_ms", "p99 b64 ms", "{:.2f}")]
@@ -199,7 +200,7 @@ def comparison_markdown(results: dict) -> str:
                     a, b = _value(base, key), _value(rows[other], key)
                     ratios.append(f"{b / a:.2f}" if a and b is not None else "–")
                 lines.append(f"| **{other}/{names[0]}** | " + " | ".join(ratios) + " |")
-        lines.append("")
+        lines += ["", f"Serving measurements: `{block['serving_report']}`", ""]
     for task, why in results["skipped"].items():
         lines.append(f"- {task} skipped: {why}")
     return "\n".join(lines) + "\n"

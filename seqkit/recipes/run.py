@@ -119,7 +119,7 @@ def run_recipe(task: str, config, *, echo=print) -> dict:
             import seqkit
 
             rep = seqkit.report(info.path, tflite=config.tflite)
-            outputs["report"] = rep.get("paths", {}).get("markdown") or rep.get("report_md")
+            outputs["report"] = rep["files"]["markdown"]
     summary = {"name": name, "task": result.task, "resumed": resumed,
                "train_seconds": round(train_seconds, 2), "metrics": result.metrics,
                "timing": result.timing, "outputs": outputs}
