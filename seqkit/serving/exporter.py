@@ -102,7 +102,9 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
             input) or ``{input name: array-like}``; default: synthetic inputs of the right
             dtype (texts from the model's vocabulary).
         overwrite: replace an existing version (it is renamed away, the new one renamed in,
-            then the old one deleted); without it an existing version is an ExportError.
+            then the old one deleted; a server polling in between may briefly see the
+            version missing — prefer a new version for a live model); without it an
+            existing version is an ExportError.
         task: override the task; default ``result.task``, else ``"classification"`` for a
             model whose last layer is a softmax (or a 1-unit sigmoid), else ``"generic"``.
         class_names: names of the classes in output order (default ``result.class_names``).
@@ -121,14 +123,17 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
     started = time.perf_counter()
     model, task, class_names, config = _unpack(model_or_result, task, class_names)
     _check_model(model)
+    if version is not None:
+        version = layout.check_version(version)
     base = _check_base_path(base_path)
-    version = layout.next_version(base) if version is None else layout.check_version(version)
     specs = _input_specs(model, input_signature)
     naming = _OutputNaming(model, task, class_names, name_outputs)
     words = _vocabulary_sample(model)
     examples = _examples(warmup_examples, specs)
 
-    removed = layout.clean_stale_temp(base)
+    removed = layout.clean_stale_temp(base)  # first: it may restore a moved-aside version
+    if version is None:
+        version = layout.next_version(base)
     target = base / str(version)
     if target.exists() and not overwrite:
         raise ExportError(

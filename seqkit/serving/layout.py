@@ -82,14 +82,24 @@ def _pid_alive(pid: int) -> bool:
 
 
 def clean_stale_temp(base_path) -> list[str]:
-    """Remove ``.tmp-*``/``.old-*`` leftovers whose exporting process no longer runs."""
+    """Remove ``.tmp-*``/``.old-*`` leftovers whose exporting process no longer runs.
+
+    An ``.old-<version>-<pid>`` folder is the previous version moved aside by an overwrite;
+    if that export died before its replacement was renamed in (no ``<version>`` folder),
+    the old version is renamed back instead of deleted.
+    """
     removed = []
     base = Path(base_path)
     if not base.is_dir():
         return removed
-    for child in base.iterdir():
+    for child in sorted(base.iterdir()):
         match = _TMP_RE.match(child.name)
         if not match or _pid_alive(int(match.group(2))):
+            continue
+        target = base / match.group(1)
+        if child.name.startswith(".old-") and child.is_dir() and not target.exists():
+            os.rename(child, target)
+            removed.append(f"{child.name} (restored as {target.name})")
             continue
         if child.is_dir() and not child.is_symlink():
             shutil.rmtree(child, ignore_errors=True)

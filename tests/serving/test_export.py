@@ -232,7 +232,7 @@ def test_base_path_that_is_a_file(tmp_path):
 def test_bad_versions(tmp_path, version):
     with pytest.raises(ConfigError, match="version must be a non-negative integer"):
         export(models.forecaster(), tmp_path / "m", version=version)
-    assert not (tmp_path / "m").exists() or list((tmp_path / "m").iterdir()) == []
+    assert not (tmp_path / "m").exists()
 
 
 def test_unbuilt_and_subclassed_models(tmp_path):
@@ -284,3 +284,17 @@ def test_bad_warmup_examples(tmp_path):
     with pytest.raises(DataError, match="signature inputs"):
         export(model, tmp_path / "x", warmup_examples={"text": ["a"]})
     assert list_versions(tmp_path / "x") == []
+
+
+def test_interrupted_overwrite_restores_the_old_version(tmp_path):
+    base = tmp_path / "fc"
+    model = models.forecaster("gru")
+    export(model, base, warmup=False)
+    export(model, base, warmup=False)
+    # an overwrite of version 2 killed between its two renames: 2 moved aside, not replaced
+    (base / "2").rename(base / ".old-2-999999999")
+    (base / ".tmp-2-999999999").mkdir()
+    info = export(model, base, warmup=False)
+    assert info.version == 3  # version 2 is restored before the next version is chosen
+    assert list_versions(base) == [1, 2, 3]
+    assert ".old-2-999999999 (restored as 2)" in info.removed_stale
