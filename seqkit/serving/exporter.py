@@ -125,11 +125,11 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
     _check_model(model)
     if version is not None:
         version = layout.check_version(version)
-    base = _check_base_path(base_path)
     specs = _input_specs(model, input_signature)
     naming = _OutputNaming(model, task, class_names, name_outputs)
     words = _vocabulary_sample(model)
     examples = _examples(warmup_examples, specs)
+    base = _check_base_path(base_path)  # created only once the arguments are known good
 
     removed = layout.clean_stale_temp(base)  # first: it may restore a moved-aside version
     if version is None:
