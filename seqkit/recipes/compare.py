@@ -38,7 +38,8 @@ def job_config(config: CompareConfig, task: str, cell: str, seed: int, data: str
     """The recipe options of one comparison run (the same budget for every cell)."""
     options = {"name": f"{task}-{cell}-seed{seed}", "cell": cell, "seed": seed, "data": data,
                "units": config.units, "epochs": config.epochs, "patience": None,
-               "batch_size": config.batch_size, "strategy": config.strategy,
+               "batch_size": config.batch_size, "learning_rate": config.learning_rate,
+               "strategy": config.strategy,
                "runs_dir": str(Path(config.out_dir) / "runs"),
                "saved_models_dir": config.saved_models_dir, "export": True,
                "report": False, "fresh": True, "verbose": config.verbose}

@@ -84,6 +84,7 @@ class CompareConfig:
     epochs: int = 3
     units: int = 32
     batch_size: int = 32
+    learning_rate: float = 3e-3
     text_data: str | None = None  # default: ../shared/data/sentiment_sentences when present
     text_max_examples: int | None = None
     forecast_data: str = "co2"
