@@ -544,7 +544,7 @@ def mode_tflite_measure(tf, config) -> dict:
     loaded, signature, _ = load(tf, path)
     for (batch, seq_len), (data, got) in samples.items():
         want = to_numpy(signature(**{k: tf.constant(v) for k, v in data.items()}))
-        diff, mismatched = 0.0, 0
+        diff, mismatched, close = 0.0, 0, True
         for key, ref in want.items():
             value = got.get(key)
             if value is None or value.shape != ref.shape:
@@ -552,10 +552,11 @@ def mode_tflite_measure(tf, config) -> dict:
                 continue
             if ref.dtype.kind in "fc":
                 diff = max(diff, float(np.max(np.abs(value - ref))) if ref.size else 0.0)
+                close = close and bool(np.allclose(value, ref, rtol=1e-5, atol=1e-5))
             elif not np.array_equal(value, ref):
                 mismatched += int(np.sum(value != ref))
         checks.append({"batch": batch, "seq_len": seq_len, "max_abs_diff": diff,
-                       "mismatched": mismatched})
+                       "close": close, "mismatched": mismatched})
     return {"grid": rows, "checks": checks, "load_s": loads, "threads": threads,
             "rss": {"after_import": after_import, "after_load": after_load,
                     "after_inference": after_inference}}

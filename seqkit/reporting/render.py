@@ -158,7 +158,8 @@ def model_section(model, result) -> list[str]:
             out.append(f"Converted with TFLite builtins (batch fixed per file, length dynamic): "
                        f"{conv}; "
                        f"`tf.lite.Interpreter` with {tfl['threads']} threads (XNNPACK). "
-                       f"Equal to the SavedModel: {'yes' if tfl['equal'] else 'NO'} (max |diff| "
+                       f"Equal to the SavedModel (rtol=atol=1e-5): "
+                       f"{'yes' if tfl['equal'] else 'NO'} (max |diff| "
                        f"{tfl['max_abs_diff']:.3g}, {tfl['mismatched']} mismatched values). "
                        f"Median p50 speed-up vs the SavedModel: "
                        f"{fmt_ratio(tfl['median_speedup_p50'])}.")

@@ -307,7 +307,8 @@ def _tflite(common, measured, options, out_dir) -> dict:
     checks = measured_tfl["checks"]
     result["max_abs_diff"] = max((c["max_abs_diff"] for c in checks), default=None)
     result["mismatched"] = sum(c["mismatched"] for c in checks)
-    result["equal"] = result["mismatched"] == 0 and (result["max_abs_diff"] or 0.0) <= 1e-4
+    # equal: integer/string outputs identical, floats within rtol=1e-5, atol=1e-5
+    result["equal"] = result["mismatched"] == 0 and all(c["close"] for c in checks)
     ratios = []
     by_cell = {(r["batch"], r["seq_len"]): r for r in measured["grid"]}
     for row in measured_tfl["grid"]:
