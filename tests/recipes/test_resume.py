@@ -14,7 +14,7 @@ EPOCHS = 6
 
 def _command(tmp_path, name):
     return [sys.executable, "-m", "seqkit.cli", "train", "sequences", "--data", "digits",
-            "--epochs", str(EPOCHS), "--units", "8", "--patience", "none", "--name", name,
+            "--epochs", str(EPOCHS), "--units", "16", "--learning-rate", "0.01", "--patience", "none", "--name", name,
             "--runs-dir", str(tmp_path / "runs"), "--saved-models-dir",
             str(tmp_path / "saved_models"), "--no-export", "--verbose", "0"]
 
@@ -62,4 +62,4 @@ def test_sigkill_then_rerun_resumes(tmp_path):
     assert straight.returncode == 0, straight.stderr[-2000:]
     reference = json.loads((tmp_path / "runs" / "straight" / "summary.json").read_text())
     assert abs(summary["metrics"]["accuracy"] - reference["metrics"]["accuracy"]) < 0.15
-    assert summary["metrics"]["accuracy"] > 0.3  # 10 classes: well above chance
+    assert summary["metrics"]["accuracy"] > 0.6  # 10 classes (chance 0.1); ~0.9 when run straight
