@@ -21,9 +21,19 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) -m seqkit.cli compare
 
+# The whole suite on TensorFlow; then the layer tests again on every other Keras backend
+# that is installed (JAX, PyTorch), since the layers are written with keras.ops only.
 test: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest -q -p no:cacheprovider tests
+	@for backend in jax torch; do \
+	  if $(PY) -c "import $$backend" 2>/dev/null; then \
+	    echo "== tests/layers under KERAS_BACKEND=$$backend"; \
+	    KERAS_BACKEND=$$backend $(PY) -m pytest -q -p no:cacheprovider tests/layers || exit 1; \
+	  else \
+	    echo "== KERAS_BACKEND=$$backend: $$backend is not installed, layer tests not run there"; \
+	  fi; \
+	done
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

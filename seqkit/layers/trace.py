@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import keras
 import numpy as np
 from keras import ops
+from keras.src.backend import AutocastScope
 
 from seqkit.errors import ConfigError, DataError
 from seqkit.layers.loop import ExplicitLoopMixin, explicit_loop
@@ -19,9 +20,9 @@ from seqkit.layers.loop import ExplicitLoopMixin, explicit_loop
 
 @dataclass
 class GateTrace:
-    """Gate activations of one layer: ``gates[name]`` is ``[batch, time, units]`` in input
-    time order (also for ``go_backwards``); ``mask`` is ``[batch, time]`` (True = real
-    step) or None. Masked steps hold zeros."""
+    """Gate activations of one layer: ``gates[name]`` is a float32 ``[batch, time, units]``
+    array in input time order (also for ``go_backwards``); ``mask`` is ``[batch, time]``
+    (True = real step) or None. Masked steps hold zeros."""
 
     layer_name: str
     gates: dict[str, np.ndarray]
@@ -64,8 +65,13 @@ def trace_layer(layer, inputs, mask=None, initial_state=None) -> GateTrace:
             raise DataError(
                 f"mask must be [batch, time] = {tuple(x.shape[:2])}, got {bool_mask.shape}")
         mask = ops.convert_to_tensor(bool_mask)
-    _, outputs, _ = explicit_loop(layer, x, initial_state, mask, training=False, trace=True)
-    outputs = np.asarray(outputs)
+    # Outside Layer.__call__: read float variables in the compute dtype as Keras does
+    # under a mixed-precision policy.
+    with AutocastScope(layer.compute_dtype if layer.compute_dtype != layer.variable_dtype
+                       else None):
+        _, outputs, _ = explicit_loop(layer, x, initial_state, mask, training=False,
+                                      trace=True)
+    outputs = ops.convert_to_numpy(ops.cast(outputs, "float32"))
     if layer.go_backwards:
         outputs = outputs[:, ::-1]
     parts = np.split(outputs, len(layer.cell.gate_names), axis=-1)
@@ -112,13 +118,11 @@ def trace_gates(model_or_layer, inputs, *, layer=None, mask=None) -> GateTrace:
     model_inputs = model_or_layer.inputs
     feeder = keras.Model(model_inputs[0] if len(model_inputs) == 1 else model_inputs, host.input)
     fed = feeder(inputs)
-    if isinstance(fed, (list, tuple)):
-        sequences = fed[0]
-        masks = [t for t in fed[1:] if len(t.shape) == 2 and t.dtype == "bool"]
-        if mask is None and masks:
-            mask = np.asarray(masks[0])
-    else:
-        sequences = fed
+    sequences, masks = (fed[0], fed[1:]) if isinstance(fed, (list, tuple)) else (fed, [])
+    masks = [t for t in masks
+             if len(t.shape) == 2 and keras.backend.standardize_dtype(t.dtype) == "bool"]
+    if mask is None and masks:
+        mask = ops.convert_to_numpy(masks[0])
     return trace_layer(rnn, sequences, mask=mask)
 
 

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from keras.ops import convert_to_numpy as to_np
 
 import seqkit
 from seqkit.errors import ConfigError
@@ -26,8 +27,8 @@ def test_lstm_trace_matches_numpy_gates_under_masking():
     layer = _layer(ExplicitLSTM, x, peephole=True)
     trace = layer.trace_gates(x, mask=mask)
     cell = layer.cell
-    _, _, _, gates = ref.lstm(x, np.asarray(cell.kernel), np.asarray(cell.recurrent_kernel),
-                              np.asarray(cell.bias), peephole=np.asarray(cell.peephole_kernel),
+    _, _, _, gates = ref.lstm(x, to_np(cell.kernel), to_np(cell.recurrent_kernel),
+                              to_np(cell.bias), peephole=to_np(cell.peephole_kernel),
                               mask=mask)
     assert trace.names == ["i", "f", "g", "o", "c", "h"]
     for name in trace.names:
@@ -41,11 +42,11 @@ def test_gru_trace_h_equals_layer_output_and_backwards_is_in_input_order():
     x = np.random.default_rng(1).normal(size=(2, 5, 3)).astype("float32")
     layer = _layer(ExplicitGRU, x, return_sequences=True, go_backwards=True)
     trace = layer.trace_gates(x)
-    outputs = np.asarray(layer(x))  # processing order (reversed) for go_backwards
+    outputs = to_np(layer(x))  # processing order (reversed) for go_backwards
     np.testing.assert_allclose(trace["h"][:, ::-1], outputs, atol=1e-6)
     cell = layer.cell
-    _, _, gates = ref.gru(x, np.asarray(cell.kernel), np.asarray(cell.recurrent_kernel),
-                          np.asarray(cell.bias), go_backwards=True)
+    _, _, gates = ref.gru(x, to_np(cell.kernel), to_np(cell.recurrent_kernel),
+                          to_np(cell.bias), go_backwards=True)
     np.testing.assert_allclose(trace["z"][:, ::-1], gates["z"], atol=1e-5)
 
 

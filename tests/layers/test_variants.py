@@ -5,6 +5,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from keras.ops import convert_to_numpy as to_np
 
 from seqkit.errors import ConfigError
 from seqkit.layers import ExplicitGRU, ExplicitGRUCell, ExplicitLSTM, ExplicitLSTMCell, loop
@@ -45,10 +46,10 @@ def _x(seed=0, shape=(3, 6, 4)):
 def _lstm_reference_args(cell, options):
     args = {}
     if options.get("peephole"):
-        args["peephole"] = np.asarray(cell.peephole_kernel, np.float64)
+        args["peephole"] = to_np(cell.peephole_kernel).astype(np.float64)
     if options.get("layer_norm"):
-        args["norms"] = {n: (np.asarray(getattr(cell, f"{n}_norm_gamma"), np.float64),
-                             np.asarray(getattr(cell, f"{n}_norm_beta"), np.float64))
+        args["norms"] = {n: (to_np(getattr(cell, f"{n}_norm_gamma")).astype(np.float64),
+                             to_np(getattr(cell, f"{n}_norm_beta")).astype(np.float64))
                          for n in ("input", "recurrent", "cell")}
     return args
 
@@ -66,11 +67,11 @@ def test_lstm_variant_matches_numpy(name, masked):
     layer = ExplicitLSTM(5, return_sequences=True, return_state=True, **options)
     layer(x)
     _randomize(layer)
-    out, h, c = (np.asarray(t) for t in layer(x, mask=mask))
+    out, h, c = (to_np(t) for t in layer(x, mask=mask))
     cell = layer.cell
     expected, h_ref, c_ref, _ = ref.lstm(
-        x, np.asarray(cell.kernel, np.float64), np.asarray(cell.recurrent_kernel, np.float64),
-        np.asarray(cell.bias, np.float64), mask=mask, **flags,
+        x, to_np(cell.kernel).astype(np.float64), to_np(cell.recurrent_kernel).astype(np.float64),
+        to_np(cell.bias).astype(np.float64), mask=mask, **flags,
         **_lstm_reference_args(cell, options))
     np.testing.assert_allclose(out, expected, atol=1e-5)
     np.testing.assert_allclose(h, h_ref, atol=1e-5)
@@ -92,13 +93,13 @@ def test_gru_variant_matches_numpy(name, masked):
     cell = layer.cell
     norms = None
     if options.get("layer_norm"):
-        norms = {n: (np.asarray(getattr(cell, f"{n}_norm_gamma"), np.float64),
-                     np.asarray(getattr(cell, f"{n}_norm_beta"), np.float64))
+        norms = {n: (to_np(getattr(cell, f"{n}_norm_gamma")).astype(np.float64),
+                     to_np(getattr(cell, f"{n}_norm_beta")).astype(np.float64))
                  for n in ("input", "recurrent")}
     expected, _, _ = ref.gru(
-        x, np.asarray(cell.kernel, np.float64), np.asarray(cell.recurrent_kernel, np.float64),
-        np.asarray(cell.bias, np.float64), norms=norms, mask=mask, **flags)
-    np.testing.assert_allclose(np.asarray(layer(x, mask=mask)), expected, atol=1e-5)
+        x, to_np(cell.kernel).astype(np.float64), to_np(cell.recurrent_kernel).astype(np.float64),
+        to_np(cell.bias).astype(np.float64), norms=norms, mask=mask, **flags)
+    np.testing.assert_allclose(to_np(layer(x, mask=mask)), expected, atol=1e-5)
 
 
 @pytest.mark.parametrize("cell_cls,layer_cls,options", [
@@ -119,13 +120,15 @@ def test_layer_loop_equals_plain_cell_loop(cell_cls, layer_cls, options, hoist, 
     plain(x)
     _randomize(layer)
     plain.set_weights(layer.get_weights())
-    np.testing.assert_allclose(np.asarray(layer(x)), np.asarray(plain(x)), atol=1e-6)
+    np.testing.assert_allclose(to_np(layer(x)), to_np(plain(x)), atol=1e-6)
 
 
 @pytest.mark.parametrize("layer_cls,options", [
     (ExplicitLSTM, {"peephole": True, "layer_norm": True, "forget_bias": 0.5}),
     (ExplicitGRU, {"layer_norm": True, "reset_after": False}),
 ], ids=["lstm", "gru"])
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow",
+                    reason="uses TensorFlow's GradientTape")
 def test_gradients_match_finite_differences(layer_cls, options):
     keras.config.set_floatx("float64")
     try:
@@ -136,8 +139,8 @@ def test_gradients_match_finite_differences(layer_cls, options):
         for var in layer.trainable_weights:
             with tf.GradientTape() as tape:
                 loss = tf.reduce_sum(tf.sin(layer(x)))
-            grad = np.asarray(tape.gradient(loss, var.value))
-            base = np.asarray(var.value).copy()
+            grad = to_np(tape.gradient(loss, var.value))
+            base = to_np(var.value).copy()
             flat_idx = np.random.default_rng(0).choice(base.size, size=min(4, base.size),
                                                        replace=False)
             for k in flat_idx:
@@ -195,4 +198,4 @@ def test_variant_changes_the_output():
         other = ExplicitLSTM(5, **options)
         other(x)
         other.set_weights(base.get_weights())
-        assert np.abs(np.asarray(other(x)) - np.asarray(base(x))).max() > 1e-3, options
+        assert np.abs(to_np(other(x)) - to_np(base(x))).max() > 1e-3, options
