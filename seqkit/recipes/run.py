@@ -8,6 +8,15 @@ The export goes to ``saved_models/<name>/<version>/`` and its report beside it.
 
 Resuming: run the same command again after a crash; training continues from the start
 of the interrupted epoch (``BackupAndRestore`` semantics). ``--fresh`` starts over.
+
+Multi-worker (``--strategy multiworker``, one process per worker with its ``TF_CONFIG``):
+every worker trains, only the chief writes. The others put the run folder's files (model,
+plot, JSON, summary) and the export in a temp dir deleted at the end (they still save and
+export, in step with the chief, in case TensorFlow needs every worker for that), skip the
+report and ``progress.*``, and read the chief's ``backup/`` to resume but never write or
+delete it (the fit functions' custom loop checkpoints through the chief only). So two
+workers on one machine do not fight over ``runs/<name>`` and ``saved_models/<name>``; on
+several machines put ``runs_dir`` on a shared file system if workers should resume.
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -50,24 +60,27 @@ class ProgressFile(keras.callbacks.Callback):
             log.write(json.dumps(record) + "\n")
 
 
-def _fit_kwargs(config, strategy, run_dir: Path) -> dict:
+def _fit_kwargs(config, strategy, run_dir: Path, backup_dir: Path | None = None,
+                progress: bool = True) -> dict:
     return {
         "cell": config.cell, "units": config.units, "layers": config.layers,
         "bidirectional": config.bidirectional, "dropout": config.dropout,
         "epochs": config.epochs, "learning_rate": config.learning_rate,
         "patience": config.patience, "seed": config.seed, "strategy": strategy,
         "batch_size": config.batch_size * getattr(strategy, "num_replicas_in_sync", 1),
-        "backup_dir": str(run_dir / "backup"),
-        "callbacks": [ProgressFile(run_dir)],
+        "backup_dir": str(backup_dir if backup_dir is not None else run_dir / "backup"),
+        "callbacks": [ProgressFile(run_dir)] if progress else [],
         "verbose": config.verbose,
     }
 
 
-def fit_for(task: str, config, strategy, run_dir: Path):
-    """Call the task's fit function with the recipe's options."""
+def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | None = None,
+            progress: bool = True):
+    """Call the task's fit function with the recipe's options (``backup_dir`` defaults to
+    ``run_dir/backup``; ``progress=False`` leaves out ``progress.json``)."""
     import seqkit
 
-    common = _fit_kwargs(config, strategy, run_dir)
+    common = _fit_kwargs(config, strategy, run_dir, backup_dir, progress)
     if isinstance(config, TextConfig):
         return seqkit.fit_text_classifier(
             config.data, data_dir=config.data_dir, max_examples=config.max_examples,
@@ -84,46 +97,73 @@ def fit_for(task: str, config, strategy, run_dir: Path):
 
 
 def run_recipe(task: str, config, *, echo=print) -> dict:
-    """Run one recipe end to end and return its summary (also in ``summary.json``)."""
-    from seqkit.distribute import describe_strategy, get_strategy, mixed_precision_scope
+    """Run one recipe end to end and return its summary (also in ``summary.json``).
+
+    Under a multi-worker strategy only the chief writes ``runs/<name>`` and
+    ``saved_models/<name>`` (see the module docstring): ``run_dir`` and the export folder
+    of the other workers are in a temp dir that is deleted before returning.
+    """
+    from seqkit.distribute import (
+        describe_strategy,
+        get_strategy,
+        is_chief,
+        mixed_precision_scope,
+    )
 
     name = config.name or f"{task}-{config.cell}"
-    run_dir = Path(config.runs_dir) / name
-    run_dir.mkdir(parents=True, exist_ok=True)
-    if config.fresh:
-        shutil.rmtree(run_dir / "backup", ignore_errors=True)
-        (run_dir / "progress.log").unlink(missing_ok=True)
-    resumed = (run_dir / "backup").exists()
+    # First, before any TensorFlow work: multiworker must be created at program start.
     strategy = get_strategy(config.strategy)
+    chief = is_chief(strategy)
+    run_dir = Path(config.runs_dir) / name
+    models_dir = Path(config.saved_models_dir)
+    backup_dir = run_dir / "backup"  # non-chiefs read it to resume, never write it
+    scratch = None
+    if not chief:
+        scratch = Path(tempfile.mkdtemp(prefix=f"seqkit-worker-{name}-"))
+        run_dir, models_dir = scratch / "runs" / name, scratch / "saved_models"
+        if config.fresh:  # the chief deletes the shared backup: do not resume from it
+            backup_dir = run_dir / "backup"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    if config.fresh and chief:
+        shutil.rmtree(backup_dir, ignore_errors=True)
+        (run_dir / "progress.log").unlink(missing_ok=True)
+    resumed = backup_dir.exists()
+    kind = describe_strategy(strategy)["kind"]
     echo(f"[seqkit] {task} recipe '{name}': {config.cell} x{config.layers}, "
-         f"{config.units} units, strategy {describe_strategy(strategy)['kind']}"
-         + (" (resuming an interrupted run)" if resumed else ""))
-    started = time.perf_counter()
-    if config.mixed_precision:
-        with mixed_precision_scope(strategy) as policy:
-            echo(f"[seqkit] mixed precision: {policy}")
-            result = fit_for(task, config, strategy, run_dir)
-    else:
-        result = fit_for(task, config, strategy, run_dir)
-    train_seconds = time.perf_counter() - started
+         f"{config.units} units, strategy {kind}"
+         + (" (resuming an interrupted run)" if resumed else "")
+         + ("" if chief else " (not the chief: outputs go to a temp dir)"))
+    try:
+        started = time.perf_counter()
+        fit_kw = {"backup_dir": backup_dir, "progress": chief}
+        if config.mixed_precision:
+            with mixed_precision_scope(strategy) as policy:
+                echo(f"[seqkit] mixed precision: {policy}")
+                result = fit_for(task, config, strategy, run_dir, **fit_kw)
+        else:
+            result = fit_for(task, config, strategy, run_dir, **fit_kw)
+        train_seconds = time.perf_counter() - started
 
-    outputs = {"run_dir": str(run_dir), "model": str(result.save(run_dir / "model")),
-               "history_png": str(result.plot_history(run_dir / "history.png"))}
-    write_json(run_dir / "config.json", {"recipe": task, "options": to_dict(config),
-                                         "fit": result.config})
-    write_json(run_dir / "metrics.json", result.metrics)
-    if config.export:
-        info = result.export(Path(config.saved_models_dir) / name)
-        outputs["export"] = info.path
-        if config.report:
-            import seqkit
+        outputs = {"run_dir": str(run_dir), "model": str(result.save(run_dir / "model")),
+                   "history_png": str(result.plot_history(run_dir / "history.png"))}
+        write_json(run_dir / "config.json", {"recipe": task, "options": to_dict(config),
+                                             "fit": result.config})
+        write_json(run_dir / "metrics.json", result.metrics)
+        if config.export:
+            info = result.export(models_dir / name)
+            outputs["export"] = info.path
+            if config.report and chief:  # separate processes: no need to keep in step
+                import seqkit
 
-            rep = seqkit.report(info.path, tflite=config.tflite)
-            outputs["report"] = rep["files"]["markdown"]
-    summary = {"name": name, "task": result.task, "resumed": resumed,
-               "train_seconds": round(train_seconds, 2), "metrics": result.metrics,
-               "timing": result.timing, "outputs": outputs}
-    write_json(run_dir / "summary.json", summary)
+                rep = seqkit.report(info.path, tflite=config.tflite)
+                outputs["report"] = rep["files"]["markdown"]
+        summary = {"name": name, "task": result.task, "resumed": resumed,
+                   "train_seconds": round(train_seconds, 2), "metrics": result.metrics,
+                   "timing": result.timing, "outputs": outputs}
+        write_json(run_dir / "summary.json", summary)
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     echo(result.summary())
     for key, value in outputs.items():
         echo(f"[seqkit] {key:12s} {value}")
