@@ -621,6 +621,23 @@ def _make_metrics(metrics: Sequence | None) -> list[tuple[str, Any]]:
     return out
 
 
+def weighted_per_example_loss(loss_fn, y, y_pred, sample_weight=None):
+    """``(loss_fn(y, y_pred) * sample_weight, y_pred in float32)``: losses are computed in
+    float32 even under a mixed policy (as Keras' Loss objects do), and the weights are
+    broadcast over the loss's trailing axes."""
+    tf = _tf()
+    pred32 = tf.nest.map_structure(
+        lambda t: tf.cast(t, tf.float32) if t.dtype.is_floating else t, y_pred)
+    per_example = tf.cast(loss_fn(y, pred32), tf.float32)
+    if sample_weight is not None:
+        weights = tf.cast(sample_weight, tf.float32)
+        while len(weights.shape) < len(per_example.shape):
+            weights = weights[..., None]
+        per_example = per_example * weights
+    return per_example, pred32
+
+
+
 def _unpack(batch):
     if isinstance(batch, (tuple, list)):
         if len(batch) == 2:
@@ -769,15 +786,7 @@ def train_custom_loop(
         ctx = tf.distribute.get_replica_context()
         with tf.GradientTape() as tape:
             y_pred = model(x, training=True)
-            # Losses in float32 even under a mixed policy (as Keras' Loss objects do).
-            pred32 = tf.nest.map_structure(
-                lambda t: tf.cast(t, tf.float32) if t.dtype.is_floating else t, y_pred)
-            per_example = tf.cast(loss_fn(y, pred32), tf.float32)
-            if w is not None:
-                weights = tf.cast(w, tf.float32)
-                while len(weights.shape) < len(per_example.shape):
-                    weights = weights[..., None]
-                per_example = per_example * weights
+            per_example, pred32 = weighted_per_example_loss(loss_fn, y, y_pred, w)
             local_sum = tf.reduce_sum(per_example)
             local_count = tf.cast(tf.size(per_example), tf.float32)
             global_count = tf.stop_gradient(ctx.all_reduce(SUM, local_count))

@@ -13,7 +13,7 @@ import dataclasses
 
 import numpy as np
 
-from seqkit.data.text import to_label_array
+from seqkit.data.text import LabelledSplits, to_label_array
 from seqkit.errors import ConfigError, DataError
 
 __all__ = [
@@ -179,7 +179,7 @@ def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequ
 
 
 @dataclasses.dataclass
-class SequenceSplits:
+class SequenceSplits(LabelledSplits):
     """Train/val/test sequence classification splits.
 
     Attributes:
@@ -187,21 +187,6 @@ class SequenceSplits:
         class_names: names of the class ids.
         source: description (source, licence, preprocessing, split).
     """
-
-    train: tuple[np.ndarray, np.ndarray]
-    val: tuple[np.ndarray, np.ndarray]
-    test: tuple[np.ndarray, np.ndarray]
-    class_names: list[str]
-    source: str
-
-    @property
-    def num_classes(self) -> int:
-        """Number of classes."""
-        return len(self.class_names)
-
-    def sizes(self) -> dict[str, int]:
-        """Number of examples per split."""
-        return {"train": len(self.train[0]), "val": len(self.val[0]), "test": len(self.test[0])}
 
 
 def _load_digits():

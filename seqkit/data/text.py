@@ -292,16 +292,9 @@ def check_texts(texts, labels=None, empty_policy: str = "error"):
 # Splits
 # --------------------------------------------------------------------------------------
 @dataclasses.dataclass
-class TextSplits:
-    """Train/val/test texts and labels.
-
-    Attributes:
-        train, val, test: ``(texts, labels)`` tuples: ``np.ndarray[object]`` of ``str`` and
-            ``np.ndarray[int32]`` class ids. ``val`` (or ``test``) may hold 0 examples when its
-            fraction is 0.
-        class_names: names of the class ids (``class_names[k]`` is id ``k``).
-        source: human-readable description of where the data came from.
-    """
+class LabelledSplits:
+    """Train/val/test ``(inputs, int32 class ids)`` tuples with the class names and where
+    the data came from; the base of :class:`TextSplits` and ``SequenceSplits``."""
 
     train: tuple[np.ndarray, np.ndarray]
     val: tuple[np.ndarray, np.ndarray]
@@ -317,6 +310,19 @@ class TextSplits:
     def sizes(self) -> dict[str, int]:
         """Number of examples per split: ``{"train": .., "val": .., "test": ..}``."""
         return {"train": len(self.train[0]), "val": len(self.val[0]), "test": len(self.test[0])}
+
+
+@dataclasses.dataclass
+class TextSplits(LabelledSplits):
+    """Train/val/test texts and labels.
+
+    Attributes:
+        train, val, test: ``(texts, labels)`` tuples: ``np.ndarray[object]`` of ``str`` and
+            ``np.ndarray[int32]`` class ids. ``val`` (or ``test``) may hold 0 examples when its
+            fraction is 0.
+        class_names: names of the class ids (``class_names[k]`` is id ``k``).
+        source: human-readable description of where the data came from.
+    """
 
 
 def _check_fraction(name: str, value: float) -> float:

@@ -494,15 +494,8 @@ class _DistributedValidation(keras.callbacks.Callback):
 
         def replica_step(batch):
             x, y, w = sd._unpack(batch)
-            pred = model(x, training=False)
-            pred32 = tf.nest.map_structure(
-                lambda t: tf.cast(t, tf.float32) if t.dtype.is_floating else t, pred)
-            per_example = tf.cast(loss_fn(y, pred32), tf.float32)
-            if w is not None:
-                weights = tf.cast(w, tf.float32)
-                while len(weights.shape) < len(per_example.shape):
-                    weights = weights[..., None]
-                per_example = per_example * weights
+            per_example, pred32 = sd.weighted_per_example_loss(
+                loss_fn, y, model(x, training=False), w)
             count = tf.cast(tf.size(per_example), tf.float32)
             total = tf.reduce_sum(per_example)
             if model.losses:  # regularization: added once per element, like Keras
