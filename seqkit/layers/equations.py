@@ -155,12 +155,44 @@ class GRUGates(NamedTuple):
 
 
 def layer_norm(x, norm: Norm | None):
-    """Layer normalization over the last axis; identity when ``norm`` is None."""
+    """Layer normalization over the last axis; identity when ``norm`` is None.
+
+    ::
+
+        x̂ = (x - mean(x)) / sqrt(var(x) + eps);   LN(x) = γ ⊙ x̂ + β
+
+    The gradient is written out (Ba et al. 2016), with ``g = γ ⊙ dy``::
+
+        dx = (g - mean(g) - x̂ ⊙ mean(g ⊙ x̂)) / sqrt(var(x) + eps)
+        dγ = Σ_batch dy ⊙ x̂;   dβ = Σ_batch dy
+
+    Autodiff of the forward ops gives the same values with more, smaller ops: in the
+    gradient of TensorFlow's while loop over ``layernorm_lstm``, 149 ops per step instead
+    of 85 (train step 1.69x -> 1.53x the built-in LSTM, B=64 T=100 H=128, 2-core CPU;
+    docs/benchmarks.md).
+    """
     if norm is None:
         return x
-    mean = ops.mean(x, axis=-1, keepdims=True)
-    var = ops.mean(ops.square(x - mean), axis=-1, keepdims=True)
-    return (x - mean) * ops.rsqrt(var + norm.epsilon) * norm.gamma + norm.beta
+    epsilon = norm.epsilon
+
+    @ops.custom_gradient
+    def normalize(x, gamma, beta):
+        mean = ops.mean(x, axis=-1, keepdims=True)
+        centered = x - mean
+        inv_std = ops.rsqrt(ops.mean(ops.square(centered), axis=-1, keepdims=True) + epsilon)
+        x_hat = centered * inv_std
+
+        def grad(*args, upstream=None):
+            dy = args[0] if upstream is None else upstream
+            g = dy * gamma
+            dx = inv_std * (g - ops.mean(g, axis=-1, keepdims=True)
+                            - x_hat * ops.mean(g * x_hat, axis=-1, keepdims=True))
+            batch_axes = tuple(range(len(x.shape) - 1))
+            return dx, ops.sum(dy * x_hat, axis=batch_axes), ops.sum(dy, axis=batch_axes)
+
+        return x_hat * gamma + beta, grad
+
+    return normalize(x, ops.cast(norm.gamma, x.dtype), ops.cast(norm.beta, x.dtype))
 
 
 def input_projection(x, kernel, bias=None, norm: Norm | None = None):
