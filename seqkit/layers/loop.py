@@ -17,6 +17,8 @@ therefore choose explicitly:
 
 from __future__ import annotations
 
+import weakref
+
 from keras import ops, tree
 from keras.src import backend as keras_backend
 
@@ -119,6 +121,8 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
     if not tree.is_nested(initial_state):
         initial_state = [initial_state]
     initial_state = list(initial_state)
+    if trace and not training and _eager_tensorflow():
+        return _compiled_trace_loop(layer)(sequences, initial_state, mask)
 
     x = sequences
     if training and cell.dropout:
@@ -156,6 +160,38 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
     if hoist and all_outputs:
         outputs = ops.transpose(outputs, (1, 0, 2))
     return last, outputs, states
+
+
+def _eager_tensorflow() -> bool:
+    if keras_backend.backend() != "tensorflow":
+        return False
+    import tensorflow as tf
+
+    return tf.executing_eagerly()
+
+
+_TRACE_LOOPS = weakref.WeakKeyDictionary()
+
+
+def _compiled_trace_loop(layer):
+    """``explicit_loop(layer, ..., trace=True)`` as a ``tf.function``, one per layer.
+
+    Gate traces are asked for eagerly (they return NumPy arrays), and an eager TensorFlow
+    while loop dispatches every op of every step from Python: measured 190 ms vs 51 ms
+    compiled (B=64 T=100 H=128, 2-core CPU; the first call, tracing included, 96 ms).
+    """
+    loop = _TRACE_LOOPS.get(layer)
+    if loop is None:
+        import tensorflow as tf
+
+        layer_ref = weakref.ref(layer)
+
+        @tf.function
+        def loop(sequences, initial_state, mask):
+            return explicit_loop(layer_ref(), sequences, initial_state, mask, trace=True)
+
+        _TRACE_LOOPS[layer] = loop
+    return loop
 
 
 _CELL_ARGS = (
