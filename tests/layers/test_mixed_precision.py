@@ -7,7 +7,10 @@ import pytest
 
 from seqkit.layers import make_rnn
 
-TOL = {"mixed_float16": 3e-3, "mixed_bfloat16": 3e-2}
+# Outputs are O(1); 5 units in the last place of the compute dtype (float16 eps 9.8e-4,
+# bfloat16 eps 7.8e-3). Measured over 15 seeds: at most 3.2e-3 / 2.1e-2 (layer norm,
+# which divides by the standard deviation), 0.8e-3 / 5.8e-3 without.
+TOL = {"mixed_float16": 5 * 9.8e-4, "mixed_bfloat16": 5 * 7.8e-3}
 X = np.random.default_rng(0).normal(size=(3, 5, 4)).astype("float32")
 
 
@@ -21,6 +24,7 @@ def restore_policy():
 @pytest.mark.parametrize("name", ["lstm", "peephole", "cifg", "layernorm_lstm", "gru",
                                   "gru_reset_before", "layernorm_gru"])
 def test_mixed_precision_matches_float32(policy, name, restore_policy):
+    keras.utils.set_random_seed(0)
     reference = make_rnn(name, 6, return_sequences=True)
     reference(X)
     keras.config.set_dtype_policy(policy)
