@@ -16,7 +16,9 @@ Rows (model: ``Input -> RNN -> Dense(1)``; train step: MSE, SGD, one ``tf.functi
   Keras' generic while loop over its cell.
 - ``seqkit lstm``/``seqkit gru``: seqkit's layer with the built-in math, the "fast path"
   (fused cuDNN op on a GPU; on a CPU seqkit's explicit loop).
-- ``seqkit <variant>``: gate variants, always seqkit's explicit loop.
+- ``seqkit <variant>``: gate variants, always seqkit's explicit loop. ``gru_reset_before``
+  is compared with ``keras GRU reset_after=False`` (the same math), the others with the
+  family's default built-in.
 - ``seqkit ... gate trace``: ``layer.trace_gates(x)``, the public API, NumPy out
   (forward only; it returns every gate at every step: 6x (LSTM) / 4x (GRU) the bytes
   of ``return_sequences=True``).
@@ -53,6 +55,7 @@ FAMILIES = {
         "builtin": ("keras LSTM", keras.layers.LSTM),
         "seqkit": [("seqkit lstm", "lstm"), ("seqkit peephole", "peephole"),
                    ("seqkit cifg", "cifg"), ("seqkit layernorm_lstm", "layernorm_lstm")],
+        "other_builtins": [],
         "trace": "lstm",
         "torch": "LSTM",
         "xla": ["lstm", "layernorm_lstm"],
@@ -62,6 +65,9 @@ FAMILIES = {
         "builtin": ("keras GRU", keras.layers.GRU),
         "seqkit": [("seqkit gru", "gru"), ("seqkit gru_reset_before", "gru_reset_before"),
                    ("seqkit layernorm_gru", "layernorm_gru")],
+        # the built-in with the same math as a variant: that variant's ratios use it
+        "other_builtins": [("keras GRU reset_after=False", "gru_reset_before",
+                            lambda u: keras.layers.GRU(u, reset_after=False))],
         "trace": "gru",
         "torch": "GRU",
         "xla": ["gru", "layernorm_gru"],
@@ -73,11 +79,13 @@ FAMILIES = {
 class Row:
     """One benchmark row: a label, what it runs, and its forward/train callables."""
 
-    def __init__(self, label, path, forward=None, train=None, seqkit=False, note=None):
+    def __init__(self, label, path, forward=None, train=None, seqkit=False, note=None,
+                 baseline=None):
         self.label, self.path = label, path
         self.forward, self.train = forward, train
         self.seqkit = seqkit
         self.note = note
+        self.baseline = baseline  # label of the built-in row its ratios use (default: first)
 
 
 def build_model(layer_fn, shape):
@@ -174,11 +182,17 @@ def make_rows(family, shape, args, torch):
     label, cls = spec["builtin"]
     model, _ = build_model(lambda u: cls(u), shape)
     rows.append(Row(label, "Keras generic loop (TF graph)", *tf_steps(model, x, y)))
+    baselines = {}
+    for label, variant, layer_fn in spec["other_builtins"]:
+        model, _ = build_model(layer_fn, shape)
+        rows.append(Row(label, "Keras generic loop (TF graph)", *tf_steps(model, x, y)))
+        baselines[variant] = label
     for label, name in spec["seqkit"]:
         model, layer = build_model(lambda u, n=name: make_rnn(n, u), shape)
         path = layer.execution_path()
         rows.append(Row(label, f"seqkit {path} (TF graph)", *tf_steps(model, x, y),
-                        seqkit=True))
+                        seqkit=True, baseline=baselines.get(name),
+                        note=baselines.get(name) and f"/ built-in = / {baselines[name]}"))
     model, layer = build_model(lambda u: make_rnn(spec["trace"], u), shape)
     tx = tf.constant(x)
     rows.append(Row(f"seqkit {spec['trace']} gate trace", "trace_gates() -> NumPy",
@@ -235,7 +249,8 @@ def summarize(family, shape, rows, times):
         for kind in ("forward", "train"):
             if (row.label, kind) in times:
                 entry[kind] = _common.summary(times[(row.label, kind)])
-                entry[f"{kind}_vs_builtin"] = ratio(row.label, kind, base)
+                entry[f"{kind}_vs_builtin"] = ratio(row.label, kind, row.baseline or base)
+                entry["builtin"] = row.baseline or base
                 entry[f"{kind}_vs_torch"] = ratio(row.label, kind, torch_label)
         out.append(entry)
 
@@ -243,9 +258,11 @@ def summarize(family, shape, rows, times):
     explicit = [r.label for r in rows if r.seqkit and "XLA" not in r.label
                 and "TFLite" not in r.label]
 
+    baseline_of = {r.label: r.baseline or base for r in rows}
+
     def worst(kind):
-        vals = [(ratio(lbl, kind, base), lbl) for lbl in explicit
-                if ratio(lbl, kind, base) is not None]
+        vals = [(ratio(lbl, kind, baseline_of[lbl]), lbl) for lbl in explicit
+                if ratio(lbl, kind, baseline_of[lbl]) is not None]
         return max(vals) if vals else (None, None)
 
     def best_vs_torch(kind):
@@ -289,7 +306,8 @@ def print_tables(results, targets):
     if notes:
         print("\n" + "; ".join(notes))
     print()
-    rows = [[t["shape"], t["family"], t["target"], t["row"], t["value"], f"≤ {t['goal']}",
+    rows = [[t["shape"], t["family"], t["target"], t["row"],
+             "–" if t["value"] is None else f"{t['value']:.3f}", f"≤ {t['goal']}",
              {True: "met", False: "NOT met", None: "–"}[t["met"]]] for t in targets]
     print(_common.markdown_table(["shape", "cell", "target", "row", "ratio", "goal", ""],
                                  rows, align="lllllll"))
