@@ -189,3 +189,19 @@ def parse_shape(text: str) -> tuple[int, int, int, int]:
     if len(parts) != 4:
         raise SystemExit(f"shape must be BxTxIxH, got {text!r}")
     return parts
+
+
+def mse_train_step(model, optimizer, x, y, jit_compile=False):
+    """A compiled train step (MSE loss, ``optimizer.apply``) on fixed inputs, the one every
+    benchmark times or measures."""
+    import tensorflow as tf
+
+    @tf.function(jit_compile=jit_compile)
+    def train():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
+        grads = tape.gradient(loss, model.trainable_variables)
+        optimizer.apply(grads, model.trainable_variables)
+        return loss
+
+    return train

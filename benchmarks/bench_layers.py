@@ -112,13 +112,7 @@ def tf_steps(model, x, y, jit_compile=False):
     def forward():
         return model(x, training=False)
 
-    @tf.function(jit_compile=jit_compile)
-    def train():
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply(grads, model.trainable_variables)
-        return loss
+    train = _common.mse_train_step(model, optimizer, x, y, jit_compile=jit_compile)
 
     forward(), train()  # trace (and compile) outside the timed loop
     return forward, train

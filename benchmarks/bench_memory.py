@@ -63,13 +63,7 @@ def child(config: str, shape: str, steps: int) -> dict:
     x = tf.constant(rng.normal(size=(batch, length, features)).astype("float32"))
     y = tf.constant(rng.normal(size=(batch, 1)).astype("float32"))
 
-    @tf.function
-    def train():
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply(grads, model.trainable_variables)
-        return loss
+    train = _common.mse_train_step(model, optimizer, x, y)
 
     train.get_concrete_function()  # trace now, outside the measured part
     base_rss = peak_rss_kib(reset=True)
