@@ -1,0 +1,228 @@
+"""Argument checks shared by every module, with one message style.
+
+Each check returns the value normalised (``np.int64(3)`` → ``3``) or raises
+:class:`seqkit.errors.ConfigError` (or the ``error`` class given) whose message reads
+``<name> must be <what>, got <value!r>``.
+
+Example:
+
+>>> from seqkit.validation import check_int, check_fraction, check_choice
+>>> check_int("units", 64)
+64
+>>> check_int("units", 0)
+Traceback (most recent call last):
+...
+seqkit.errors.ConfigError: units must be an integer >= 1, got 0
+>>> check_fraction("dropout", 0.25)
+0.25
+>>> check_choice("nan_policy", "drop", ("error", "interpolate", "drop"))
+'drop'
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection
+
+import numpy as np
+
+from seqkit.errors import ConfigError
+
+
+def fail(name: str, what: str, value, error: type[Exception] = ConfigError):
+    """Raise ``error("<name> must be <what>, got <value!r>")``.
+
+    Args:
+        name: the argument's name as the user wrote it.
+        what: what was expected ("an integer >= 1").
+        value: the value received.
+        error: the exception class (default :class:`ConfigError`).
+
+    Raises:
+        error: always.
+
+    Example:
+
+    >>> fail("epochs", "an integer >= 1", "ten")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: epochs must be an integer >= 1, got 'ten'
+    """
+    raise error(f"{name} must be {what}, got {value!r}")
+
+
+def _is_int(value) -> bool:
+    return not isinstance(value, (bool, np.bool_)) and isinstance(value, (int, np.integer))
+
+
+def check_int(name: str, value, *, minimum: int = 1, error=ConfigError) -> int:
+    """``value`` as an ``int`` ``>= minimum``.
+
+    Args:
+        name: the argument's name, for the message.
+        value: the value to check (booleans are refused).
+        minimum: the smallest value allowed.
+        error: the exception class raised.
+
+    Returns:
+        ``int(value)``.
+
+    Example:
+
+    >>> check_int("seed", 0, minimum=0)
+    0
+    >>> check_int("layers", 1.5)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: layers must be an integer >= 1, got 1.5
+    """
+    if not _is_int(value) or value < minimum:
+        fail(name, f"an integer >= {minimum}", value, error)
+    return int(value)
+
+
+def check_optional_int(name: str, value, *, minimum: int = 1, error=ConfigError) -> int | None:
+    """``None`` or :func:`check_int`.
+
+    Args:
+        name: the argument's name.
+        value: ``None`` or an integer.
+        minimum: the smallest integer allowed.
+        error: the exception class raised.
+
+    Returns:
+        ``None`` or ``int(value)``.
+
+    Example:
+
+    >>> check_optional_int("patience", None, minimum=0) is None
+    True
+    >>> check_optional_int("patience", -1, minimum=0)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: patience must be None or an integer >= 0, got -1
+    """
+    if value is None:
+        return None
+    if not _is_int(value) or value < minimum:
+        fail(name, f"None or an integer >= {minimum}", value, error)
+    return int(value)
+
+
+def check_number(name: str, value, *, positive: bool = False, finite: bool = True,
+                 error=ConfigError) -> float:
+    """``value`` as a ``float`` (finite; ``> 0`` when ``positive``).
+
+    Args:
+        name: the argument's name.
+        value: a real number (booleans are refused).
+        positive: require ``value > 0``.
+        finite: refuse NaN and infinities.
+        error: the exception class raised.
+
+    Returns:
+        ``float(value)``.
+
+    Example:
+
+    >>> check_number("learning_rate", 3e-3, positive=True)
+    0.003
+    >>> check_number("learning_rate", float("nan"), positive=True)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: learning_rate must be a positive finite number, got nan
+    """
+    what = ("a positive " if positive else "a ") + ("finite number" if finite else "number")
+    if isinstance(value, (bool, np.bool_)):
+        fail(name, what, value, error)
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        fail(name, what, value, error)
+    if (finite and not math.isfinite(v)) or math.isnan(v) or (positive and not v > 0.0):
+        fail(name, what, value, error)
+    return v
+
+
+def check_fraction(name: str, value, *, allow_zero: bool = True, error=ConfigError) -> float:
+    """``value`` as a ``float`` in ``[0, 1)`` (``(0, 1)`` when ``allow_zero`` is False).
+
+    Args:
+        name: the argument's name.
+        value: a number.
+        allow_zero: whether 0 is allowed.
+        error: the exception class raised.
+
+    Returns:
+        ``float(value)``.
+
+    Example:
+
+    >>> check_fraction("val_fraction", 0)
+    0.0
+    >>> check_fraction("test_fraction", 1.0, allow_zero=False)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: test_fraction must be a number in (0, 1), got 1.0
+    """
+    what = "a number in [0, 1)" if allow_zero else "a number in (0, 1)"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        fail(name, what, value, error)
+    in_range = (v >= 0.0 if allow_zero else v > 0.0) and v < 1.0  # False for NaN
+    if isinstance(value, (bool, np.bool_)) or not in_range:
+        fail(name, what, value, error)
+    return v
+
+
+def check_bool(name: str, value, *, error=ConfigError) -> bool:
+    """``value`` as a ``bool`` (Python or NumPy booleans only: ``1`` is refused).
+
+    Args:
+        name: the argument's name.
+        value: ``True`` or ``False``.
+        error: the exception class raised.
+
+    Returns:
+        ``bool(value)``.
+
+    Example:
+
+    >>> check_bool("bidirectional", "yes")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: bidirectional must be True or False, got 'yes'
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        fail(name, "True or False", value, error)
+    return bool(value)
+
+
+def check_choice(name: str, value, choices: Collection, *, error=ConfigError):
+    """``value`` if it is one of ``choices``.
+
+    Args:
+        name: the argument's name.
+        value: the value to check.
+        choices: the allowed values (listed in the message).
+        error: the exception class raised.
+
+    Returns:
+        ``value`` unchanged.
+
+    Example:
+
+    >>> check_choice("window_inputs", "level", ("absolute", "relative", "both"))
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: window_inputs must be one of ('absolute', 'relative', \
+'both'), got 'level'
+    """
+    try:
+        ok = value in choices
+    except TypeError:  # unhashable value against a set
+        ok = False
+    if not ok:
+        fail(name, f"one of {tuple(choices)!r}", value, error)
+    return value
