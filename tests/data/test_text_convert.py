@@ -143,7 +143,8 @@ def test_empty_texts_drop_warns_and_filters_labels():
 
 
 def test_check_texts_policy_and_lengths():
-    with pytest.raises(ConfigError, match=r"one of \('error', 'drop'\); got 'skip'"):
+    with pytest.raises(ConfigError,
+                       match=r"empty_policy must be one of \('error', 'drop'\), got 'skip'"):
         check_texts(["a"], empty_policy="skip")
     with pytest.raises(DataError, match=r"3 texts vs 2 labels"):
         check_texts(["a", "b", "c"], [0, 1])

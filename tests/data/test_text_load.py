@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from seqkit.data import TextSplits, load_text
-from seqkit.data import text as text_module
+from seqkit.data.text import tfds as tfds_source
 from seqkit.errors import ConfigError, DataError, DatasetUnavailableError
 
 
@@ -199,7 +199,7 @@ def test_tfds_imdb_reviews_mocked(tmp_path, monkeypatch):
     tfds = pytest.importorskip("tensorflow_datasets")
     # the mock makes download_and_prepare a no-op; pretend the host check passes so the
     # test never touches the network
-    monkeypatch.setattr(text_module, "_probe_hosts", lambda urls, timeout=5.0: (1, []))
+    monkeypatch.setattr(tfds_source, "_probe_hosts", lambda urls, timeout=5.0: (1, []))
     with tfds.testing.mock_data(num_examples=40):
         splits = load_text("imdb_reviews", data_dir=str(tmp_path), val_fraction=0.25)
         ref_train = list(tfds.load("imdb_reviews", split="train").as_numpy_iterator())
@@ -217,7 +217,7 @@ def test_tfds_imdb_reviews_mocked(tmp_path, monkeypatch):
 
 def test_tfds_ag_news_uses_description_feature(tmp_path, monkeypatch):
     tfds = pytest.importorskip("tensorflow_datasets")
-    monkeypatch.setattr(text_module, "_probe_hosts", lambda urls, timeout=5.0: (1, []))
+    monkeypatch.setattr(tfds_source, "_probe_hosts", lambda urls, timeout=5.0: (1, []))
     with tfds.testing.mock_data(num_examples=40):
         splits = load_text("ag_news_subset", data_dir=str(tmp_path))
         ref = list(tfds.load("ag_news_subset", split="test").as_numpy_iterator())
@@ -264,7 +264,7 @@ def test_tfds_offline_raises_one_clear_error(tmp_path, monkeypatch):
 def test_tfds_download_failure_is_wrapped(tmp_path, monkeypatch):
     tfds = pytest.importorskip("tensorflow_datasets")
     _no_network(monkeypatch)
-    monkeypatch.setattr(text_module, "_probe_hosts", lambda urls, timeout=5.0: (1, []))
+    monkeypatch.setattr(tfds_source, "_probe_hosts", lambda urls, timeout=5.0: (1, []))
 
     def fail(self, *args, **kwargs):
         raise ConnectionError("connection reset (test)")

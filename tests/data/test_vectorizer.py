@@ -81,9 +81,11 @@ def test_ngrams_length_counts_ngrams():
 def test_vectorizer_errors():
     with pytest.raises(DataError, match="at least one training text"):
         make_vectorizer([])
-    with pytest.raises(ConfigError, match="sequence_length must be a positive int"):
+    with pytest.raises(ConfigError,
+                       match=r"sequence_length must be None or an integer >= 1, got 0"):
         make_vectorizer(["a"], sequence_length=0)
-    with pytest.raises(ConfigError, match="length_percentile"):
+    with pytest.raises(ConfigError,
+                       match=r"length_percentile must be a number in \(0, 100\], got 0"):
         make_vectorizer(["a"], length_percentile=0)
 
 

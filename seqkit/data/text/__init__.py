@@ -1,0 +1,42 @@
+"""Text classification data: conversion, validation, loading, splitting, vectorizing.
+
+Everything here works on plain NumPy object arrays of Python ``str`` (texts) and ``int32``
+arrays (labels), and on ``tf.data`` for feeding Keras. One concern per module:
+
+- :mod:`~seqkit.data.text.convert`: :func:`to_text_array`, :func:`to_label_array`,
+  :func:`check_text_labels`, :func:`check_texts`
+- :mod:`~seqkit.data.text.splits`: :class:`LabelledSplits`, :class:`TextSplits`, the
+  stratified split and the seeded subsample
+- :mod:`~seqkit.data.text.readers`: TSV/CSV/JSONL files and folders
+- :mod:`~seqkit.data.text.tfds`: tensorflow-datasets sources and the offline check
+- :mod:`~seqkit.data.text.load`: :func:`load_text`, which puts the above together
+- :mod:`~seqkit.data.text.vectorizer`: :func:`make_vectorizer`, :func:`text_dataset`
+
+Example:
+
+>>> from seqkit.data.text import load_text, to_text_array
+>>> to_text_array(["a film"]).dtype
+dtype('O')
+"""
+
+from seqkit.data.text.convert import (
+    check_text_labels,
+    check_texts,
+    to_label_array,
+    to_text_array,
+)
+from seqkit.data.text.load import load_text
+from seqkit.data.text.splits import LabelledSplits, TextSplits
+from seqkit.data.text.vectorizer import make_vectorizer, text_dataset
+
+__all__ = [
+    "LabelledSplits",
+    "TextSplits",
+    "check_text_labels",
+    "check_texts",
+    "load_text",
+    "make_vectorizer",
+    "text_dataset",
+    "to_label_array",
+    "to_text_array",
+]
