@@ -135,7 +135,8 @@ def test_drop_policy_drops_rows_and_index():
 
 
 def test_check_series_bad_inputs():
-    with pytest.raises(ConfigError, match=r"\('error', 'interpolate', 'drop'\); got 'zero'"):
+    with pytest.raises(ConfigError, match=r"nan_policy must be one of "
+                                          r"\('error', 'interpolate', 'drop'\), got 'zero'"):
         check_series(np.ones(3), "zero")
     with pytest.raises(DataError, match=r"shape \(2, 2, 2\)"):
         check_series(np.ones((2, 2, 2)))
