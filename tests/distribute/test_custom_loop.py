@@ -115,10 +115,15 @@ def _run(**overrides):
 
 
 @pytest.mark.parametrize(("overrides", "expected"), [
-    ({"epochs": 0}, "epochs=0"),
-    ({"steps_per_epoch": 0}, "steps_per_epoch=0"),
-    ({"loss": "no_such_loss"}, "unknown loss 'no_such_loss'"),
-    ({"metrics": ["no_such_metric"]}, "unknown metric 'no_such_metric'"),
+    ({"epochs": 0}, "^epochs must be an integer >= 1, got 0$"),
+    ({"epochs": True}, "^epochs must be an integer >= 1, got True$"),
+    ({"steps_per_epoch": 0}, "^steps_per_epoch must be None or an integer >= 1, got 0$"),
+    ({"loss": "no_such_loss"}, "^loss must be a Keras loss name, .*, got 'no_such_loss'$"),
+    ({"loss": 3}, "^loss must be a Keras loss name, a keras Loss or a function, got 3$"),
+    ({"metrics": ["no_such_metric"]},
+     "^each metric must be a Keras metric name, .*, got 'no_such_metric'$"),
+    ({"metrics": ["mae", "mae"]}, "^metric names must be unique and not 'loss' or 'epoch'"),
+    ({"metrics": [keras.metrics.Mean(name="loss")]}, "^metric names must be unique"),
     ({"build": lambda: keras.Sequential([keras.layers.Dense(1)])}, "must return a built model"),
     ({"data": [1, 2, 3]}, "dataset_fn must be a callable"),
     ({"data": tf.data.Dataset.from_tensor_slices(np.zeros((4, 4), "float32")).batch(2)},
@@ -133,7 +138,7 @@ def test_dataset_fn_checks():
     x, y, _ = _data()
     with pytest.raises(ConfigError, match="needs a seed"):
         sd.dataset_fn_from_arrays(x, y, global_batch_size=8, shuffle=True)
-    with pytest.raises(ConfigError, match="global_batch_size=0"):
+    with pytest.raises(ConfigError, match="^global_batch_size must be an integer >= 1, got 0$"):
         sd.dataset_fn_from_arrays(x, y, global_batch_size=0)
     fn = sd.dataset_fn_from_arrays(x, y, global_batch_size=16)
     with pytest.raises(ConfigError, match="not divisible by the 3 replicas"):

@@ -3,6 +3,7 @@ the runtime (logical CPUs, multi-worker) are covered in subprocesses elsewhere."
 
 from __future__ import annotations
 
+import glob
 import types
 
 import pytest
@@ -20,8 +21,8 @@ def no_tpu(monkeypatch):
     for var in TPU_ENV:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.delenv("TF_CONFIG", raising=False)
-    real_glob = sd.glob.glob
-    monkeypatch.setattr(sd.glob, "glob",
+    real_glob = glob.glob
+    monkeypatch.setattr(glob, "glob",
                         lambda p, *a, **k: [] if p.startswith("/dev/") else real_glob(p, *a, **k))
 
 
@@ -58,9 +59,12 @@ def test_mirrored_without_cpu_replicas_uses_the_existing_devices():
     assert strategy.num_replicas_in_sync == len(tf.config.list_logical_devices("CPU"))
 
 
-def test_unknown_name_lists_the_allowed_ones():
+@pytest.mark.parametrize("bad", ["horovod", None, 3])
+def test_unknown_name_lists_the_allowed_ones(bad):
     with pytest.raises(ConfigError) as info:
-        sd.get_strategy("horovod")
+        sd.get_strategy(bad)
+    assert str(info.value).startswith("strategy must be one of (")
+    assert str(info.value).endswith(f", got {bad!r}")
     for name in ("auto", "cpu", "gpu", "mirrored", "tpu", "multiworker"):
         assert name in str(info.value)
 
@@ -116,8 +120,10 @@ def test_gpu_unavailable_names_what_was_found():
 @pytest.mark.parametrize(("kwargs", "expected"), [
     ({"name": "cpu", "num_cpu_replicas": 2}, "only applies to strategy 'mirrored'"),
     ({"name": "gpu", "tpu": "local"}, "only applies to strategies 'tpu' and 'auto'"),
-    ({"name": "mirrored", "num_cpu_replicas": 0}, "num_cpu_replicas=0"),
-    ({"name": "mirrored", "num_cpu_replicas": "2"}, "num_cpu_replicas='2'"),
+    ({"name": "mirrored", "num_cpu_replicas": 0},
+     "^num_cpu_replicas must be an integer >= 1, got 0$"),
+    ({"name": "mirrored", "num_cpu_replicas": "2"},
+     "^num_cpu_replicas must be an integer >= 1, got '2'$"),
 ])
 def test_bad_option_combinations(kwargs, expected):
     with pytest.raises(ConfigError, match=expected):

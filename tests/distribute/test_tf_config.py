@@ -51,37 +51,50 @@ def test_explicit_chief_job():
 
 
 @pytest.mark.parametrize(
-    ("config", "expected"),
+    ("config", "field", "what", "got"),
     [
-        ("{not json", "not valid JSON"),
-        ("[1, 2]", "must be a JSON object"),
-        (_with(cluster=_DELETE), "TF_CONFIG cluster=None"),
-        (_with(cluster={"chief": ["c:1"]}), "cluster.worker=None"),
-        (_with(cluster={}), "TF_CONFIG cluster={}"),
-        (_with(cluster__worker="localhost:2222"), "cluster.worker='localhost:2222'"),
-        (_with(cluster__worker=[]), "cluster.worker=[]"),
-        (_with(cluster__worker=["localhost"]), "cluster.worker[0]='localhost'"),
-        (_with(cluster__worker=["localhost:2222", "localhost:http"]), "cluster.worker[1]"),
-        (_with(cluster__worker=["localhost:2222", "localhost:99999"]), "cluster.worker[1]"),
-        (_with(cluster__worker=["a:1", "a:1"]), "appears twice"),
-        (_with(cluster__ps=["p:1"]), "cluster.ps"),
-        (_with(cluster__trainer=["p:1"]), "cluster.trainer"),
-        (_with(cluster__chief=["c:1", "c:2"]), "cluster.chief has 2 entries"),
-        (_with(task=_DELETE), "TF_CONFIG task=None"),
-        (_with(task__type="chief"), "task.type='chief'"),
-        (_with(task__type=_DELETE), "task.type=None"),
-        (_with(task__index=2), "task.index=2 is out of range for cluster.worker"),
-        (_with(task__index=-1), "task.index=-1 is out of range"),
-        (_with(task__index="0"), "task.index='0': expected an integer"),
-        (_with(task__index=True), "task.index=True"),
-        (_with(task__index=_DELETE), "task.index=None"),
+        ("{not json", "", "valid JSON", "'{not json'"),
+        ("[1, 2]", "", "a JSON object", "[1, 2]"),
+        (_with(cluster=_DELETE), "cluster", "an object like", "None"),
+        (_with(cluster={"chief": ["c:1"]}), "cluster.worker", "a non-empty list", "None"),
+        (_with(cluster={}), "cluster", "an object like", "{}"),
+        (_with(cluster__worker="localhost:2222"), "cluster.worker", "a non-empty list",
+         "'localhost:2222'"),
+        (_with(cluster__worker=[]), "cluster.worker", "a non-empty list", "[]"),
+        (_with(cluster__worker=["localhost"]), "cluster.worker[0]", "a 'host:port' string",
+         "'localhost'"),
+        (_with(cluster__worker=["localhost:2222", "localhost:http"]), "cluster.worker[1]",
+         "a 'host:port' string with a port in 1..65535", "'localhost:http'"),
+        (_with(cluster__worker=["localhost:2222", "localhost:99999"]), "cluster.worker[1]",
+         "a 'host:port' string with a port in 1..65535", "'localhost:99999'"),
+        (_with(cluster__worker=["a:1", "a:1"]), "cluster.worker[1]",
+         "an address that appears once", "'a:1'"),
+        (_with(cluster__ps=["p:1"]), "cluster job", "'worker' or 'chief' (parameter servers "
+         "need ParameterServerStrategy", "'ps'"),
+        (_with(cluster__trainer=["p:1"]), "cluster job", "one of ('chief', 'worker', "
+         "'evaluator')", "'trainer'"),
+        (_with(cluster__chief=["c:1", "c:2"]), "cluster.chief", "a list of one 'host:port'",
+         "['c:1', 'c:2']"),
+        (_with(task=_DELETE), "task", "an object like", "None"),
+        (_with(task__type="chief"), "task.type", "a job of the cluster ['worker']", "'chief'"),
+        (_with(task__type=_DELETE), "task.type", "a job of the cluster", "None"),
+        (_with(task__index=2), "task.index", "an integer index into cluster.worker "
+         "(2 entries: valid indices 0..1)", "2"),
+        (_with(task__index=-1), "task.index", "an integer index into cluster.worker", "-1"),
+        (_with(task__index="0"), "task.index", "an integer index", "'0'"),
+        (_with(task__index=True), "task.index", "an integer index", "True"),
+        (_with(task__index=_DELETE), "task.index", "an integer index", "None"),
     ],
 )
-def test_invalid_config_names_the_field(config, expected):
+def test_invalid_config_names_the_field(config, field, what, got):
+    """Each message reads ``TF_CONFIG <field> must be <what>, got <value!r>``."""
     raw = config if isinstance(config, str) else json.dumps(config)
     with pytest.raises(ConfigError) as info:
         parse_tf_config(raw)
-    assert expected in str(info.value)
+    message = str(info.value)
+    assert message.startswith(f"TF_CONFIG {field} must be ".replace("  ", " ")), message
+    assert what in message
+    assert message.endswith(f", got {got}"), message
     assert isinstance(info.value, ValueError)
 
 
@@ -93,5 +106,6 @@ def test_multiworker_without_tf_config(monkeypatch):
 
 def test_multiworker_with_bad_tf_config_fails_before_creating_the_strategy(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", json.dumps(_with(task__index=5)))
-    with pytest.raises(ConfigError, match=r"task\.index=5 is out of range"):
+    with pytest.raises(ConfigError, match=r"TF_CONFIG task\.index must be an integer index "
+                                          r"into cluster\.worker .*, got 5$"):
         get_strategy("multiworker")

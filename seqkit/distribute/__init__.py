@@ -1,0 +1,80 @@
+"""Devices and scale: strategies, batch scaling, mixed precision, and a training loop that
+works under every ``tf.distribute`` strategy (Keras 3.15 / TF 2.21; guide:
+``docs/distributed.md``).
+
+Map of the package (every public name is re-exported here):
+
+- ``strategy``: ``get_strategy(name="auto", *, tpu=None, num_cpu_replicas=None)`` for
+  ``STRATEGY_NAMES`` (auto, cpu, gpu, mirrored, tpu, multiworker); ``TPU_LOOKUP_TIMEOUT_S``.
+- ``tf_config``: ``parse_tf_config(raw=None)``, the validated ``TF_CONFIG``.
+- ``describe``: ``describe_strategy``, ``is_chief``, ``fit_supported``, ``device_kind``
+  (``DEVICE_KINDS``), ``scaled_batch_size``.
+- ``precision``: ``mixed_precision_policy_for``, ``set_mixed_precision``,
+  ``mixed_precision_scope`` (restores the previous policy).
+- ``data``: ``dataset_fn_from_arrays``, ``distribute_dataset``, ``unpack_batch``.
+- ``losses``: ``per_example_loss``, ``weighted_per_example_loss``, ``replica_mean_loss``.
+- ``custom_loop``: ``train_custom_loop``, ``TrainHistory``, ``make_train_step``; why Keras
+  ``fit`` is not enough under multi-worker (keras#20585). Internal to it:
+  ``_gradients`` (clipping and loss scaling across replicas), ``_checkpoints``.
+
+Example:
+
+>>> import seqkit.distribute as sd
+>>> sd.mixed_precision_policy_for("gpu"), sd.fit_supported(sd.get_strategy("cpu"))
+('mixed_float16', True)
+"""
+
+from seqkit.distribute.custom_loop import TrainHistory, make_train_step, train_custom_loop
+from seqkit.distribute.data import dataset_fn_from_arrays, distribute_dataset, unpack_batch
+from seqkit.distribute.describe import (
+    DEVICE_KINDS,
+    describe_strategy,
+    device_kind,
+    fit_supported,
+    is_chief,
+    scaled_batch_size,
+)
+from seqkit.distribute.losses import (
+    per_example_loss,
+    replica_mean_loss,
+    weighted_per_example_loss,
+)
+from seqkit.distribute.precision import (
+    mixed_precision_policy_for,
+    mixed_precision_scope,
+    set_mixed_precision,
+)
+from seqkit.distribute.strategy import STRATEGY_NAMES, TPU_LOOKUP_TIMEOUT_S, get_strategy
+from seqkit.distribute.tf_config import parse_tf_config
+
+# TEMP alias for seqkit.fit until the fit pipeline switches; remove then
+_distribute = distribute_dataset
+# TEMP alias for seqkit.fit until the fit pipeline switches; remove then
+_per_example_loss = per_example_loss
+# TEMP alias for seqkit.fit until the fit pipeline switches; remove then
+_unpack = unpack_batch
+
+__all__ = [
+    "DEVICE_KINDS",
+    "STRATEGY_NAMES",
+    "TPU_LOOKUP_TIMEOUT_S",
+    "TrainHistory",
+    "dataset_fn_from_arrays",
+    "describe_strategy",
+    "device_kind",
+    "distribute_dataset",
+    "fit_supported",
+    "get_strategy",
+    "is_chief",
+    "make_train_step",
+    "mixed_precision_policy_for",
+    "mixed_precision_scope",
+    "parse_tf_config",
+    "per_example_loss",
+    "replica_mean_loss",
+    "scaled_batch_size",
+    "set_mixed_precision",
+    "train_custom_loop",
+    "unpack_batch",
+    "weighted_per_example_loss",
+]
