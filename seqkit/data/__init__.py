@@ -10,6 +10,20 @@
 
 TensorFlow, Keras, tensorflow-datasets, scikit-learn, pandas and statsmodels are imported
 inside the functions that need them, so importing this package is cheap.
+
+Every name is also importable from its subpackage (``seqkit.data.text``,
+``seqkit.data.timeseries``, ``seqkit.data.sequences``).
+
+Example:
+
+>>> import numpy as np
+>>> from seqkit.data import check_series, chronological_split, to_text_array
+>>> to_text_array(np.array(["a film"])).dtype  # Keras' fit refuses the <U6 input
+dtype('O')
+>>> check_series(np.array([1.0, np.nan, 3.0]), "interpolate")[:, 0].tolist()
+[1.0, 2.0, 3.0]
+>>> chronological_split(50, 0.2, 0.2, window=4).val
+slice(30, 40, None)
 """
 
 from seqkit.data.sequences import (

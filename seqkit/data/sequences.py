@@ -13,8 +13,10 @@ import dataclasses
 
 import numpy as np
 
+from seqkit.data._checks import check_split_fractions, real_array, steps_by_features
 from seqkit.data.text import LabelledSplits, to_label_array
 from seqkit.errors import ConfigError, DataError
+from seqkit.validation import check_optional_int
 
 __all__ = [
     "CheckedSequences",
@@ -28,14 +30,22 @@ __all__ = [
 
 @dataclasses.dataclass
 class CheckedSequences:
-    """Validated sequences.
+    """Validated sequences, as :func:`check_sequences` returns them.
 
-    Attributes:
+    Args:
         x: ``float32 [N, T, F]``, post-padded with zeros where sequences are shorter than T.
         y: ``int32 [N]`` class ids, or None when no labels were given.
-        mask: ``bool [N, T]``, True on real steps (a right-aligned prefix of each row).
+        mask: ``bool [N, T]``, True on real steps (a prefix of each row: padding is at the
+            end).
         lengths: ``int32 [N]`` number of real steps per sequence.
         class_names: class names of ``y`` (None without labels).
+
+    Example:
+
+    >>> checked = CheckedSequences(np.zeros((1, 2, 1), np.float32), None,
+    ...                            np.array([[True, False]]), np.array([1], np.int32), None)
+    >>> checked.lengths.tolist(), checked.mask.tolist()
+    ([1], [[True, False]])
     """
 
     x: np.ndarray
@@ -45,19 +55,6 @@ class CheckedSequences:
     class_names: list[str] | None
 
 
-def _as_float_steps(a, i) -> np.ndarray:
-    arr = np.asarray(a)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise DataError(f"sequence {i} must be numeric; got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise DataError(f"sequence {i} must be real-valued; got dtype {arr.dtype}")
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2:
-        raise DataError(f"sequence {i} must be [T_i, F] (or [T_i]); got shape {arr.shape}")
-    return arr
-
-
 def pad_sequences_post(list_of_arrays, maxlen: int | None = None, value: float = 0.0):
     """Post-pad variable-length sequences ``[T_i, F]`` (or ``[T_i]``) to ``[N, T, F]``.
 
@@ -65,14 +62,30 @@ def pad_sequences_post(list_of_arrays, maxlen: int | None = None, value: float =
     stays usable. ``T = maxlen`` or the longest sequence; longer sequences are truncated at the
     end (the first ``maxlen`` steps are kept), like ``TextVectorization``.
 
+    Args:
+        list_of_arrays: sequences ``[T_i, F]`` (or ``[T_i]``, one feature), at least one,
+            each with at least one step and the same ``F``.
+        maxlen: the output length ``T`` (an integer >= 1), or None for the longest sequence.
+        value: the padding value.
+
     Returns:
         ``(x float32 [N, T, F], mask bool [N, T])``.
 
     Raises:
         DataError: an empty list, a sequence of another feature count, wrong rank/dtype, or a
             zero-length sequence (a fully masked row), each naming the sequence index.
+        ConfigError: a bad ``maxlen``.
+
+    Example:
+
+    >>> x, mask = pad_sequences_post([np.array([1.0, 2.0, 3.0]), np.array([4.0])])
+    >>> x[:, :, 0].tolist(), mask.tolist()
+    ([[1.0, 2.0, 3.0], [4.0, 0.0, 0.0]], [[True, True, True], [True, False, False]])
+    >>> pad_sequences_post([np.arange(5.0)], maxlen=2)[0][:, :, 0].tolist()  # keeps the start
+    [[0.0, 1.0]]
     """
-    seqs = [_as_float_steps(a, i) for i, a in enumerate(list_of_arrays)]
+    seqs = [steps_by_features(a, f"sequence {i}", "[T_i, F] (or [T_i])")
+            for i, a in enumerate(list_of_arrays)]
     if not seqs:
         raise DataError("no sequences given")
     n_feat = seqs[0].shape[1]
@@ -83,8 +96,7 @@ def pad_sequences_post(list_of_arrays, maxlen: int | None = None, value: float =
             )
         if s.shape[0] == 0:
             raise DataError(f"sequence {i} has 0 steps (a fully masked row); remove it")
-    if maxlen is not None and (not isinstance(maxlen, (int, np.integer)) or maxlen < 1):
-        raise ConfigError(f"maxlen must be a positive int or None; got {maxlen!r}")
+    check_optional_int("maxlen", maxlen)
     t = int(maxlen) if maxlen is not None else max(s.shape[0] for s in seqs)
     x = np.full((len(seqs), t, n_feat), value, dtype=np.float32)
     mask = np.zeros((len(seqs), t), dtype=bool)
@@ -102,6 +114,35 @@ def _first_nonfinite(x, mask):
     return tuple(int(v) for v in np.argwhere(bad)[0]), int(bad.sum())
 
 
+def _dense_lengths(x, lengths):
+    """A padded ``[N, T, F]`` array as ``(float32 x, int32 lengths)``, lengths checked."""
+    arr = real_array(x, "sequences")
+    if arr.ndim != 3:
+        raise DataError(
+            f"sequences must be [N, T, F] (rank 3); got shape {arr.shape} (rank {arr.ndim})"
+            + ("; add a feature axis with x[..., None]" if arr.ndim == 2 else "")
+        )
+    if arr.shape[0] == 0 or arr.shape[1] == 0 or arr.shape[2] == 0:
+        raise DataError(f"sequences must be non-empty; got shape {arr.shape}")
+    xs = arr.astype(np.float32)
+    n, t = xs.shape[:2]
+    if lengths is None:
+        return xs, np.full(n, t, dtype=np.int32)
+    lens = np.asarray(lengths)
+    if lens.shape != (n,) or not np.issubdtype(lens.dtype, np.integer):
+        raise DataError(
+            f"lengths must be {n} integers (one per sequence); got shape {lens.shape}, "
+            f"dtype {lens.dtype}"
+        )
+    bad = np.flatnonzero((lens < 1) | (lens > t))
+    if len(bad):
+        raise DataError(
+            f"{len(bad)} length(s) outside 1..{t}; first at sequence {int(bad[0])}: "
+            f"{int(lens[bad[0]])} (a 0 length is a fully masked row)"
+        )
+    return xs, lens.astype(np.int32)
+
+
 def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequences:
     """Validate sequence inputs (and labels) for an RNN.
 
@@ -112,6 +153,7 @@ def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequ
             2 classes), one per sequence.
         lengths: optional true lengths for a padded ``[N, T, F]`` array (each in ``1..T``);
             steps past a length are masked (their values are not checked).
+        class_names: the names of ids ``0..K-1`` for ``y``.
 
     Returns:
         :class:`CheckedSequences` (``x`` float32, ``y`` int32, ``mask``, ``lengths``).
@@ -120,6 +162,18 @@ def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequ
         DataError: wrong rank (names the shape) or dtype (names it), NaN/inf in real steps
             (count and first ``(sequence, step, feature)``), bad lengths, labels of another
             length than ``x`` (names both), unknown/single-class labels.
+        ConfigError: ``lengths`` given with a list (a list carries its lengths).
+
+    Example:
+
+    >>> out = check_sequences([np.ones((3, 2)), np.ones((1, 2))], y=["b", "a"])
+    >>> out.x.shape, out.lengths.tolist(), out.y.tolist(), out.class_names
+    ((2, 3, 2), [3, 1], [1, 0], ['a', 'b'])
+    >>> check_sequences(np.ones((4, 5)))
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.DataError: sequences must be [N, T, F] (rank 3); got shape (4, 5) (rank 2); \
+add a feature axis with x[..., None]
     """
     if isinstance(x, (list, tuple)):
         if lengths is not None:
@@ -127,37 +181,8 @@ def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequ
         xs, mask = pad_sequences_post(x)
         lens = mask.sum(axis=1).astype(np.int32)
     else:
-        arr = np.asarray(x)
-        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-            raise DataError(f"sequences must be numeric; got dtype {arr.dtype}")
-        if np.iscomplexobj(arr):
-            raise DataError(f"sequences must be real-valued; got dtype {arr.dtype}")
-        if arr.ndim != 3:
-            raise DataError(
-                f"sequences must be [N, T, F] (rank 3); got shape {arr.shape} (rank {arr.ndim})"
-                + ("; add a feature axis with x[..., None]" if arr.ndim == 2 else "")
-            )
-        if arr.shape[0] == 0 or arr.shape[1] == 0 or arr.shape[2] == 0:
-            raise DataError(f"sequences must be non-empty; got shape {arr.shape}")
-        xs = arr.astype(np.float32)
-        n, t = xs.shape[:2]
-        if lengths is None:
-            lens = np.full(n, t, dtype=np.int32)
-        else:
-            lens = np.asarray(lengths)
-            if lens.shape != (n,) or not np.issubdtype(lens.dtype, np.integer):
-                raise DataError(
-                    f"lengths must be {n} integers (one per sequence); got shape {lens.shape}, "
-                    f"dtype {lens.dtype}"
-                )
-            bad = np.flatnonzero((lens < 1) | (lens > t))
-            if len(bad):
-                raise DataError(
-                    f"{len(bad)} length(s) outside 1..{t}; first at sequence {int(bad[0])}: "
-                    f"{int(lens[bad[0]])} (a 0 length is a fully masked row)"
-                )
-            lens = lens.astype(np.int32)
-        mask = np.arange(t)[None, :] < lens[:, None]
+        xs, lens = _dense_lengths(x, lengths)
+        mask = np.arange(xs.shape[1])[None, :] < lens[:, None]
     where, count = _first_nonfinite(xs, mask)
     if where is not None:
         raise DataError(
@@ -180,12 +205,21 @@ def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequ
 
 @dataclasses.dataclass
 class SequenceSplits(LabelledSplits):
-    """Train/val/test sequence classification splits.
+    """Train/val/test sequence classification splits, as :func:`load_sequence_dataset`
+    returns them.
 
-    Attributes:
-        train, val, test: ``(x float32 [N, T, F], y int32 [N])`` tuples.
+    Args:
+        train: ``(x float32 [N, T, F], y int32 [N])`` of the training split.
+        val: the same for validation.
+        test: the same for test.
         class_names: names of the class ids.
         source: description (source, licence, preprocessing, split).
+
+    Example:
+
+    >>> part = (np.zeros((3, 8, 8), np.float32), np.array([0, 1, 1], np.int32))
+    >>> SequenceSplits(part, part, part, ["0", "1"], "zeros").sizes()
+    {'train': 3, 'val': 3, 'test': 3}
     """
 
 
@@ -205,7 +239,16 @@ _SEQUENCE_SETS = {"digits": _load_digits}
 
 
 def list_sequence_datasets() -> list[str]:
-    """Names accepted by :func:`load_sequence_dataset`."""
+    """Names accepted by :func:`load_sequence_dataset`.
+
+    Returns:
+        The sorted names of the built-in sequence sets.
+
+    Example:
+
+    >>> list_sequence_datasets()
+    ['digits']
+    """
     return sorted(_SEQUENCE_SETS)
 
 
@@ -217,9 +260,25 @@ def load_sequence_dataset(name: str = "digits", *, val_fraction: float = 0.15,
     4.0). Splits use scikit-learn ``train_test_split(stratify=y, random_state=seed)``; the
     fractions are of the whole set.
 
+    Args:
+        name: a name of :func:`list_sequence_datasets`.
+        val_fraction: fraction of the whole set for validation, in (0, 1).
+        test_fraction: fraction of the whole set for test, in (0, 1); the two sum to less
+            than 1.
+        seed: the split seed (the same seed gives the same split).
+
+    Returns:
+        :class:`SequenceSplits` of ``(x float32 [N, 8, 8], y int32 [N])`` for ``"digits"``.
+
     Raises:
         DataError: unknown name (lists the available ones).
         ConfigError: bad fractions.
+
+    Example:
+
+    >>> splits = load_sequence_dataset("digits", seed=0)
+    >>> splits.sizes(), splits.train[0].shape[1:], splits.num_classes
+    ({'train': 1257, 'val': 270, 'test': 270}, (8, 8), 10)
     """
     from sklearn.model_selection import train_test_split
 
@@ -227,13 +286,9 @@ def load_sequence_dataset(name: str = "digits", *, val_fraction: float = 0.15,
         raise DataError(
             f"unknown sequence dataset {name!r}; available: {list_sequence_datasets()}"
         )
-    for nm, f in (("val_fraction", val_fraction), ("test_fraction", test_fraction)):
-        if not 0.0 < float(f) < 1.0:
-            raise ConfigError(f"{nm} must be in (0, 1); got {f!r}")
-    if val_fraction + test_fraction >= 1.0:
-        raise ConfigError(
-            f"val_fraction + test_fraction must be < 1; got {val_fraction} + {test_fraction}"
-        )
+    val_fraction, test_fraction = check_split_fractions(
+        val_fraction, test_fraction, allow_zero=False
+    )
     x, y, names, desc = _SEQUENCE_SETS[name]()
     x_rest, x_test, y_rest, y_test = train_test_split(
         x, y, test_size=test_fraction, random_state=seed, stratify=y

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqkit.data._checks import check_split_fractions
 from seqkit.data.text.convert import (
     EMPTY_POLICIES,
     _labels_to_list,
@@ -25,7 +26,7 @@ from seqkit.data.text.readers import _frame_columns, _read_directory, _read_tabl
 from seqkit.data.text.splits import TextSplits, _stratified_split, _subsample
 from seqkit.data.text.tfds import _load_tfds, _tfds_builder_cls
 from seqkit.errors import ConfigError, DataError
-from seqkit.validation import check_choice, check_fraction
+from seqkit.validation import check_choice
 
 
 def _read_path(source, path: Path, labels, data_dir, text_column, label_column,
@@ -170,12 +171,7 @@ def load_text(
     >>> splits.train[0].dtype, splits.train[1].dtype
     (dtype('O'), dtype('int32'))
     """
-    val_fraction = check_fraction("val_fraction", val_fraction)
-    test_fraction = check_fraction("test_fraction", test_fraction)
-    if val_fraction + test_fraction >= 1.0:
-        raise ConfigError(
-            f"val_fraction + test_fraction must be < 1, got {val_fraction} + {test_fraction}"
-        )
+    val_fraction, test_fraction = check_split_fractions(val_fraction, test_fraction)
     check_choice("empty_policy", empty_policy, EMPTY_POLICIES)
 
     texts, raw_labels, test_part, names_hint, desc = _read_source(

@@ -11,7 +11,7 @@ import dataclasses
 
 import numpy as np
 
-from seqkit.data._arrays import steps_by_features
+from seqkit.data._checks import steps_by_features
 from seqkit.data.timeseries.series import SeriesData
 from seqkit.errors import DataError
 from seqkit.validation import check_choice

@@ -86,12 +86,21 @@ class Scaler:
         cols = list(columns)
         return self.mean[cols], self.std[cols]
 
-    def _check(self, arr, mean):
+    def _apply(self, values, columns, scale: bool) -> np.ndarray:
+        """``(values - mean) / std`` when ``scale``, else ``values * std + mean``."""
+        mean, std = self._params(columns)
+        arr = np.asarray(values, dtype=np.float64)
+        if scale and arr.ndim == 1 and mean.shape[0] > 1:
+            raise DataError(f"1-D input but the Scaler has {mean.shape[0]} features")
+        squeeze = arr.ndim == 1
+        arr = arr[:, None] if squeeze else arr
         if arr.shape[-1] != mean.shape[0]:
             raise DataError(
                 f"Scaler has {mean.shape[0]} feature(s) but the input's last axis has "
                 f"{arr.shape[-1]}"
             )
+        out = ((arr - mean) / std if scale else arr * std + mean).astype(np.float32)
+        return out[:, 0] if squeeze else out
 
     def transform(self, values, columns=None) -> np.ndarray:
         """Scale ``values``: ``(values - mean) / std`` per feature.
@@ -112,15 +121,7 @@ class Scaler:
         >>> Scaler(mean=[1.0, 10.0], std=[2.0, 5.0]).transform(np.array([[3.0, 0.0]]))
         array([[ 1., -2.]], dtype=float32)
         """
-        mean, std = self._params(columns)
-        arr = np.asarray(values, dtype=np.float64)
-        if arr.ndim == 1 and mean.shape[0] > 1:
-            raise DataError(f"1-D input but the Scaler has {mean.shape[0]} features")
-        squeeze = arr.ndim == 1
-        arr = arr[:, None] if squeeze else arr
-        self._check(arr, mean)
-        out = ((arr - mean) / std).astype(np.float32)
-        return out[:, 0] if squeeze else out
+        return self._apply(values, columns, scale=True)
 
     def inverse_transform(self, values, columns=None) -> np.ndarray:
         """Undo :meth:`transform`: ``values * std + mean`` per feature.
@@ -143,13 +144,7 @@ class Scaler:
         >>> scaler.inverse_transform(np.array([[[1.0]], [[-2.0]]]), columns=[1])[:, 0, 0]
         array([15.,  0.], dtype=float32)
         """
-        mean, std = self._params(columns)
-        arr = np.asarray(values, dtype=np.float64)
-        squeeze = arr.ndim == 1
-        arr = arr[:, None] if squeeze else arr
-        self._check(arr, mean)
-        out = (arr * std + mean).astype(np.float32)
-        return out[:, 0] if squeeze else out
+        return self._apply(values, columns, scale=False)
 
     def get_config(self) -> dict:
         """The fitted parameters as plain lists.

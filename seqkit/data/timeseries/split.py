@@ -5,8 +5,9 @@ from __future__ import annotations
 import dataclasses
 import math
 
-from seqkit.errors import ConfigError, DataError
-from seqkit.validation import check_fraction, check_int
+from seqkit.data._checks import check_split_fractions
+from seqkit.errors import DataError
+from seqkit.validation import check_int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,12 +109,7 @@ the minimum series length is 55
     """
     window = check_int("window", window)
     horizon = check_int("horizon", horizon)
-    val_fraction = check_fraction("val_fraction", val_fraction)
-    test_fraction = check_fraction("test_fraction", test_fraction)
-    if val_fraction + test_fraction >= 1.0:
-        raise ConfigError(
-            f"val_fraction + test_fraction must be < 1, got {val_fraction} + {test_fraction}"
-        )
+    val_fraction, test_fraction = check_split_fractions(val_fraction, test_fraction)
     n = int(n)
     need = window + horizon
     tr, va, te = _split_sizes(n, val_fraction, test_fraction)

@@ -1,14 +1,15 @@
-"""Array checks shared by the time series and sequence modules of seqkit.data.
+"""Checks shared by the text, time series and sequence modules of seqkit.data.
 
-Both refuse the same inputs with the same words: a non-numeric or complex dtype, and a rank
-other than ``[steps]`` / ``[steps, features]``.
+They refuse the same inputs with the same words: a non-numeric or complex dtype, a rank
+other than ``[steps]`` / ``[steps, features]``, split fractions that leave no training data.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from seqkit.errors import DataError
+from seqkit.errors import ConfigError, DataError
+from seqkit.validation import check_fraction
 
 
 def real_array(values, what: str) -> np.ndarray:
@@ -70,3 +71,36 @@ def steps_by_features(values, what: str, expected: str) -> np.ndarray:
     if arr.ndim != 2:
         raise DataError(f"{what} must be {expected}; got shape {arr.shape}")
     return arr
+
+
+def check_split_fractions(val_fraction, test_fraction, *, allow_zero: bool = True):
+    """Both fractions checked with :func:`seqkit.validation.check_fraction`, and their sum.
+
+    Args:
+        val_fraction: the validation fraction.
+        test_fraction: the test fraction.
+        allow_zero: whether a fraction may be 0 (no such split).
+
+    Returns:
+        ``(val_fraction, test_fraction)`` as floats.
+
+    Raises:
+        ConfigError: a fraction outside ``[0, 1)`` (``(0, 1)`` without ``allow_zero``), or a
+            sum of 1 or more (nothing left to train on).
+
+    Example:
+
+    >>> check_split_fractions(0.1, 0)
+    (0.1, 0.0)
+    >>> check_split_fractions(0.5, 0.5)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: val_fraction + test_fraction must be < 1, got 0.5 + 0.5
+    """
+    val_fraction = check_fraction("val_fraction", val_fraction, allow_zero=allow_zero)
+    test_fraction = check_fraction("test_fraction", test_fraction, allow_zero=allow_zero)
+    if val_fraction + test_fraction >= 1.0:
+        raise ConfigError(
+            f"val_fraction + test_fraction must be < 1, got {val_fraction} + {test_fraction}"
+        )
+    return val_fraction, test_fraction
