@@ -2,10 +2,21 @@
 
 - :mod:`~seqkit.layers.equations`: the gate equations (pure functions) and options
 - :mod:`~seqkit.layers.lstm`, :mod:`~seqkit.layers.gru`: cells and layers
-- :mod:`~seqkit.layers.loop`: fused-vs-explicit path choice and the explicit loop
+- :mod:`~seqkit.layers.paths`: fused-vs-explicit path choice, shared by both layers
+- :mod:`~seqkit.layers.loop`: the explicit loop and its trace mode
 - :mod:`~seqkit.layers.trace`: gate traces and heatmaps
 - :mod:`~seqkit.layers.factory`: named variants (``make_rnn("cifg", 64)``)
 - :mod:`~seqkit.layers.counts`: parameter and multiply-add counts
+
+Example:
+
+>>> import numpy as np
+>>> from seqkit.layers import make_rnn
+>>> layer = make_rnn("peephole", 4)
+>>> tuple(layer(np.ones((2, 3, 5), "float32")).shape)
+(2, 4)
+>>> layer.trace_gates(np.ones((2, 3, 5), "float32")).names
+['i', 'f', 'g', 'o', 'c', 'h']
 """
 
 from seqkit.layers.counts import count_rnn

@@ -7,7 +7,7 @@ from dataclasses import asdict
 import keras
 
 from seqkit.layers.equations import GRUOptions, Norm, gru_step, input_projection
-from seqkit.layers.loop import ExplicitLoopMixin, split_layer_kwargs
+from seqkit.layers.paths import ExplicitLoopMixin
 
 _PACKAGE = "seqkit"
 
@@ -29,9 +29,45 @@ class ExplicitGRUCell(keras.layers.GRUCell):
                             ĥ = φ(x_h + LN(U_h (r ⊙ h_{t-1})))
         h_t = z ⊙ h_{t-1} + (1 - z) ⊙ ĥ
 
-    (``LN`` is the identity unless ``layer_norm=True``, which adds the weights
-    ``{input,recurrent}_norm_{gamma,beta} [3u]``.) All other arguments are
-    ``keras.layers.GRUCell``'s. Dropout uses one mask for all gates.
+    (``LN`` is the identity unless ``layer_norm=True``.) Dropout uses one mask for all
+    gates.
+
+    Args:
+        units: dimensionality of the state ``h``.
+        layer_norm: layer-normalize the input and recurrent projections (weights
+            ``{input,recurrent}_norm_{gamma,beta} [3u]``).
+        norm_epsilon: the layer norms' epsilon.
+        **kwargs: every other ``keras.layers.GRUCell`` argument (``reset_after``,
+            ``activation``, ``recurrent_activation``, ``use_bias``, initializers,
+            regularizers, constraints, ``dropout``, ``recurrent_dropout``, ``seed``, ...).
+
+    Raises:
+        ConfigError: an invalid option (see :class:`~seqkit.layers.GRUOptions`).
+
+    Call arguments:
+        inputs: a 2D tensor ``[batch, features]``, one time step.
+        states: ``[h]`` (or ``h``), ``[batch, units]``.
+        training: whether dropout applies.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> x = np.ones((2, 3, 4), "float32")
+    >>> rnn = keras.layers.RNN(ExplicitGRUCell(5, reset_after=False))
+    >>> tuple(rnn(x).shape)
+    (2, 5)
+    >>> [tuple(w.shape) for w in rnn.cell.weights]
+    [(4, 15), (5, 15), (15,)]
+
+    The default cell takes ``keras.layers.GRUCell``'s weights and gives its outputs:
+
+    >>> builtin = keras.layers.RNN(keras.layers.GRUCell(5))
+    >>> ours = keras.layers.RNN(ExplicitGRUCell(5))
+    >>> _ = builtin(x), ours(x)
+    >>> ours.set_weights(builtin.get_weights())
+    >>> bool(np.allclose(ours(x), builtin(x), atol=1e-6))
+    True
     """
 
     gate_names = ("z", "r", "candidate", "h")
@@ -45,6 +81,19 @@ class ExplicitGRUCell(keras.layers.GRUCell):
         self.dropout_mask_count = None  # one dropout mask shared by the three gates
 
     def build(self, input_shape):
+        """Create Keras' GRUCell weights, then the layer-norm weights.
+
+        Args:
+            input_shape: ``(batch, features)``.
+
+        Example:
+
+        >>> cell = ExplicitGRUCell(2, layer_norm=True)
+        >>> cell.build((None, 3))
+        >>> [w.name for w in cell.weights]
+        ['kernel', 'recurrent_kernel', 'bias', 'input_norm_gamma', 'input_norm_beta', \
+'recurrent_norm_gamma', 'recurrent_norm_beta']
+        """
         super().build(input_shape)
         if self.options.layer_norm:
             for name in ("input", "recurrent"):
@@ -67,12 +116,46 @@ class ExplicitGRUCell(keras.layers.GRUCell):
         return self.bias[0], self.bias[1]
 
     def project_inputs(self, x):
-        """``LN(W x) + b_x`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once."""
+        """``LN(W x) + b_x`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.
+
+        Args:
+            x: inputs ``[..., features]``.
+
+        Returns:
+            The input's contribution to the three blocks, ``[..., 3u]``.
+
+        Example:
+
+        >>> import numpy as np
+        >>> cell = ExplicitGRUCell(2)
+        >>> cell.build((None, 3))
+        >>> tuple(cell.project_inputs(np.ones((5, 7, 3), "float32")).shape)
+        (5, 7, 6)
+        """
         input_bias, _ = self._biases()
         return input_projection(x, self.kernel, input_bias, self._norm("input"))
 
     def recurrent_step(self, x_proj, states, h_dropout_mask=None):
-        """One step from the projected input; returns ``([h], GRUGates)``."""
+        """One step from the projected input (:func:`~seqkit.layers.equations.gru_step`).
+
+        Args:
+            x_proj: ``project_inputs(x_t)``, ``[batch, 3u]``.
+            states: ``[h_{t-1}]`` (or ``h_{t-1}``).
+            h_dropout_mask: recurrent dropout mask for ``h_{t-1}``, or None.
+
+        Returns:
+            ``([h_t], gates)`` with ``gates`` a :class:`~seqkit.layers.equations.GRUGates`.
+
+        Example:
+
+        >>> import numpy as np
+        >>> cell = ExplicitGRUCell(2, use_bias=False)
+        >>> cell.build((None, 3))
+        >>> zeros = np.zeros((1, 2), "float32")
+        >>> [h], gates = cell.recurrent_step(np.zeros((1, 6), "float32"), [zeros])
+        >>> np.asarray(gates.z).tolist()  # σ(0)
+        [[0.5, 0.5]]
+        """
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
         _, recurrent_bias = self._biases()
         gates = gru_step(
@@ -83,6 +166,24 @@ class ExplicitGRUCell(keras.layers.GRUCell):
         return [gates.h], gates
 
     def call(self, inputs, states, training=False):
+        """One time step (see the class docstring for the equations).
+
+        Args:
+            inputs: ``[batch, features]``.
+            states: ``[h]`` or ``h``.
+            training: whether dropout applies.
+
+        Returns:
+            ``(h_t, new_states)``, ``new_states`` in the form ``states`` came in.
+
+        Example:
+
+        >>> import numpy as np
+        >>> cell = ExplicitGRUCell(2)
+        >>> h, [h_again] = cell(np.ones((1, 3), "float32"), [np.zeros((1, 2), "float32")])
+        >>> tuple(h.shape)
+        (1, 2)
+        """
         if training and 0.0 < self.dropout < 1.0:
             inputs = inputs * self.get_dropout_mask(inputs)
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
@@ -93,12 +194,32 @@ class ExplicitGRUCell(keras.layers.GRUCell):
         return gates.h, (new_states if isinstance(states, (list, tuple)) else new_states[0])
 
     def variant_config(self):
-        """The seqkit-specific options, as saved in ``get_config``."""
+        """The seqkit-specific options, as saved in ``get_config``.
+
+        Returns:
+            ``layer_norm`` and ``norm_epsilon`` (``reset_after`` is Keras' own).
+
+        Example:
+
+        >>> ExplicitGRUCell(2, layer_norm=True).variant_config()
+        {'layer_norm': True, 'norm_epsilon': 0.001}
+        """
         config = asdict(self.options)
         config.pop("reset_after")  # Keras' own option, saved by GRUCell.get_config
         return config
 
     def get_config(self):
+        """Keras' GRUCell config plus :meth:`variant_config`.
+
+        Returns:
+            A dict that ``from_config`` turns back into an equal cell.
+
+        Example:
+
+        >>> cell = ExplicitGRUCell(2, reset_after=False, layer_norm=True)
+        >>> ExplicitGRUCell.from_config(cell.get_config()).options == cell.options
+        True
+        """
         return {**super().get_config(), **self.variant_config()}
 
 
@@ -106,26 +227,51 @@ class ExplicitGRUCell(keras.layers.GRUCell):
 class ExplicitGRU(ExplicitLoopMixin, keras.layers.GRU):
     """``keras.layers.GRU`` running :class:`ExplicitGRUCell` (same arguments, same weights).
 
-    Takes every ``keras.layers.GRU`` argument (``reset_after`` included) plus
-    ``layer_norm`` and ``norm_epsilon``. ``execution_path()`` says which loop runs
-    (``"fused"``: Keras' fused op, cuDNN on GPU; ``"explicit"``: seqkit's loop).
+    The layer loops :class:`ExplicitGRUCell`'s equations over time::
+
+        for t in 1..T:   h_t = cell(x_t, h_{t-1});   output h_T (or every h_t)
+
+    ``execution_path()`` says which loop runs (``"fused"``: Keras' fused op, cuDNN on
+    GPU; ``"explicit"``: seqkit's loop). ``trace_gates(x)`` returns ``z, r, candidate,
+    h`` per time step.
+
+    Args:
+        units: dimensionality of the output space.
+        use_cudnn: ``"auto"`` (the fused op where usable), True (require it: only for the
+            built-in math) or False (always the explicit loop).
+        **kwargs: every ``keras.layers.GRU`` argument (``reset_after`` included) plus
+            ``layer_norm`` and ``norm_epsilon`` (see :class:`ExplicitGRUCell`).
+
+    Raises:
+        ConfigError: an invalid option, or ``use_cudnn=True`` with ``layer_norm``.
+
+    Call arguments:
+        inputs: ``[batch, time, features]``.
+        mask: ``[batch, time]`` booleans or None.
+        training: whether dropout applies.
+        initial_state: ``[h]`` or None (zeros).
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> x = np.ones((2, 3, 4), "float32")
+    >>> layer = ExplicitGRU(5)
+    >>> tuple(layer(x).shape)
+    (2, 5)
+
+    Weights move to and from ``keras.layers.GRU`` unchanged, and the outputs agree:
+
+    >>> builtin = keras.layers.GRU(5)
+    >>> _ = builtin(x)
+    >>> layer.set_weights(builtin.get_weights())
+    >>> bool(np.allclose(layer(x), builtin(x), atol=1e-6))
+    True
+    >>> ExplicitGRU(5, layer_norm=True).execution_path()
+    'explicit'
     """
 
     def __init__(self, units, use_cudnn="auto", **kwargs):
-        cell_kwargs, rnn_kwargs = split_layer_kwargs(
-            kwargs, extra_cell_args=("reset_after", "layer_norm", "norm_epsilon"))
-        cell = ExplicitGRUCell(
-            units, dtype=rnn_kwargs.get("dtype"), trainable=rnn_kwargs.get("trainable", True),
-            name="gru_cell", **cell_kwargs)
-        keras.layers.RNN.__init__(self, cell, **rnn_kwargs)
-        self.input_spec = keras.layers.InputSpec(ndim=3)
-        self._check_use_cudnn(use_cudnn)
-        self.use_cudnn = use_cudnn
-
-    @property
-    def options(self) -> GRUOptions:
-        return self.cell.options
-
-    def get_config(self):
-        return {**super().get_config(), **self.cell.variant_config(),
-                "use_cudnn": self.use_cudnn}
+        self._init_explicit(
+            ExplicitGRUCell, "gru_cell", units, use_cudnn, kwargs,
+            extra_cell_args=("reset_after", "layer_norm", "norm_epsilon"))

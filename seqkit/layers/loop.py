@@ -1,107 +1,51 @@
-"""How a seqkit RNN layer runs over time: the fused backend op, or seqkit's explicit loop.
+"""seqkit's explicit loop: the gate equations of every variant over time, and its trace mode.
 
-Keras' ``LSTM.inner_loop`` / ``GRU.inner_loop`` hand the cell's weights to the backend's
-fused op (``backend.lstm`` / ``backend.gru``: cuDNN on GPU) and never call the cell, so a
-subclass that changes the gate math would be silently ignored on a GPU. seqkit's layers
-therefore choose explicitly:
-
-- ``"fused"``: the cell's math is the built-in's, no gate trace is asked, ``use_cudnn`` is
-  not False, there is no recurrent dropout, and the backend reports its fused op usable
-  (``backend.cudnn_ok``: on TensorFlow that needs a visible GPU). The built-in
-  ``inner_loop`` runs unchanged.
-- ``"explicit"``: everything else, on every device: the gate equations of
-  :mod:`seqkit.layers.equations` in a ``backend.rnn`` loop. Where it pays (GPU, JAX,
-  torch) the input projection ``LN(W x) + b`` is computed for all time steps in one
-  matmul outside the loop (see :func:`hoist_input_projection`).
+:func:`explicit_loop` runs the cell's equations (:mod:`seqkit.layers.equations`) in a
+``backend.rnn`` loop on every device; :mod:`seqkit.layers.paths` decides when a layer runs
+it instead of the fused op. Where it pays (GPU, JAX, torch) the input projection
+``LN(W x) + b`` is computed for all time steps in one matmul outside the loop (see
+:func:`hoist_input_projection`). :func:`trace_loop` runs it in trace mode and returns every
+gate activation as a :class:`GateTrace`.
 """
 
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass, field
 
+import keras
+import numpy as np
 from keras import ops, tree
+
+# Keras 3.15: ``backend.rnn`` (the masked, go_backwards-aware loop that keras.layers.RNN
+# itself runs) and ``AutocastScope`` (reading variables in the compute dtype outside
+# ``Layer.__call__``, as a mixed-precision call does) have no public API.
 from keras.src import backend as keras_backend
+from keras.src.backend import AutocastScope
 
-from seqkit.errors import ConfigError
-
-FUSED = "fused"
-EXPLICIT = "explicit"
-
-
-def backend_fused_op_usable(cell, unroll: bool, reset_after: bool | None = None) -> bool:
-    """What the active backend says about its fused (cuDNN) RNN op for these settings."""
-    cudnn_ok = keras_backend.cudnn_ok
-    args = (cell.activation, cell.recurrent_activation, unroll, cell.use_bias)
-    if reset_after is None:
-        return bool(cudnn_ok(*args))
-    try:  # TensorFlow's cudnn_ok knows reset_after; JAX's and torch's do not.
-        return bool(cudnn_ok(*args, reset_after=reset_after))
-    except TypeError:
-        return bool(reset_after and cudnn_ok(*args))
-
-
-class ExplicitLoopMixin:
-    """Path choice, explicit loop and gate tracing shared by ExplicitLSTM and ExplicitGRU.
-
-    Mixed in before ``keras.layers.LSTM`` / ``GRU`` so that ``super().inner_loop`` is the
-    built-in fused-or-fallback loop.
-    """
-
-    def _check_use_cudnn(self, use_cudnn):
-        if use_cudnn not in ("auto", True, False):
-            raise ConfigError(
-                f"use_cudnn must be 'auto', True or False, got {use_cudnn!r}"
-            )
-        if use_cudnn is True and not self.cell.options.is_builtin:
-            raise ConfigError(
-                f"use_cudnn=True needs the built-in gate equations, but this layer sets "
-                f"{self.cell.options.changed()}; use use_cudnn='auto' (explicit loop)"
-            )
-
-    def execution_path(self, trace: bool = False) -> str:
-        """``"fused"`` or ``"explicit"``: which loop a call on this device will run."""
-        if (
-            trace
-            or not self.cell.options.is_builtin
-            or self.use_cudnn is False
-            or self.cell.recurrent_dropout
-        ):
-            return EXPLICIT
-        reset_after = getattr(self.cell, "reset_after", None)
-        if backend_fused_op_usable(self.cell, self.unroll, reset_after):
-            return FUSED
-        return EXPLICIT
-
-    def inner_loop(self, sequences, initial_state, mask, training=False):
-        if self.execution_path() == FUSED:
-            if keras_backend.backend() == "tensorflow":
-                self.supports_jit = False  # cuDNN ops are not XLA-compatible
-            return super().inner_loop(sequences, initial_state, mask, training=training)
-        if self.use_cudnn is True:
-            raise ConfigError(
-                "use_cudnn=True was given but the fused cuDNN op is not usable here "
-                "(no GPU visible, unroll=True, recurrent_dropout or a non-default "
-                "activation); pass use_cudnn='auto'"
-            )
-        return explicit_loop(self, sequences, initial_state, mask, training=training)
-
-    def trace_gates(self, inputs, mask=None, initial_state=None):
-        """Every gate activation per time step (see :func:`seqkit.layers.trace.trace_gates`)."""
-        from seqkit.layers.trace import trace_layer
-
-        return trace_layer(self, inputs, mask=mask, initial_state=initial_state)
+from seqkit.errors import DataError
 
 
 def hoist_input_projection() -> bool:
     """Whether the explicit loop computes ``LN(W x) + b`` for all steps before the loop.
 
-    Measured (benchmarks/bench_layers.py, 2-core CPU, B=64 T=100 I=64 H=128): on
-    TensorFlow's CPU while-loop, hoisting is *slower* (forward 1.08x, train 1.10x the
-    built-in) than projecting inside the step (1.02x, 0.98x): the ``[T, B, 4u]`` tensor
-    through the loop's TensorArray costs more than the T small matmuls it saves. On a GPU,
-    and on JAX/torch (``lax.scan`` / eager loops), one big matmul beats T kernel launches.
+    On TensorFlow's CPU while-loop, projecting inside the step is faster: the
+    ``[T, B, 4u]`` tensor through the loop's TensorArray costs more than the T small
+    matmuls it saves. On a GPU, and on JAX/torch (``lax.scan`` / eager loops), one big
+    matmul beats T kernel launches. Measurements: docs/benchmarks.md, "What we tried".
+
+    Returns:
+        False on TensorFlow without a visible GPU, True otherwise.
+
+    Example:
+
+    >>> import keras
+    >>> import tensorflow as tf
+    >>> gpu = bool(tf.config.list_logical_devices("GPU"))
+    >>> hoist_input_projection() == (keras.backend.backend() != "tensorflow" or gpu)
+    True
     """
-    if keras_backend.backend() != "tensorflow":
+    if keras.backend.backend() != "tensorflow":
         return True
     import tensorflow as tf
 
@@ -111,9 +55,38 @@ def hoist_input_projection() -> bool:
 def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=False):
     """Run ``layer.cell``'s gate equations over ``sequences`` (the explicit path).
 
-    Returns what ``keras.src.backend.rnn`` returns: ``(last_output, outputs, states)``.
-    With ``trace=True`` each step's output is the concatenation of all gate activations
-    (``cell.gate_names`` order), masked steps are zeros, and all steps are returned.
+    ::
+
+        for t in time:   # backend.rnn: masking, go_backwards, unroll
+            x_proj_t = LN(W x_t) + b               (hoisted out of the loop where it pays)
+            states, gates = cell.recurrent_step(x_proj_t, states)
+
+    Args:
+        layer: an ``ExplicitLSTM`` / ``ExplicitGRU`` (built).
+        sequences: ``[batch, time, features]``.
+        initial_state: ``[h]`` or ``[h, c]`` (a single tensor is accepted).
+        mask: ``[batch, time]`` booleans or None.
+        training: apply the cell's dropout masks (one mask for every step).
+        trace: make each step's output the concatenation of all gate activations
+            (``cell.gate_names`` order), masked steps zeros, all steps returned.
+
+    Returns:
+        What ``keras.src.backend.rnn`` returns: ``(last_output, outputs, states)``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from keras import ops
+    >>> from seqkit.layers import ExplicitLSTM
+    >>> layer = ExplicitLSTM(4, return_sequences=True)
+    >>> layer.build((2, 3, 5))
+    >>> x = np.ones((2, 3, 5), "float32")
+    >>> last, outputs, (h, c) = explicit_loop(layer, x, [ops.zeros((2, 4))] * 2, None)
+    >>> tuple(outputs.shape), tuple(c.shape)
+    ((2, 3, 4), (2, 4))
+    >>> _, gates, _ = explicit_loop(layer, x, [ops.zeros((2, 4))] * 2, None, trace=True)
+    >>> tuple(gates.shape)  # i, f, g, o, c, h side by side
+    (2, 3, 24)
     """
     cell = layer.cell
     if tree.is_nested(mask):
@@ -163,7 +136,7 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
 
 
 def _eager_tensorflow() -> bool:
-    if keras_backend.backend() != "tensorflow":
+    if keras.backend.backend() != "tensorflow":
         return False
     import tensorflow as tf
 
@@ -177,8 +150,9 @@ def _compiled_trace_loop(layer):
     """``explicit_loop(layer, ..., trace=True)`` as a ``tf.function``, one per layer.
 
     Gate traces are asked for eagerly (they return NumPy arrays), and an eager TensorFlow
-    while loop dispatches every op of every step from Python: measured 190 ms vs 51 ms
-    compiled (B=64 T=100 H=128, 2-core CPU; the first call, tracing included, 96 ms).
+    while loop dispatches every op of every step from Python; compiled, it runs several
+    times faster even counting the first call's tracing (docs/benchmarks.md, "What we
+    tried").
     """
     loop = _TRACE_LOOPS.get(layer)
     if loop is None:
@@ -194,18 +168,97 @@ def _compiled_trace_loop(layer):
     return loop
 
 
-_CELL_ARGS = (
-    "activation", "recurrent_activation", "use_bias", "kernel_initializer",
-    "recurrent_initializer", "bias_initializer", "kernel_regularizer",
-    "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
-    "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
-    "implementation",
-)
+@dataclass
+class GateTrace:
+    """Gate activations of one layer, from :func:`seqkit.layers.trace_gates`.
+
+    Attributes:
+        layer_name: the traced layer's name.
+        gates: ``gates[name]`` is a float32 ``[batch, time, units]`` array in input time
+            order (also for ``go_backwards``); masked steps hold zeros. LSTM: ``i, f, g,
+            o, c, h``; GRU: ``z, r, candidate, h``.
+        mask: ``[batch, time]`` booleans (True = real step) or None.
+        direction: ``"forward"`` or ``"backward"`` (``go_backwards``).
+        extra: free-form annotations.
+
+    Example:
+
+    >>> import numpy as np
+    >>> trace = GateTrace("gru", {"z": np.zeros((1, 2, 3)), "h": np.ones((1, 2, 3))})
+    >>> trace.names, trace["h"].shape, list(trace)
+    (['z', 'h'], (1, 2, 3), ['z', 'h'])
+    """
+
+    layer_name: str
+    gates: dict[str, np.ndarray]
+    mask: np.ndarray | None = None
+    direction: str = "forward"
+    extra: dict = field(default_factory=dict)
+
+    def __getitem__(self, name) -> np.ndarray:
+        return self.gates[name]
+
+    def __iter__(self):
+        return iter(self.gates)
+
+    @property
+    def names(self) -> list[str]:
+        """The gate names, in the cell's order (``cell.gate_names``)."""
+        return list(self.gates)
 
 
-def split_layer_kwargs(kwargs: dict, extra_cell_args=()) -> tuple[dict, dict]:
-    """Split a layer's keyword arguments into the cell's and the ``keras.layers.RNN``'s."""
-    cell_names = set(_CELL_ARGS) | set(extra_cell_args)
-    cell_kwargs = {k: v for k, v in kwargs.items() if k in cell_names}
-    rnn_kwargs = {k: v for k, v in kwargs.items() if k not in cell_names}
-    return cell_kwargs, rnn_kwargs
+def trace_loop(layer, inputs, mask=None, initial_state=None) -> GateTrace:
+    """Run :func:`explicit_loop` in trace mode (inference) and split it into named gates.
+
+    The layer's state is not changed (a stateful layer's states are read, not written).
+
+    Args:
+        layer: an ``ExplicitLSTM`` / ``ExplicitGRU`` (built here if needed).
+        inputs: ``[batch, time, features]``.
+        mask: ``[batch, time]`` booleans (True = real step) or None.
+        initial_state: ``[h]`` / ``[h, c]``; default the layer's (zeros, or a stateful
+            layer's current states).
+
+    Returns:
+        A :class:`GateTrace`.
+
+    Raises:
+        DataError: ``inputs`` are not 3-D or ``mask`` does not match them.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from seqkit.layers import ExplicitGRU
+    >>> trace = trace_loop(ExplicitGRU(4), np.ones((2, 3, 5), "float32"))
+    >>> trace.names, trace["z"].shape, trace.direction
+    (['z', 'r', 'candidate', 'h'], (2, 3, 4), 'forward')
+    """
+    x = ops.convert_to_tensor(inputs, dtype=layer.compute_dtype)
+    if len(x.shape) != 3:
+        raise DataError(f"inputs must be [batch, time, features], got shape {tuple(x.shape)}")
+    if not layer.built:
+        layer.build(x.shape)
+    if initial_state is None:
+        if layer.stateful and layer.states is not None:
+            initial_state = [ops.convert_to_tensor(s) for s in layer.states]
+        else:
+            initial_state = layer.get_initial_state(ops.shape(x)[0])
+    bool_mask = None
+    if mask is not None:
+        bool_mask = np.asarray(mask).astype(bool)
+        if bool_mask.shape != tuple(x.shape[:2]):
+            raise DataError(
+                f"mask must be [batch, time] = {tuple(x.shape[:2])}, got {bool_mask.shape}")
+        mask = ops.convert_to_tensor(bool_mask)
+    # Outside Layer.__call__: read float variables in the compute dtype as Keras does
+    # under a mixed-precision policy.
+    with AutocastScope(layer.compute_dtype if layer.compute_dtype != layer.variable_dtype
+                       else None):
+        _, outputs, _ = explicit_loop(layer, x, initial_state, mask, training=False,
+                                      trace=True)
+    outputs = ops.convert_to_numpy(ops.cast(outputs, "float32"))
+    if layer.go_backwards:
+        outputs = outputs[:, ::-1]
+    parts = np.split(outputs, len(layer.cell.gate_names), axis=-1)
+    return GateTrace(layer.name, dict(zip(layer.cell.gate_names, parts)), bool_mask,
+                     "backward" if layer.go_backwards else "forward")

@@ -8,7 +8,7 @@ import keras
 from keras import initializers
 
 from seqkit.layers.equations import LSTMOptions, Norm, input_projection, lstm_step
-from seqkit.layers.loop import ExplicitLoopMixin, split_layer_kwargs
+from seqkit.layers.paths import ExplicitLoopMixin
 
 _PACKAGE = "seqkit"
 
@@ -30,16 +30,57 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
         h_t = o ⊙ φ(c_t)                              NOAF: h_t = o ⊙ c_t
 
     (``LN`` is the identity unless ``layer_norm=True``; ``p`` only with ``peephole=True``.)
-
-    Variant options (see :class:`~seqkit.layers.equations.LSTMOptions`): ``peephole``,
-    ``coupled_input_forget`` (CIFG), ``input_gate``, ``forget_gate``, ``output_gate``,
-    ``input_activation``, ``output_activation``, ``forget_bias``, ``layer_norm``,
-    ``norm_epsilon``. Extra weights: ``peephole_kernel [3, u]`` (rows i, f, o;
-    ``peephole_initializer``, zeros by default), and with layer norm
-    ``{input,recurrent}_norm_{gamma,beta} [4u]`` and ``cell_norm_{gamma,beta} [u]``.
     Weights of gates a variant removes are kept (for weight compatibility) and unused.
-    All other arguments are ``keras.layers.LSTMCell``'s. Dropout uses one mask for all
-    gates (Keras' ``implementation=2`` convention), also with recurrent dropout.
+    Dropout uses one mask for all gates (Keras' ``implementation=2`` convention), also
+    with recurrent dropout.
+
+    Args:
+        units: dimensionality of the state ``h`` (and ``c``).
+        peephole: add diagonal peephole weights ``peephole_kernel [3, u]`` (rows i, f, o).
+        coupled_input_forget: CIFG, ``f = 1 - i``.
+        input_gate: False removes the input gate (NIG, ``i = 1``).
+        forget_gate: False removes the forget gate (NFG, ``f = 1``).
+        output_gate: False removes the output gate (NOG, ``o = 1``).
+        input_activation: False drops ``φ`` on the candidate (NIAF, ``g = z_g``).
+        output_activation: False drops ``φ`` on the cell state (NOAF, ``h = o ⊙ c``).
+        forget_bias: a constant added to the forget pre-activation every step.
+        layer_norm: layer-normalize the input projection, the recurrent projection
+            (``{input,recurrent}_norm_{gamma,beta} [4u]``) and the new cell state
+            (``cell_norm_{gamma,beta} [u]``).
+        norm_epsilon: the layer norms' epsilon.
+        peephole_initializer: initializer of ``peephole_kernel`` (zeros by default).
+        **kwargs: every other ``keras.layers.LSTMCell`` argument (``activation``,
+            ``recurrent_activation``, ``use_bias``, initializers, regularizers,
+            constraints, ``dropout``, ``recurrent_dropout``, ``seed``, ...).
+
+    Raises:
+        ConfigError: an invalid option or combination (see
+            :class:`~seqkit.layers.LSTMOptions`).
+
+    Call arguments:
+        inputs: a 2D tensor ``[batch, features]``, one time step.
+        states: ``[h, c]``, each ``[batch, units]``.
+        training: whether dropout applies.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> x = np.ones((2, 3, 4), "float32")
+    >>> rnn = keras.layers.RNN(ExplicitLSTMCell(5, peephole=True))
+    >>> tuple(rnn(x).shape)
+    (2, 5)
+    >>> [tuple(w.shape) for w in rnn.cell.weights]
+    [(4, 20), (5, 20), (20,), (3, 5)]
+
+    The default cell takes ``keras.layers.LSTMCell``'s weights and gives its outputs:
+
+    >>> builtin = keras.layers.RNN(keras.layers.LSTMCell(5))
+    >>> ours = keras.layers.RNN(ExplicitLSTMCell(5))
+    >>> _ = builtin(x), ours(x)
+    >>> ours.set_weights(builtin.get_weights())
+    >>> bool(np.allclose(ours(x), builtin(x), atol=1e-6))
+    True
     """
 
     gate_names = ("i", "f", "g", "o", "c", "h")
@@ -62,6 +103,19 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
         self.dropout_mask_count = None  # one dropout mask shared by the four gates
 
     def build(self, input_shape):
+        """Create Keras' LSTMCell weights, then the peephole and layer-norm weights.
+
+        Args:
+            input_shape: ``(batch, features)``.
+
+        Example:
+
+        >>> cell = ExplicitLSTMCell(2, layer_norm=True)
+        >>> cell.build((None, 3))
+        >>> [w.name for w in cell.weights][3:]
+        ['input_norm_gamma', 'input_norm_beta', 'recurrent_norm_gamma', \
+'recurrent_norm_beta', 'cell_norm_gamma', 'cell_norm_beta']
+        """
         super().build(input_shape)
         u = self.units
         if self.options.peephole:
@@ -81,11 +135,46 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
                     self.options.norm_epsilon)
 
     def project_inputs(self, x):
-        """``LN(W x) + b`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once."""
+        """``LN(W x) + b`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.
+
+        Args:
+            x: inputs ``[..., features]``.
+
+        Returns:
+            The pre-activations of the four gates from the input, ``[..., 4u]``.
+
+        Example:
+
+        >>> import numpy as np
+        >>> cell = ExplicitLSTMCell(2)
+        >>> cell.build((None, 3))
+        >>> tuple(cell.project_inputs(np.ones((5, 7, 3), "float32")).shape)
+        (5, 7, 8)
+        """
         return input_projection(x, self.kernel, self.bias, self._norm("input"))
 
     def recurrent_step(self, x_proj, states, h_dropout_mask=None):
-        """One step from the projected input; returns ``([h, c], LSTMGates)``."""
+        """One step from the projected input (:func:`~seqkit.layers.equations.lstm_step`).
+
+        Args:
+            x_proj: ``project_inputs(x_t)``, ``[batch, 4u]``.
+            states: ``[h_{t-1}, c_{t-1}]``.
+            h_dropout_mask: recurrent dropout mask for ``h_{t-1}``, or None.
+
+        Returns:
+            ``([h_t, c_t], gates)`` with ``gates`` an
+            :class:`~seqkit.layers.equations.LSTMGates`.
+
+        Example:
+
+        >>> import numpy as np
+        >>> cell = ExplicitLSTMCell(2, output_gate=False)
+        >>> cell.build((None, 3))
+        >>> zeros = np.zeros((1, 2), "float32")
+        >>> (h, c), gates = cell.recurrent_step(np.zeros((1, 8), "float32"), [zeros, zeros])
+        >>> np.asarray(gates.o).tolist()  # NOG: o = 1
+        [[1.0, 1.0]]
+        """
         h_prev, c_prev = states[0], states[1]
         gates = lstm_step(
             x_proj, h_prev, c_prev, self.recurrent_kernel, self.options, self.activation,
@@ -96,6 +185,25 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
         return [gates.h, gates.c], gates
 
     def call(self, inputs, states, training=False):
+        """One time step (see the class docstring for the equations).
+
+        Args:
+            inputs: ``[batch, features]``.
+            states: ``[h, c]``.
+            training: whether dropout applies.
+
+        Returns:
+            ``(h_t, [h_t, c_t])``.
+
+        Example:
+
+        >>> import numpy as np
+        >>> cell = ExplicitLSTMCell(2)
+        >>> zeros = np.zeros((1, 2), "float32")
+        >>> h, (h_again, c) = cell(np.ones((1, 3), "float32"), [zeros, zeros])
+        >>> tuple(h.shape), tuple(c.shape)
+        ((1, 2), (1, 2))
+        """
         if training and 0.0 < self.dropout < 1.0:
             inputs = inputs * self.get_dropout_mask(inputs)
         h_mask = None
@@ -105,11 +213,32 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
         return gates.h, new_states
 
     def variant_config(self):
-        """The seqkit-specific options, as saved in ``get_config``."""
+        """The seqkit-specific options, as saved in ``get_config``.
+
+        Returns:
+            The :class:`~seqkit.layers.LSTMOptions` fields and ``peephole_initializer``.
+
+        Example:
+
+        >>> config = ExplicitLSTMCell(2, forget_bias=1.0).variant_config()
+        >>> config["forget_bias"], config["peephole"], sorted(config)[:3]
+        (1.0, False, ['coupled_input_forget', 'forget_bias', 'forget_gate'])
+        """
         return {**asdict(self.options),
                 "peephole_initializer": initializers.serialize(self.peephole_initializer)}
 
     def get_config(self):
+        """Keras' LSTMCell config plus :meth:`variant_config`.
+
+        Returns:
+            A dict that ``from_config`` turns back into an equal cell.
+
+        Example:
+
+        >>> cell = ExplicitLSTMCell(2, peephole=True)
+        >>> ExplicitLSTMCell.from_config(cell.get_config()).options == cell.options
+        True
+        """
         return {**super().get_config(), **self.variant_config()}
 
 
@@ -117,32 +246,64 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
 class ExplicitLSTM(ExplicitLoopMixin, keras.layers.LSTM):
     """``keras.layers.LSTM`` running :class:`ExplicitLSTMCell` (same arguments, same weights).
 
-    Takes every ``keras.layers.LSTM`` argument plus the cell's variant options
-    (``peephole``, ``coupled_input_forget``, ``input_gate``, ``forget_gate``,
-    ``output_gate``, ``input_activation``, ``output_activation``, ``forget_bias``,
-    ``layer_norm``, ``norm_epsilon``, ``peephole_initializer``).
+    The layer loops :class:`ExplicitLSTMCell`'s equations over time::
+
+        for t in 1..T:   c_t, h_t = cell(x_t, h_{t-1}, c_{t-1});   output h_T (or every h_t)
 
     ``execution_path()`` says which loop runs: ``"fused"`` (Keras' own fused op, cuDNN on
     GPU, used when the options are the built-in math) or ``"explicit"`` (seqkit's loop,
     for any variant, a gate trace, or when no fused op exists, e.g. on CPU).
     ``trace_gates(x)`` returns every gate activation per time step.
+
+    Args:
+        units: dimensionality of the output space.
+        use_cudnn: ``"auto"`` (the fused op where usable), True (require it: only for the
+            built-in math) or False (always the explicit loop).
+        **kwargs: every ``keras.layers.LSTM`` argument (``return_sequences``,
+            ``go_backwards``, ``stateful``, ``dropout``, ...) plus the cell's variant
+            options (``peephole``, ``coupled_input_forget``, ``input_gate``,
+            ``forget_gate``, ``output_gate``, ``input_activation``, ``output_activation``,
+            ``forget_bias``, ``layer_norm``, ``norm_epsilon``, ``peephole_initializer``;
+            see :class:`ExplicitLSTMCell`).
+
+    Raises:
+        ConfigError: an invalid option or combination, or ``use_cudnn=True`` with a
+            variant.
+
+    Call arguments:
+        inputs: ``[batch, time, features]``.
+        mask: ``[batch, time]`` booleans or None.
+        training: whether dropout applies.
+        initial_state: ``[h, c]`` or None (zeros).
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> x = np.ones((2, 3, 4), "float32")
+    >>> layer = ExplicitLSTM(5, return_sequences=True)
+    >>> tuple(layer(x).shape)
+    (2, 3, 5)
+
+    Weights move to and from ``keras.layers.LSTM`` unchanged, and the outputs agree:
+
+    >>> builtin = keras.layers.LSTM(5, return_sequences=True)
+    >>> _ = builtin(x)
+    >>> layer.set_weights(builtin.get_weights())
+    >>> bool(np.allclose(layer(x), builtin(x), atol=1e-6))
+    True
+
+    A variant always runs seqkit's loop; ``trace_gates`` shows its gates:
+
+    >>> cifg = ExplicitLSTM(5, coupled_input_forget=True)
+    >>> cifg.execution_path()
+    'explicit'
+    >>> trace = cifg.trace_gates(x)
+    >>> trace["f"].shape, bool(np.allclose(trace["f"], 1 - trace["i"]))
+    ((2, 3, 5), True)
     """
 
     def __init__(self, units, use_cudnn="auto", **kwargs):
-        cell_kwargs, rnn_kwargs = split_layer_kwargs(kwargs, extra_cell_args=(
-            "unit_forget_bias", *ExplicitLSTMCell.__init__.__kwdefaults__))
-        cell = ExplicitLSTMCell(
-            units, dtype=rnn_kwargs.get("dtype"), trainable=rnn_kwargs.get("trainable", True),
-            name="lstm_cell", **cell_kwargs)
-        keras.layers.RNN.__init__(self, cell, **rnn_kwargs)
-        self.input_spec = keras.layers.InputSpec(ndim=3)
-        self._check_use_cudnn(use_cudnn)
-        self.use_cudnn = use_cudnn
-
-    @property
-    def options(self) -> LSTMOptions:
-        return self.cell.options
-
-    def get_config(self):
-        return {**super().get_config(), **self.cell.variant_config(),
-                "use_cudnn": self.use_cudnn}
+        self._init_explicit(
+            ExplicitLSTMCell, "lstm_cell", units, use_cudnn, kwargs,
+            extra_cell_args=("unit_forget_bias", *ExplicitLSTMCell.__init__.__kwdefaults__))

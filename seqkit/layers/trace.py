@@ -1,82 +1,55 @@
 """Gate traces: every gate activation at every time step, and a heatmap of them.
 
 Keras users asked for this for years (keras-team/keras#1204). A trace always runs the
-explicit loop (:func:`seqkit.layers.loop.explicit_loop` with ``trace=True``) in
-inference mode and never changes the layer's state.
+explicit loop (:func:`seqkit.layers.loop.trace_loop`) in inference mode and never changes
+the layer's state.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import keras
 import numpy as np
 from keras import ops
-from keras.src.backend import AutocastScope
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.layers.loop import ExplicitLoopMixin, explicit_loop
+from seqkit.layers.loop import GateTrace, trace_loop
+from seqkit.layers.paths import ExplicitLoopMixin
+from seqkit.validation import fail
 
-
-@dataclass
-class GateTrace:
-    """Gate activations of one layer: ``gates[name]`` is a float32 ``[batch, time, units]``
-    array in input time order (also for ``go_backwards``); ``mask`` is ``[batch, time]``
-    (True = real step) or None. Masked steps hold zeros."""
-
-    layer_name: str
-    gates: dict[str, np.ndarray]
-    mask: np.ndarray | None = None
-    direction: str = "forward"
-    extra: dict = field(default_factory=dict)
-
-    def __getitem__(self, name) -> np.ndarray:
-        return self.gates[name]
-
-    def __iter__(self):
-        return iter(self.gates)
-
-    @property
-    def names(self) -> list[str]:
-        return list(self.gates)
+__all__ = ["GateTrace", "plot_gate_trace", "trace_gates", "trace_layer"]
 
 
 def trace_layer(layer, inputs, mask=None, initial_state=None) -> GateTrace:
-    """Trace one seqkit RNN layer on ``inputs [batch, time, features]``."""
+    """Trace one seqkit RNN layer on ``inputs [batch, time, features]``.
+
+    Args:
+        layer: an ``ExplicitLSTM`` / ``ExplicitGRU``.
+        inputs: ``[batch, time, features]``.
+        mask: ``[batch, time]`` booleans (True = real step) or None.
+        initial_state: ``[h]`` / ``[h, c]``; default the layer's.
+
+    Returns:
+        A :class:`GateTrace`.
+
+    Raises:
+        ConfigError: ``layer`` is not a seqkit RNN layer.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> trace_layer(keras.layers.LSTM(4), np.ones((1, 2, 3)))
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: gate traces need a seqkit layer (ExplicitLSTM/ExplicitGRU), \
+got LSTM; build the model with seqkit.make_rnn
+    """
     if not isinstance(layer, ExplicitLoopMixin):
         raise ConfigError(
             f"gate traces need a seqkit layer (ExplicitLSTM/ExplicitGRU), got "
             f"{type(layer).__name__}; build the model with seqkit.make_rnn"
         )
-    x = ops.convert_to_tensor(inputs, dtype=layer.compute_dtype)
-    if len(x.shape) != 3:
-        raise DataError(f"inputs must be [batch, time, features], got shape {tuple(x.shape)}")
-    if not layer.built:
-        layer.build(x.shape)
-    if initial_state is None:
-        if layer.stateful and layer.states is not None:
-            initial_state = [ops.convert_to_tensor(s) for s in layer.states]
-        else:
-            initial_state = layer.get_initial_state(ops.shape(x)[0])
-    bool_mask = None
-    if mask is not None:
-        bool_mask = np.asarray(mask).astype(bool)
-        if bool_mask.shape != tuple(x.shape[:2]):
-            raise DataError(
-                f"mask must be [batch, time] = {tuple(x.shape[:2])}, got {bool_mask.shape}")
-        mask = ops.convert_to_tensor(bool_mask)
-    # Outside Layer.__call__: read float variables in the compute dtype as Keras does
-    # under a mixed-precision policy.
-    with AutocastScope(layer.compute_dtype if layer.compute_dtype != layer.variable_dtype
-                       else None):
-        _, outputs, _ = explicit_loop(layer, x, initial_state, mask, training=False,
-                                      trace=True)
-    outputs = ops.convert_to_numpy(ops.cast(outputs, "float32"))
-    if layer.go_backwards:
-        outputs = outputs[:, ::-1]
-    parts = np.split(outputs, len(layer.cell.gate_names), axis=-1)
-    return GateTrace(layer.name, dict(zip(layer.cell.gate_names, parts)), bool_mask,
-                     "backward" if layer.go_backwards else "forward")
+    return trace_loop(layer, inputs, mask=mask, initial_state=initial_state)
 
 
 def _find_rnn(model, layer):
@@ -101,13 +74,42 @@ def _find_rnn(model, layer):
 def trace_gates(model_or_layer, inputs, *, layer=None, mask=None) -> GateTrace:
     """Per-time-step gate activations for a batch.
 
-    ``model_or_layer`` is a seqkit layer (``inputs`` are its ``[batch, time, features]``
-    inputs) or a functional Keras model (``inputs`` are the model's raw inputs; ``layer``
-    picks the RNN layer by name or object, default the first; inside ``Bidirectional``
-    the forward layer is traced unless the backward one is named). The mask the model
-    feeds that layer (e.g. from ``Embedding(mask_zero=True)``) is used and returned.
+    LSTM traces hold ``i, f, g, o, c, h``; GRU traces ``z, r, candidate, h``, each
+    ``[batch, time, units]`` (the quantities of :func:`seqkit.layers.equations.lstm_gates`
+    and :func:`~seqkit.layers.equations.gru_step`).
 
-    LSTM traces hold ``i, f, g, o, c, h``; GRU traces ``z, r, candidate, h``.
+    Args:
+        model_or_layer: a seqkit layer (``inputs`` are its ``[batch, time, features]``
+            inputs) or a functional Keras model (``inputs`` are the model's raw inputs).
+        inputs: a batch of inputs, as above.
+        layer: in a model, the RNN layer to trace, by name or object (default the first;
+            inside ``Bidirectional`` the forward layer unless the backward one is named).
+        mask: ``[batch, time]`` booleans; by default the mask the model feeds that layer
+            (e.g. from ``Embedding(mask_zero=True)``), which is used and returned.
+
+    Returns:
+        A :class:`GateTrace`.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> from seqkit.layers import make_rnn, trace_gates
+    >>> tokens = keras.Input((None,), dtype="int32")
+    >>> x = keras.layers.Embedding(10, 3, mask_zero=True)(tokens)
+    >>> model = keras.Model(tokens, make_rnn("cifg", 4, name="rnn")(x))
+    >>> trace = trace_gates(model, np.array([[3, 1, 4, 0], [1, 5, 9, 2]]))
+    >>> trace.layer_name, trace.names
+    ('rnn', ['i', 'f', 'g', 'o', 'c', 'h'])
+    >>> {name: trace[name].shape for name in ("i", "h")}
+    {'i': (2, 4, 4), 'h': (2, 4, 4)}
+    >>> trace.mask[0]  # the padding (token 0) is masked, its gates are zeros
+    array([ True,  True,  True, False])
+    >>> trace["i"][0, 3].tolist()
+    [0.0, 0.0, 0.0, 0.0]
+    >>> real = trace.mask
+    >>> bool(np.allclose(trace["f"][real], 1 - trace["i"][real]))  # CIFG: f = 1 - i
+    True
     """
     if isinstance(model_or_layer, ExplicitLoopMixin):
         return trace_layer(model_or_layer, inputs, mask=mask)
@@ -128,8 +130,39 @@ def trace_gates(model_or_layer, inputs, *, layer=None, mask=None) -> GateTrace:
 
 def plot_gate_trace(trace: GateTrace, path, *, example: int = 0, gates=None, tokens=None,
                     max_units: int = 64):
-    """Write a heatmap PNG (one panel per gate: units × time) for one example; returns
-    the path. ``tokens`` labels the time axis (e.g. the words of a text)."""
+    """Write a heatmap PNG of one example's trace: one panel per gate, units × time.
+
+    Gates in ``[0, 1]`` (``i, f, o, z, r``) use a fixed 0–1 colour scale; signed values
+    (``g, c, h, candidate``) a diverging one centred on 0. Masked steps at the end of
+    the example are left out.
+
+    Args:
+        trace: a :class:`GateTrace`.
+        path: the PNG file to write.
+        example: which example of the batch.
+        gates: the gate names to draw (default all, in the trace's order).
+        tokens: labels for the time axis (e.g. the words of a text).
+        max_units: draw at most this many units per gate.
+
+    Returns:
+        ``path``, unchanged.
+
+    Raises:
+        ConfigError: an unknown gate name.
+        DataError: ``example`` is not an index into the batch.
+
+    Example:
+
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from seqkit.layers import ExplicitGRU, plot_gate_trace
+    >>> trace = ExplicitGRU(4).trace_gates(np.ones((1, 3, 2), "float32"))
+    >>> path = os.path.join(tempfile.mkdtemp(), "gates.png")
+    >>> plot_gate_trace(trace, path, gates=["z", "h"], tokens=["a", "b", "c"]) == path
+    True
+    >>> open(path, "rb").read(4)
+    b'\\x89PNG'
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -141,7 +174,8 @@ def plot_gate_trace(trace: GateTrace, path, *, example: int = 0, gates=None, tok
         raise ConfigError(f"unknown gate(s) {unknown}; this trace has {trace.names}")
     batch = next(iter(trace.gates.values())).shape[0]
     if not 0 <= example < batch:
-        raise DataError(f"example={example} is out of range for a batch of {batch}")
+        fail("example", f"an index into the batch of {batch} (0 to {batch - 1})", example,
+             DataError)
     steps = next(iter(trace.gates.values())).shape[1]
     if trace.mask is not None:
         steps = max(1, int(trace.mask[example].sum())) if trace.mask[example].any() else steps
