@@ -10,11 +10,31 @@ def count_rnn(layer, input_dim: int | None = None) -> dict:
     """Counts for one LSTM/GRU layer (seqkit's or Keras' own; Bidirectional counts both
     directions).
 
-    Returns ``params`` (trainable weights, by formula), ``params_by_weight``,
-    ``matmul_macs_per_step`` (multiply-adds of the kernel and recurrent-kernel matmuls
-    for one example and one time step), ``state_floats`` (numbers carried between steps
-    per example) and ``gate_blocks`` (4 for LSTM, 3 for GRU). ``input_dim`` is needed
-    when the layer is not built.
+    Args:
+        layer: an LSTM/GRU layer, or a ``Bidirectional`` of one.
+        input_dim: features per step; needed when the layer is not built.
+
+    Returns:
+        A dict: ``params`` (trainable weights, by formula), ``params_by_weight``,
+        ``matmul_macs_per_step`` (multiply-adds of the kernel and recurrent-kernel matmuls
+        for one example and one time step), ``state_floats`` (numbers carried between
+        steps per example), ``gate_blocks`` (4 for LSTM, 3 for GRU), ``family``,
+        ``units``, ``input_dim`` and ``directions``.
+
+    Raises:
+        ValueError: the layer is not built and ``input_dim`` is not given.
+
+    Example:
+
+    >>> from seqkit.layers import make_rnn
+    >>> gru = count_rnn(make_rnn("gru", 128), input_dim=64)
+    >>> lstm = count_rnn(make_rnn("lstm", 128), input_dim=64)
+    >>> gru["params"], lstm["params"]
+    (74496, 98816)
+    >>> gru["params_by_weight"]  # reset_after=True: two bias rows
+    {'kernel': 24576, 'recurrent_kernel': 49152, 'bias': 768}
+    >>> gru["state_floats"], lstm["state_floats"]
+    (128, 256)
     """
     directions = 2 if hasattr(layer, "forward_layer") else 1
     rnn = getattr(layer, "forward_layer", layer)

@@ -19,6 +19,7 @@ from typing import NamedTuple
 from keras import ops
 
 from seqkit.errors import ConfigError
+from seqkit.validation import check_bool, check_number
 
 # --------------------------------------------------------------------------- options
 
@@ -35,6 +36,37 @@ class LSTMOptions:
     forget pre-activation every step (Jozefowicz et al. 2015). ``layer_norm`` follows
     TensorFlow Addons' ``LayerNormLSTMCell`` (LN on the input projection, the recurrent
     projection and the new cell state).
+
+    Args:
+        peephole: diagonal peephole weights from ``c`` into the i, f and o gates.
+        coupled_input_forget: CIFG, ``f = 1 - i`` (needs the input and forget gates).
+        input_gate: False removes the input gate (``i = 1``).
+        forget_gate: False removes the forget gate (``f = 1``).
+        output_gate: False removes the output gate (``o = 1``).
+        input_activation: False drops ``φ`` on the candidate (``g = z_g``).
+        output_activation: False drops ``φ`` on the cell state (``h = o ⊙ c``).
+        forget_bias: added to the forget pre-activation every step (needs the forget
+            gate, not CIFG).
+        layer_norm: layer normalization of the projections and the cell state.
+        norm_epsilon: the layer norms' epsilon (> 0).
+
+    Raises:
+        ConfigError: a value of the wrong type, or two options that contradict each other
+            (the message names both).
+
+    Example:
+
+    >>> LSTMOptions(coupled_input_forget=True).changed()
+    {'coupled_input_forget': True}
+    >>> LSTMOptions(coupled_input_forget=True, input_gate=False)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: coupled_input_forget=True computes f = 1 - i and needs the \
+input gate, but input_gate=False; pick one of them
+    >>> LSTMOptions(peephole="yes")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: peephole must be True or False, got 'yes'
     """
 
     peephole: bool = False
@@ -49,9 +81,7 @@ class LSTMOptions:
     norm_epsilon: float = 1e-3
 
     def __post_init__(self):
-        _check_bools(self, exclude=("forget_bias", "norm_epsilon"))
-        _check_number("forget_bias", self.forget_bias)
-        _check_number("norm_epsilon", self.norm_epsilon, positive=True)
+        _check_fields(self, numbers=("forget_bias",), positive=("norm_epsilon",))
         if self.coupled_input_forget and not self.input_gate:
             raise ConfigError(
                 "coupled_input_forget=True computes f = 1 - i and needs the input gate, "
@@ -72,11 +102,27 @@ class LSTMOptions:
 
     @property
     def is_builtin(self) -> bool:
-        """True when these equations are exactly ``keras.layers.LSTMCell``'s."""
+        """True when these equations are exactly ``keras.layers.LSTMCell``'s.
+
+        Example:
+
+        >>> LSTMOptions().is_builtin, LSTMOptions(peephole=True).is_builtin
+        (True, False)
+        """
         return not self.changed()
 
     def changed(self) -> dict:
-        """The options that differ from the built-in LSTM (for messages and configs)."""
+        """The options that differ from the built-in LSTM (for messages and configs).
+
+        Returns:
+            ``{name: value}`` of the options not at their default (``norm_epsilon`` left
+            out: it changes nothing without ``layer_norm``).
+
+        Example:
+
+        >>> LSTMOptions(forget_bias=1.0, norm_epsilon=1e-5).changed()
+        {'forget_bias': 1.0}
+        """
         default = LSTMOptions()
         return {k: v for k, v in asdict(self).items()
                 if v != getattr(default, k) and k != "norm_epsilon"}
@@ -89,6 +135,25 @@ class GRUOptions:
     ``reset_after`` is Keras' own option (True: reset gate applied after the recurrent
     matmul, the cuDNN convention; False: before it, Cho et al. 2014). ``layer_norm`` adds
     LN on the input projection and the recurrent projection(s).
+
+    Args:
+        reset_after: where the reset gate applies (see above).
+        layer_norm: layer normalization of the projections.
+        norm_epsilon: the layer norms' epsilon (> 0).
+
+    Raises:
+        ConfigError: a value of the wrong type.
+
+    Example:
+
+    >>> GRUOptions(reset_after=False).is_builtin  # Keras' GRU has reset_after=False too
+    True
+    >>> GRUOptions(layer_norm=True).changed()
+    {'layer_norm': True}
+    >>> GRUOptions(norm_epsilon=0)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: norm_epsilon must be a positive finite number, got 0
     """
 
     reset_after: bool = True
@@ -96,38 +161,56 @@ class GRUOptions:
     norm_epsilon: float = 1e-3
 
     def __post_init__(self):
-        _check_bools(self, exclude=("norm_epsilon",))
-        _check_number("norm_epsilon", self.norm_epsilon, positive=True)
+        _check_fields(self, positive=("norm_epsilon",))
 
     @property
     def is_builtin(self) -> bool:
-        """True when these equations are exactly ``keras.layers.GRUCell``'s."""
+        """True when these equations are exactly ``keras.layers.GRUCell``'s.
+
+        Example:
+
+        >>> GRUOptions().is_builtin, GRUOptions(layer_norm=True).is_builtin
+        (True, False)
+        """
         return not self.layer_norm
 
     def changed(self) -> dict:
+        """The options that differ from Keras' GRU math (``reset_after`` is Keras' own).
+
+        Returns:
+            ``{"layer_norm": True}`` or ``{}``.
+
+        Example:
+
+        >>> GRUOptions().changed()
+        {}
+        """
         return {"layer_norm": True} if self.layer_norm else {}
 
 
-def _check_bools(options, exclude=()):
+def _check_fields(options, numbers=(), positive=()):
+    """Check every field of a frozen options dataclass: numbers (``> 0`` for ``positive``)
+    normalised to ``float``, every other field ``True``/``False``."""
     for name, value in asdict(options).items():
-        if name not in exclude and not isinstance(value, bool):
-            raise ConfigError(
-                f"{name} must be True or False, got {value!r} ({type(value).__name__})"
-            )
-
-
-def _check_number(name, value, positive=False):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{name} must be a number, got {value!r}")
-    if positive and not value > 0:
-        raise ConfigError(f"{name} must be > 0, got {value!r}")
+        if name in numbers or name in positive:
+            value = check_number(name, value, positive=name in positive)
+        else:
+            value = check_bool(name, value)
+        object.__setattr__(options, name, value)  # frozen dataclass: normalise in place
 
 
 # --------------------------------------------------------------------------- weights
 
 
 class Norm(NamedTuple):
-    """Layer-norm parameters: ``LN(x) = (x - mean(x)) / sqrt(var(x) + eps) * gamma + beta``."""
+    """Layer-norm parameters: ``LN(x) = (x - mean(x)) / sqrt(var(x) + eps) * gamma + beta``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> Norm(gamma=np.ones(3), beta=np.zeros(3), epsilon=1e-3).epsilon
+    0.001
+    """
 
     gamma: object
     beta: object
@@ -135,7 +218,15 @@ class Norm(NamedTuple):
 
 
 class LSTMGates(NamedTuple):
-    """One step's gate activations, each ``[batch, units]``."""
+    """One LSTM step's gate activations, each ``[batch, units]``: the input gate ``i``,
+    forget gate ``f``, candidate ``g``, output gate ``o``, cell state ``c``, output ``h``
+    (the field order is the order of a gate trace).
+
+    Example:
+
+    >>> LSTMGates._fields
+    ('i', 'f', 'g', 'o', 'c', 'h')
+    """
 
     i: object
     f: object
@@ -146,7 +237,14 @@ class LSTMGates(NamedTuple):
 
 
 class GRUGates(NamedTuple):
-    """One step's gate activations, each ``[batch, units]``."""
+    """One GRU step's gate activations, each ``[batch, units]``: the update gate ``z``,
+    reset gate ``r``, candidate ``ĥ`` and output ``h``.
+
+    Example:
+
+    >>> GRUGates._fields
+    ('z', 'r', 'candidate', 'h')
+    """
 
     z: object
     r: object
@@ -166,10 +264,26 @@ def layer_norm(x, norm: Norm | None):
         dx = (g - mean(g) - x̂ ⊙ mean(g ⊙ x̂)) / sqrt(var(x) + eps)
         dγ = Σ_batch dy ⊙ x̂;   dβ = Σ_batch dy
 
-    Autodiff of the forward ops gives the same values with more, smaller ops: in the
-    gradient of TensorFlow's while loop over ``layernorm_lstm``, 149 ops per step instead
-    of 85 (train step 1.69x -> 1.53x the built-in LSTM, B=64 T=100 H=128, 2-core CPU;
-    docs/benchmarks.md).
+    Autodiff of the forward ops gives the same values with more, smaller ops in the
+    gradient of the time loop; written out, the layer-norm variants train faster
+    (op counts and timings: docs/benchmarks.md, "What we tried").
+
+    Args:
+        x: ``[..., n]``.
+        norm: a :class:`Norm` with ``gamma``/``beta`` of shape ``[n]``, or None.
+
+    Returns:
+        ``LN(x)``, the shape and dtype of ``x``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> x = np.array([[1.0, 2.0, 3.0]], "float32")
+    >>> y = layer_norm(x, Norm(np.ones(3, "float32"), np.zeros(3, "float32"), 1e-3))
+    >>> np.asarray(y, "float64").round(3).tolist()
+    [[-1.224, 0.0, 1.224]]
+    >>> layer_norm(x, None) is x
+    True
     """
     if norm is None:
         return x
@@ -197,7 +311,24 @@ def layer_norm(x, norm: Norm | None):
 
 def input_projection(x, kernel, bias=None, norm: Norm | None = None):
     """``LN(x W) + b`` for ``x`` of shape ``[..., d]``: one matmul for every gate (and,
-    from the layer's loop, every time step at once)."""
+    from the layer's loop, every time step at once).
+
+    Args:
+        x: ``[..., d]``.
+        kernel: ``W``, ``[d, gates * units]``.
+        bias: ``b``, ``[gates * units]``, or None.
+        norm: the input layer norm, or None.
+
+    Returns:
+        ``[..., gates * units]``.
+
+    Example:
+
+    >>> import numpy as np
+    >>> z = input_projection(np.ones((2, 3)), np.ones((3, 8)), bias=np.arange(8.0))
+    >>> np.asarray(z)[0].tolist()
+    [3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]
+    """
     z = layer_norm(ops.matmul(x, kernel), norm)
     return z if bias is None else z + bias
 
@@ -221,6 +352,30 @@ def lstm_gates(z, c_prev, options: LSTMOptions, activation, recurrent_activation
 
     ``p_i, p_f, p_o`` (``peephole``, ``[3, units]``) are diagonal peephole weights
     (Gers & Schmidhuber 2000), used only when ``options.peephole``.
+
+    Args:
+        z: the pre-activations ``[batch, 4 * units]`` (gate order i, f, g, o).
+        c_prev: ``c_{t-1}``, ``[batch, units]``.
+        options: which equations (an :class:`LSTMOptions`).
+        activation: ``φ`` (e.g. ``keras.activations.tanh``).
+        recurrent_activation: ``σ`` (e.g. ``keras.activations.sigmoid``).
+        peephole: ``[3, units]`` when ``options.peephole``.
+        cell_norm: the layer norm of ``c_t``, or None.
+
+    Returns:
+        :class:`LSTMGates` (a removed gate is a tensor of ones).
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> gates = lstm_gates(np.zeros((1, 8), "float32"), np.ones((1, 2), "float32"),
+    ...                    LSTMOptions(coupled_input_forget=True),
+    ...                    keras.activations.tanh, keras.activations.sigmoid)
+    >>> np.asarray(gates.i).tolist(), np.asarray(gates.f).tolist()  # σ(0), 1 - σ(0)
+    ([[0.5, 0.5]], [[0.5, 0.5]])
+    >>> np.asarray(gates.c).tolist()  # f ⊙ c_{t-1} + i ⊙ tanh(0)
+    [[0.5, 0.5]]
     """
     z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)
     if options.peephole:
@@ -258,7 +413,39 @@ def _or(gate, one):
 def lstm_step(x_proj, h_prev, c_prev, recurrent_kernel, options: LSTMOptions, activation,
               recurrent_activation, peephole=None, recurrent_norm: Norm | None = None,
               cell_norm: Norm | None = None, h_dropout_mask=None) -> LSTMGates:
-    """One LSTM step given the (hoisted) input projection ``x_proj = LN(W x_t) + b``."""
+    """One LSTM step given the (hoisted) input projection ``x_proj = LN(W x_t) + b``.
+
+    ::
+
+        z = x_proj + LN(U (h_{t-1} ⊙ dropout_mask));   then :func:`lstm_gates`
+
+    Args:
+        x_proj: ``[batch, 4 * units]``.
+        h_prev: ``h_{t-1}``, ``[batch, units]``.
+        c_prev: ``c_{t-1}``, ``[batch, units]``.
+        recurrent_kernel: ``U``, ``[units, 4 * units]``.
+        options: an :class:`LSTMOptions`.
+        activation: ``φ``.
+        recurrent_activation: ``σ``.
+        peephole: ``[3, units]`` when ``options.peephole``.
+        recurrent_norm: the layer norm of ``U h``, or None.
+        cell_norm: the layer norm of ``c_t``, or None.
+        h_dropout_mask: recurrent dropout mask, or None.
+
+    Returns:
+        :class:`LSTMGates`.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> x_proj = np.zeros((1, 8), "float32")
+    >>> h, c = np.zeros((1, 2), "float32"), np.ones((1, 2), "float32")
+    >>> gates = lstm_step(x_proj, h, c, np.ones((2, 8), "float32"), LSTMOptions(),
+    ...                   keras.activations.tanh, keras.activations.sigmoid)
+    >>> np.asarray(gates.h, "float64").round(4).tolist()  # σ(0) ⊙ tanh(σ(0) · 1)
+    [[0.2311, 0.2311]]
+    """
     h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
     z = x_proj + layer_norm(ops.matmul(h_in, recurrent_kernel), recurrent_norm)
     return lstm_gates(z, c_prev, options, activation, recurrent_activation,
@@ -286,6 +473,30 @@ def gru_step(x_proj, h_prev, recurrent_kernel, options: GRUOptions, activation,
 
     With layer norm and ``reset_after=False`` the recurrent norm's first ``2u`` entries
     normalize ``U_zr h`` and its last ``u`` entries ``U_h (r ⊙ h)``.
+
+    Args:
+        x_proj: ``[batch, 3 * units]`` (blocks z, r, h).
+        h_prev: ``h_{t-1}``, ``[batch, units]``.
+        recurrent_kernel: ``U``, ``[units, 3 * units]``.
+        options: a :class:`GRUOptions`.
+        activation: ``φ``.
+        recurrent_activation: ``σ``.
+        recurrent_bias: ``b_h``, ``[3 * units]`` (``reset_after=True`` only), or None.
+        recurrent_norm: the layer norm of the recurrent projection(s), or None.
+        h_dropout_mask: recurrent dropout mask, or None.
+
+    Returns:
+        :class:`GRUGates`.
+
+    Example:
+
+    >>> import keras
+    >>> import numpy as np
+    >>> h = np.ones((1, 2), "float32")
+    >>> gates = gru_step(np.zeros((1, 6), "float32"), h, np.zeros((2, 6), "float32"),
+    ...                  GRUOptions(), keras.activations.tanh, keras.activations.sigmoid)
+    >>> np.asarray(gates.z).tolist(), np.asarray(gates.h).tolist()  # h = z ⊙ h + (1-z) ⊙ 0
+    ([[0.5, 0.5]], [[0.5, 0.5]])
     """
     units = h_prev.shape[-1]
     h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
@@ -301,7 +512,7 @@ def gru_step(x_proj, h_prev, recurrent_kernel, options: GRUOptions, activation,
     else:
         norm_zr, norm_h = _split_norm(recurrent_norm, 2 * units)
         # One split, not two slices: the gradient of a slice is a kernel-sized tensor of
-        # zeros around it, per step (train step 39.7 -> 28.6 ms, B=64 T=100 H=128).
+        # zeros around it, per step (timings: docs/benchmarks.md, "What we tried").
         kernel_zr, kernel_h = ops.split(recurrent_kernel, [2 * units], axis=-1)
         u_zr = layer_norm(ops.matmul(h_in, kernel_zr), norm_zr)
         u_z, u_r = ops.split(u_zr, 2, axis=-1)

@@ -1,7 +1,15 @@
 """Build an RNN layer from a name: ``make_rnn("gru", 64)``, ``make_rnn("cifg", 64)``.
 
 The registry :data:`VARIANTS` is the one list of named cells that the fit functions,
-recipes and the LSTM-vs-GRU comparison accept.
+recipes and the LSTM-vs-GRU comparison accept: name -> (layer class, options).
+
+Example:
+
+>>> from seqkit.layers import VARIANTS
+>>> list(VARIANTS)[:4]
+['lstm', 'gru', 'gru_reset_before', 'layernorm_gru']
+>>> VARIANTS["cifg"]
+(<class 'seqkit.layers.lstm.ExplicitLSTM'>, {'coupled_input_forget': True})
 """
 
 from __future__ import annotations
@@ -31,16 +39,53 @@ VARIANTS: dict[str, tuple[type, dict]] = {
 
 
 def variant_names() -> list[str]:
+    """The names :func:`make_rnn` accepts, in :data:`VARIANTS` order.
+
+    Returns:
+        A new list of names.
+
+    Example:
+
+    >>> "layernorm_lstm" in variant_names(), len(variant_names()) == len(VARIANTS)
+    (True, True)
+    """
     return list(VARIANTS)
 
 
 def make_rnn(cell="lstm", units: int = 64, **layer_kwargs) -> keras.layers.Layer:
     """A new RNN layer.
 
-    ``cell`` is a name from :data:`VARIANTS` (case-insensitive), a layer class
-    (``ExplicitLSTM``, ``keras.layers.GRU``, ...) called as ``cls(units, **layer_kwargs)``,
-    or a layer instance used as a template: a fresh copy of its configuration with
-    ``layer_kwargs`` applied (so one template can build every layer of a stack).
+    Args:
+        cell: a name from :data:`VARIANTS` (case-insensitive, ``-`` or ``_``), a layer
+            class (``ExplicitLSTM``, ``keras.layers.GRU``, ...) called as
+            ``cls(units, **layer_kwargs)``, or a layer instance used as a template: a
+            fresh copy of its configuration with ``layer_kwargs`` applied (so one
+            template can build every layer of a stack).
+        units: the layer's units (ignored for a template, which keeps its own).
+        **layer_kwargs: more layer arguments (``return_sequences=True``, ...); they
+            override a variant's options.
+
+    Returns:
+        A new, unbuilt Keras layer.
+
+    Raises:
+        ConfigError: an unknown name, or something that is not a name, class or layer.
+
+    Example:
+
+    >>> import numpy as np
+    >>> layer = make_rnn("Layernorm-LSTM", 4, return_sequences=True)
+    >>> type(layer).__name__, layer.options.layer_norm
+    ('ExplicitLSTM', True)
+    >>> tuple(layer(np.ones((2, 3, 5), "float32")).shape)
+    (2, 3, 4)
+    >>> twin = make_rnn(layer, go_backwards=True)  # a template: same configuration
+    >>> twin.units, twin.return_sequences, twin.go_backwards, twin is layer
+    (4, True, True, False)
+    >>> make_rnn("lstmm", 4)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: unknown cell 'lstmm'; expected one of lstm, gru, ...
     """
     if isinstance(cell, str):
         key = cell.strip().lower().replace("-", "_")
@@ -64,7 +109,25 @@ def make_rnn(cell="lstm", units: int = 64, **layer_kwargs) -> keras.layers.Layer
 
 
 def cell_family(layer) -> str:
-    """``"lstm"`` or ``"gru"`` for a (possibly wrapped) recurrent layer."""
+    """``"lstm"`` or ``"gru"`` for a (possibly wrapped) recurrent layer.
+
+    Args:
+        layer: an LSTM or GRU layer (Keras' or seqkit's), or a ``Bidirectional`` of one.
+
+    Returns:
+        ``"lstm"`` or ``"gru"``.
+
+    Raises:
+        ConfigError: any other layer.
+
+    Example:
+
+    >>> import keras
+    >>> cell_family(make_rnn("nfg", 4))
+    'lstm'
+    >>> cell_family(keras.layers.Bidirectional(keras.layers.GRU(4)))
+    'gru'
+    """
     layer = getattr(layer, "forward_layer", layer)
     if isinstance(layer, keras.layers.LSTM):
         return "lstm"

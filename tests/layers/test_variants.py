@@ -177,9 +177,10 @@ def test_invalid_combinations_name_both_options(kwargs, names):
 def test_bad_option_values_say_what_is_allowed():
     with pytest.raises(ConfigError, match="peephole must be True or False, got 'yes'"):
         ExplicitLSTM(4, peephole="yes")
-    with pytest.raises(ConfigError, match="norm_epsilon must be > 0"):
+    with pytest.raises(ConfigError, match="norm_epsilon must be a positive finite number, got 0"):
         ExplicitGRU(4, layer_norm=True, norm_epsilon=0)
-    with pytest.raises(ConfigError, match="use_cudnn must be 'auto', True or False"):
+    with pytest.raises(ConfigError,
+                       match=r"use_cudnn must be one of \('auto', True, False\), got 'sometimes'"):
         ExplicitGRU(4, use_cudnn="sometimes")
     with pytest.raises(ConfigError, match="use_cudnn=True needs the built-in"):
         ExplicitLSTM(4, peephole=True, use_cudnn=True)
