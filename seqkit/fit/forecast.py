@@ -3,33 +3,178 @@
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
-import keras
 import numpy as np
-import tensorflow as tf
 
-from seqkit.errors import ConfigError, DataError
+from seqkit.errors import DataError
+from seqkit.fit.describe import describe_source
+from seqkit.fit.metrics import forecast_metrics
+from seqkit.fit.models import WINDOW_INPUTS, build_forecast_model, forecast_training_view
+from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
+from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
-from seqkit.fit.train import (
-    DEFAULT_PATIENCE,
-    WINDOW_INPUTS,
-    RNNSpec,
-    build_forecast_model,
-    callback_names,
-    check_fraction,
-    check_patience,
-    check_positive_float,
-    check_positive_int,
-    check_seed,
-    compile_and_fit,
-    describe_source,
-    describe_strategy,
-    forecast_metrics,
-    forecast_training_view,
-    jsonable,
-    resolve_strategy,
-    strategy_scope,
-)
+from seqkit.validation import check_choice, check_fraction, check_int, check_optional_int
+
+
+@dataclass
+class Forecasting(FitTask):
+    """The forecasting task's hooks: a checked series split chronologically, a scaler fit
+    on the training part only, ``build_forecast_model`` trained through its standardised
+    view, windowed datasets, metrics against the (seasonal) naive forecast."""
+
+    name = "forecasting"
+    loss = "mse"
+    metrics = ("mae",)
+
+    series: object
+    window: int = 24
+    horizon: int = 1
+    stride: int = 1
+    target_columns: object = None
+    columns: object = None
+    time_column: str | None = None
+    nan_policy: str = "error"
+    period: int | None = None
+    residual: bool = True
+    window_inputs: str = "both"
+    val_fraction: float = 0.15
+    test_fraction: float = 0.15
+
+    def check(self) -> None:
+        self.window = check_int("window", self.window)
+        self.horizon = check_int("horizon", self.horizon)
+        self.stride = check_int("stride", self.stride)
+        self.val_fraction = check_fraction("val_fraction", self.val_fraction)
+        self.test_fraction = check_fraction("test_fraction", self.test_fraction,
+                                            allow_zero=False)
+        self.period = check_optional_int("period", self.period)
+        check_choice("window_inputs", self.window_inputs, WINDOW_INPUTS)
+
+    def load(self, seed: int) -> None:
+        from seqkit.data.timeseries import Scaler, check_series, chronological_split, load_series
+
+        data = load_series(self.series, columns=self.columns, time_column=self.time_column,
+                           period=self.period)
+        self.data = check_series(data, self.nan_policy)
+        self.values = np.asarray(self.data.values, dtype="float32")
+        n, n_features = self.values.shape
+        self.targets = self._target_indices(n_features)
+        if self.window + self.horizon > n:
+            raise DataError(f"window={self.window} + horizon={self.horizon} is longer than "
+                            f"the series ({n} steps)")
+        self.split = chronological_split(n, self.val_fraction, self.test_fraction,
+                                         window=self.window, horizon=self.horizon)
+        self.parts = {"train": self.values[self.split.train],
+                      "val": self.values[self.split.val], "test": self.values[self.split.test]}
+        self.scaler = Scaler().fit(self.parts["train"])  # training split only
+        self.naive_period = self._naive_period()
+        self.n_windows = {k: _count_windows(len(v), self.window, self.horizon, self.stride)
+                          for k, v in self.parts.items()}
+
+    def _target_indices(self, n_features: int) -> list[int]:
+        targets = (self.data.column_indices(self.target_columns)
+                   if self.target_columns is not None else list(range(n_features)))
+        if not targets or any(not 0 <= t < n_features for t in targets):
+            raise DataError(f"target_columns {self.target_columns!r} out of range for "
+                            f"{n_features} column(s) {self.data.columns}")
+        return targets
+
+    def _naive_period(self) -> int | None:
+        """The baseline's period: the series' season when it fits in the window."""
+        season = self.data.period
+        if season is not None and season > self.window:
+            warnings.warn(f"period={season} is longer than window={self.window}: the baseline "
+                          "is the last value repeated, not the seasonal naive forecast",
+                          stacklevel=5)
+            return None
+        return season
+
+    @property
+    def naive_kind(self) -> str:
+        return (f"seasonal naive (period {self.naive_period})" if self.naive_period
+                else "naive (last value)")
+
+    def build_model(self, rnn):
+        t = self.targets
+        return build_forecast_model(
+            self.window, self.values.shape[1], self.horizon, len(t),
+            input_mean=self.scaler.mean, input_std=self.scaler.std,
+            target_mean=self.scaler.mean[t], target_std=self.scaler.std[t], target_indices=t,
+            residual=bool(self.residual), window_inputs=self.window_inputs, rnn=rnn)
+
+    def training_model(self, model):
+        return forecast_training_view(model)
+
+    def datasets(self, batch_size: int, seed: int) -> tuple:
+        import tensorflow as tf
+
+        from seqkit.data.timeseries import make_windows
+
+        mean = tf.constant(self.scaler.mean[self.targets], tf.float32)
+        std = tf.constant(self.scaler.std[self.targets], tf.float32)
+
+        def windows(part, shuffle):  # targets standardised: each one counts equally
+            ds = make_windows(part, window=self.window, horizon=self.horizon,
+                              stride=self.stride, target_columns=self.targets,
+                              batch_size=batch_size, shuffle=shuffle, seed=seed)
+            return ds.map(lambda x, y: (x, (y - mean) / std))
+
+        val = windows(self.parts["val"], False) if self.n_windows["val"] > 0 else None
+        return windows(self.parts["train"], True), val
+
+    @property
+    def train_examples(self) -> int:
+        return self.n_windows["train"]
+
+    def evaluate(self, model, batch_size: int) -> dict:
+        from seqkit.data.timeseries import naive_forecast, windows_as_arrays
+
+        x_te, y_te = windows_as_arrays(self.parts["test"], window=self.window,
+                                       horizon=self.horizon, stride=self.stride,
+                                       target_columns=self.targets)
+        pred = model.predict(x_te, batch_size=max(batch_size, 256), verbose=0)
+        naive = naive_forecast(x_te, self.horizon, self.naive_period,
+                               target_columns=self.targets)
+        metrics = forecast_metrics(y_te, pred, naive)
+        metrics["naive_kind"] = self.naive_kind
+        last = forecast_metrics(y_te, pred, naive_forecast(x_te, self.horizon, None,
+                                                           target_columns=self.targets))
+        metrics["last_value_mae"] = last["naive_mae"]
+        metrics["mase_last_value"] = last["mase"]
+        if not metrics["beats_naive"]:
+            warnings.warn(f"the forecaster does not beat the {self.naive_kind} forecast on the "
+                          f"test split: MASE {metrics['mase']:.3f} >= 1", stacklevel=4)
+        return metrics
+
+    def config(self) -> dict:
+        return {
+            "source": describe_source(self.series), "window": self.window,
+            "horizon": self.horizon, "stride": self.stride,
+            "target_columns": [self.data.columns[t] for t in self.targets],
+            "columns": list(self.columns) if self.columns is not None else None,
+            "time_column": self.time_column, "nan_policy": self.nan_policy,
+            "period": self.period, "residual": bool(self.residual),
+            "window_inputs": self.window_inputs, "val_fraction": self.val_fraction,
+            "test_fraction": self.test_fraction, "loss": "mse on standardised targets",
+        }
+
+    def data_info(self) -> dict:
+        n, n_features = self.values.shape
+        index = self.data.index
+        return {
+            "source": self.data.source, "n_steps": n, "n_features": n_features,
+            "columns": list(self.data.columns),
+            "target_columns": [self.data.columns[t] for t in self.targets],
+            "target_indices": self.targets, "period": self.data.period,
+            "naive_kind": self.naive_kind,
+            "split_bounds": {"train_end": self.split.train_end,
+                             "val_end": self.split.val_end, "n": n},
+            "split_sizes": {k: len(v) for k, v in self.parts.items()},
+            "n_windows": self.n_windows, "scaler": self.scaler.get_config(),
+            "time_start": str(index[0]) if len(index) else None,
+            "time_end": str(index[-1]) if len(index) else None,
+        }
 
 
 def fit_forecaster(
@@ -85,7 +230,7 @@ def fit_forecaster(
             in reach) instead of the level itself.
         window_inputs: what the RNN reads: ``"absolute"`` (standardised values),
             ``"relative"`` (minus the window's last step: level-free) or ``"both"``
-            (default; see ``seqkit.fit.train.build_forecast_model``).
+            (default; see ``seqkit.fit.models.build_forecast_model``).
         val_fraction, test_fraction: chronological split (train first); each part must hold
             one ``window + horizon`` stretch, and windows never cross a boundary.
         Other arguments as in :func:`seqkit.fit_text_classifier`.
@@ -95,136 +240,20 @@ def fit_forecaster(
         ``smape``, ``mase`` (MAE / MAE of the naive baseline on the same windows),
         ``beats_naive``, ``naive_kind``, plus ``mase_last_value`` against the last value
         repeated. A warning (and a line in ``summary()``) when MASE >= 1.
+
+    Example:
+
+    >>> import numpy as np, seqkit
+    >>> t = np.arange(200, dtype="float32")
+    >>> series = 10 + np.sin(2 * np.pi * t / 12)
+    >>> result = seqkit.fit_forecaster(series, window=24, horizon=3, period=12, units=4,
+    ...                                epochs=1, verbose=0)
+    >>> result.predict(series[-24:]).shape
+    (1, 3, 1)
+    >>> result.metrics["naive_kind"]
+    'seasonal naive (period 12)'
     """
-    from seqkit.data.timeseries import (
-        Scaler,
-        check_series,
-        chronological_split,
-        load_series,
-        make_windows,
-        naive_forecast,
-        windows_as_arrays,
-    )
-
-    rnn = RNNSpec(cell, units, layers, bidirectional, dropout, recurrent_dropout).checked()
-    window = check_positive_int("window", window)
-    horizon = check_positive_int("horizon", horizon)
-    stride = check_positive_int("stride", stride)
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
-    learning_rate = check_positive_float("learning_rate", learning_rate)
-    val_fraction = check_fraction("val_fraction", val_fraction)
-    test_fraction = check_fraction("test_fraction", test_fraction, allow_zero=False)
-    if period is not None:
-        period = check_positive_int("period", period)
-    if window_inputs not in WINDOW_INPUTS:
-        raise ConfigError(f"window_inputs must be one of {WINDOW_INPUTS}, got "
-                          f"{window_inputs!r}")
-    patience = check_patience(patience)
-    seed = check_seed(seed)
-    strategy = resolve_strategy(strategy)
-
-    keras.utils.set_random_seed(seed)
-    data = load_series(series, columns=columns, time_column=time_column, period=period)
-    data = check_series(data, nan_policy)
-    values = np.asarray(data.values, dtype="float32")
-    n, n_features = values.shape
-    targets = (data.column_indices(target_columns) if target_columns is not None
-               else list(range(n_features)))
-    if not targets or any(not 0 <= t < n_features for t in targets):
-        raise DataError(f"target_columns {target_columns!r} out of range for "
-                        f"{n_features} column(s) {data.columns}")
-    if window + horizon > n:
-        raise DataError(f"window={window} + horizon={horizon} is longer than the series "
-                        f"({n} steps)")
-    split = chronological_split(n, val_fraction, test_fraction, window=window,
-                                horizon=horizon)
-    train_vals, val_vals, test_vals = values[split.train], values[split.val], values[split.test]
-    scaler = Scaler().fit(train_vals)  # training split only
-    t_mean, t_std = scaler.mean[targets], scaler.std[targets]
-
-    season = data.period
-    if season is not None and season > window:
-        warnings.warn(f"period={season} is longer than window={window}: the baseline is the "
-                      "last value repeated, not the seasonal naive forecast", stacklevel=2)
-        naive_period = None
-    else:
-        naive_period = season
-    naive_kind = (f"seasonal naive (period {naive_period})" if naive_period
-                  else "naive (last value)")
-
-    def windows(part, shuffle):
-        ds = make_windows(part, window=window, horizon=horizon, stride=stride,
-                          target_columns=targets, batch_size=batch_size, shuffle=shuffle,
-                          seed=seed)
-        mean = tf.constant(t_mean, tf.float32)
-        std = tf.constant(t_std, tf.float32)
-        return ds.map(lambda x, y: (x, (y - mean) / std))
-
-    n_windows = {name: _count_windows(len(part), window, horizon, stride)
-                 for name, part in (("train", train_vals), ("val", val_vals),
-                                    ("test", test_vals))}
-    train_ds = windows(train_vals, shuffle=True)
-    val_ds = windows(val_vals, shuffle=False) if n_windows["val"] > 0 else None
-
-    with strategy_scope(strategy):
-        model = build_forecast_model(window, n_features, horizon, len(targets),
-                                     input_mean=scaler.mean, input_std=scaler.std,
-                                     target_mean=t_mean, target_std=t_std,
-                                     target_indices=targets, residual=bool(residual),
-                                     window_inputs=window_inputs, rnn=rnn)
-        train_view = forecast_training_view(model)
-    history, timing = compile_and_fit(
-        train_view, train_ds, val_ds, epochs=epochs, learning_rate=learning_rate, loss="mse",
-        metrics=["mae"], patience=patience, callbacks=callbacks, backup_dir=backup_dir,
-        verbose=verbose, strategy=strategy, train_examples=n_windows["train"])
-    with strategy_scope(strategy):  # model.evaluate in original units; same optimizer state
-        model.compile(optimizer=train_view.optimizer, loss="mse", metrics=["mae"])
-
-    x_te, y_te = windows_as_arrays(test_vals, window=window, horizon=horizon, stride=stride,
-                                   target_columns=targets)
-    pred = model.predict(x_te, batch_size=max(batch_size, 256), verbose=0)
-    naive = naive_forecast(x_te, horizon, naive_period, target_columns=targets)
-    metrics = forecast_metrics(y_te, pred, naive)
-    metrics["naive_kind"] = naive_kind
-    last = forecast_metrics(y_te, pred, naive_forecast(x_te, horizon, None,
-                                                       target_columns=targets))
-    metrics["last_value_mae"] = last["naive_mae"]
-    metrics["mase_last_value"] = last["mase"]
-    if not metrics["beats_naive"]:
-        warnings.warn(f"the forecaster does not beat the {naive_kind} forecast on the test "
-                      f"split: MASE {metrics['mase']:.3f} >= 1", stacklevel=2)
-
-    target_names = [data.columns[t] for t in targets]
-    config = {
-        "task": "forecasting", "source": describe_source(series), "window": window,
-        "horizon": horizon, "stride": stride, "target_columns": target_names,
-        "columns": list(columns) if columns is not None else None,
-        "time_column": time_column, "nan_policy": nan_policy, "period": period,
-        "residual": bool(residual), "window_inputs": window_inputs,
-        **rnn.config(), "epochs": epochs, "batch_size": batch_size,
-        "learning_rate": learning_rate, "seed": seed, "val_fraction": val_fraction,
-        "test_fraction": test_fraction, "patience": patience,
-        "strategy": describe_strategy(strategy), "callbacks": callback_names(callbacks),
-        "backup_dir": backup_dir, "verbose": verbose, "optimizer": "adam",
-        "loss": "mse on standardised targets",
-    }
-    index = data.index
-    data_info = {
-        "source": data.source, "n_steps": n, "n_features": n_features,
-        "columns": list(data.columns), "target_columns": target_names,
-        "target_indices": targets, "period": data.period, "naive_kind": naive_kind,
-        "split_bounds": {"train_end": split.train_end, "val_end": split.val_end, "n": n},
-        "split_sizes": {"train": len(train_vals), "val": len(val_vals),
-                        "test": len(test_vals)},
-        "n_windows": n_windows,
-        "scaler": scaler.get_config(),
-        "time_start": str(index[0]) if len(index) else None,
-        "time_end": str(index[-1]) if len(index) else None,
-    }
-    return FitResult(model=model, task="forecasting", history=history,
-                     metrics=jsonable(metrics), config=jsonable(config), class_names=None,
-                     timing=jsonable(timing), data_info=jsonable(data_info))
+    return run_fit(Forecasting.pick(locals()), FitOptions.pick(locals()))
 
 
 def _count_windows(length: int, window: int, horizon: int, stride: int) -> int:

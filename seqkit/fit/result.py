@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import keras
 import numpy as np
 
 from seqkit.errors import ConfigError, DataError
+from seqkit.fileio import write_json_atomic
 
 TASKS = ("text_classification", "forecasting", "sequence_classification")
 MODEL_FILE = "model.keras"
@@ -81,7 +81,7 @@ class FitResult:
     def evaluate(self, x, y, *, batch_size: int = 256) -> dict:
         """Metrics on new labelled data: classification metrics for classifiers (labels
         must be known class names or ids, else a :class:`DataError` names the unknown ones)."""
-        from seqkit.fit.train import classification_metrics
+        from seqkit.fit.metrics import classification_metrics
 
         if self.class_names is None:
             raise ConfigError(f"evaluate needs a classification result, task={self.task!r}")
@@ -113,9 +113,7 @@ class FitResult:
                 f"inside), got {str(path)!r}")
         path.mkdir(parents=True, exist_ok=True)
         self.model.save(path / MODEL_FILE)
-        tmp = path / (RESULT_FILE + ".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=2))
-        os.replace(tmp, path / RESULT_FILE)
+        write_json_atomic(path / RESULT_FILE, self.to_json())
         return path
 
     @classmethod

@@ -4,32 +4,76 @@ a masked RNN classifier out."""
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 from seqkit.errors import DataError
+from seqkit.fit.classification import ClassificationTask, class_counts
+from seqkit.fit.describe import describe_source
+from seqkit.fit.models import build_sequence_model
+from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
+from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
-from seqkit.fit.train import (
-    DEFAULT_PATIENCE,
-    RNNSpec,
-    build_sequence_model,
-    callback_names,
-    check_fraction,
-    check_patience,
-    check_positive_float,
-    check_positive_int,
-    check_seed,
-    classification_metrics,
-    compile_and_fit,
-    describe_source,
-    describe_strategy,
-    jsonable,
-    majority_baseline,
-    resolve_strategy,
-    strategy_scope,
-)
+from seqkit.validation import check_fraction
+
+
+@dataclass
+class SequenceClassification(ClassificationTask):
+    """The sequence task's hooks: checked, zero-padded ``[N, T, F]`` splits (a named
+    dataset's or a stratified seeded split), ``build_sequence_model``, array datasets."""
+
+    name = "sequence_classification"
+
+    x: object
+    y: object = None
+    lengths: object = None
+    val_fraction: float = 0.1
+    test_fraction: float = 0.2
+
+    def check(self) -> None:
+        self.val_fraction = check_fraction("val_fraction", self.val_fraction)
+        self.test_fraction = check_fraction("test_fraction", self.test_fraction)
+
+    def load(self, seed: int) -> None:
+        splits, self.class_names, self.source = _load(
+            self.x, self.y, self.lengths, self.val_fraction, self.test_fraction, seed)
+        (self.train_x, self.train_y), (self.val_x, self.val_y), (self.test_x, self.test_y) = \
+            splits
+        self.n_features = int(self.train_x.shape[2])
+        self.check_classes()
+
+    def build_model(self, rnn):
+        return build_sequence_model(self.n_features, len(self.class_names), rnn=rnn)
+
+    def datasets(self, batch_size: int, seed: int) -> tuple:
+        train = _dataset(self.train_x, self.train_y, batch_size, shuffle=True, seed=seed)
+        val = (_dataset(self.val_x, self.val_y, batch_size, shuffle=False, seed=seed)
+               if len(self.val_x) else None)
+        return train, val
+
+    @property
+    def train_examples(self) -> int:
+        return len(self.train_x)
+
+    def config(self) -> dict:
+        return {"source": describe_source(self.x),
+                "labels": describe_source(self.y) if self.y is not None else None,
+                "lengths": "given" if self.lengths is not None else None,
+                "val_fraction": self.val_fraction, "test_fraction": self.test_fraction}
+
+    def data_info(self) -> dict:
+        parts = (self.train_x, self.val_x, self.test_x)
+        all_lengths = np.concatenate([_lengths(a) for a in parts if len(a)])
+        return {
+            "source": self.source, "n_features": self.n_features,
+            "split_sizes": {"train": len(self.train_x), "val": len(self.val_x),
+                            "test": len(self.test_x)},
+            "padded_length": int(self.train_x.shape[1]),
+            "length_min": int(all_lengths.min()), "length_max": int(all_lengths.max()),
+            "length_mean": float(all_lengths.mean()),
+            "class_counts_train": class_counts(self.train_y, self.class_names),
+        }
 
 
 def fit_sequence_classifier(
@@ -75,67 +119,18 @@ def fit_sequence_classifier(
 
     Returns:
         :class:`FitResult`; ``model`` takes ``sequence [B, T, F]`` (any T, zero-padded).
+
+    Example:
+
+    >>> import numpy as np, seqkit
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(40, 6, 2)).astype("float32")
+    >>> y = np.where(x[:, :, 0].sum(axis=1) > 0, "up", "down")
+    >>> result = seqkit.fit_sequence_classifier(x, y, units=4, epochs=1, verbose=0)
+    >>> result.class_names, result.predict(x[:3]).shape
+    (['down', 'up'], (3, 2))
     """
-    rnn = RNNSpec(cell, units, layers, bidirectional, dropout, recurrent_dropout).checked()
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
-    learning_rate = check_positive_float("learning_rate", learning_rate)
-    val_fraction = check_fraction("val_fraction", val_fraction)
-    test_fraction = check_fraction("test_fraction", test_fraction)
-    patience = check_patience(patience)
-    seed = check_seed(seed)
-    strategy = resolve_strategy(strategy)
-
-    keras.utils.set_random_seed(seed)
-    splits, class_names, source = _load(x, y, lengths, val_fraction, test_fraction, seed)
-    (x_tr, y_tr), (x_va, y_va), (x_te, y_te) = splits
-    n_features = int(x_tr.shape[2])
-    if len(class_names) < 2:
-        raise DataError(f"a classifier needs at least 2 classes, got {class_names}")
-
-    with strategy_scope(strategy):
-        model = build_sequence_model(n_features, len(class_names), rnn=rnn)
-    train_ds = _dataset(x_tr, y_tr, batch_size, shuffle=True, seed=seed)
-    val_ds = _dataset(x_va, y_va, batch_size, shuffle=False, seed=seed) if len(x_va) else None
-    history, timing = compile_and_fit(
-        model, train_ds, val_ds, epochs=epochs, learning_rate=learning_rate,
-        loss="sparse_categorical_crossentropy", metrics=["accuracy"], patience=patience,
-        callbacks=callbacks, backup_dir=backup_dir, verbose=verbose, strategy=strategy,
-        train_examples=len(x_tr))
-
-    metrics: dict = {}
-    if len(x_te):
-        probs = model.predict(x_te, batch_size=max(batch_size, 256), verbose=0)
-        metrics = classification_metrics(y_te, probs, class_names)
-        metrics["majority_baseline"] = majority_baseline(y_tr, y_te)
-    else:
-        warnings.warn("test_fraction=0: no test split, FitResult.metrics is empty",
-                      stacklevel=2)
-
-    config = {
-        "task": "sequence_classification", "source": describe_source(x),
-        "labels": describe_source(y) if y is not None else None,
-        "lengths": "given" if lengths is not None else None, **rnn.config(),
-        "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
-        "seed": seed, "val_fraction": val_fraction, "test_fraction": test_fraction,
-        "patience": patience, "strategy": describe_strategy(strategy),
-        "callbacks": callback_names(callbacks), "backup_dir": backup_dir,
-        "verbose": verbose, "optimizer": "adam",
-    }
-    all_lengths = np.concatenate([_lengths(a) for a in (x_tr, x_va, x_te) if len(a)])
-    data_info = {
-        "source": source, "n_features": n_features,
-        "split_sizes": {"train": len(x_tr), "val": len(x_va), "test": len(x_te)},
-        "padded_length": int(x_tr.shape[1]),
-        "length_min": int(all_lengths.min()), "length_max": int(all_lengths.max()),
-        "length_mean": float(all_lengths.mean()),
-        "class_counts_train": {class_names[i]: int(c) for i, c in
-                               enumerate(np.bincount(y_tr, minlength=len(class_names)))},
-    }
-    return FitResult(model=model, task="sequence_classification", history=history,
-                     metrics=jsonable(metrics), config=jsonable(config),
-                     class_names=class_names, timing=jsonable(timing),
-                     data_info=jsonable(data_info))
+    return run_fit(SequenceClassification.pick(locals()), FitOptions.pick(locals()))
 
 
 def _lengths(x: np.ndarray) -> np.ndarray:
@@ -147,6 +142,8 @@ def _lengths(x: np.ndarray) -> np.ndarray:
 
 
 def _dataset(x, y, batch_size, *, shuffle, seed):
+    import tensorflow as tf
+
     ds = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -167,7 +164,7 @@ def _checked(x, y, lengths):
     if inner_zero:
         warnings.warn(f"{inner_zero} real time step(s) are all zeros and will be masked as "
                       "padding; shift the data if zero steps carry information",
-                      stacklevel=4)
+                      stacklevel=6)  # fit_sequence_classifier's caller
     return arr, checked.y, checked.class_names
 
 

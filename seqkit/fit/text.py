@@ -2,32 +2,114 @@
 
 from __future__ import annotations
 
-import warnings
+from dataclasses import dataclass
 
-import keras
-import numpy as np
-
-from seqkit.errors import DataError
+from seqkit.fit.classification import ClassificationTask, class_counts
+from seqkit.fit.describe import describe_source
+from seqkit.fit.models import build_text_model
+from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
+from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
-from seqkit.fit.train import (
-    DEFAULT_PATIENCE,
-    RNNSpec,
-    build_text_model,
-    callback_names,
-    check_fraction,
-    check_patience,
-    check_positive_float,
-    check_positive_int,
-    check_seed,
-    classification_metrics,
-    compile_and_fit,
-    describe_source,
-    describe_strategy,
-    jsonable,
-    majority_baseline,
-    resolve_strategy,
-    strategy_scope,
-)
+from seqkit.validation import check_fraction, check_int, check_optional_int
+
+
+@dataclass
+class TextClassification(ClassificationTask):
+    """The text task's hooks: ``load_text`` splits, a vectorizer adapted on the training
+    split, ``build_text_model``, string datasets."""
+
+    name = "text_classification"
+
+    x: object
+    y: object = None
+    embedding_dim: int = 64
+    max_tokens: int = 20000
+    sequence_length: int | None = None
+    length_percentile: float = 95
+    val_fraction: float = 0.1
+    test_fraction: float = 0.1
+    data_dir: object = None
+    text_column: str | None = None
+    label_column: str | None = None
+    empty_policy: str = "error"
+    max_examples: int | None = None
+
+    def check(self) -> None:
+        self.embedding_dim = check_int("embedding_dim", self.embedding_dim)
+        self.max_tokens = check_int("max_tokens", self.max_tokens)
+        self.sequence_length = check_optional_int("sequence_length", self.sequence_length)
+        self.val_fraction = check_fraction("val_fraction", self.val_fraction)
+        self.test_fraction = check_fraction("test_fraction", self.test_fraction)
+
+    def load(self, seed: int) -> None:
+        from seqkit.data.text import load_text
+
+        self.splits = load_text(
+            self.x, labels=self.y, data_dir=self.data_dir, text_column=self.text_column,
+            label_column=self.label_column, val_fraction=self.val_fraction,
+            test_fraction=self.test_fraction, seed=seed, empty_policy=self.empty_policy,
+            max_examples=self.max_examples)
+        self.train_x, self.train_y = self.splits.train
+        self.val_x, self.val_y = self.splits.val if self.splits.val is not None else ((), ())
+        self.test_x, self.test_y = (self.splits.test if self.splits.test is not None
+                                    else ((), ()))
+        self.class_names = [str(c) for c in self.splits.class_names]
+        self.check_classes()
+
+    def build_model(self, rnn):
+        from seqkit.data.text import make_vectorizer
+
+        self.vectorizer = make_vectorizer(self.train_x, max_tokens=self.max_tokens,
+                                          sequence_length=self.sequence_length,
+                                          length_percentile=self.length_percentile)
+        return build_text_model(self.vectorizer, len(self.class_names), rnn=rnn,
+                                embedding_dim=self.embedding_dim)
+
+    def datasets(self, batch_size: int, seed: int) -> tuple:
+        from seqkit.data.text import text_dataset
+
+        train = text_dataset(self.train_x, self.train_y, batch_size, shuffle=True, seed=seed)
+        val = (text_dataset(self.val_x, self.val_y, batch_size, shuffle=False, seed=seed)
+               if len(self.val_x) else None)
+        return train, val
+
+    @property
+    def train_examples(self) -> int:
+        return len(self.train_x)
+
+    def model_inputs(self, x):
+        from seqkit.data.text import to_text_array
+
+        return to_text_array(x)
+
+    @property
+    def used_length(self) -> int:
+        """The tokens kept per text (chosen from ``length_percentile`` when not given)."""
+        return int(self.vectorizer.get_config()["output_sequence_length"])
+
+    def config(self) -> dict:
+        return {
+            "source": describe_source(self.x),
+            "labels": describe_source(self.y) if self.y is not None else None,
+            "embedding_dim": self.embedding_dim, "max_tokens": self.max_tokens,
+            "sequence_length": self.used_length,
+            "length_percentile": self.length_percentile,
+            "val_fraction": self.val_fraction, "test_fraction": self.test_fraction,
+            "data_dir": self.data_dir, "text_column": self.text_column,
+            "label_column": self.label_column, "empty_policy": self.empty_policy,
+            "max_examples": self.max_examples,
+        }
+
+    def data_info(self) -> dict:
+        return {
+            "source": str(getattr(self.splits, "source", describe_source(self.x))),
+            "split_sizes": {"train": len(self.train_x), "val": len(self.val_x),
+                            "test": len(self.test_x)},
+            "sequence_length": self.used_length,
+            "sequence_length_source": getattr(self.vectorizer, "seqkit_length_source", None),
+            "vocabulary_size": int(self.vectorizer.vocabulary_size()),
+            "class_counts_train": class_counts(self.train_y, self.class_names),
+        }
 
 
 def fit_text_classifier(
@@ -82,98 +164,33 @@ def fit_text_classifier(
             shuffling order: the same seed gives the same metrics.
         val_fraction, test_fraction: split sizes (``val_fraction=0``: no validation and no
             early stopping; ``test_fraction=0``: no test metrics).
+        data_dir: tensorflow-datasets' data folder (for a TFDS name).
+        text_column, label_column: column names in a table file or DataFrame.
+        empty_policy: ``"error"`` (default) or ``"drop"`` for empty/whitespace texts.
+        max_examples: keep at most this many examples (stratified subsample).
         strategy: None, a ``tf.distribute.Strategy`` (the model is built and compiled in its
             scope; ``batch_size`` is the global batch) or a name for
             ``seqkit.distribute.get_strategy``.
-        callbacks: extra Keras callbacks. backup_dir: ``keras.callbacks.BackupAndRestore``
-            folder: re-running the same call after an interruption resumes at the start of
-            the interrupted epoch (the folder is deleted when training ends).
+        callbacks: extra Keras callbacks.
+        backup_dir: a folder for :class:`seqkit.checkpointing.AtomicBackupAndRestore`:
+            re-running the same call after an interruption resumes at the start of the
+            interrupted epoch (the folder is deleted when training ends).
         verbose: Keras' progress output (1: progress bar, 0: silent).
 
     Returns:
         :class:`FitResult` whose ``model`` takes raw strings (input ``text``) and returns
         ``probabilities``; ``result.predict`` also takes NumPy unicode arrays.
+
+    Example:
+
+    >>> import seqkit
+    >>> texts = ["good film", "great film", "bad film", "awful film"] * 10
+    >>> labels = ["pos", "pos", "neg", "neg"] * 10
+    >>> result = seqkit.fit_text_classifier(texts, labels, units=4, embedding_dim=4,
+    ...                                     epochs=1, verbose=0)
+    >>> result.class_names, result.data_info["split_sizes"]
+    (['neg', 'pos'], {'train': 32, 'val': 4, 'test': 4})
+    >>> result.predict(["good film"]).shape
+    (1, 2)
     """
-    from seqkit.data.text import load_text, make_vectorizer, text_dataset, to_text_array
-
-    rnn = RNNSpec(cell, units, layers, bidirectional, dropout, recurrent_dropout).checked()
-    epochs = check_positive_int("epochs", epochs)
-    batch_size = check_positive_int("batch_size", batch_size)
-    embedding_dim = check_positive_int("embedding_dim", embedding_dim)
-    max_tokens = check_positive_int("max_tokens", max_tokens)
-    if sequence_length is not None:
-        sequence_length = check_positive_int("sequence_length", sequence_length)
-    learning_rate = check_positive_float("learning_rate", learning_rate)
-    val_fraction = check_fraction("val_fraction", val_fraction)
-    test_fraction = check_fraction("test_fraction", test_fraction)
-    patience = check_patience(patience)
-    seed = check_seed(seed)
-    strategy = resolve_strategy(strategy)
-
-    keras.utils.set_random_seed(seed)
-    splits = load_text(x, labels=y, data_dir=data_dir, text_column=text_column,
-                       label_column=label_column, val_fraction=val_fraction,
-                       test_fraction=test_fraction, seed=seed, empty_policy=empty_policy,
-                       max_examples=max_examples)
-    train_x, train_y = splits.train
-    val_x, val_y = splits.val if splits.val is not None else ((), ())
-    test_x, test_y = splits.test if splits.test is not None else ((), ())
-    class_names = [str(c) for c in splits.class_names]
-    if len(class_names) < 2:
-        raise DataError(f"a classifier needs at least 2 classes, got {class_names}")
-
-    with strategy_scope(strategy):
-        vectorizer = make_vectorizer(train_x, max_tokens=max_tokens,
-                                     sequence_length=sequence_length,
-                                     length_percentile=length_percentile)
-        model = build_text_model(vectorizer, len(class_names), rnn=rnn,
-                                 embedding_dim=embedding_dim)
-    train_ds = text_dataset(train_x, train_y, batch_size, shuffle=True, seed=seed)
-    val_ds = (text_dataset(val_x, val_y, batch_size, shuffle=False, seed=seed)
-              if len(val_x) else None)
-    history, timing = compile_and_fit(
-        model, train_ds, val_ds, epochs=epochs, learning_rate=learning_rate,
-        loss="sparse_categorical_crossentropy", metrics=["accuracy"], patience=patience,
-        callbacks=callbacks, backup_dir=backup_dir, verbose=verbose, strategy=strategy,
-        train_examples=len(train_x))
-
-    metrics: dict = {}
-    if len(test_x):
-        probs = model.predict(to_text_array(test_x), batch_size=max(batch_size, 256),
-                              verbose=0)
-        metrics = classification_metrics(np.asarray(test_y), probs, class_names)
-        metrics["majority_baseline"] = majority_baseline(train_y, test_y)
-    else:
-        warnings.warn("test_fraction=0: no test split, FitResult.metrics is empty",
-                      stacklevel=2)
-
-    config = {
-        "task": "text_classification", "source": describe_source(x),
-        "labels": describe_source(y) if y is not None else None, **rnn.config(),
-        "embedding_dim": embedding_dim, "max_tokens": max_tokens,
-        # the length actually used (chosen from length_percentile when not given)
-        "sequence_length": int(vectorizer.get_config()["output_sequence_length"]),
-        "length_percentile": length_percentile,
-        "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
-        "seed": seed, "val_fraction": val_fraction, "test_fraction": test_fraction,
-        "patience": patience, "data_dir": data_dir, "text_column": text_column,
-        "label_column": label_column, "empty_policy": empty_policy,
-        "max_examples": max_examples, "strategy": describe_strategy(strategy),
-        "callbacks": callback_names(callbacks), "backup_dir": backup_dir,
-        "verbose": verbose, "optimizer": "adam",
-    }
-    data_info = {
-        "source": str(getattr(splits, "source", describe_source(x))),
-        "split_sizes": {"train": len(train_x), "val": len(val_x), "test": len(test_x)},
-        "sequence_length": int(vectorizer.get_config()["output_sequence_length"]),
-        "sequence_length_source": getattr(vectorizer, "seqkit_length_source", None),
-        "vocabulary_size": int(vectorizer.vocabulary_size()),
-        "class_counts_train": {class_names[i]: int(c) for i, c in
-                               enumerate(np.bincount(np.asarray(train_y, dtype="int64"),
-                                                     minlength=len(class_names)))},
-    }
-    return FitResult(model=model, task="text_classification", history=history,
-                     metrics=jsonable(metrics), config=jsonable(config),
-                     class_names=class_names, timing=jsonable(timing),
-                     data_info=jsonable(data_info))
-
+    return run_fit(TextClassification.pick(locals()), FitOptions.pick(locals()))

@@ -1,4 +1,4 @@
-"""seqkit.fit.train: metric functions against hand-computed values and scikit-learn, and the
+"""seqkit.fit.metrics and seqkit.fit.models: metric functions against hand-computed values and scikit-learn, and the
 pure model builders (names, units, masking) without training."""
 
 import keras
@@ -7,14 +7,12 @@ import pytest
 from sklearn.metrics import f1_score
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.train import (
+from seqkit.fit.metrics import classification_metrics, forecast_metrics
+from seqkit.fit.models import (
     RNNSpec,
     build_forecast_model,
     build_sequence_model,
     build_text_model,
-    check_positive_int,
-    classification_metrics,
-    forecast_metrics,
     forecast_training_view,
 )
 
@@ -176,13 +174,6 @@ def test_sequence_model_masks_post_padding():
 def test_rnn_spec_errors_name_the_value(kwargs, match):
     with pytest.raises(ConfigError, match=match):
         build_sequence_model(2, 2, rnn=RNNSpec(**kwargs))
-
-
-def test_check_positive_int():
-    assert check_positive_int("epochs", 3) == 3
-    for bad in (0, -1, 1.5, True, "2"):
-        with pytest.raises(ConfigError, match="epochs"):
-            check_positive_int("epochs", bad)
 
 
 def test_forecast_model_keeps_float32_units_under_mixed_precision():

@@ -1,0 +1,88 @@
+"""Test-split metrics of the fit functions, by their textbook definitions.
+
+Example:
+
+>>> import numpy as np
+>>> from seqkit.fit.metrics import classification_metrics
+>>> m = classification_metrics([0, 1, 1], np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]))
+>>> m["accuracy"], m["confusion_matrix"]
+(0.6666666666666666, [[1, 0], [1, 1]])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from seqkit.errors import DataError
+
+
+def classification_metrics(y_true, probs, class_names: Sequence[str] | None = None) -> dict:
+    """Accuracy, macro-F1 and the confusion matrix (rows = true class) of ``argmax(probs)``.
+
+    ``y_true``: integer ids ``[N]``; ``probs``: ``[N, K]``. Every class ``0..K-1`` counts
+    in macro-F1 (a class never predicted scores 0) and has a row/column in the matrix.
+    """
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+
+    y_true = np.asarray(y_true).reshape(-1).astype("int64")
+    probs = np.asarray(probs)
+    if probs.ndim != 2 or probs.shape[0] != y_true.shape[0]:
+        raise DataError(f"probs must be [N, K] with N={y_true.shape[0]}, got {probs.shape}")
+    k = probs.shape[1] if class_names is None else len(class_names)
+    labels = list(range(k))
+    y_pred = probs.argmax(axis=1)
+    out = {
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro",
+                                   zero_division=0)),
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+        "n": int(y_true.shape[0]),
+    }
+    if class_names is not None:
+        out["class_names"] = [str(c) for c in class_names]
+    return out
+
+
+def majority_baseline(train_labels, test_labels) -> float:
+    """Test accuracy of always answering the most frequent training class."""
+    train = np.asarray(train_labels, dtype="int64").reshape(-1)
+    test = np.asarray(test_labels, dtype="int64").reshape(-1)
+    if test.size == 0:
+        return float("nan")
+    return float(np.mean(test == np.bincount(train).argmax()))
+
+
+def forecast_metrics(y_true, y_pred, y_naive) -> dict:
+    """MAE, RMSE, sMAPE (%, 0..200) of ``y_pred`` and MASE against ``y_naive``.
+
+    All three arrays have the same shape (e.g. ``[N, horizon, targets]``) and original
+    units. ``mase = MAE(pred) / MAE(naive)`` on the same windows: below 1 beats the naive
+    (or seasonal-naive) forecast. sMAPE counts ``0/0`` terms as 0.
+    """
+    y_true = np.asarray(y_true, dtype="float64")
+    y_pred = np.asarray(y_pred, dtype="float64")
+    y_naive = np.asarray(y_naive, dtype="float64")
+    if not (y_true.shape == y_pred.shape == y_naive.shape):
+        raise DataError(
+            f"y_true, y_pred and y_naive must have one shape, got {y_true.shape}, "
+            f"{y_pred.shape}, {y_naive.shape}")
+    if y_true.size == 0:
+        raise DataError("forecast_metrics needs at least one value, got empty arrays")
+    err = y_pred - y_true
+    mae = float(np.mean(np.abs(err)))
+    rmse = float(np.sqrt(np.mean(err ** 2)))
+    denom = np.abs(y_true) + np.abs(y_pred)
+    ratio = np.divide(2.0 * np.abs(err), denom, out=np.zeros_like(denom), where=denom > 0)
+    smape = float(100.0 * np.mean(ratio))
+    naive_err = y_naive - y_true
+    naive_mae = float(np.mean(np.abs(naive_err)))
+    naive_rmse = float(np.sqrt(np.mean(naive_err ** 2)))
+    if naive_mae > 0:
+        mase = mae / naive_mae
+    else:
+        mase = 0.0 if mae == 0 else float("inf")
+    return {"mae": mae, "rmse": rmse, "smape": smape, "mase": float(mase),
+            "naive_mae": naive_mae, "naive_rmse": naive_rmse,
+            "beats_naive": bool(mase < 1.0), "n_windows": int(y_true.shape[0])}

@@ -1,0 +1,133 @@
+"""The one fit pipeline, and the hooks each task fills in.
+
+Every fit function runs the same steps (:func:`run_fit`):
+
+1. check the shared :class:`~seqkit.fit.options.FitOptions` and the task's own arguments
+   (:meth:`FitTask.check`), before any TensorFlow work;
+2. resolve the strategy (``"multiworker"`` must be created first), seed everything;
+3. load, check and split the data (:meth:`FitTask.load`);
+4. build the served model, and the view of it that is trained, under the strategy's scope
+   (:meth:`FitTask.build_model`, :meth:`FitTask.training_model`);
+5. make the training and validation datasets (:meth:`FitTask.datasets`);
+6. compile and train with backups, early stopping and timing
+   (:func:`seqkit.fit.train.compile_and_fit`);
+7. evaluate on the test split (:meth:`FitTask.evaluate`);
+8. assemble the :class:`~seqkit.fit.result.FitResult` with its configuration
+   (:meth:`FitTask.config`, :meth:`FitTask.data_info`).
+
+A task (``seqkit.fit.text.TextClassification``, ``seqkit.fit.forecast.Forecasting``,
+``seqkit.fit.sequences.SequenceClassification``) supplies only what differs, as Darts'
+models supply ``_create_model`` and ``_build_train_dataset`` to one base ``fit``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import keras
+
+from seqkit.fileio import jsonable
+from seqkit.fit.models import RNNSpec
+from seqkit.fit.options import FitOptions
+from seqkit.fit.result import FitResult
+from seqkit.fit.train import compile_and_fit, describe_strategy, resolve_strategy, strategy_scope
+
+
+class FitTask:
+    """What one kind of fit adds to the pipeline; subclasses are dataclasses of the task's
+    own arguments (data, window, vocabulary, ...).
+
+    Class attributes: ``name`` (``FitResult.task``), ``loss`` and ``metrics`` (as
+    ``model.compile`` takes them).
+    """
+
+    name: ClassVar[str]
+    loss: ClassVar[str]
+    metrics: ClassVar[tuple[str, ...]]
+    class_names: list | None = None
+
+    @classmethod
+    def pick(cls, values: dict):
+        """The task built from the fields it has among ``values`` (a fit's ``locals()``).
+
+        Args:
+            values: a mapping with at least the task's required fields.
+
+        Returns:
+            An instance of the task (not yet checked).
+        """
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+    def check(self) -> None:
+        """Validate the task's own arguments (raise ``ConfigError``/``DataError``)."""
+
+    def load(self, seed: int) -> None:
+        """Read, check and split the data; keep what the later hooks need."""
+        raise NotImplementedError
+
+    def build_model(self, rnn: RNNSpec) -> keras.Model:
+        """The served model: raw inputs in, user units out (called in the strategy scope)."""
+        raise NotImplementedError
+
+    def training_model(self, model: keras.Model) -> keras.Model:
+        """The model that is compiled and trained (default: ``model`` itself)."""
+        return model
+
+    def datasets(self, batch_size: int, seed: int) -> tuple:
+        """``(train_ds, val_ds or None)``: batched ``tf.data`` datasets for training."""
+        raise NotImplementedError
+
+    @property
+    def train_examples(self) -> int:
+        """How many training examples one epoch sees (for examples per second)."""
+        raise NotImplementedError
+
+    def evaluate(self, model: keras.Model, batch_size: int) -> dict:
+        """Test-split metrics of the trained served model (empty when there is no test)."""
+        raise NotImplementedError
+
+    def config(self) -> dict:
+        """The task's own arguments, JSON-able, for ``FitResult.config``."""
+        raise NotImplementedError
+
+    def data_info(self) -> dict:
+        """What was learnt about the data: split sizes, lengths, class counts, ..."""
+        raise NotImplementedError
+
+
+def run_fit(task: FitTask, options: FitOptions) -> FitResult:
+    """Train and evaluate ``task`` with ``options``: the steps of the module docstring.
+
+    Args:
+        task: a :class:`FitTask` holding the task's data and arguments.
+        options: the shared options; checked here.
+
+    Returns:
+        The :class:`~seqkit.fit.result.FitResult` of the trained served model.
+    """
+    options = options.checked()
+    task.check()
+    strategy = resolve_strategy(options.strategy)
+    keras.utils.set_random_seed(options.seed)
+    task.load(options.seed)
+    with strategy_scope(strategy):
+        model = task.build_model(options.rnn)
+        trained = task.training_model(model)
+    train_ds, val_ds = task.datasets(options.batch_size, options.seed)
+    history, timing = compile_and_fit(
+        trained, train_ds, val_ds, epochs=options.epochs, learning_rate=options.learning_rate,
+        loss=task.loss, metrics=list(task.metrics), patience=options.patience,
+        callbacks=options.callbacks, backup_dir=options.backup_dir, verbose=options.verbose,
+        strategy=strategy, train_examples=task.train_examples)
+    if trained is not model:  # evaluate() in user units with the same optimizer state
+        with strategy_scope(strategy):
+            model.compile(optimizer=trained.optimizer, loss=task.loss,
+                          metrics=list(task.metrics))
+    metrics = task.evaluate(model, options.batch_size)
+    config = {"task": task.name, **task.config(),
+              **options.config(describe_strategy(strategy))}
+    return FitResult(model=model, task=task.name, history=history, metrics=jsonable(metrics),
+                     config=jsonable(config), class_names=task.class_names,
+                     timing=jsonable(timing), data_info=jsonable(task.data_info()))

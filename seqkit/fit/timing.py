@@ -1,0 +1,53 @@
+"""Wall-clock timing of training epochs, and the ``FitResult.timing`` summary.
+
+Example:
+
+>>> from seqkit.fit.timing import TimingCallback
+>>> timer = TimingCallback()
+>>> timer.epoch_seconds = [2.0, 1.0, 1.2]
+>>> timer.summary(train_examples=100)["steady_epoch_seconds"]
+1.1
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import keras
+
+
+class TimingCallback(keras.callbacks.Callback):
+    """Wall-clock seconds of every training epoch (validation included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch_seconds: list[float] = []
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._start is not None:
+            self.epoch_seconds.append(time.perf_counter() - self._start)
+
+    def summary(self, train_examples: int | None = None) -> dict:
+        """``examples_per_second`` uses the median of the epochs after the first when
+        there are two or more (the first one includes tracing), else the only epoch."""
+        secs = list(self.epoch_seconds)
+        median = statistics.median(secs) if secs else None
+        steady = statistics.median(secs[1:]) if len(secs) >= 2 else median
+        eps = (train_examples / steady) if (train_examples and steady) else None
+        return {"epoch_seconds": secs, "median_epoch_seconds": median,
+                "steady_epoch_seconds": steady, "examples_per_second": eps,
+                "train_examples": train_examples}
+
+
+def timing_summary(timer: TimingCallback, stopper, train_examples) -> dict:
+    timing = timer.summary(train_examples)
+    timing["epochs_run"] = len(timer.epoch_seconds)
+    timing["best_epoch"] = (int(stopper.best_epoch) + 1
+                            if stopper is not None and stopper.best_weights is not None
+                            else None)
+    return timing
