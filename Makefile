@@ -25,7 +25,7 @@ demo: $(STAMP)
 # that is installed (JAX, PyTorch), since the layers are written with keras.ops only.
 test: $(STAMP)
 	$(PY) -m ruff check .
-	$(PY) -m pytest -q -p no:cacheprovider tests
+	$(PY) -m pytest -q -p no:cacheprovider --doctest-modules seqkit tests
 	@for backend in jax torch; do \
 	  if $(PY) -c "import $$backend" 2>/dev/null; then \
 	    echo "== tests/layers under KERAS_BACKEND=$$backend"; \
