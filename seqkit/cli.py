@@ -46,15 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export a saved fit result for TF Serving")
     export.add_argument("result", help="a folder written by FitResult.save (runs/<name>/model)")
     export.add_argument("base_path", help="e.g. saved_models/<name>")
-    export.add_argument("--version", type=int, default=None)
-    export.add_argument("--overwrite", action="store_true")
+    export.add_argument("--version", type=int, default=None,
+                        help="version folder to write (default: the next integer)")
+    export.add_argument("--overwrite", action="store_true",
+                        help="replace an existing version folder (atomically)")
 
     report = sub.add_parser("report", help="measure exports the way they are served")
     report.add_argument("paths", nargs="+", help="export folders (base or version)")
     report.add_argument("--tflite", action="store_true", help="also measure a LiteRT version")
     report.add_argument("--batch-sizes", default=None, help="comma-separated, e.g. 1,8,64,256")
     report.add_argument("--seq-lens", default=None, help="comma-separated sequence lengths")
-    report.add_argument("--out-dir", default=None)
+    report.add_argument("--out-dir", default=None,
+                        help="where report.md/.json and plots go (default: beside the export)")
 
     models_config = sub.add_parser("models-config", help="write TF Serving's models.config")
     models_config.add_argument("root", help="the folder holding one folder per model")

@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 from seqkit.errors import ConfigError
+from seqkit.fileio import write_json_atomic
 from seqkit.recipes.config import CONFIGS, CompareConfig, to_dict
-from seqkit.recipes.run import write_json
 
 CHILD_TAG = "SEQKIT_COMPARE_RESULT "
 SHARED_SENTIMENT = Path(__file__).resolve().parents[3] / "shared/data/sentiment_sentences"
@@ -111,8 +111,6 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
     unknown = sorted(set(config.tasks) - set(CONFIGS))
     if unknown:
         raise ConfigError(f"unknown task(s) {unknown}; expected some of {sorted(CONFIGS)}")
-    if config.seeds < 1:
-        raise ConfigError(f"seeds must be >= 1, got {config.seeds}")
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = task_data(config)
@@ -147,7 +145,7 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
         results["tasks"][task] = {"data": data[task], "metric": metric,
                                   "direction": direction, "rows": rows,
                                   "serving_report": report_md}
-    write_json(out_dir / "compare.json", results)
+    write_json_atomic(out_dir / "compare.json", results)
     markdown = comparison_markdown(results)
     (out_dir / "compare.md").write_text(markdown)
     plot_comparison(results, out_dir / "compare.png")

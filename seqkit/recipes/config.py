@@ -1,7 +1,21 @@
 """Recipe configurations: dataclasses with defaults, a JSON config file, and flags on top.
 
 Precedence: dataclass defaults < ``--config FILE`` (JSON) < flags given on the command line.
-Every field becomes a flag (``--batch-size 64``; booleans as ``--export/--no-export``).
+Every field becomes a flag (``--batch-size 64``; booleans as ``--export/--no-export``) with
+a help line: the fit options' own (``seqkit.fit.FitOptions``) for the fields a recipe
+passes to the fit function, :data:`HELP` for the rest. The fit options are validated
+when the configuration is built (:meth:`TrainConfig.fit_options`), before any training.
+
+Example:
+
+>>> from seqkit.recipes.config import ForecastConfig, build_config
+>>> config = build_config(ForecastConfig, {"units": 16})
+>>> config.units, config.window
+(16, 52)
+>>> build_config(ForecastConfig, {"epochs": 0})
+Traceback (most recent call last):
+...
+seqkit.errors.ConfigError: epochs must be an integer >= 1, got 0
 """
 
 from __future__ import annotations
@@ -14,6 +28,66 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seqkit.errors import ConfigError
+from seqkit.fit.options import FitOptions
+from seqkit.validation import check_int
+
+HELP = {
+    "name": "run name (folder under runs_dir); default <task>-<cell>",
+    "strategy": "auto|cpu|gpu|mirrored|tpu|multiworker (auto: TPU, GPUs, else CPU)",
+    "batch_size": "examples per optimizer step and replica (the global batch scales)",
+    "mixed_precision": "float16 on GPU, bfloat16 on TPU/CPU",
+    "runs_dir": "where runs/<name>/ (config, metrics, model, backup) is written",
+    "saved_models_dir": "where the TF Serving export <name>/<version>/ is written",
+    "export": "export the trained model for TF Serving",
+    "report": "measure the export (latency, memory) into a report beside it",
+    "tflite": "also measure a LiteRT/TFLite conversion in the report",
+    "fresh": "discard an interrupted run's backup instead of resuming it",
+    "data": "the data: a built-in name or a local file/folder (see the recipe's help)",
+    "data_dir": "tensorflow-datasets data_dir (prepared offline)",
+    "max_examples": "keep at most this many examples (stratified)",
+    "max_tokens": "vocabulary size (training split only)",
+    "sequence_length": "tokens kept per text; None: the 95th percentile of training lengths",
+    "embedding_dim": "embedding width",
+    "columns": "CSV columns to read (comma-separated); default all numeric ones",
+    "time_column": "CSV column holding the time stamps",
+    "window": "input steps per window",
+    "horizon": "steps forecast per window",
+    "stride": "steps between consecutive windows",
+    "nan_policy": "error|interpolate|drop for missing values",
+    "period": "seasonal period of the naive baseline; None: the series' own",
+    "tasks": "comma-separated tasks to compare: forecast,sequences,text",
+    "cells": "comma-separated cells to compare (seqkit.layers.VARIANTS names)",
+    "seeds": "seeds per (task, cell): mean and spread over them",
+    "text_data": "text data; default ../shared/data/sentiment_sentences when present",
+    "text_max_examples": "keep at most this many texts",
+    "forecast_data": "series for the forecast task",
+    "sequence_data": "data set for the sequence task",
+    "out_dir": "where compare.md/.json/.png are written",
+    "latency_repeats": "repeats per (batch, length) point of the serving latency grid",
+}
+
+
+def help_for(name: str) -> str:
+    """The help line of option ``name``: the fit options' own, else :data:`HELP`.
+
+    Args:
+        name: a configuration field.
+
+    Returns:
+        The help text.
+
+    Raises:
+        KeyError: a field without help (a test keeps every flag documented).
+
+    Example:
+
+    >>> help_for("learning_rate")
+    "Adam's learning rate"
+    """
+    if name in HELP:
+        return HELP[name]
+    fields_ = {f.name: f for f in dataclasses.fields(FitOptions)}
+    return fields_[name].metadata["help"]
 
 
 @dataclass
@@ -41,10 +115,27 @@ class TrainConfig:
     fresh: bool = False  # discard an interrupted run's backup instead of resuming
     verbose: int = 2
 
+    def __post_init__(self):
+        self.fit_options()  # bad fit options fail here, before any training
+
+    def fit_options(self, **runtime) -> FitOptions:
+        """The checked :class:`seqkit.fit.FitOptions` of this recipe.
+
+        Args:
+            **runtime: what only exists at run time (``strategy`` object, ``callbacks``,
+                ``backup_dir``, the global ``batch_size``); ``strategy`` defaults to None.
+
+        Returns:
+            Checked fit options.
+        """
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return FitOptions.pick(values, **{"strategy": None, **runtime}).checked()
+
 
 @dataclass
 class TextConfig(TrainConfig):
-    data: str = "imdb_reviews"  # a tensorflow-datasets name or a local TSV/CSV/JSONL/folder
+    data: str = field(default="imdb_reviews", metadata={
+        "help": "a tensorflow-datasets name or a local TSV/CSV/JSONL file or folder"})
     data_dir: str | None = None  # tensorflow-datasets data_dir
     max_examples: int | None = None
     max_tokens: int = 20000
@@ -54,7 +145,8 @@ class TextConfig(TrainConfig):
 
 @dataclass
 class ForecastConfig(TrainConfig):
-    data: str = "co2"  # a built-in real series name, or a CSV path
+    data: str = field(default="co2", metadata={
+        "help": "a built-in real series (co2, elnino, sunspots) or a CSV path"})
     columns: list[str] | None = None
     time_column: str | None = None
     window: int = 52
@@ -69,7 +161,8 @@ class ForecastConfig(TrainConfig):
 
 @dataclass
 class SequenceConfig(TrainConfig):
-    data: str = "digits"  # a seqkit.data.sequences dataset name
+    data: str = field(default="digits", metadata={
+        "help": "a seqkit.data.sequences data set name (digits)"})
     units: int = 32
     epochs: int = 10
 
@@ -92,8 +185,14 @@ class CompareConfig:
     strategy: str = "auto"
     out_dir: str = "runs/compare"
     saved_models_dir: str = "saved_models/compare"
-    latency_repeats: int = 5  # repeats per (batch, length) cell of the serving grid
+    latency_repeats: int = 5  # repeats per (batch, length) point of the serving grid
     verbose: int = 0
+
+    def __post_init__(self):
+        check_int("seeds", self.seeds)
+        check_int("latency_repeats", self.latency_repeats)
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        FitOptions.pick(values, strategy=None).checked()  # the options every fit gets
 
 
 CONFIGS = {"text": TextConfig, "forecast": ForecastConfig, "sequences": SequenceConfig}
@@ -133,16 +232,19 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls) -> None:
     parser.add_argument("--config", metavar="FILE", help="JSON file with any of these options")
     for f in dataclasses.fields(config_cls):
         tp = hints[f.name]
+        words = f.metadata.get("help") or help_for(f.name)
         default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
         if tp is bool:
             parser.add_argument(_flag(f.name), action=argparse.BooleanOptionalAction,
-                                default=argparse.SUPPRESS, help=f"(default: {default})")
+                                default=argparse.SUPPRESS,
+                                help=f"{words} (default: {default})")
         else:
             flag = _flag(f.name)
             shown = ",".join(default) if isinstance(default, list) else default
             parser.add_argument(flag, dest=f.name, default=argparse.SUPPRESS,
                                 type=lambda s, tp=tp, flag=flag: _parse_value(tp, s, flag),
-                                metavar=f.name.upper(), help=f"(default: {shown})")
+                                metavar=f.name.upper(),
+                                help=f"{words} (default: {shown})")
 
 
 def build_config(config_cls, given: dict | None = None, config_file=None):

@@ -3,11 +3,13 @@
 ``runs/<name>/`` gets ``config.json`` (the recipe's options and the fit's resolved
 configuration), ``metrics.json``, ``history.png``, ``model/`` (the FitResult),
 ``progress.json`` (last finished epoch, rewritten atomically each epoch), ``summary.json``
-(where everything went), and while training ``backup/`` (Keras ``BackupAndRestore``).
+(where everything went), and while training ``backup/``
+(:class:`seqkit.checkpointing.AtomicBackupAndRestore`).
 The export goes to ``saved_models/<name>/<version>/`` and its report beside it.
 
 Resuming: run the same command again after a crash; training continues from the start
-of the interrupted epoch (``BackupAndRestore`` semantics). ``--fresh`` starts over.
+of the interrupted epoch (Keras ``BackupAndRestore`` semantics, with atomic writes).
+``--fresh`` starts over.
 
 Multi-worker (``--strategy multiworker``, one process per worker with its ``TF_CONFIG``):
 every worker trains, only the chief writes. The others put the run folder's files (model,
@@ -31,16 +33,8 @@ from pathlib import Path
 import keras
 
 from seqkit.errors import ConfigError
+from seqkit.fileio import write_json_atomic
 from seqkit.recipes.config import ForecastConfig, SequenceConfig, TextConfig, to_dict
-
-
-def write_json(path: Path, data) -> Path:
-    """Write JSON atomically (temp file + rename): readers never see half a file."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)
-    return path
 
 
 class ProgressFile(keras.callbacks.Callback):
@@ -55,23 +49,21 @@ class ProgressFile(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         record = {"epoch": epoch + 1, "pid": os.getpid(), "time": time.time(),
                   "logs": {k: float(v) for k, v in (logs or {}).items()}}
-        write_json(self.run_dir / "progress.json", record)
+        write_json_atomic(self.run_dir / "progress.json", record)
         with open(self.run_dir / "progress.log", "a") as log:
             log.write(json.dumps(record) + "\n")
 
 
 def _fit_kwargs(config, strategy, run_dir: Path, backup_dir: Path | None = None,
                 progress: bool = True) -> dict:
-    return {
-        "cell": config.cell, "units": config.units, "layers": config.layers,
-        "bidirectional": config.bidirectional, "dropout": config.dropout,
-        "epochs": config.epochs, "learning_rate": config.learning_rate,
-        "patience": config.patience, "seed": config.seed, "strategy": strategy,
-        "batch_size": config.batch_size * getattr(strategy, "num_replicas_in_sync", 1),
-        "backup_dir": str(backup_dir if backup_dir is not None else run_dir / "backup"),
-        "callbacks": [ProgressFile(run_dir)] if progress else [],
-        "verbose": config.verbose,
-    }
+    """The fit function's shared keyword arguments: the recipe's checked fit options with
+    what exists only at run time (the strategy, the global batch, backup, callbacks)."""
+    options = config.fit_options(
+        strategy=strategy,
+        batch_size=config.batch_size * getattr(strategy, "num_replicas_in_sync", 1),
+        backup_dir=str(backup_dir if backup_dir is not None else run_dir / "backup"),
+        callbacks=[ProgressFile(run_dir)] if progress else [])
+    return options.kwargs()
 
 
 def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | None = None,
@@ -146,9 +138,9 @@ def run_recipe(task: str, config, *, echo=print) -> dict:
 
         outputs = {"run_dir": str(run_dir), "model": str(result.save(run_dir / "model")),
                    "history_png": str(result.plot_history(run_dir / "history.png"))}
-        write_json(run_dir / "config.json", {"recipe": task, "options": to_dict(config),
+        write_json_atomic(run_dir / "config.json", {"recipe": task, "options": to_dict(config),
                                              "fit": result.config})
-        write_json(run_dir / "metrics.json", result.metrics)
+        write_json_atomic(run_dir / "metrics.json", result.metrics)
         if config.export:
             info = result.export(models_dir / name)
             outputs["export"] = info.path
@@ -160,7 +152,7 @@ def run_recipe(task: str, config, *, echo=print) -> dict:
         summary = {"name": name, "task": result.task, "resumed": resumed,
                    "train_seconds": round(train_seconds, 2), "metrics": result.metrics,
                    "timing": result.timing, "outputs": outputs}
-        write_json(run_dir / "summary.json", summary)
+        write_json_atomic(run_dir / "summary.json", summary)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
