@@ -22,6 +22,8 @@ class Scaler:
 
     >>> x = np.array([[0.0, 10.0], [2.0, 10.0], [4.0, 10.0], [6.0, 10.0]])
     >>> scaler = Scaler().fit(x)
+    >>> Scaler().fitted, scaler.fitted
+    (False, True)
     >>> scaler
     Scaler(mean=[3.0, 10.0], std=[2.2361, 1.0])
     >>> z = scaler.transform(x)

@@ -33,7 +33,7 @@ class ChronoSplit:
 
     @property
     def train(self) -> slice:
-        """Slice of the training part."""
+        """Slice of the training part (``ChronoSplit(6, 8, 10).train`` is ``slice(0, 6)``)."""
         return slice(0, self.train_end)
 
     @property
