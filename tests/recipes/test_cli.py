@@ -70,3 +70,39 @@ def test_variants_lists_every_named_cell(capsys):
     out = capsys.readouterr().out
     for name in VARIANTS:
         assert name in out
+
+
+def _parsers(parser):
+    """Every parser reachable from ``parser`` (subcommands included)."""
+    import argparse
+
+    yield parser
+    for action in parser._actions:  # argparse keeps sub-parsers only here
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _parsers(sub)
+
+
+def test_every_flag_has_a_help_line_with_words():
+    import re
+
+    from seqkit.cli import build_parser
+
+    missing = []
+    for parser in _parsers(build_parser()):
+        for action in parser._actions:
+            if not action.option_strings or action.help == "==SUPPRESS==":
+                continue
+            words = re.sub(r"\(default: [^)]*\)", "", action.help or "").strip()
+            if len(words.split()) < 2:
+                missing.append(f"{parser.prog} {action.option_strings[-1]}: {action.help!r}")
+    assert not missing, "flags without a help line:\n" + "\n".join(missing)
+
+
+def test_bad_fit_option_in_a_config_fails_before_training(tmp_path, capsys):
+    config = tmp_path / "bad.json"
+    config.write_text(json.dumps({"dropout": 1.5}))
+    assert main(["train", "sequences", "--config", str(config)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == ("seqkit: error: ConfigError: dropout must be a number in [0, 1), "
+                   "got 1.5")
