@@ -36,8 +36,9 @@ def class_counts(ids, class_names) -> dict:
 class ClassificationTask(FitTask):
     """Softmax classifiers trained with sparse categorical cross-entropy.
 
-    Subclasses set ``class_names`` and ``train_y`` / ``test_x`` / ``test_y`` in ``load``
-    and may override :meth:`model_inputs` (what ``model.predict`` takes for ``test_x``).
+    Subclasses set ``class_names`` and ``train_x`` / ``train_y`` / ``val_x`` / ``val_y`` /
+    ``test_x`` / ``test_y`` in ``load``, give :meth:`dataset`, and may override
+    :meth:`model_inputs` (what ``model.predict`` takes for ``test_x``).
     """
 
     loss = "sparse_categorical_crossentropy"
@@ -51,6 +52,21 @@ class ClassificationTask(FitTask):
     def model_inputs(self, x):
         """``x`` as the model takes it (default: unchanged)."""
         return x
+
+    def dataset(self, x, y, batch_size: int, *, shuffle: bool, seed: int):
+        """One batched ``tf.data`` dataset of ``(x, y)`` pairs."""
+        raise NotImplementedError
+
+    def datasets(self, batch_size: int, seed: int) -> tuple:
+        """The shuffled training set and, when there is one, the validation set."""
+        train = self.dataset(self.train_x, self.train_y, batch_size, shuffle=True, seed=seed)
+        val = (self.dataset(self.val_x, self.val_y, batch_size, shuffle=False, seed=seed)
+               if len(self.val_x) else None)
+        return train, val
+
+    @property
+    def train_examples(self) -> int:
+        return len(self.train_x)
 
     def evaluate(self, model, batch_size: int) -> dict:
         """Accuracy, macro-F1, the confusion matrix and the majority-class baseline on the

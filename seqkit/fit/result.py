@@ -28,7 +28,7 @@ class FitResult:
             (class probabilities ``probabilities`` or ``forecast [B, horizon, targets]``).
         task: ``"text_classification"``, ``"forecasting"`` or ``"sequence_classification"``.
         history: Keras history as ``{metric: [value per epoch]}``.
-        metrics: metrics on the held-out test split (see ``seqkit.fit.train``).
+        metrics: metrics on the held-out test split (see :mod:`seqkit.fit.metrics`).
         config: every argument after defaults (JSON-able).
         class_names: class names in output order (classification), else None.
         timing: ``epoch_seconds``, ``median_epoch_seconds``, ``examples_per_second``, ...
@@ -36,6 +36,21 @@ class FitResult:
 
     ``save(path)`` writes a directory ``path/`` holding ``model.keras`` and
     ``fit_result.json``; ``FitResult.load(path)`` reads it back.
+
+    Example (the fit functions build it; here by hand around an untrained model):
+
+    >>> import keras, numpy as np, tempfile, seqkit
+    >>> inp = keras.Input((None, 2), name="sequence")
+    >>> out = keras.layers.Dense(2, activation="softmax")(seqkit.ExplicitGRU(3)(inp))
+    >>> result = FitResult(keras.Model(inp, out), "sequence_classification",
+    ...                    class_names=["down", "up"], data_info={"n_features": 2})
+    >>> result.predict([np.ones((4, 2)), np.ones((6, 2))]).shape  # padded for the model
+    (2, 2)
+    >>> result.predict_labels(np.zeros((1, 5, 2)))[0] in ("down", "up")
+    True
+    >>> again = FitResult.load(result.save(tempfile.mkdtemp()))
+    >>> again.class_names
+    ['down', 'up']
     """
 
     model: keras.Model
@@ -50,9 +65,20 @@ class FitResult:
     # ------------------------------------------------------------------ prediction
 
     def prepare_inputs(self, x):
-        """``x`` converted to what ``self.model`` takes (NumPy unicode text → object array,
-        lists of variable-length sequences → post-padded ``[N, T, F]``, one window →
-        a batch of one)."""
+        """``x`` converted to what ``self.model`` takes.
+
+        Args:
+            x: raw inputs of the task: texts (a string, a list, a NumPy unicode array),
+                forecast windows (``[N, window, F]``, one ``[window, F]`` or a univariate
+                ``[window]``), sequences (``[N, T, F]`` or a list of ``[T_i, F]``).
+
+        Returns:
+            An object array of strings, or float32 ``[N, T, F]`` (lists post-padded with
+            zeros, one window as a batch of one).
+
+        Raises:
+            seqkit.errors.DataError: a shape that does not fit the model, NaN or inf.
+        """
         if self.task == "text_classification":
             from seqkit.data.text import to_text_array
 
@@ -66,21 +92,47 @@ class FitResult:
         raise ConfigError(f"unknown task {self.task!r}; expected one of {TASKS}")
 
     def predict(self, x, *, batch_size: int = 256, verbose=0) -> np.ndarray:
-        """``model.predict`` on raw inputs: class probabilities ``[N, K]`` or forecasts
-        ``[N, horizon, targets]`` in original units."""
+        """``model.predict`` on raw inputs (see :meth:`prepare_inputs`).
+
+        Args:
+            x: raw inputs.
+            batch_size: examples per prediction batch.
+            verbose: Keras' progress output.
+
+        Returns:
+            Class probabilities ``[N, K]`` or forecasts ``[N, horizon, targets]`` in
+            original units.
+        """
         return self.model.predict(self.prepare_inputs(x), batch_size=batch_size,
                                   verbose=verbose)
 
     def predict_labels(self, x, *, batch_size: int = 256) -> list:
-        """Predicted class names (classification tasks only)."""
+        """Predicted class names (classification tasks only).
+
+        Args:
+            x: raw inputs.
+            batch_size: examples per prediction batch.
+
+        Returns:
+            One class name per input, from :attr:`class_names`.
+        """
         if self.class_names is None:
             raise ConfigError(f"predict_labels needs a classification result, task={self.task!r}")
         probs = self.predict(x, batch_size=batch_size)
         return [self.class_names[i] for i in probs.argmax(axis=1)]
 
     def evaluate(self, x, y, *, batch_size: int = 256) -> dict:
-        """Metrics on new labelled data: classification metrics for classifiers (labels
-        must be known class names or ids, else a :class:`DataError` names the unknown ones)."""
+        """Classification metrics of the model on new labelled data.
+
+        Args:
+            x: raw inputs.
+            y: their labels: known class names or ids (else a :class:`DataError` names the
+                unknown ones).
+            batch_size: examples per prediction batch.
+
+        Returns:
+            :func:`seqkit.fit.metrics.classification_metrics` of the predictions.
+        """
         from seqkit.fit.metrics import classification_metrics
 
         if self.class_names is None:
@@ -96,6 +148,7 @@ class FitResult:
     # ------------------------------------------------------------------ persistence
 
     def to_json(self) -> dict:
+        """Everything but the model, as written to ``fit_result.json``."""
         import seqkit
 
         return {"format": _FORMAT, "seqkit_version": seqkit.__version__, "task": self.task,
@@ -104,8 +157,15 @@ class FitResult:
                 "data_info": self.data_info}
 
     def save(self, path) -> Path:
-        """Write ``path/model.keras`` and ``path/fit_result.json`` (``path`` is a directory,
-        created if needed; existing files of those names are replaced)."""
+        """Write ``path/model.keras`` and ``path/fit_result.json``.
+
+        Args:
+            path: a directory, created if needed; files of those names are replaced
+                (the JSON atomically).
+
+        Returns:
+            ``Path(path)``.
+        """
         path = Path(path)
         if path.suffix == ".keras":
             raise ConfigError(
@@ -118,7 +178,17 @@ class FitResult:
 
     @classmethod
     def load(cls, path) -> FitResult:
-        """Read a directory written by :meth:`save`."""
+        """Read a directory written by :meth:`save`.
+
+        Args:
+            path: the directory.
+
+        Returns:
+            The :class:`FitResult`, its model loaded with seqkit's layers registered.
+
+        Raises:
+            seqkit.errors.DataError: ``path`` lacks one of the two files.
+        """
         import seqkit.layers  # noqa: F401  (registers the serializable RNN layers)
 
         path = Path(path)
@@ -133,7 +203,15 @@ class FitResult:
                    data_info=info.get("data_info", {}))
 
     def export(self, path, version=None):
-        """Export for serving: delegates to ``seqkit.export(self, path, version=version)``."""
+        """Export for TF Serving: ``seqkit.export(self, path, version=version)``.
+
+        Args:
+            path: the model's base folder (``saved_models/<name>``).
+            version: the integer version folder; None: the next one.
+
+        Returns:
+            The :class:`seqkit.serving.ExportInfo` of the published version.
+        """
         import seqkit
 
         return seqkit.export(self, path, version=version)
@@ -141,7 +219,17 @@ class FitResult:
     # ------------------------------------------------------------------ reporting
 
     def plot_history(self, path) -> Path:
-        """Learning curves (one panel per metric, train and validation) as a PNG."""
+        """Learning curves (one panel per metric, train and validation) as a PNG.
+
+        Args:
+            path: the PNG file to write (folders created).
+
+        Returns:
+            ``Path(path)``.
+
+        Raises:
+            seqkit.errors.DataError: the history is empty.
+        """
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -170,7 +258,12 @@ class FitResult:
         return path
 
     def summary(self) -> str:
-        """A few lines: task, model, key test metrics, timing."""
+        """A few lines: task, model, key test metrics (with the baseline they are measured
+        against), split sizes, timing.
+
+        Returns:
+            The text, lines separated by newlines.
+        """
         c, m, t = self.config, self.metrics, self.timing
         lines = [f"{self.task}: {_cell_label(c)} x{c.get('layers', 1)} units={c.get('units')}"
                  f"{' bidirectional' if c.get('bidirectional') else ''}, "

@@ -46,15 +46,13 @@ class SequenceClassification(ClassificationTask):
     def build_model(self, rnn):
         return build_sequence_model(self.n_features, len(self.class_names), rnn=rnn)
 
-    def datasets(self, batch_size: int, seed: int) -> tuple:
-        train = _dataset(self.train_x, self.train_y, batch_size, shuffle=True, seed=seed)
-        val = (_dataset(self.val_x, self.val_y, batch_size, shuffle=False, seed=seed)
-               if len(self.val_x) else None)
-        return train, val
+    def dataset(self, x, y, batch_size: int, *, shuffle: bool, seed: int):
+        import tensorflow as tf
 
-    @property
-    def train_examples(self) -> int:
-        return len(self.train_x)
+        ds = tf.data.Dataset.from_tensor_slices((x, y))
+        if shuffle:
+            ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+        return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
     def config(self) -> dict:
         return {"source": describe_source(self.x),
@@ -139,15 +137,6 @@ def _lengths(x: np.ndarray) -> np.ndarray:
     has = real.any(axis=1)
     last = x.shape[1] - np.argmax(real[:, ::-1], axis=1)
     return np.where(has, last, 0)
-
-
-def _dataset(x, y, batch_size, *, shuffle, seed):
-    import tensorflow as tf
-
-    ds = tf.data.Dataset.from_tensor_slices((x, y))
-    if shuffle:
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def _checked(x, y, lengths):

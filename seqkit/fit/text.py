@@ -65,17 +65,10 @@ class TextClassification(ClassificationTask):
         return build_text_model(self.vectorizer, len(self.class_names), rnn=rnn,
                                 embedding_dim=self.embedding_dim)
 
-    def datasets(self, batch_size: int, seed: int) -> tuple:
+    def dataset(self, x, y, batch_size: int, *, shuffle: bool, seed: int):
         from seqkit.data.text import text_dataset
 
-        train = text_dataset(self.train_x, self.train_y, batch_size, shuffle=True, seed=seed)
-        val = (text_dataset(self.val_x, self.val_y, batch_size, shuffle=False, seed=seed)
-               if len(self.val_x) else None)
-        return train, val
-
-    @property
-    def train_examples(self) -> int:
-        return len(self.train_x)
+        return text_dataset(x, y, batch_size, shuffle=shuffle, seed=seed)
 
     def model_inputs(self, x):
         from seqkit.data.text import to_text_array
