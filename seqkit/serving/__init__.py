@@ -4,14 +4,22 @@ Public API (imported lazily, so ``seqkit.serving.graph``/``layout`` stay TensorF
 
     export(model_or_result, base_path, version=None, *, name_outputs="auto", warmup=True,
            warmup_examples=None, overwrite=False, task=None, class_names=None,
-           input_signature=None) -> ExportInfo
+           input_signature=None, warmup_batch_sizes=(1, 8, 32),
+           warmup_seq_lens=None) -> ExportInfo
     write_models_config(saved_models_root, path=None, *, base_path_prefix=None) -> Path
     write_batching_parameters(path, *, max_batch_size=32, batch_timeout_micros=1000, ...)
     read_batching_parameters(path) -> dict
     find_cudnn_ops(saved_model_dir) -> list[str];  rnn_path(saved_model_dir) -> dict
     read_warmup_requests(path) -> list[PredictRequest]
+    read_metadata(version_dir) -> dict          (assets.extra/seqkit_export.json)
     list_versions(base_path) / latest_version(base_path)
     cpu_portable_trace(model)   (context manager used by export)
+
+See :func:`seqkit.serving.exporter.export` for every argument. One module per concern:
+``exporter`` (the steps of an export), ``signature`` / ``naming`` (inputs and output
+names), ``portable`` (tracing without cuDNN), ``warmup``, ``verify`` (checks before
+publishing), ``metadata`` (``seqkit_export.json``), ``layout`` (version folders and
+publishing), ``graph`` (op scan), ``config`` (server files), ``client``.
 
 Layout written (TF Serving's)::
 
@@ -49,8 +57,9 @@ import importlib
 _PUBLIC = {
     "export": "seqkit.serving.exporter",
     "ExportInfo": "seqkit.serving.exporter",
-    "cpu_portable_trace": "seqkit.serving.exporter",
-    "SIGNATURE_NAME": "seqkit.serving.exporter",
+    "cpu_portable_trace": "seqkit.serving.portable",
+    "SIGNATURE_NAME": "seqkit.serving.signature",
+    "read_metadata": "seqkit.serving.metadata",
     "write_models_config": "seqkit.serving.config",
     "write_batching_parameters": "seqkit.serving.config",
     "read_batching_parameters": "seqkit.serving.config",

@@ -1,10 +1,16 @@
-"""TF Serving's folder layout: ``base_path/<integer version>/`` (standard library only).
+"""TF Serving's folder layout, and publishing a version into it (no TensorFlow needed).
 
 TF Serving watches ``base_path``, ignores children whose names are not integers, and serves
-the highest version (by default). seqkit writes a version into a hidden temporary folder
-``base_path/.tmp-<version>-<pid>`` and renames it into place, so the server never sees a
-half-written version (serving#1086). Temporary folders left by a killed export are removed
-by the next export once their process is gone.
+the highest version (by default)::
+
+    base_path/<version>/saved_model.pb, variables/, assets/, fingerprint.pb
+    base_path/<version>/assets.extra/...      (warmup records, seqkit's export metadata)
+
+seqkit writes a version into a hidden temporary folder ``base_path/.tmp-<version>-<pid>``,
+flushes it to disk (:func:`fsync_tree`) and renames it into place (:func:`publish`), so the
+server never sees a half-written version (serving#1086). Temporary folders left by a killed
+export are removed by the next export once their process is gone
+(:func:`clean_stale_temp`).
 """
 
 from __future__ import annotations
@@ -12,35 +18,65 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
+import time
 from pathlib import Path
 
-from seqkit.errors import ConfigError, DataError
+from seqkit.errors import DataError, ExportError
+from seqkit.validation import check_int, fail
 
 SAVED_MODEL_PB = "saved_model.pb"
+ASSETS_EXTRA = "assets.extra"
+PAUSE_ENV = "SEQKIT_EXPORT_TEST_PAUSE"  # "<stage>:<seconds>", stage: written | validated
 _TMP_RE = re.compile(r"^\.(?:tmp|old)-(\d+)-(\d+)(?:\.paused)?$")
 
 
-def check_version(version) -> int:
-    """``version`` as a non-negative ``int``; ``ConfigError`` for anything else."""
-    if isinstance(version, bool) or not isinstance(version, int):
-        try:  # numpy integers
-            import numpy as np
+# ----------------------------------------------------------------------------- versions
 
-            if isinstance(version, np.integer):
-                version = int(version)
-        except ImportError:  # pragma: no cover
-            pass
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise ConfigError(
-            f"version must be a non-negative integer (TF Serving version folders are "
-            f"integers), got {version!r} of type {type(version).__name__}")
-    if version < 0:
-        raise ConfigError(f"version must be a non-negative integer, got {version}")
-    return version
+
+def check_version(version) -> int:
+    """``version`` as a non-negative ``int`` (TF Serving version folders are integers).
+
+    Args:
+        version: the version asked for (Python or NumPy integer; booleans are refused).
+
+    Returns:
+        ``int(version)``.
+
+    Raises:
+        ConfigError: anything but a non-negative integer.
+
+    Example:
+
+    >>> check_version(3)
+    3
+    >>> check_version("2")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: version must be an integer >= 0, got '2'
+    """
+    return check_int("version", version, minimum=0)
 
 
 def numeric_children(base_path) -> list[int]:
-    """Integer-named child folders of ``base_path`` (complete or not), sorted."""
+    """Integer-named child folders of ``base_path`` (complete or not), sorted.
+
+    Args:
+        base_path: a model's folder; a missing one has no children.
+
+    Returns:
+        The integers, ascending.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); base = Path(tmp.name)
+    >>> for name in ("2", "10", "report-v2", ".tmp-11-1"):
+    ...     (base / name).mkdir()
+    >>> numeric_children(base)
+    [2, 10]
+    >>> tmp.cleanup()
+    """
     base = Path(base_path)
     if not base.is_dir():
         return []
@@ -48,25 +84,133 @@ def numeric_children(base_path) -> list[int]:
 
 
 def list_versions(base_path) -> list[int]:
-    """Versions under ``base_path`` that hold a ``saved_model.pb``, sorted ascending."""
+    """Versions under ``base_path`` that hold a ``saved_model.pb``, sorted ascending.
+
+    Args:
+        base_path: a model's folder (TF Serving's ``--model_base_path``).
+
+    Returns:
+        The complete versions (an integer folder without ``saved_model.pb`` is skipped).
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); base = Path(tmp.name)
+    >>> (base / "1").mkdir(); (base / "2").mkdir()
+    >>> _ = (base / "1" / SAVED_MODEL_PB).write_bytes(b"")
+    >>> list_versions(base)
+    [1]
+    >>> tmp.cleanup()
+    """
     return [v for v in numeric_children(base_path)
             if (Path(base_path) / str(v) / SAVED_MODEL_PB).is_file()]
 
 
 def latest_version(base_path) -> int | None:
-    """The version TF Serving would serve (the highest), or None."""
+    """The version TF Serving would serve (the highest complete one), or None.
+
+    Args:
+        base_path: a model's folder.
+
+    Returns:
+        The highest of :func:`list_versions`, or ``None`` when there is none.
+
+    Example:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as base:
+    ...     latest_version(base) is None
+    True
+    """
     versions = list_versions(base_path)
     return versions[-1] if versions else None
 
 
 def next_version(base_path) -> int:
-    """One more than the highest integer-named child (1 for an empty base path)."""
+    """One more than the highest integer-named child (1 for an empty base path).
+
+    Args:
+        base_path: a model's folder (need not exist).
+
+    Returns:
+        The version a new export gets by default.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); base = Path(tmp.name)
+    >>> next_version(base)
+    1
+    >>> (base / "7").mkdir()
+    >>> next_version(base)
+    8
+    >>> tmp.cleanup()
+    """
     children = numeric_children(base_path)
     return (children[-1] + 1) if children else 1
 
 
 def temp_dir(base_path, version: int, pid: int | None = None) -> Path:
+    """The hidden folder an export of ``version`` writes into before it is published.
+
+    Args:
+        base_path: a model's folder.
+        version: the version being written.
+        pid: the exporting process (default: this one).
+
+    Returns:
+        ``base_path/.tmp-<version>-<pid>``.
+
+    Example:
+
+    >>> temp_dir("models/gru", 3, pid=42).as_posix()
+    'models/gru/.tmp-3-42'
+    """
     return Path(base_path) / f".tmp-{version}-{os.getpid() if pid is None else pid}"
+
+
+def prepare_base_path(base_path) -> Path:
+    """``base_path`` as an absolute folder, created if missing and checked writable.
+
+    Args:
+        base_path: a model's folder (``str`` or ``os.PathLike``).
+
+    Returns:
+        The absolute path of the folder.
+
+    Raises:
+        ConfigError: ``base_path`` is not a path.
+        ExportError: it (or one of its parents) is a file, or it cannot be created or
+            written.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); root = Path(tmp.name)
+    >>> prepare_base_path(root / "models" / "gru").is_dir()
+    True
+    >>> prepare_base_path(3)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: base_path must be a path (str or os.PathLike), got 3
+    >>> tmp.cleanup()
+    """
+    if not isinstance(base_path, (str, os.PathLike)):
+        fail("base_path", "a path (str or os.PathLike)", base_path)
+    base = Path(base_path).expanduser().absolute()
+    if base.exists() and not base.is_dir():
+        raise ExportError(f"base_path {str(base)!r} is a file; it must be a folder "
+                          f"(TF Serving's --model_base_path)")
+    for parent in base.parents:
+        if parent.exists() and not parent.is_dir():
+            raise ExportError(f"cannot create {str(base)!r}: {str(parent)!r} is a file")
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ExportError(f"cannot create base_path {str(base)!r}: {err}") from err
+    if not os.access(base, os.W_OK):
+        raise ExportError(f"base_path {str(base)!r} is not writable")
+    return base
 
 
 def _pid_alive(pid: int) -> bool:
@@ -87,6 +231,24 @@ def clean_stale_temp(base_path) -> list[str]:
     An ``.old-<version>-<pid>`` folder is the previous version moved aside by an overwrite;
     if that export died before its replacement was renamed in (no ``<version>`` folder),
     the old version is renamed back instead of deleted.
+
+    Args:
+        base_path: a model's folder.
+
+    Returns:
+        What was removed (``".tmp-1-999"``) or restored (``".old-2-999 (restored as 2)"``).
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); base = Path(tmp.name)
+    >>> (base / ".tmp-1-999999999").mkdir()     # no such process
+    >>> (base / ".old-2-999999999").mkdir()
+    >>> clean_stale_temp(base)
+    ['.old-2-999999999 (restored as 2)', '.tmp-1-999999999']
+    >>> sorted(p.name for p in base.iterdir())
+    ['2']
+    >>> tmp.cleanup()
     """
     removed = []
     base = Path(base_path)
@@ -113,8 +275,28 @@ def resolve_saved_model(path) -> tuple[Path, int | None, Path]:
     """``(base_path, version, version_dir)`` for a version folder or a base path.
 
     A folder holding ``saved_model.pb`` is taken as it is (its version is its name when
-    that is an integer); a base path resolves to its highest version. ``DataError`` when
-    neither applies.
+    that is an integer); a base path resolves to its highest version.
+
+    Args:
+        path: a version folder or a model's folder.
+
+    Returns:
+        The model's folder, the version (``None`` for a non-integer folder name) and the
+        version folder.
+
+    Raises:
+        DataError: the path is missing, a file, or holds no version.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); base = Path(tmp.name)
+    >>> (base / "4").mkdir()
+    >>> _ = (base / "4" / SAVED_MODEL_PB).write_bytes(b"")
+    >>> _, version, version_dir = resolve_saved_model(base)
+    >>> version, version_dir.name
+    (4, '4')
+    >>> tmp.cleanup()
     """
     p = Path(path)
     if not p.exists():
@@ -129,3 +311,125 @@ def resolve_saved_model(path) -> tuple[Path, int | None, Path]:
         raise DataError(
             f"{str(p)!r} holds neither saved_model.pb nor an integer version folder with one")
     return p, version, p / str(version)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def pause_for_test(stage: str, base_path, version: int):
+    """Test hook: ``SEQKIT_EXPORT_TEST_PAUSE=<stage>:<seconds>`` sleeps at that stage.
+
+    While it sleeps, a marker file ``.tmp-<version>-<pid>.paused`` lies beside the
+    temporary folder, so a test can kill the export mid-way and check nothing was published.
+
+    Args:
+        stage: ``"written"`` (SavedModel written) or ``"validated"`` (about to publish).
+        base_path: the model's folder.
+        version: the version being exported.
+
+    Example:
+
+    >>> pause_for_test("written", "models/gru", 1)   # the variable is not set: no pause
+    """
+    value = os.environ.get(PAUSE_ENV, "")
+    if not value.startswith(stage + ":"):
+        return
+    marker = Path(str(temp_dir(base_path, version)) + ".paused")
+    marker.write_text(stage)
+    print(f"seqkit export paused at {stage}: {marker}", file=sys.stderr, flush=True)
+    try:
+        time.sleep(float(value.split(":", 1)[1]))
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def fsync_tree(path):
+    """``fsync`` every file and folder under ``path``, so a rename publishes written data.
+
+    Args:
+        path: the folder to flush.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); folder = Path(tmp.name)
+    >>> _ = (folder / "saved_model.pb").write_bytes(b"x")
+    >>> fsync_tree(folder)
+    >>> tmp.cleanup()
+    """
+    for root, dirs, files in os.walk(path):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        for name in [*dirs, "."]:
+            fsync_dir(os.path.join(root, name))
+
+
+def fsync_dir(path):
+    """``fsync`` one folder (its entries); silently skipped where folders cannot be opened.
+
+    Args:
+        path: the folder.
+
+    Example:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     fsync_dir(folder)
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def publish(tmp: Path, target: Path, overwrite: bool):
+    """Rename the written folder ``tmp`` to the version folder ``target`` (atomic).
+
+    With ``overwrite``, an existing ``target`` is first renamed aside to
+    ``.old-<version>-<pid>`` (restored if the second rename fails), then deleted.
+
+    Args:
+        tmp: the complete, flushed temporary folder.
+        target: ``base_path/<version>``.
+        overwrite: whether an existing version may be replaced.
+
+    Raises:
+        ExportError: ``target`` exists without ``overwrite``, or the rename failed.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); base = Path(tmp.name)
+    >>> (base / ".tmp-1-42").mkdir()
+    >>> publish(base / ".tmp-1-42", base / "1", overwrite=False)
+    >>> sorted(p.name for p in base.iterdir())
+    ['1']
+    >>> tmp.cleanup()
+    """
+    old = None
+    if target.exists():
+        if not overwrite:
+            raise ExportError(f"version folder {str(target)!r} appeared during the export")
+        old = target.parent / f".old-{target.name}-{os.getpid()}"
+        if old.exists():
+            shutil.rmtree(old)
+        os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except OSError as err:
+        if old is not None and not target.exists():
+            os.rename(old, target)
+        raise ExportError(f"could not publish {str(target)!r}: {err}") from err
+    fsync_dir(str(target.parent))
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -5,7 +5,11 @@ TF Serving replays this TFRecord file of ``PredictionLog`` protos
 marking it available, so the first real requests do not pay for lazy initialization
 (serving#385, #733). At most 1000 records are read. The protos come from
 ``tensorflow-serving-api`` (``tensorflow_serving.apis``); this module needs TensorFlow and
-that package only.
+that package only (imported inside the functions).
+
+What the records hold (:func:`warmup_batches`): the user's example rows at each batch
+size, or synthetic batches of batch sizes (1, 8, 32) × lengths (16, 64), lengths only where
+the time axis is dynamic (words for texts).
 """
 
 from __future__ import annotations
@@ -15,19 +19,99 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import DataError
+from seqkit.serving import inputs as inputs_lib
+from seqkit.serving.layout import ASSETS_EXTRA
+from seqkit.serving.signature import SIGNATURE_NAME
+from seqkit.validation import check_int, fail
 
 WARMUP_FILE = "tf_serving_warmup_requests"
-ASSETS_EXTRA = "assets.extra"
 MAX_RECORDS = 1000
+DEFAULT_WARMUP_BATCH_SIZES = (1, 8, 32)
+DEFAULT_WARMUP_SEQ_LENS = (16, 64)
+
+__all__ = ["ASSETS_EXTRA", "DEFAULT_WARMUP_BATCH_SIZES", "DEFAULT_WARMUP_SEQ_LENS",
+           "MAX_RECORDS", "WARMUP_FILE", "make_predict_request", "read_warmup_requests",
+           "replay", "request_arrays", "warmup_batches", "warmup_path", "write_warmup_file"]
 
 
 def warmup_path(saved_model_dir) -> Path:
+    """Where TF Serving looks for the warmup records of a version folder.
+
+    Args:
+        saved_model_dir: a version folder.
+
+    Returns:
+        ``saved_model_dir/assets.extra/tf_serving_warmup_requests``.
+
+    Example:
+
+    >>> warmup_path("models/gru/1").as_posix()
+    'models/gru/1/assets.extra/tf_serving_warmup_requests'
+    """
     return Path(saved_model_dir) / ASSETS_EXTRA / WARMUP_FILE
 
 
-def make_predict_request(inputs: dict, model_name: str,
-                         signature_name: str = "serving_default"):
-    """A ``PredictRequest`` with one ``TensorProto`` per input (``tf.make_tensor_proto``)."""
+def warmup_batches(specs: dict, examples=None, words=None,
+                   batch_sizes=DEFAULT_WARMUP_BATCH_SIZES, seq_lens=None) -> list[dict]:
+    """The batches to record: one per batch size (user rows) or per batch size × length.
+
+    Args:
+        specs: the signature's input specs.
+        examples: ``{input name: rows}`` from the user (cycled to each batch size), or
+            ``None`` for synthetic batches.
+        words: the vocabulary for synthetic texts.
+        batch_sizes: positive integers.
+        seq_lens: lengths of a dynamic time axis (words for texts); default
+            :data:`DEFAULT_WARMUP_SEQ_LENS`; unused when the model fixes its length.
+
+    Returns:
+        A list of ``{input name: array}``.
+
+    Raises:
+        ConfigError: an empty ``batch_sizes`` or one that is not a positive integer.
+
+    Example:
+
+    >>> specs = {"window": {"dtype": "float32", "shape": [None, None, 2]}}
+    >>> [b["window"].shape for b in warmup_batches(specs, batch_sizes=(1, 4), seq_lens=(3,))]
+    [(1, 3, 2), (4, 3, 2)]
+    """
+    batch_sizes = list(batch_sizes)
+    if not batch_sizes:
+        fail("warmup_batch_sizes", "a non-empty list of positive integers", batch_sizes)
+    batch_sizes = [check_int(f"warmup_batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
+    if examples is not None:
+        return [inputs_lib.rows(examples, b, start=i) for i, b in enumerate(batch_sizes)]
+    if seq_lens is None:
+        seq_lens = DEFAULT_WARMUP_SEQ_LENS
+    has_dynamic_time = inputs_lib.is_text(specs) or any(
+        inputs_lib.fixed_time(s) is None and len(s["shape"]) >= 2 for s in specs.values())
+    lens = [int(t) for t in seq_lens] if has_dynamic_time else [inputs_lib.sample_seq_len(specs)]
+    batches = []
+    for i, b in enumerate(batch_sizes):
+        for j, t in enumerate(lens):
+            batches.append(inputs_lib.synthetic_batch(specs, b, t, seed=100 + 10 * i + j,
+                                                      words=words))
+    return batches
+
+
+def make_predict_request(inputs: dict, model_name: str, signature_name: str = SIGNATURE_NAME):
+    """A ``PredictRequest`` with one ``TensorProto`` per input (``tf.make_tensor_proto``).
+
+    Args:
+        inputs: ``{input name: array}``.
+        model_name: the model's name on the server (its folder name).
+        signature_name: the signature to call.
+
+    Returns:
+        A ``tensorflow_serving.apis.predict_pb2.PredictRequest``.
+
+    Example:
+
+    >>> request = make_predict_request({"window": np.zeros((1, 3, 2), "float32")}, "gru")
+    >>> request.model_spec.name, list(request.inputs)
+    ('gru', ['window'])
+    """
     import tensorflow as tf
     from tensorflow_serving.apis import predict_pb2
 
@@ -40,8 +124,32 @@ def make_predict_request(inputs: dict, model_name: str,
 
 
 def write_warmup_file(path, batches, model_name: str,
-                      signature_name: str = "serving_default") -> int:
-    """Write one ``PredictionLog`` record per batch (``{input name: array}``); returns count."""
+                      signature_name: str = SIGNATURE_NAME) -> int:
+    """Write one ``PredictionLog`` record per batch; returns how many were written.
+
+    Args:
+        path: the file (usually :func:`warmup_path` of a version folder).
+        batches: ``{input name: array}`` per record.
+        model_name: the model's name on the server.
+        signature_name: the signature the records call.
+
+    Returns:
+        The number of records.
+
+    Raises:
+        DataError: more than :data:`MAX_RECORDS` batches.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> batch = {"window": np.zeros((2, 3, 1), "float32")}
+    >>> write_warmup_file(warmup_path(tmp.name), [batch, batch], "gru")
+    2
+    >>> [request_arrays(r)["window"].shape for r in read_warmup_requests(tmp.name)]
+    [(2, 3, 1), (2, 3, 1)]
+    >>> tmp.cleanup()
+    """
     import tensorflow as tf
     from tensorflow_serving.apis import prediction_log_pb2
 
@@ -60,7 +168,26 @@ def write_warmup_file(path, batches, model_name: str,
 
 
 def read_warmup_requests(path) -> list:
-    """The ``PredictRequest`` of every record; ``path`` is the file or a SavedModel folder."""
+    """The ``PredictRequest`` of every record.
+
+    Args:
+        path: the warmup file, or a version folder holding one.
+
+    Returns:
+        The requests, in file order.
+
+    Raises:
+        DataError: no such file, or a record that is not a ``PredictLog``.
+
+    Example:
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as version_dir:
+    ...     read_warmup_requests(version_dir)
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.DataError: no warmup file at '.../assets.extra/tf_serving_warmup_requests'
+    """
     import tensorflow as tf
     from tensorflow_serving.apis import prediction_log_pb2
 
@@ -80,14 +207,44 @@ def read_warmup_requests(path) -> list:
 
 
 def request_arrays(request) -> dict[str, np.ndarray]:
-    """The inputs of a ``PredictRequest`` as NumPy arrays (strings as ``bytes`` objects)."""
+    """The inputs of a ``PredictRequest`` as NumPy arrays (strings as ``bytes`` objects).
+
+    Args:
+        request: a ``PredictRequest``.
+
+    Returns:
+        ``{input name: array}``.
+
+    Example:
+
+    >>> request = make_predict_request({"text": np.array([b"a film"], dtype=object)}, "m")
+    >>> request_arrays(request)
+    {'text': array([b'a film'], dtype=object)}
+    """
     import tensorflow as tf
 
     return {name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
 
 
 def replay(signature_fn, path) -> list[dict]:
-    """Run every warmup record through ``signature_fn``; returns the outputs as arrays."""
+    """Run every warmup record through ``signature_fn``; returns the outputs as arrays.
+
+    Args:
+        signature_fn: a loaded signature (keyword tensors in, ``{name: tensor}`` out).
+        path: the warmup file or a version folder.
+
+    Returns:
+        One ``{output name: array}`` per record.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = write_warmup_file(warmup_path(tmp.name), [{"x": np.ones(2, "float32")}], "m")
+    >>> replay(lambda x: {"y": 2 * x}, tmp.name)
+    [{'y': array([2., 2.], dtype=float32)}]
+    >>> tmp.cleanup()
+    """
     import tensorflow as tf
 
     outputs = []

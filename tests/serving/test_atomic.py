@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from seqkit.serving import export, list_versions
-from seqkit.serving.exporter import PAUSE_ENV
+from seqkit.serving.layout import PAUSE_ENV
 from tests.serving import models
 
 ROOT = Path(__file__).resolve().parents[2]

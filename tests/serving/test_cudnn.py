@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 from seqkit.errors import ExportError
-from seqkit.serving import export, exporter, find_cudnn_ops, list_versions, rnn_path
+from seqkit.serving import export, find_cudnn_ops, list_versions, portable, rnn_path
 from tests.serving import models
 
 RNN_MODULE = importlib.import_module("keras.src.backend.tensorflow.rnn")
@@ -75,7 +75,7 @@ def test_export_prevents_cudnn_when_a_gpu_is_visible(tmp_path, simulated_gpu, ce
 
 
 def test_export_refuses_a_graph_with_cudnn_ops(tmp_path, simulated_gpu, monkeypatch):
-    monkeypatch.setattr(exporter, "cpu_portable_trace", lambda model: contextlib.nullcontext())
+    monkeypatch.setattr(portable, "cpu_portable_trace", lambda model: contextlib.nullcontext())
     base = tmp_path / "lstm"
     with pytest.raises(ExportError, match=r"cuDNN ops \['CudnnRNNV3 \(in .*CPU-only"):
         export(models.forecaster("lstm"), base, warmup=False)

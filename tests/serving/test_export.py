@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from seqkit.errors import ConfigError, DataError, ExportError
 from seqkit.serving import export, latest_version, list_versions
-from seqkit.serving.exporter import METADATA_FILE
+from seqkit.serving.metadata import METADATA_FILE, metadata_path, read_metadata
 from tests.serving import models
 
 HAVE_SEQKIT_LAYERS = importlib.util.find_spec("seqkit.layers") is not None
@@ -128,7 +128,9 @@ def test_fit_result_like_object_gives_class_names(tmp_path):
     info = export(result, tmp_path / "seq")
     assert info.task == "sequence_classification"
     assert set(info.outputs) == {"probabilities", "class_ids", "class_names"}
-    meta = json.loads((tmp_path / "seq" / "1" / "assets.extra" / METADATA_FILE).read_text())
+    assert metadata_path(info.path) == tmp_path / "seq" / "1" / "assets.extra" / METADATA_FILE
+    meta = json.loads(metadata_path(info.path).read_text())
+    assert read_metadata(info.path) == meta
     assert meta["task"] == "sequence_classification" and meta["class_names"] == ["a", "b", "c"]
     assert meta["config"] == {"cell": "gru", "units": 5}
     assert meta["params"] == model.count_params()
@@ -230,7 +232,7 @@ def test_base_path_that_is_a_file(tmp_path):
 
 @pytest.mark.parametrize("version", [-1, 1.5, "2", True, [1]])
 def test_bad_versions(tmp_path, version):
-    with pytest.raises(ConfigError, match="version must be a non-negative integer"):
+    with pytest.raises(ConfigError, match="version must be an integer >= 0"):
         export(models.forecaster(), tmp_path / "m", version=version)
     assert not (tmp_path / "m").exists()
 

@@ -1,0 +1,98 @@
+"""Trace the serving signature so that the graph runs wherever TensorFlow runs.
+
+Keras' TensorFlow backend decides at trace time (``cudnn_ok`` → ``_is_gpu_available``)
+whether ``LSTM``/``GRU`` (and seqkit's layers, which ask the same function) emit the fused
+``CudnnRNNV3`` op; that op has no CPU kernel, so a SavedModel traced on a GPU machine fails
+on CPU-only TensorFlow / TF Serving (keras#18504). :func:`cpu_portable_trace` traces as if
+no GPU were visible; :func:`write_saved_model` uses it to write the SavedModel.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+
+from seqkit.serving.signature import SIGNATURE_NAME, nested_layers
+
+
+@contextlib.contextmanager
+def cpu_portable_trace(model=None):
+    """Trace as if no GPU were visible, so RNN layers take the portable ``While`` loop.
+
+    Inside this context Keras' GPU check answers False and every RNN layer of ``model``
+    has ``use_cudnn=False``; both are restored afterwards. Not thread-safe (it patches a
+    module attribute).
+
+    Args:
+        model: the ``keras.Model`` whose RNN layers get ``use_cudnn=False`` (``None``: only
+            the GPU check is patched).
+
+    Example:
+
+    >>> import keras
+    >>> layer = keras.layers.LSTM(2)
+    >>> with cpu_portable_trace(keras.Sequential([keras.Input((None, 3)), layer])):
+    ...     layer.use_cudnn
+    False
+    >>> layer.use_cudnn
+    'auto'
+    """
+    # Keras 3.15 has no public switch for the trace-time cuDNN choice: patch its private check
+    rnn_module = importlib.import_module("keras.src.backend.tensorflow.rnn")
+    saved_check = rnn_module._is_gpu_available
+    saved_flags = []
+    if model is not None:
+        for layer in nested_layers(model):
+            if hasattr(layer, "use_cudnn") and layer.use_cudnn is not False:
+                saved_flags.append((layer, layer.use_cudnn))
+    rnn_module._is_gpu_available = lambda: False
+    try:
+        for layer, _ in saved_flags:
+            layer.use_cudnn = False
+        yield
+    finally:
+        rnn_module._is_gpu_available = saved_check
+        for layer, flag in saved_flags:
+            layer.use_cudnn = flag
+
+
+def write_saved_model(folder, model, specs: dict, serve):
+    """Trace ``serve`` as ``serving_default`` with no GPU visible and write a SavedModel.
+
+    ``keras.export.ExportArchive`` tracks the model, so its variables and lookup tables
+    (``TextVectorization``) travel with the signature.
+
+    Args:
+        folder: where to write (``saved_model.pb``, ``variables/``, ``assets/``).
+        model: the ``keras.Model`` (tracked by the archive).
+        specs: the signature's inputs (:func:`seqkit.serving.signature.input_specs`).
+        serve: the function behind the signature
+            (:func:`seqkit.serving.signature.serving_function`).
+
+    Example:
+
+    >>> import keras, tempfile
+    >>> from pathlib import Path
+    >>> from seqkit.serving.naming import OutputNaming
+    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> inp = keras.Input((None, 3), name="window")
+    >>> model = keras.Model(inp, keras.layers.GRU(2)(inp))
+    >>> specs = input_specs(model)
+    >>> serve = serving_function(model, specs, OutputNaming(model, "generic", None))
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> write_saved_model(tmp.name, model, specs, serve)
+    >>> (Path(tmp.name) / "saved_model.pb").is_file()
+    True
+    >>> tmp.cleanup()
+    """
+    import keras
+    import tensorflow as tf
+
+    with cpu_portable_trace(model):
+        archive = keras.export.ExportArchive()
+        archive.track(model)
+        tensor_specs = {name: tf.TensorSpec(s["shape"], s["dtype"], name=name)
+                        for name, s in specs.items()}
+        endpoint = archive.add_endpoint(SIGNATURE_NAME, serve, input_signature=[tensor_specs])
+        endpoint.get_concrete_function()  # trace now, while no GPU is visible
+        archive.write_out(str(folder), verbose=False)
