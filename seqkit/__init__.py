@@ -4,8 +4,15 @@ Public API (imported lazily so ``import seqkit`` stays cheap):
 
 - layers: ``ExplicitLSTM``, ``ExplicitGRU``, ``ExplicitLSTMCell``, ``ExplicitGRUCell``,
   ``make_rnn``, ``trace_gates``, ``plot_gate_trace``, ``count_rnn``
-- training: ``fit_text_classifier``, ``fit_forecaster``, ``fit_sequence_classifier``
+- training: ``fit_text_classifier``, ``fit_forecaster``, ``fit_sequence_classifier``,
+  ``FitResult``, ``FitOptions``
 - serving: ``export``, ``report``
+
+Example:
+
+>>> import seqkit
+>>> seqkit.make_rnn("cifg", 8).name.startswith("explicit_lstm")
+True
 """
 
 import importlib
@@ -25,6 +32,7 @@ _PUBLIC = {
     "fit_forecaster": "seqkit.fit",
     "fit_sequence_classifier": "seqkit.fit",
     "FitResult": "seqkit.fit",
+    "FitOptions": "seqkit.fit",
     "export": "seqkit.serving",
     "report": "seqkit.reporting",
 }

@@ -17,7 +17,24 @@ import keras
 
 
 class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
-    """``keras.callbacks.BackupAndRestore`` whose writes are atomic (temp file + rename)."""
+    """``keras.callbacks.BackupAndRestore`` whose writes are atomic (temp file + rename).
+
+    Args:
+        backup_dir: the folder holding the backup (weights and the epoch reached).
+        **kwargs: Keras' ``BackupAndRestore`` arguments (``save_freq``,
+            ``double_checkpoint``, ``delete_checkpoint``).
+
+    Example:
+
+    >>> import keras, numpy as np, os, tempfile
+    >>> folder = os.path.join(tempfile.mkdtemp(), "backup")
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> history = model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=2, verbose=0,
+    ...                     callbacks=[AtomicBackupAndRestore(folder)])
+    >>> os.path.exists(folder)  # deleted when training ends normally, like Keras'
+    False
+    """
 
     def _save_model(self):
         os.makedirs(self.backup_dir, exist_ok=True)
