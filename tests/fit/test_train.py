@@ -1,6 +1,5 @@
 """seqkit.fit.metrics and seqkit.fit.models: metric functions against hand-computed values
-and scikit-learn, and the
-pure model builders (names, units, masking) without training."""
+and scikit-learn, and the pure model builders (names, units, masking) without training."""
 
 import keras
 import numpy as np
