@@ -77,8 +77,11 @@ class ExplicitGRUCell(keras.layers.GRUCell):
                              layer_norm=layer_norm, norm_epsilon=norm_epsilon)
         super().__init__(units, **kwargs)
         self.options = options
+        # Keras 3.15 private knobs of LSTMCell/GRUCell and DropoutRNNCell (no public API):
+        # implementation=1 would mean one dropout mask per gate, which the gate functions
+        # do not take; dropout_mask_count=None makes one mask shared by the three gates.
         self.implementation = 2
-        self.dropout_mask_count = None  # one dropout mask shared by the three gates
+        self.dropout_mask_count = None
 
     def build(self, input_shape):
         """Create Keras' GRUCell weights, then the layer-norm weights.

@@ -99,8 +99,11 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
         super().__init__(units, **kwargs)
         self.options = options
         self.peephole_initializer = initializers.get(peephole_initializer)
+        # Keras 3.15 private knobs of LSTMCell/GRUCell and DropoutRNNCell (no public API):
+        # implementation=1 would mean one dropout mask per gate, which the gate functions
+        # do not take; dropout_mask_count=None makes one mask shared by the four gates.
         self.implementation = 2
-        self.dropout_mask_count = None  # one dropout mask shared by the four gates
+        self.dropout_mask_count = None
 
     def build(self, input_shape):
         """Create Keras' LSTMCell weights, then the peephole and layer-norm weights.

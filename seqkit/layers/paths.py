@@ -109,6 +109,8 @@ class ExplicitLoopMixin:
         cell = cell_cls(
             units, dtype=rnn_kwargs.get("dtype"), trainable=rnn_kwargs.get("trainable", True),
             name=cell_name, **cell_kwargs)
+        # Keras 3.15: LSTM/GRU.__init__ always build their own cell and no public API takes
+        # another, so the layer is initialised as the RNN base class around ours.
         keras.layers.RNN.__init__(self, cell, **rnn_kwargs)
         self.input_spec = keras.layers.InputSpec(ndim=3)
         self._check_use_cudnn(use_cudnn)
@@ -205,7 +207,9 @@ class ExplicitLoopMixin:
         """
         if self.execution_path() == FUSED:
             if keras.backend.backend() == "tensorflow":
-                self.supports_jit = False  # cuDNN ops are not XLA-compatible
+                # cuDNN ops are not XLA-compatible; Layer.supports_jit (read by compile's
+                # jit_compile="auto") has no public setter in Keras 3.15, LSTM sets it too.
+                self.supports_jit = False
             return super().inner_loop(sequences, initial_state, mask, training=training)
         if self.use_cudnn is True:
             raise ConfigError(
