@@ -1,7 +1,9 @@
 """Explicit-gate LSTM/GRU cells and layers.
 
-- :mod:`~seqkit.layers.equations`: the gate equations (pure functions) and options
+- :mod:`~seqkit.layers.equations`: the gate equations (pure functions)
+- :mod:`~seqkit.layers.options`: which equations a cell uses (``LSTMOptions``, ``GRUOptions``)
 - :mod:`~seqkit.layers.lstm`, :mod:`~seqkit.layers.gru`: cells and layers
+  (:mod:`~seqkit.layers.cells`: what the two cells share)
 - :mod:`~seqkit.layers.paths`: fused-vs-explicit path choice, shared by both layers
 - :mod:`~seqkit.layers.loop`: the explicit loop and its trace mode
 - :mod:`~seqkit.layers.trace`: gate traces and heatmaps
@@ -20,10 +22,10 @@ Example:
 """
 
 from seqkit.layers.counts import count_rnn
-from seqkit.layers.equations import GRUOptions, LSTMOptions
 from seqkit.layers.factory import VARIANTS, cell_family, make_rnn, variant_names
 from seqkit.layers.gru import ExplicitGRU, ExplicitGRUCell
 from seqkit.layers.lstm import ExplicitLSTM, ExplicitLSTMCell
+from seqkit.layers.options import GRUOptions, LSTMOptions
 from seqkit.layers.trace import GateTrace, plot_gate_trace, trace_gates
 
 __all__ = [

@@ -6,14 +6,16 @@ from dataclasses import asdict
 
 import keras
 
-from seqkit.layers.equations import GRUOptions, Norm, gru_step, input_projection
+from seqkit.layers.cells import ExplicitCellMixin
+from seqkit.layers.equations import gru_step, input_projection
+from seqkit.layers.options import GRUOptions
 from seqkit.layers.paths import ExplicitLoopMixin
 
 _PACKAGE = "seqkit"
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class ExplicitGRUCell(keras.layers.GRUCell):
+class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
     """A GRU cell whose equations are :func:`seqkit.layers.equations.gru_step`.
 
     With default options it computes exactly what ``keras.layers.GRUCell`` computes and
@@ -76,12 +78,7 @@ class ExplicitGRUCell(keras.layers.GRUCell):
         options = GRUOptions(reset_after=kwargs.get("reset_after", True),
                              layer_norm=layer_norm, norm_epsilon=norm_epsilon)
         super().__init__(units, **kwargs)
-        self.options = options
-        # Keras 3.15 private knobs of LSTMCell/GRUCell and DropoutRNNCell (no public API):
-        # implementation=1 would mean one dropout mask per gate, which the gate functions
-        # do not take; dropout_mask_count=None makes one mask shared by the three gates.
-        self.implementation = 2
-        self.dropout_mask_count = None
+        self._init_options(options)
 
     def build(self, input_shape):
         """Create Keras' GRUCell weights, then the layer-norm weights.
@@ -99,17 +96,7 @@ class ExplicitGRUCell(keras.layers.GRUCell):
         """
         super().build(input_shape)
         if self.options.layer_norm:
-            for name in ("input", "recurrent"):
-                setattr(self, f"{name}_norm_gamma", self.add_weight(
-                    shape=(3 * self.units,), name=f"{name}_norm_gamma", initializer="ones"))
-                setattr(self, f"{name}_norm_beta", self.add_weight(
-                    shape=(3 * self.units,), name=f"{name}_norm_beta", initializer="zeros"))
-
-    def _norm(self, name):
-        if not self.options.layer_norm:
-            return None
-        return Norm(getattr(self, f"{name}_norm_gamma"), getattr(self, f"{name}_norm_beta"),
-                    self.options.norm_epsilon)
+            self._add_norm_weights((("input", 3 * self.units), ("recurrent", 3 * self.units)))
 
     def _biases(self):
         if not self.use_bias:

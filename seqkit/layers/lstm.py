@@ -7,14 +7,16 @@ from dataclasses import asdict
 import keras
 from keras import initializers
 
-from seqkit.layers.equations import LSTMOptions, Norm, input_projection, lstm_step
+from seqkit.layers.cells import ExplicitCellMixin
+from seqkit.layers.equations import input_projection, lstm_step
+from seqkit.layers.options import LSTMOptions
 from seqkit.layers.paths import ExplicitLoopMixin
 
 _PACKAGE = "seqkit"
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class ExplicitLSTMCell(keras.layers.LSTMCell):
+class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
     """An LSTM cell whose equations are :func:`seqkit.layers.equations.lstm_gates`.
 
     With default options it computes exactly what ``keras.layers.LSTMCell`` computes and
@@ -97,13 +99,8 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
             forget_bias=forget_bias, layer_norm=layer_norm, norm_epsilon=norm_epsilon,
         )
         super().__init__(units, **kwargs)
-        self.options = options
+        self._init_options(options)
         self.peephole_initializer = initializers.get(peephole_initializer)
-        # Keras 3.15 private knobs of LSTMCell/GRUCell and DropoutRNNCell (no public API):
-        # implementation=1 would mean one dropout mask per gate, which the gate functions
-        # do not take; dropout_mask_count=None makes one mask shared by the four gates.
-        self.implementation = 2
-        self.dropout_mask_count = None
 
     def build(self, input_shape):
         """Create Keras' LSTMCell weights, then the peephole and layer-norm weights.
@@ -125,17 +122,7 @@ class ExplicitLSTMCell(keras.layers.LSTMCell):
             self.peephole_kernel = self.add_weight(
                 shape=(3, u), name="peephole_kernel", initializer=self.peephole_initializer)
         if self.options.layer_norm:
-            for name, size in (("input", 4 * u), ("recurrent", 4 * u), ("cell", u)):
-                setattr(self, f"{name}_norm_gamma", self.add_weight(
-                    shape=(size,), name=f"{name}_norm_gamma", initializer="ones"))
-                setattr(self, f"{name}_norm_beta", self.add_weight(
-                    shape=(size,), name=f"{name}_norm_beta", initializer="zeros"))
-
-    def _norm(self, name):
-        if not self.options.layer_norm:
-            return None
-        return Norm(getattr(self, f"{name}_norm_gamma"), getattr(self, f"{name}_norm_beta"),
-                    self.options.norm_epsilon)
+            self._add_norm_weights((("input", 4 * u), ("recurrent", 4 * u), ("cell", u)))
 
     def project_inputs(self, x):
         """``LN(W x) + b`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.
