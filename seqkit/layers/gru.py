@@ -143,7 +143,7 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
         >>> cell.build((None, 3))
         >>> zeros = np.zeros((1, 2), "float32")
         >>> [h], gates = cell.recurrent_step(np.zeros((1, 6), "float32"), [zeros])
-        >>> np.asarray(gates.z).tolist()  # σ(0)
+        >>> keras.ops.convert_to_numpy(gates.z).tolist()  # σ(0)
         [[0.5, 0.5]]
         """
         h_prev = states[0] if isinstance(states, (list, tuple)) else states

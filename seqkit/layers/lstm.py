@@ -162,7 +162,7 @@ class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
         >>> cell.build((None, 3))
         >>> zeros = np.zeros((1, 2), "float32")
         >>> (h, c), gates = cell.recurrent_step(np.zeros((1, 8), "float32"), [zeros, zeros])
-        >>> np.asarray(gates.o).tolist()  # NOG: o = 1
+        >>> keras.ops.convert_to_numpy(gates.o).tolist()  # NOG: o = 1
         [[1.0, 1.0]]
         """
         h_prev, c_prev = states[0], states[1]

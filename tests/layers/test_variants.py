@@ -4,7 +4,6 @@ layer's optimized loop, gradients against finite differences, and option validat
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 from keras.ops import convert_to_numpy as to_np
 
 from seqkit.errors import ConfigError
@@ -130,6 +129,8 @@ def test_layer_loop_equals_plain_cell_loop(cell_cls, layer_cls, options, hoist, 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow",
                     reason="uses TensorFlow's GradientTape")
 def test_gradients_match_finite_differences(layer_cls, options):
+    import tensorflow as tf  # here, so the module also collects where TF is not installed
+
     keras.config.set_floatx("float64")
     try:
         x = np.random.default_rng(3).normal(size=(2, 4, 3))
