@@ -299,12 +299,14 @@ def _early_stopping_run(train, tmp_path, backup=False, crash_after=None):
     import keras
     import tensorflow as tf
 
+    from seqkit.fit.models import RNNSpec, build_sequence_model
+
     x, y = make_data()
     ids = (y == "pos").astype("int64")
     keras.utils.set_random_seed(0)
     strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
     with strategy.scope():
-        model = train.build_sequence_model(F, 2, rnn=train.RNNSpec("lstm", 8))
+        model = build_sequence_model(F, 2, rnn=RNNSpec("lstm", 8))
     train_ds = tf.data.Dataset.from_tensor_slices((x[:160], ids[:160])).batch(40)
     val_ds = tf.data.Dataset.from_tensor_slices((x[160:], 1 - ids[160:])).batch(40)
     seen = []
