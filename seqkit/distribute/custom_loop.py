@@ -24,7 +24,7 @@ Keras fixes it: ``tests/distribute/test_multiworker.py``).
 The loop, top to bottom: build model, optimizer and metrics under the scope
 (:func:`_build_under_scope`); one compiled step (:func:`make_train_step`, with the loss of
 :func:`seqkit.distribute.losses.replica_mean_loss` and the gradient work-arounds of
-:mod:`seqkit.distribute._gradients`); checkpoints (:class:`_EpochCheckpoints`); one epoch
+:mod:`seqkit.distribute._gradients`); checkpoints (``_checkpoints.EpochCheckpoints``); one epoch
 (:func:`_run_epoch` over :class:`_EpochBatches`); callbacks and history
 (:func:`train_custom_loop`).
 """

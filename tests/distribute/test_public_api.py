@@ -45,9 +45,12 @@ def test_the_names_seqkit_fit_uses():
 
 
 def test_temporary_aliases_are_the_public_functions():
-    assert sd._distribute is sd.distribute_dataset
-    assert sd._per_example_loss is sd.per_example_loss
-    assert sd._unpack is sd.unpack_batch
+    """While the old private names exist (until seqkit.fit has switched), they are the
+    public functions; the test keeps passing once they are removed."""
+    for old, new in [("_distribute", "distribute_dataset"),
+                     ("_per_example_loss", "per_example_loss"), ("_unpack", "unpack_batch")]:
+        if hasattr(sd, old):
+            assert getattr(sd, old) is getattr(sd, new)
 
 
 def test_unpack_batch():
