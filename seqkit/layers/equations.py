@@ -31,6 +31,11 @@ __all__ = [
 class Norm(NamedTuple):
     """Layer-norm parameters: ``LN(x) = (x - mean(x)) / sqrt(var(x) + eps) * gamma + beta``.
 
+    Attributes:
+        gamma: the scale ``γ``, ``[n]``.
+        beta: the offset ``β``, ``[n]``.
+        epsilon: added to the variance.
+
     Example:
 
     >>> import numpy as np
