@@ -47,13 +47,6 @@ from seqkit.distribute.precision import (
 from seqkit.distribute.strategy import STRATEGY_NAMES, TPU_LOOKUP_TIMEOUT_S, get_strategy
 from seqkit.distribute.tf_config import parse_tf_config
 
-# TEMP alias for seqkit.fit until the fit pipeline switches; remove then
-_distribute = distribute_dataset
-# TEMP alias for seqkit.fit until the fit pipeline switches; remove then
-_per_example_loss = per_example_loss
-# TEMP alias for seqkit.fit until the fit pipeline switches; remove then
-_unpack = unpack_batch
-
 __all__ = [
     "DEVICE_KINDS",
     "STRATEGY_NAMES",

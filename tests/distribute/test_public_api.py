@@ -1,5 +1,5 @@
 """The package's import surface: every public name importable from ``seqkit.distribute``,
-the helpers seqkit.fit uses public, and the temporary aliases pointing at them."""
+the helpers seqkit.fit uses public."""
 
 from __future__ import annotations
 
@@ -42,15 +42,6 @@ def test_the_names_seqkit_fit_uses():
         unpack_batch,
         weighted_per_example_loss,
     )
-
-
-def test_temporary_aliases_are_the_public_functions():
-    """While the old private names exist (until seqkit.fit has switched), they are the
-    public functions; the test keeps passing once they are removed."""
-    for old, new in [("_distribute", "distribute_dataset"),
-                     ("_per_example_loss", "per_example_loss"), ("_unpack", "unpack_batch")]:
-        if hasattr(sd, old):
-            assert getattr(sd, old) is getattr(sd, new)
 
 
 def test_unpack_batch():
