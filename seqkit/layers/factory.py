@@ -82,6 +82,9 @@ def make_rnn(cell="lstm", units: int = 64, **layer_kwargs) -> keras.layers.Layer
     >>> twin = make_rnn(layer, go_backwards=True)  # a template: same configuration
     >>> twin.units, twin.return_sequences, twin.go_backwards, twin is layer
     (4, True, True, False)
+    >>> make_rnn(layer, name="encoder").name
+    'encoder'
+
     >>> make_rnn("lstmm", 4)
     Traceback (most recent call last):
     ...
@@ -99,9 +102,9 @@ def make_rnn(cell="lstm", units: int = 64, **layer_kwargs) -> keras.layers.Layer
     if isinstance(cell, type) and issubclass(cell, keras.layers.Layer):
         return cell(units, **layer_kwargs)
     if isinstance(cell, keras.layers.Layer):
-        config = {**cell.get_config(), **layer_kwargs}
-        config.pop("name", None)
-        return cell.__class__.from_config(config)
+        config = cell.get_config()
+        config.pop("name", None)  # a fresh layer gets a fresh name, unless one is given
+        return cell.__class__.from_config({**config, **layer_kwargs})
     raise ConfigError(
         f"cell must be a name ({', '.join(VARIANTS)}), a layer class or a layer instance; "
         f"got {cell!r} ({type(cell).__name__})"
