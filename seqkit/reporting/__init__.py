@@ -4,13 +4,20 @@ Public API::
 
     report(export_path, *, out_dir=None, batch_sizes=(1, 8, 64, 256), seq_lens=None,
            repeats=5, compare=None, tflite=False, threads=None, calls_per_repeat=None,
-           concurrency=8, concurrent_calls=200, cold_start=True, plots=True) -> dict
+           concurrency=8, concurrent_calls=200, cold_start=True, plots=True,
+           timeout_s=1800) -> dict
 
-See :mod:`seqkit.reporting.report` for what is measured and how. Importing this package
-does not import TensorFlow; the measuring happens in ``seqkit.reporting._worker``
-processes.
+See :func:`seqkit.reporting.report.report` for every argument and what is measured.
+Importing this package does not import TensorFlow; the measuring happens in
+``seqkit.reporting._worker`` processes.
+
+Modules: ``report`` (arguments, files), ``measure`` (one model's entry), ``runner`` (one
+worker process), ``_worker`` / ``modes`` / ``tflite`` / ``probes`` / ``timing`` (inside the
+worker), ``estimates`` (derived numbers), ``render`` (``report.md`` and plots).
 """
 
-from seqkit.reporting.report import ACTIVATION_FORMULA, ReportError, report
+from seqkit.reporting.estimates import ACTIVATION_FORMULA
+from seqkit.reporting.report import report
+from seqkit.reporting.runner import ReportError
 
 __all__ = ["ACTIVATION_FORMULA", "ReportError", "report"]

@@ -36,7 +36,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
-SAVED_MODEL_PB = "saved_model.pb"
+from seqkit.serving.layout import SAVED_MODEL_PB
 
 
 def read_saved_model_proto(saved_model_dir):

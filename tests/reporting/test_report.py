@@ -11,8 +11,8 @@ import pytest
 
 from seqkit.errors import ConfigError, DataError
 from seqkit.reporting import ACTIVATION_FORMULA, report
-from seqkit.reporting._worker import median_stats, stats
-from seqkit.reporting.report import activation_estimate
+from seqkit.reporting.estimates import activation_estimate
+from seqkit.reporting.timing import median_stats, stats
 from seqkit.serving import export
 from tests.serving import models
 
@@ -226,3 +226,16 @@ def test_cli_and_fixed_length_model(tmp_path, capsys):
     assert model_report["memory"]["params"] == model.count_params()
     assert model_report["graph"]["path"] == "none"  # unroll=True: no While loop
     assert main([str(tmp_path / "missing")]) == 2
+
+
+def test_import_paths_kept_after_the_split():
+    """seqkit.recipes.compare and older code import these from seqkit.reporting.report."""
+    import importlib
+
+    from seqkit.reporting import estimates, runner
+
+    report_module = importlib.import_module("seqkit.reporting.report")
+    assert report_module.comparison_rows is estimates.comparison_rows
+    assert report_module.activation_estimate is estimates.activation_estimate
+    assert report_module.ACTIVATION_FORMULA is ACTIVATION_FORMULA
+    assert report_module.ReportError is runner.ReportError

@@ -1,0 +1,464 @@
+"""The SavedModel measuring modes of the worker: ``cold`` and ``measure``.
+
+Both load the SavedModel with ``tf.saved_model.load`` (TensorFlow only) and call its
+``serving_default`` signature on synthetic batches (:mod:`seqkit.serving.inputs`, with the
+model's own words for texts from the export metadata):
+
+- :func:`mode_cold`: load, then the first and second call on one batch (nothing warmed up);
+- :func:`mode_measure`: load, replay the warmup records, first call after warmup, the time
+  grid (batch sizes × sequence lengths; percentiles per repeat, medians over repeats), N
+  threads sharing one signature, parameters by dtype, RSS at each stage, GPU peak memory.
+
+Every example below saves a tiny ``tf.Module`` (``window → 2 · window``) to measure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+
+import numpy as np
+
+from seqkit.reporting.estimates import reference_seq_len
+from seqkit.reporting.probes import environment, rss_point
+from seqkit.reporting.timing import time_grid_point
+from seqkit.serving import inputs as inputs_lib
+from seqkit.serving import warmup as warmup_lib
+from seqkit.serving.metadata import read_metadata
+from seqkit.serving.signature import SIGNATURE_NAME
+
+STAGE = {"name": "start"}  # what the worker is doing, reported when it fails
+CONCURRENT_BATCH = 8
+
+
+def load(tf, path):
+    """Load a SavedModel and its signature, timing it (``STAGE`` is ``"load"`` meanwhile).
+
+    Args:
+        tf: the ``tensorflow`` module.
+        path: the version folder.
+
+    Returns:
+        ``(loaded, signature, load_s)``; keep ``loaded``: it owns the variables.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.f = tf.function(lambda window: {"output": 2 * window},
+    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
+    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> loaded, signature, load_s = load(tf, tmp.name)
+    >>> signature_specs(signature), load_s > 0
+    ({'window': {'dtype': 'float32', 'shape': [None, None, 1]}}, True)
+    >>> tmp.cleanup()
+    """
+    STAGE["name"] = "load"
+    start = time.perf_counter()
+    loaded = tf.saved_model.load(path)
+    signature = loaded.signatures[SIGNATURE_NAME]
+    load_s = time.perf_counter() - start
+    STAGE["name"] = "run"
+    return loaded, signature, load_s
+
+
+def signature_specs(signature) -> dict:
+    """The input specs of a loaded signature (``{name: {"dtype", "shape"}}``).
+
+    Args:
+        signature: a loaded ``serving_default`` signature.
+
+    Returns:
+        The specs, as :mod:`seqkit.serving.inputs` takes them.
+
+    Example: see :func:`load`.
+    """
+    specs = {}
+    for name, spec in signature.structured_input_signature[1].items():
+        specs[name] = {"dtype": "string" if spec.dtype.name == "string" else spec.dtype.name,
+                       "shape": spec.shape.as_list()}
+    return specs
+
+
+def grid_seq_lens(specs, requested) -> list[int]:
+    """The lengths to measure: requested ones (or defaults), mapped to what the model
+    really gets (a fixed time axis wins), without duplicates.
+
+    Args:
+        specs: the signature's input specs.
+        requested: the lengths asked for, or ``None`` (:func:`default_seq_lens`).
+
+    Returns:
+        Sorted, unique lengths.
+
+    Example:
+
+    >>> grid_seq_lens({"window": {"dtype": "float32", "shape": [None, 5, 2]}}, [3, 9])
+    [5]
+    """
+    lens = requested or default_seq_lens(specs)
+    return sorted({inputs_lib.effective_seq_len(specs, int(t)) for t in lens})
+
+
+def default_seq_lens(specs) -> list[int]:
+    """The model's fixed length, else ``[8, 32, 128]`` words for texts, else
+    ``[16, 64, 256]`` steps.
+
+    Args:
+        specs: the signature's input specs.
+
+    Returns:
+        The default lengths.
+
+    Example:
+
+    >>> default_seq_lens({"text": {"dtype": "string", "shape": [None]}})
+    [8, 32, 128]
+    """
+    fixed = [inputs_lib.fixed_time(s) for s in specs.values()]
+    fixed = [t for t in fixed if t is not None]
+    if fixed:
+        return [fixed[0]]
+    if inputs_lib.is_text(specs):
+        return [8, 32, 128]
+    return [16, 64, 256]
+
+
+def feeds_for(tf, specs, batch, seq_len, seed, words) -> dict:
+    """A synthetic batch as ``{input name: tf.Tensor}``, ready to feed the signature.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        specs: the signature's input specs.
+        batch: rows.
+        seq_len: steps, or words per text.
+        seed: the random seed.
+        words: the vocabulary for texts.
+
+    Returns:
+        ``{input name: tensor}``.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> specs = {"window": {"dtype": "float32", "shape": [None, None, 1]}}
+    >>> feeds_for(tf, specs, 2, 3, seed=0, words=None)["window"].shape
+    TensorShape([2, 3, 1])
+    """
+    return {k: tf.constant(v) for k, v in inputs_lib.synthetic_batch(
+        specs, batch, seq_len, seed=seed, words=words).items()}
+
+
+def to_numpy(outputs) -> dict:
+    """``{name: tensor}`` → ``{name: array}`` (waits for the result).
+
+    Args:
+        outputs: a signature's outputs.
+
+    Returns:
+        NumPy arrays.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> to_numpy({"y": tf.constant([1.0])})
+    {'y': array([1.], dtype=float32)}
+    """
+    return {k: v.numpy() for k, v in outputs.items()}
+
+
+def _time_ms(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000.0
+
+
+def mode_cold(tf, config) -> dict:
+    """Load, then time the first and second call at batch 1 (nothing warmed up).
+
+    Args:
+        tf: the ``tensorflow`` module.
+        config: ``{"path", "seq_lens"}`` (the middle length is used).
+
+    Returns:
+        ``{"load_s", "first_call_ms", "second_call_ms", "seq_len", "rss"}``.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.f = tf.function(lambda window: {"output": 2 * window},
+    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
+    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> cold = mode_cold(tf, {"path": tmp.name, "seq_lens": [4]})
+    >>> cold["seq_len"], cold["first_call_ms"] > 0
+    (4, True)
+    >>> tmp.cleanup()
+    """
+    after_import = rss_point()
+    _, signature, load_s = load(tf, config["path"])
+    after_load = rss_point()
+    specs = signature_specs(signature)
+    seq_len = reference_seq_len(grid_seq_lens(specs, config.get("seq_lens")))
+    feeds = feeds_for(tf, specs, 1, seq_len, 0, read_metadata(config["path"]).get("sample_words"))
+    times = [_time_ms(lambda: to_numpy(signature(**feeds))) for _ in range(2)]
+    return {"load_s": load_s, "first_call_ms": times[0], "second_call_ms": times[1],
+            "seq_len": seq_len,
+            "rss": {"after_import": after_import, "after_load": after_load,
+                    "after_first_calls": rss_point()}}
+
+
+def variables_summary(loaded, signature) -> dict:
+    """Parameters by dtype, from the variables the SavedModel holds.
+
+    Keras' seed-generator state is a variable, not a parameter: it is counted apart.
+
+    Args:
+        loaded: the loaded SavedModel.
+        signature: its signature (its variables are used when ``loaded`` lists none).
+
+    Returns:
+        ``{"params", "params_by_dtype", "param_bytes", "param_bytes_by_dtype",
+        "variables", "other_variables"}``.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.w = tf.Variable(tf.ones([3, 2]))
+    >>> module.f = tf.function(lambda x: {"y": x @ module.w},
+    ...                        input_signature=[tf.TensorSpec([None, 3], name="x")])
+    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> loaded, signature, _ = load(tf, tmp.name)
+    >>> variables_summary(loaded, signature)["params_by_dtype"]
+    {'float32': 6}
+    >>> tmp.cleanup()
+    """
+    variables = list(getattr(loaded, "variables", None) or []) or list(signature.variables)
+    seen, rows = set(), []
+    for v in variables:
+        key = v.name
+        if key in seen:
+            continue
+        seen.add(key)
+        rows.append(v)
+    params = [v for v in rows if "seed_generator" not in v.name]
+    by_dtype, bytes_by_dtype = {}, {}
+    for v in params:
+        n = int(np.prod(v.shape)) if v.shape.rank else 1
+        by_dtype[v.dtype.name] = by_dtype.get(v.dtype.name, 0) + n
+        bytes_by_dtype[v.dtype.name] = bytes_by_dtype.get(v.dtype.name, 0) + n * v.dtype.size
+    return {"params": sum(by_dtype.values()), "params_by_dtype": by_dtype,
+            "param_bytes": sum(bytes_by_dtype.values()), "param_bytes_by_dtype": bytes_by_dtype,
+            "variables": len(params), "other_variables": len(rows) - len(params)}
+
+
+def replay_warmup(tf, signature, path) -> dict | None:
+    """Time the replay of the version's warmup records, as TF Serving does on load.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        signature: the loaded signature.
+        path: the version folder.
+
+    Returns:
+        ``{"records", "total_ms", "first_record_ms"}``, or ``None`` without warmup file.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> with tempfile.TemporaryDirectory() as version_dir:
+    ...     replay_warmup(tf, None, version_dir) is None
+    True
+    """
+    file = warmup_lib.warmup_path(path)
+    if not file.is_file():
+        return None
+    times = []
+    for request in warmup_lib.read_warmup_requests(file):
+        feeds = {k: tf.constant(v) for k, v in warmup_lib.request_arrays(request).items()}
+        times.append(_time_ms(lambda f=feeds: to_numpy(signature(**f))))
+    return {"records": len(times), "total_ms": float(sum(times)),
+            "first_record_ms": times[0] if times else None}
+
+
+def concurrency(tf, signature, specs, seq_len, words, threads, calls) -> dict:
+    """``threads`` threads calling one loaded signature ``calls`` times each.
+
+    Every output is compared with the single-thread output of the same batch (4 batches
+    of :data:`CONCURRENT_BATCH` rows, cycled).
+
+    Args:
+        tf: the ``tensorflow`` module.
+        signature: the loaded signature.
+        specs: its input specs.
+        seq_len: the batches' length.
+        words: the vocabulary for texts.
+        threads: how many threads.
+        calls: calls per thread.
+
+    Returns:
+        ``{"threads", "calls_per_thread", "batch", "seq_len", "calls", "errors",
+        "error_samples", "identical_outputs", "max_abs_diff", "all_equal", "wall_s",
+        "throughput_eps", "single_thread_throughput_eps"}``.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.f = tf.function(lambda window: {"output": 2 * window},
+    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
+    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> loaded, signature, _ = load(tf, tmp.name)
+    >>> conc = concurrency(tf, signature, signature_specs(signature), 4, None, 2, 3)
+    >>> conc["calls"], conc["errors"], conc["all_equal"]
+    (6, 0, True)
+    >>> tmp.cleanup()
+    """
+    inputs = [feeds_for(tf, specs, CONCURRENT_BATCH, seq_len, 1000 + i, words) for i in range(4)]
+    refs = [to_numpy(signature(**x)) for x in inputs]
+    n_single = max(4, calls // 4)
+    start = time.perf_counter()
+    for i in range(n_single):
+        to_numpy(signature(**inputs[i % 4]))
+    single_s = time.perf_counter() - start
+    tally = _Tally()
+    barrier = threading.Barrier(threads)
+
+    def worker(tid):
+        barrier.wait()
+        for i in range(calls):
+            k = (tid + i) % 4
+            try:
+                out = to_numpy(signature(**inputs[k]))
+            except Exception as err:  # noqa: BLE001
+                tally.error(err)
+                continue
+            tally.compare(out, refs[k])
+
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    start = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    wall = time.perf_counter() - start
+    return {"threads": threads, "calls_per_thread": calls, "batch": CONCURRENT_BATCH,
+            "seq_len": seq_len, "calls": tally.total, "errors": len(tally.errors),
+            "error_samples": tally.errors[:3], "identical_outputs": tally.identical,
+            "max_abs_diff": tally.max_diff,
+            "all_equal": (not tally.errors and tally.max_diff <= 1e-6
+                          and tally.total == threads * calls),
+            "wall_s": wall,
+            "throughput_eps": CONCURRENT_BATCH * tally.total / wall if wall else None,
+            "single_thread_throughput_eps": CONCURRENT_BATCH * n_single / single_s}
+
+
+class _Tally:
+    """What the threads of :func:`concurrency` found (updated under a lock)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.errors, self.max_diff, self.identical, self.total = [], 0.0, 0, 0
+
+    def error(self, err):
+        with self.lock:
+            self.errors.append(f"{type(err).__name__}: {err}")
+
+    def compare(self, out, ref):
+        diff, same = 0.0, True
+        for key, want in ref.items():
+            if want.dtype.kind in "fc":
+                diff = max(diff, float(np.max(np.abs(out[key] - want))) if want.size else 0.0)
+            same = same and np.array_equal(out[key], want)
+            if want.dtype.kind not in "fc" and not np.array_equal(out[key], want):
+                diff = float("inf")
+        with self.lock:
+            self.max_diff = max(self.max_diff, diff)
+            self.identical += int(same)
+            self.total += 1
+
+
+def mode_measure(tf, config) -> dict:
+    """Load, warm up, then the time grid, the concurrency check and memory readings.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        config: ``{"path", "batch_sizes", "repeats", "calls_per_repeat", "seq_lens",
+            "threads", "concurrency", "concurrent_calls"}`` (``warmup``, ``warmup_calls``
+            optional); ``_import_s`` / ``_rss_before_import`` are set by the worker.
+
+    Returns:
+        ``{"environment", "signature", "seq_lens", "import_s", "load_s", "warmup",
+        "first_call_after_warmup_ms", "first_call_seq_len", "grid", "concurrency",
+        "variables", "rss", "gpu_peak_bytes"}``.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.f = tf.function(lambda window: {"output": 2 * window},
+    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
+    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> measured = mode_measure(tf, {"path": tmp.name, "batch_sizes": [1, 2], "repeats": 1,
+    ...                              "calls_per_repeat": 2, "seq_lens": [3]})
+    >>> [(row["batch"], row["seq_len"]) for row in measured["grid"]]
+    [(1, 3), (2, 3)]
+    >>> tmp.cleanup()
+    """
+    path = config["path"]
+    env = environment(tf, config.get("threads"))
+    after_import = rss_point()
+    loaded, signature, load_s = load(tf, path)
+    after_load = rss_point()
+    specs = signature_specs(signature)
+    words = read_metadata(path).get("sample_words")
+    seq_lens = grid_seq_lens(specs, config.get("seq_lens"))
+    gpu = bool(tf.config.list_physical_devices("GPU"))
+    warm = replay_warmup(tf, signature, path) if config.get("warmup", True) else None
+    after_warmup = rss_point()
+    ref_len = reference_seq_len(seq_lens)
+    feeds = feeds_for(tf, specs, 1, ref_len, 7, words)
+    first_after_warmup = _time_ms(lambda: to_numpy(signature(**feeds)))
+    if gpu:
+        with contextlib.suppress(Exception):
+            tf.config.experimental.reset_memory_stats("GPU:0")
+    grid = _time_grid(tf, signature, specs, seq_lens, words, config)
+    after_inference = rss_point()
+    gpu_peak = None
+    if gpu:
+        with contextlib.suppress(Exception):
+            gpu_peak = tf.config.experimental.get_memory_info("GPU:0")["peak"]
+    conc = None
+    if config.get("concurrency", 0):
+        conc = concurrency(tf, signature, specs, ref_len, words, config["concurrency"],
+                           config.get("concurrent_calls", 200))
+    return {
+        "environment": env, "signature": {"inputs": specs, "outputs": {
+            k: {"dtype": v.dtype.name, "shape": v.shape.as_list()}
+            for k, v in signature.structured_outputs.items()}},
+        "seq_lens": seq_lens, "import_s": config.get("_import_s"), "load_s": load_s,
+        "warmup": warm, "first_call_after_warmup_ms": first_after_warmup,
+        "first_call_seq_len": ref_len, "grid": grid, "concurrency": conc,
+        "variables": variables_summary(loaded, signature),
+        "rss": {"before_import": config.get("_rss_before_import"), "after_import": after_import,
+                "after_load": after_load, "after_warmup": after_warmup,
+                "after_inference": after_inference,
+                "after_concurrency": rss_point()},
+        "gpu_peak_bytes": gpu_peak,
+    }
+
+
+def _time_grid(tf, signature, specs, seq_lens, words, config) -> list[dict]:
+    """One row per (batch size, length): :func:`~seqkit.reporting.timing.time_grid_point`."""
+    grid = []
+    for batch in config["batch_sizes"]:
+        for seq_len in seq_lens:
+            feeds = feeds_for(tf, specs, batch, seq_len, batch * 1000 + seq_len, words)
+            point = time_grid_point(lambda f=feeds: to_numpy(signature(**f)), batch,
+                                    config["repeats"], config.get("calls_per_repeat"),
+                                    config.get("warmup_calls", 2))
+            grid.append({"batch": batch,
+                         "seq_len": inputs_lib.effective_seq_len(specs, seq_len), **point})
+    return grid

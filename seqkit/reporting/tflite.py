@@ -1,0 +1,320 @@
+"""The TFLite modes of the worker: ``tflite_convert`` and ``tflite_measure``.
+
+What works for Keras 3 LSTM/GRU graphs in TF 2.21: ``from_saved_model`` with builtins
+fails (TensorList ops need static element shapes); ``SELECT_TF_OPS`` converts but the
+``tf.lite.Interpreter`` in the TensorFlow wheel has no Flex delegate to run it. So
+:func:`convert_tflite` freezes the signature (variables → constants, also inside the
+``While`` body), fixes the batch axis (:func:`fix_batch`; the time axis stays dynamic) and
+converts that function with ``TFLITE_BUILTINS`` (the loop becomes a TFLite ``WHILE``).
+:func:`mode_tflite_measure` then times the same grid with ``tf.lite.Interpreter``
+(XNNPACK) and compares its outputs with the SavedModel's on the same inputs.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from seqkit.reporting.modes import load, signature_specs, to_numpy
+from seqkit.reporting.probes import rss_point
+from seqkit.reporting.timing import time_grid_point
+from seqkit.serving import inputs as inputs_lib
+from seqkit.serving.metadata import read_metadata
+
+TFLITE_RTOL = TFLITE_ATOL = 1e-5
+
+
+def fix_batch(graph_def, input_names, batch):
+    """Copy of a frozen GraphDef with the batch axis fixed to ``batch``.
+
+    TFLite's builtin ``WHILE`` lowering of TensorList ops needs static element shapes;
+    Keras' RNN loop creates its TensorLists with element shape ``[-1, units]`` (dynamic
+    batch). Inputs get ``[batch, ...]`` and every TensorList ``element_shape`` constant
+    whose first entry is -1 gets ``batch`` (Keras lists hold ``[batch, ...]`` elements).
+
+    Args:
+        graph_def: a frozen ``GraphDef``.
+        input_names: the input tensors' names (``"x:0"``).
+        batch: the batch size to fix.
+
+    Returns:
+        ``(fixed GraphDef, number of element_shape constants patched)``.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> graph_def = tf.compat.v1.GraphDef()
+    >>> x = graph_def.node.add(name="x", op="Placeholder")
+    >>> _ = x.attr["shape"].shape.dim.add(size=-1)
+    >>> fixed, patched = fix_batch(graph_def, ["x:0"], 4)
+    >>> fixed.node[0].attr["shape"].shape.dim[0].size, patched
+    (4, 0)
+    """
+    import tensorflow as tf
+
+    fixed = tf.compat.v1.GraphDef()
+    fixed.CopyFrom(graph_def)
+    wanted = {n.split(":")[0] for n in input_names}
+    patched = 0
+    for nodes in [fixed.node] + [f.node_def for f in fixed.library.function]:
+        by_name = {n.name: n for n in nodes}
+        for node in nodes:
+            if node.op == "Placeholder" and node.name in wanted:
+                dims = node.attr["shape"].shape.dim
+                if dims and dims[0].size == -1:
+                    dims[0].size = batch
+            if node.op.startswith("TensorList") or node.op == "EmptyTensorList":
+                patched += _fix_element_shapes(tf, node, by_name, batch)
+    return fixed, patched
+
+
+def _fix_element_shapes(tf, node, by_name, batch) -> int:
+    patched = 0
+    for inp in node.input:
+        src = by_name.get(inp.split(":")[0].lstrip("^"))
+        if src is None or src.op != "Const" or not src.name.endswith("element_shape"):
+            continue
+        value = tf.make_ndarray(src.attr["value"].tensor)
+        if value.ndim == 1 and value.size and value[0] == -1:
+            value = value.copy()
+            value[0] = batch
+            src.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value))
+            patched += 1
+    return patched
+
+
+def convert_tflite(tf, signature, batch):
+    """SavedModel signature → TFLite flatbuffer (builtins only) for one batch size.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        signature: the loaded ``serving_default`` signature.
+        batch: the batch size the flatbuffer is fixed to.
+
+    Returns:
+        ``(flatbuffer bytes, input names, output keys (sorted), patched shape count)``.
+
+    Raises:
+        Exception: whatever the converter raises (reported by the caller).
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.f = tf.function(lambda window: {"output": 2 * window},
+    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
+    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> loaded, signature, _ = load(tf, tmp.name)
+    >>> flatbuffer, inputs, outputs, _ = convert_tflite(tf, signature, batch=2)
+    >>> len(flatbuffer) > 0, outputs
+    (True, ['output'])
+    >>> tmp.cleanup()
+    """
+    # no public API freezes a ConcreteFunction into a GraphDef and rebuilds one (TF 2.21)
+    from tensorflow.python.eager import wrap_function
+    from tensorflow.python.framework.convert_to_constants import (
+        convert_variables_to_constants_v2,
+    )
+
+    frozen = convert_variables_to_constants_v2(signature)
+    graph_def = frozen.graph.as_graph_def()
+    input_names = [t.name for t in frozen.inputs]
+    output_tensors = [t.name for t in frozen.outputs]
+    # the frozen function returns the signature's dict flattened: keys in sorted order
+    output_keys = sorted(signature.structured_outputs)
+    for key, tensor in zip(output_keys, frozen.outputs, strict=True):
+        if tensor.dtype != signature.structured_outputs[key].dtype:
+            raise RuntimeError(f"cannot match frozen output {tensor.name} to {key!r}")
+    fixed, patched = fix_batch(graph_def, input_names, batch)
+    function = wrap_function.function_from_graph_def(fixed, input_names, output_tensors)
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([function])
+    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
+    flatbuffer = converter.convert()
+    return flatbuffer, [n.split(":")[0] for n in input_names], output_keys, patched
+
+
+def short_error(err) -> str:
+    """The converter's error lines worth reading (it prints pages), as one line.
+
+    Args:
+        err: the exception.
+
+    Returns:
+        ``"<type>: <up to 4 error lines joined by |>"``.
+
+    Example:
+
+    >>> short_error(ValueError("loc(...): error: 'tf.StringSplit' op is neither a custom "
+    ...                        "op nor a flex op\\nmore text"))
+    "ValueError: 'tf.StringSplit' op is neither a custom op nor a flex op"
+    """
+    text = str(err)
+    lines = []
+    for line in text.splitlines():
+        line = line.strip()
+        if ("error:" in line or "Ops that" in line or line.startswith("tf.")) and \
+                line not in lines:
+            lines.append(line.split("error: ", 1)[-1][:300])
+    summary = " | ".join(lines[:4]) if lines else text[:600]
+    return f"{type(err).__name__}: {summary}"
+
+
+def mode_tflite_convert(tf, config) -> dict:
+    """Convert the signature once per batch size into ``out_dir/model_b<batch>.tflite``.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        config: ``{"path", "batch_sizes", "out_dir"}``.
+
+    Returns:
+        ``{"conversions": [{"batch", "ok", "file", "bytes", "inputs", "outputs",
+        "patched_shapes", "convert_s"} or {"batch", "ok": False, "reason"}]}``.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.f = tf.function(lambda window: {"output": 2 * window},
+    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
+    >>> tf.saved_model.save(module, f"{tmp.name}/1", signatures={"serving_default": module.f})
+    >>> result = mode_tflite_convert(tf, {"path": f"{tmp.name}/1", "batch_sizes": [1],
+    ...                                   "out_dir": f"{tmp.name}/tflite"})
+    >>> [(c["batch"], c["ok"], Path(c["file"]).name) for c in result["conversions"]]
+    [(1, True, 'model_b1.tflite')]
+    >>> tmp.cleanup()
+    """
+    loaded, signature, _ = load(tf, config["path"])  # `loaded` owns the variables: keep it
+    out_dir = Path(config["out_dir"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    hint = None
+    if inputs_lib.is_text(signature_specs(signature)):
+        hint = ("string inputs need TensorFlow text ops (Select TF ops / Flex), "
+                "which tf.lite.Interpreter in the TensorFlow wheel cannot run")
+    results = []
+    for batch in config["batch_sizes"]:
+        start = time.perf_counter()
+        try:
+            flatbuffer, inputs, outputs, patched = convert_tflite(tf, signature, batch)
+        except Exception as err:  # noqa: BLE001
+            reason = short_error(err)
+            results.append({"batch": batch, "ok": False,
+                            "reason": f"{reason} ({hint})" if hint else reason})
+            continue
+        file = out_dir / f"model_b{batch}.tflite"
+        file.write_bytes(flatbuffer)
+        results.append({"batch": batch, "ok": True, "file": str(file), "bytes": len(flatbuffer),
+                        "inputs": inputs, "outputs": outputs, "patched_shapes": patched,
+                        "convert_s": time.perf_counter() - start})
+    return {"conversions": results}
+
+
+def _input_index(details, names) -> dict:
+    by_name = {d["name"]: d for d in details}
+    index = {}
+    for i, name in enumerate(names):
+        detail = by_name.get(name) or by_name.get(f"serving_default_{name}") or details[i]
+        index[name] = detail["index"]
+    return index
+
+
+def mode_tflite_measure(tf, config) -> dict:
+    """Time the grid with ``tf.lite.Interpreter``, then compare with the SavedModel.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        config: ``{"path", "conversions" (the successful ones), "specs", "seq_lens",
+            "repeats", "calls_per_repeat", "threads"}``.
+
+    Returns:
+        ``{"grid", "checks", "load_s", "threads", "rss"}``; each check is
+        ``{"batch", "seq_len", "max_abs_diff", "close", "mismatched"}``.
+
+    Example:
+
+    >>> import tempfile, tensorflow as tf
+    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
+    >>> module.f = tf.function(lambda window: {"output": 2 * window},
+    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
+    >>> tf.saved_model.save(module, f"{tmp.name}/1", signatures={"serving_default": module.f})
+    >>> config = {"path": f"{tmp.name}/1", "batch_sizes": [2], "out_dir": f"{tmp.name}/t"}
+    >>> conversions = mode_tflite_convert(tf, config)["conversions"]
+    >>> specs = {"window": {"dtype": "float32", "shape": [None, None, 1]}}
+    >>> result = mode_tflite_measure(tf, {**config, "conversions": conversions,
+    ...                                   "specs": specs, "seq_lens": [3], "repeats": 1,
+    ...                                   "calls_per_repeat": 2, "threads": 1})
+    >>> [(c["batch"], c["seq_len"], c["close"]) for c in result["checks"]]
+    [(2, 3, True)]
+    >>> tmp.cleanup()
+    """
+    warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
+    words = read_metadata(config["path"]).get("sample_words")
+    threads = config.get("threads") or os.cpu_count()
+    after_import = rss_point()
+    interpreters, loads = {}, {}
+    for conv in config["conversions"]:
+        start = time.perf_counter()
+        interpreter = tf.lite.Interpreter(model_path=conv["file"], num_threads=threads)
+        interpreter.allocate_tensors()
+        loads[conv["batch"]] = time.perf_counter() - start
+        interpreters[conv["batch"]] = (interpreter, conv)
+    after_load = rss_point()
+    rows, samples = _tflite_grid(interpreters, config, words)
+    after_inference = rss_point()
+    return {"grid": rows, "checks": _compare_with_saved_model(tf, config["path"], samples),
+            "load_s": loads, "threads": threads,
+            "rss": {"after_import": after_import, "after_load": after_load,
+                    "after_inference": after_inference}}
+
+
+def _tflite_grid(interpreters, config, words):
+    """The time grid through each interpreter; also the last outputs of each grid point."""
+    specs = config["specs"]
+    rows, samples = [], {}
+    for batch, (interpreter, conv) in interpreters.items():
+        index = _input_index(interpreter.get_input_details(), conv["inputs"])
+        out_details = interpreter.get_output_details()
+        for seq_len in config["seq_lens"]:
+            data = inputs_lib.synthetic_batch(specs, batch, seq_len, seed=batch * 1000 + seq_len,
+                                              words=words)
+            for name, value in data.items():
+                interpreter.resize_tensor_input(index[name], list(value.shape))
+            interpreter.allocate_tensors()
+
+            def call(interp=interpreter, data=data, index=index, outs=out_details):
+                for name, value in data.items():
+                    interp.set_tensor(index[name], value)
+                interp.invoke()
+                return [interp.get_tensor(d["index"]) for d in outs]
+
+            point = time_grid_point(call, batch, config["repeats"],
+                                    config.get("calls_per_repeat"),
+                                    config.get("warmup_calls", 2))
+            rows.append({"batch": batch, "seq_len": seq_len, **point})
+            samples[(batch, seq_len)] = (data, dict(zip(conv["outputs"], call(), strict=True)))
+    return rows, samples
+
+
+def _compare_with_saved_model(tf, path, samples) -> list[dict]:
+    loaded, signature, _ = load(tf, path)  # `loaded` owns the variables: keep it
+    checks = []
+    for (batch, seq_len), (data, got) in samples.items():
+        want = to_numpy(signature(**{k: tf.constant(v) for k, v in data.items()}))
+        diff, mismatched, close = 0.0, 0, True
+        for key, ref in want.items():
+            value = got.get(key)
+            if value is None or value.shape != ref.shape:
+                mismatched += 1
+                continue
+            if ref.dtype.kind in "fc":
+                diff = max(diff, float(np.max(np.abs(value - ref))) if ref.size else 0.0)
+                close = close and bool(np.allclose(value, ref, rtol=TFLITE_RTOL,
+                                                   atol=TFLITE_ATOL))
+            elif not np.array_equal(value, ref):
+                mismatched += int(np.sum(value != ref))
+        checks.append({"batch": batch, "seq_len": seq_len, "max_abs_diff": diff,
+                       "close": close, "mismatched": mismatched})
+    return checks
