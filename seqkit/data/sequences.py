@@ -3,8 +3,9 @@
 Built-in set (offline; its data ship inside the scikit-learn wheel):
 
 - ``"digits"``: scikit-learn's ``load_digits`` (UCI "Optical Recognition of Handwritten
-  Digits", Alpaydin & Kaynak 1998; CC BY 4.0): 1797 images of 8x8 pixels, 10 classes, read
-  row by row as sequences of 8 time steps x 8 features, pixel values 0..16 scaled to [0, 1].
+  Digits", Alpaydin & Kaynak 1998; CC BY 4.0): 1797 images of 8x8 pixels, 10 classes (the
+  integers 0..9, as scikit-learn gives them), read row by row as sequences of 8 time steps
+  x 8 features, pixel values 0..16 scaled to [0, 1].
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 from seqkit.data._checks import check_split_fractions, real_array, steps_by_features
 from seqkit.data.text import LabelledSplits, to_label_array
+from seqkit.data.text.labels import pick_classes
 from seqkit.errors import ConfigError, DataError
 from seqkit.validation import check_optional_int
 
@@ -38,7 +40,7 @@ class CheckedSequences:
         mask: ``bool [N, T]``, True on real steps (a prefix of each row: padding is at the
             end).
         lengths: ``int32 [N]`` number of real steps per sequence.
-        class_names: class names of ``y`` (None without labels).
+        class_names: class names of ``y``, typed as the labels were (None without labels).
 
     Example:
 
@@ -52,7 +54,7 @@ class CheckedSequences:
     y: np.ndarray | None
     mask: np.ndarray
     lengths: np.ndarray
-    class_names: list[str] | None
+    class_names: list | None
 
 
 def pad_sequences_post(list_of_arrays, maxlen: int | None = None, value: float = 0.0):
@@ -143,17 +145,20 @@ def _dense_lengths(x, lengths):
     return xs, lens.astype(np.int32)
 
 
-def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequences:
+def check_sequences(x, y=None, lengths=None, *, class_names=None,
+                    classes=None) -> CheckedSequences:
     """Validate sequence inputs (and labels) for an RNN.
 
     Args:
         x: a float array ``[N, T, F]``, or a list of ``[T_i, F]`` (or ``[T_i]``) arrays, which
             are post-padded with zeros (:func:`pad_sequences_post`).
-        y: optional labels (ints or strings, see :func:`seqkit.data.to_label_array`; at least
-            2 classes), one per sequence.
+        y: optional labels (strings, integers, booleans, a pandas Categorical: see
+            :func:`seqkit.data.to_label_array`; at least 2 classes), one per sequence.
         lengths: optional true lengths for a padded ``[N, T, F]`` array (each in ``1..T``);
             steps past a length are masked (their values are not checked).
-        class_names: the names of ids ``0..K-1`` for ``y``.
+        class_names: the older name of ``classes`` (same meaning).
+        classes: the class names in id order, of the labels' type (may hold classes ``y``
+            lacks); None: the sorted unique labels.
 
     Returns:
         :class:`CheckedSequences` (``x`` float32, ``y`` int32, ``mask``, ``lengths``).
@@ -169,6 +174,8 @@ def check_sequences(x, y=None, lengths=None, *, class_names=None) -> CheckedSequ
     >>> out = check_sequences([np.ones((3, 2)), np.ones((1, 2))], y=["b", "a"])
     >>> out.x.shape, out.lengths.tolist(), out.y.tolist(), out.class_names
     ((2, 3, 2), [3, 1], [1, 0], ['a', 'b'])
+    >>> check_sequences(np.ones((2, 3, 1)), y=[7, 3]).class_names  # integers stay integers
+    [3, 7]
     >>> check_sequences(np.ones((4, 5)))
     Traceback (most recent call last):
     ...
@@ -192,14 +199,12 @@ add a feature axis with x[..., None]
         )
     ids = names = None
     if y is not None:
-        y_list = y.tolist() if isinstance(y, np.ndarray) else list(y)
-        if len(y_list) != len(xs):
+        if len(y) != len(xs):
             raise DataError(
                 f"sequences and labels differ in length: {len(xs)} sequences vs "
-                f"{len(y_list)} labels"
+                f"{len(y)} labels"
             )
-        ids, names = to_label_array(np.asarray(y) if isinstance(y, np.ndarray) else y_list,
-                                    class_names=class_names)
+        ids, names = to_label_array(y, classes=pick_classes(classes, class_names))
     return CheckedSequences(x=xs, y=ids, mask=mask, lengths=lens, class_names=names)
 
 
@@ -228,7 +233,7 @@ def _load_digits():
 
     d = load_digits()
     x = (d.images.astype(np.float32) / 16.0)  # [1797, 8, 8]: rows are time steps
-    return x, d.target.astype(np.int32), [str(c) for c in d.target_names], (
+    return x, d.target.astype(np.int32), [int(c) for c in d.target_names], (
         "scikit-learn load_digits (UCI Optical Recognition of Handwritten Digits, Alpaydin & "
         "Kaynak 1998, CC BY 4.0): 1797 8x8 images read row by row as 8 steps x 8 features, "
         "pixels 0..16 scaled to [0, 1]"

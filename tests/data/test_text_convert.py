@@ -86,22 +86,24 @@ def test_string_labels_map_to_sorted_names():
     assert ids.tolist() == [2, 0, 1, 2]
 
 
-def test_int_labels_and_int_like_strings():
+def test_int_labels_stay_ints_and_int_like_strings_stay_strings():
     ids, names = to_label_array(np.array([1, 0, 2, 1], dtype=np.int64))
     assert ids.dtype == np.int32 and ids.tolist() == [1, 0, 2, 1]
-    assert names == ["0", "1", "2"]
-    # TSV labels arrive as strings; "10" must not sort before "2"
+    assert names == [0, 1, 2] and all(type(n) is int for n in names)
+    # TSV labels arrive as strings and stay strings: three classes, sorted as strings
+    # (they used to be read as ids 0..10: eleven classes, eight of them empty)
     ids, names = to_label_array(["2", "10", "0"])
-    assert ids.tolist() == [2, 10, 0]
-    assert len(names) == 11
+    assert names == ["0", "10", "2"] and ids.tolist() == [2, 1, 0]
 
 
 def test_given_class_names_map_and_unknown_named():
     ids, names = to_label_array(["b", "a"], class_names=["b", "a"])
     assert ids.tolist() == [0, 1] and names == ["b", "a"]
-    with pytest.raises(DataError, match=r"2 unknown label\(s\).*'maybe', 'zzz'"):
+    with pytest.raises(DataError,
+                       match=r"2 unknown label\(s\).*'maybe', 'zzz' \(first at index 1\)"):
         to_label_array(["yes", "maybe", "no", "zzz"], class_names=["no", "yes"])
-    with pytest.raises(DataError, match=r"unknown label id\(s\) \[5\]: class_names has 2"):
+    # integer labels are no longer ids into string names: a type mismatch, named
+    with pytest.raises(DataError, match=r"labels are int \(index 0: 0\) but the classes are str"):
         to_label_array([0, 1, 5], class_names=["neg", "pos"])
 
 
@@ -109,22 +111,29 @@ def test_single_class_is_named():
     with pytest.raises(DataError, match=r"single class 'spam' \(3 examples\)"):
         to_label_array(["spam", "spam", "spam"])
     with pytest.raises(DataError, match=r"single class 'pos'"):
-        to_label_array([1, 1], class_names=["neg", "pos"])
+        to_label_array(["pos", "pos"], class_names=["neg", "pos"])
+    with pytest.raises(DataError, match=r"single class 7 \(2 examples\)"):
+        to_label_array([7, 7])
 
 
 @pytest.mark.parametrize(
     "bad, pattern",
     [
-        ([0, 1, -1], r"index 2 is negative"),
-        ([0, 1.5], r"index 1 is not an integer class id: 1.5"),
-        ([0, None, 1], r"index 1 is missing"),
-        (["a", 1], r"mix strings and numbers"),
+        ([0, 1.5], r"label at index 1 is not a class label: float 1.5"),
+        ([0, None, 1], r"label at index 1 is missing"),
+        (["a", 1], r"labels mix types: index 0 is str 'a', index 1 is int 1"),
         (np.zeros((2, 2)), r"1-D \(one label per text\); got shape \(2, 2\)"),
     ],
 )
 def test_label_errors(bad, pattern):
     with pytest.raises(DataError, match=pattern):
         to_label_array(bad)
+
+
+def test_negative_integer_labels_are_classes():
+    # -1 used to be refused ("class ids start at 0"); it is a class like any other
+    ids, names = to_label_array([0, 1, -1])
+    assert names == [-1, 0, 1] and ids.tolist() == [1, 2, 0]
 
 
 # ---------------------------------------------------------------- check_texts

@@ -1,10 +1,13 @@
 """Text classification data: conversion, validation, loading, splitting, vectorizing.
 
 Everything here works on plain NumPy object arrays of Python ``str`` (texts) and ``int32``
-arrays (labels), and on ``tf.data`` for feeding Keras. One concern per module:
+arrays (class ids, whose names are the labels as the user gave them), and on ``tf.data``
+for feeding Keras. One concern per module:
 
-- :mod:`~seqkit.data.text.convert`: :func:`to_text_array`, :func:`to_label_array`,
-  :func:`check_text_labels`, :func:`check_texts`
+- :mod:`~seqkit.data.text.convert`: :func:`to_text_array`, :func:`check_text_labels`,
+  :func:`check_texts`
+- :mod:`~seqkit.data.text.labels`: :func:`to_label_array` (labels to ids; the class names
+  are the labels as given, of their type), :func:`class_ids`
 - :mod:`~seqkit.data.text.splits`: :class:`LabelledSplits`, :class:`TextSplits`, the
   stratified split and the seeded subsample
 - :mod:`~seqkit.data.text.readers`: TSV/CSV/JSONL files and folders
@@ -19,12 +22,8 @@ Example:
 dtype('O')
 """
 
-from seqkit.data.text.convert import (
-    check_text_labels,
-    check_texts,
-    to_label_array,
-    to_text_array,
-)
+from seqkit.data.text.convert import check_text_labels, check_texts, to_text_array
+from seqkit.data.text.labels import class_ids, to_label_array
 from seqkit.data.text.load import load_text
 from seqkit.data.text.splits import LabelledSplits, TextSplits
 from seqkit.data.text.vectorizer import make_vectorizer, text_dataset
@@ -33,6 +32,7 @@ __all__ = [
     "LabelledSplits",
     "TextSplits",
     "check_text_labels",
+    "class_ids",
     "check_texts",
     "load_text",
     "make_vectorizer",

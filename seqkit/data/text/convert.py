@@ -1,32 +1,23 @@
-"""Texts and labels in one form: object arrays of ``str`` and ``int32`` class ids.
+"""Texts in one form: object arrays of ``str``; the checks of texts against their labels.
 
 Why the conversions matter: ``keras.Model.fit`` refuses NumPy unicode arrays
 (``np.array(list_of_str)`` has dtype ``<U..`` and fit raises ``Invalid dtype: str...``), while
 object arrays, lists and string tensors work. :func:`to_text_array` turns every accepted form
-into an object array so the rest of seqkit never sees a ``<U..`` array.
+into an object array so the rest of seqkit never sees a ``<U..`` array. Labels become
+``int32`` ids in :mod:`seqkit.data.text.labels` (:func:`to_label_array`).
 """
 
 from __future__ import annotations
 
-import math
-import re
 import warnings
 
 import numpy as np
 
+from seqkit.data.text.labels import _describe, _labels_to_list
 from seqkit.errors import DataError
 from seqkit.validation import check_choice
 
 EMPTY_POLICIES = ("error", "drop")
-_INT_LIKE = re.compile(r"^[+-]?\d+$")
-
-
-def _describe(value) -> str:
-    """Short description of a value for error messages."""
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    return f"{type(value).__name__} {text}"
 
 
 def _container_items(x) -> list:
@@ -116,149 +107,6 @@ are not texts; drop or fill them first)
                 "(None/NaN/numbers are not texts; drop or fill them first)"
             )
     return out
-
-
-def _labels_to_list(y) -> list:
-    """Labels (pandas, tensor, ``[N]`` or ``[N, 1]`` array, list) as a Python list."""
-    if type(y).__module__.startswith("pandas"):
-        if getattr(y, "ndim", 1) != 1:
-            raise DataError(f"labels must be 1-D; got a pandas object of shape {y.shape}")
-        return y.to_numpy(dtype=object).tolist()
-    if type(y).__module__.startswith("tensorflow"):
-        y = y.numpy()
-    if isinstance(y, np.ndarray):
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y[:, 0]
-        if y.ndim != 1:
-            raise DataError(f"labels must be 1-D (one label per text); got shape {y.shape}")
-        return y.tolist()
-    if isinstance(y, (list, tuple)):
-        return list(y)
-    raise DataError(
-        f"labels must be a list, NumPy array, pandas Series or tensor; got {type(y).__name__}"
-    )
-
-
-def _decoded_labels(items: list, class_names) -> tuple[list, bool]:
-    """Decode bytes, refuse missing labels and mixes; returns ``(labels, are_strings)``.
-
-    Integer-like strings (``"0"``, ``"1"``: TSV labels) become ints when no names are given.
-    """
-    decoded = []
-    for i, v in enumerate(items):
-        if isinstance(v, (bytes, np.bytes_)):
-            v = bytes(v).decode("utf-8")
-        if isinstance(v, (bool, np.bool_)):
-            v = int(v)
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            raise DataError(f"label at index {i} is missing ({v!r})")
-        decoded.append(v)
-    strings = [isinstance(v, str) for v in decoded]
-    if any(strings) and not all(strings):
-        i = strings.index(False) if strings[0] else strings.index(True)
-        raise DataError(
-            f"labels mix strings and numbers (index 0 is {_describe(decoded[0])}, "
-            f"index {i} is {_describe(decoded[i])})"
-        )
-    are_strings = bool(decoded) and all(strings)
-    if are_strings and class_names is None:
-        stripped = [v.strip() for v in decoded]
-        if all(_INT_LIKE.match(v) for v in stripped):
-            return [int(v) for v in stripped], False
-    return decoded, are_strings
-
-
-def _ids_from_names(decoded: list, class_names) -> tuple[np.ndarray, list]:
-    names = class_names if class_names is not None else sorted(set(decoded))
-    lookup = {name: k for k, name in enumerate(names)}
-    unknown = sorted({v for v in decoded if v not in lookup})
-    if unknown:
-        shown = ", ".join(repr(u) for u in unknown[:10])
-        more = f" (+{len(unknown) - 10} more)" if len(unknown) > 10 else ""
-        raise DataError(
-            f"{len(unknown)} unknown label(s) not in class_names {names}: {shown}{more}"
-        )
-    return np.array([lookup[v] for v in decoded], dtype=np.int32), names
-
-
-def _ids_from_numbers(decoded: list, class_names) -> tuple[np.ndarray, list]:
-    ints = []
-    for i, v in enumerate(decoded):
-        try:
-            fv = float(v)
-        except (TypeError, ValueError):
-            raise DataError(f"label at index {i} is not a class: {_describe(v)}") from None
-        if not math.isfinite(fv) or fv != int(fv):
-            raise DataError(f"label at index {i} is not an integer class id: {v!r}")
-        if fv < 0:
-            raise DataError(f"label at index {i} is negative ({v!r}); class ids start at 0")
-        ints.append(int(fv))
-    ids = np.array(ints, dtype=np.int32)
-    if class_names is None:
-        return ids, [str(k) for k in range(int(ids.max()) + 1)] if len(ids) else []
-    bad = sorted({int(v) for v in ids if v >= len(class_names)})
-    if bad:
-        raise DataError(
-            f"unknown label id(s) {bad[:10]}: class_names has {len(class_names)} "
-            f"classes {class_names} (ids 0..{len(class_names) - 1})"
-        )
-    return ids, class_names
-
-
-def to_label_array(y, class_names=None, *, min_classes: int = 2):
-    """Convert labels to ``int32`` class ids.
-
-    Labels may be integers (``0..K-1``; integral floats such as ``1.0`` are accepted) or strings
-    (bytes are decoded). String labels are mapped to ids through ``class_names`` when given,
-    else through the sorted unique names. When ``class_names`` is None and every string label
-    looks like an integer (``"0"``, ``"1"``, as in TSV files), they are read as integers.
-
-    Args:
-        y: labels: a list/tuple, a NumPy array ``[N]`` (or ``[N, 1]``), a pandas Series or a
-            tensor.
-        class_names: the names of ids ``0..K-1``; string labels must be among them and
-            integer labels below ``K``.
-        min_classes: the fewest distinct classes ``y`` may hold.
-
-    Returns:
-        ``(ids, class_names)``: an ``int32`` array and the list of class names (for integer
-        labels without names: ``["0", "1", ..., str(max_id)]``).
-
-    Raises:
-        DataError: unknown labels when ``class_names`` is given (named), negative or
-            non-integral numbers, None entries, or fewer than ``min_classes`` distinct classes
-            in ``y`` (the single class is named).
-
-    Example:
-
-    >>> ids, names = to_label_array(["pos", "neg", "pos"])
-    >>> ids.tolist(), names
-    ([1, 0, 1], ['neg', 'pos'])
-    >>> to_label_array(["2", "0", "1"])[0].tolist()  # integer-like strings are ids
-    [2, 0, 1]
-    >>> to_label_array(["spam", "spam"])
-    Traceback (most recent call last):
-    ...
-    seqkit.errors.DataError: labels contain a single class 'spam' (2 examples); a classifier \
-needs at least 2 classes
-    """
-    if class_names is not None:
-        class_names = [str(c) for c in class_names]
-    decoded, are_strings = _decoded_labels(_labels_to_list(y), class_names)
-    if are_strings:
-        ids, names = _ids_from_names(decoded, class_names)
-    else:
-        ids, names = _ids_from_numbers(decoded, class_names)
-    present = np.unique(ids)
-    if len(present) < min_classes:
-        if len(present) == 1:
-            only = names[int(present[0])]
-            raise DataError(
-                f"labels contain a single class {only!r} ({len(ids)} examples); a classifier "
-                f"needs at least {min_classes} classes"
-            )
-        raise DataError(f"labels contain {len(present)} classes; need at least {min_classes}")
-    return ids, list(names)
 
 
 def check_text_labels(texts, labels) -> None:

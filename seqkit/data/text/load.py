@@ -16,13 +16,18 @@ import numpy as np
 from seqkit.data._checks import check_split_fractions
 from seqkit.data.text.convert import (
     EMPTY_POLICIES,
-    _labels_to_list,
     check_text_labels,
     check_texts,
-    to_label_array,
     to_text_array,
 )
-from seqkit.data.text.readers import _frame_columns, _read_directory, _read_table
+from seqkit.data.text.labels import _labels_to_list, to_label_array
+from seqkit.data.text.readers import (
+    DEFAULT_ENCODING,
+    _frame_columns,
+    _read_directory,
+    _read_table,
+    check_encoding,
+)
 from seqkit.data.text.splits import TextSplits, _stratified_split, _subsample
 from seqkit.data.text.tfds import _load_tfds, _tfds_builder_cls
 from seqkit.errors import ConfigError, DataError
@@ -30,16 +35,17 @@ from seqkit.validation import check_choice
 
 
 def _read_path(source, path: Path, labels, data_dir, text_column, label_column,
-               max_examples):
+               max_examples, encoding):
     """An existing file or folder, or a tfds name:
     ``(texts, labels, test part or None, class names or None, description)``."""
     if path.exists():
         if labels is not None:
             raise ConfigError("labels= is only for in-memory texts, not for a path source")
         if path.is_dir():
-            texts, raw_labels, names, desc = _read_directory(path, text_column, label_column)
+            texts, raw_labels, names, desc = _read_directory(path, text_column, label_column,
+                                                             encoding)
             return texts, raw_labels, None, names, desc
-        texts, raw_labels = _read_table(path, text_column, label_column)
+        texts, raw_labels = _read_table(path, text_column, label_column, encoding)
         return texts, raw_labels, None, None, f"file {path}"
     if isinstance(source, str) and _tfds_builder_cls(source) is not None:
         if labels is not None:
@@ -55,11 +61,12 @@ def _read_path(source, path: Path, labels, data_dir, text_column, label_column,
     )
 
 
-def _read_source(source, labels, data_dir, text_column, label_column, max_examples):
+def _read_source(source, labels, data_dir, text_column, label_column, max_examples,
+                 encoding):
     """Raw ``(texts, labels, test part or None, class names or None, description)``."""
     if isinstance(source, (str, os.PathLike)):
         return _read_path(source, Path(source).expanduser(), labels, data_dir, text_column,
-                          label_column, max_examples)
+                          label_column, max_examples, encoding)
     if type(source).__module__.startswith("pandas") and getattr(source, "ndim", 1) == 2:
         if labels is not None:
             raise ConfigError("labels= is not used with a DataFrame; name label_column= instead")
@@ -90,7 +97,7 @@ def _split_with_source_test(texts, y, test_part, class_names, val_fraction, seed
     """Keep the source's test split (checked like train); carve val from train."""
     t_test = to_text_array(test_part[0])
     check_text_labels(t_test, test_part[1])
-    y_test, _ = to_label_array(test_part[1], class_names=class_names, min_classes=1)
+    y_test, _ = to_label_array(test_part[1], classes=class_names, min_classes=1)
     t_test, y_test = check_texts(t_test, y_test, empty_policy=empty_policy)
     test = (t_test, y_test.astype(np.int32))
     train, val = _stratified_split(texts, y, val_fraction, seed, "val")
@@ -110,6 +117,8 @@ def load_text(
     seed: int = 0,
     empty_policy: str = "error",
     max_examples: int | None = None,
+    classes=None,
+    encoding: str = DEFAULT_ENCODING,
 ) -> TextSplits:
     """Load a labelled text set and split it into train/val/test (stratified, seeded).
 
@@ -123,19 +132,26 @@ def load_text(
       :class:`DatasetUnavailableError` naming the dataset, the ``data_dir`` and how to prepare
       it. The text and label features are the builder's ``Text`` and ``ClassLabel`` features
       (``supervised_keys`` decide when there are several; ``text_column``/``label_column``
-      override). The source's own ``train``/``test`` splits are used (``test_fraction`` is
-      then ignored); ``val`` is carved from ``train``.
+      override). The classes are the ``ClassLabel``'s names in its order, or its integers
+      ``0..K-1`` when it has no names (:func:`seqkit.data.text.tfds.tfds_class_names`).
+      The source's own ``train``/``test`` splits are used (``test_fraction`` is then
+      ignored); ``val`` is carved from ``train``.
       ``max_examples`` reads the first N of each source split (``"train[:N]"``).
     - a local file: ``.tsv``/``.txt`` (``text<TAB>label`` lines, no header, quoting off,
       split on the last tab; with ``text_column``/``label_column`` given, a header row names
       the columns), ``.csv`` (header; columns ``text_column``/``label_column``, default
       ``"text"``/``"label"``), ``.jsonl`` (one JSON object per line, same keys).
     - a directory: class sub-folders of ``.txt`` files (the layout
-      ``keras.utils.text_dataset_from_directory`` reads; read with it, classes sorted by
-      folder name), or, without sub-folders, a folder of ``.tsv``/``.txt`` files of
+      ``keras.utils.text_dataset_from_directory`` reads; read with it, the classes are the
+      folder names, sorted), or, without sub-folders, a folder of ``.tsv``/``.txt`` files of
       ``text<TAB>label`` lines, concatenated in file-name order (``readme.txt`` is skipped).
     - in memory: texts (list, NumPy array, pandas Series) with ``labels=``, or a pandas
       DataFrame with ``text_column``/``label_column`` columns (default ``"text"``/``"label"``).
+
+    Labels keep their type (:mod:`seqkit.data.text.labels`): a file's labels are strings
+    (``"0"``/``"1"`` in a TSV are the classes ``"0"`` and ``"1"``), JSONL labels keep JSON's
+    types, in-memory labels keep theirs (integers, booleans, a pandas ``Categorical``'s
+    categories).
 
     Args:
         source: where the data is, one of the forms above.
@@ -151,16 +167,22 @@ def load_text(
         empty_policy: what to do with empty/whitespace-only texts, see :func:`check_texts`.
         max_examples: cap on examples (local/in-memory: a stratified seeded subsample taken
             before splitting; tfds: first N of each source split). None reads everything.
+        classes: the class names in id order, of the labels' type; fixes the order and
+            may hold classes the data lacks (a label not among them is a DataError naming
+            it). None: the sorted unique labels (folder names, ClassLabel names, a
+            Categorical's categories).
+        encoding: the text encoding of local files (default ``"utf-8"``); a byte sequence
+            it cannot decode is a DataError naming the file, the line and the encoding.
 
     Returns:
-        :class:`TextSplits`: ``(texts, int32 ids)`` per split, the class names and a
-        ``source`` line naming the data and the split.
+        :class:`TextSplits`: ``(texts, int32 ids)`` per split, the class names (typed, id
+        order) and a ``source`` line naming the data and the split.
 
     Raises:
         DataError: malformed data (see :func:`to_text_array`, :func:`to_label_array`,
             :func:`check_texts`), a missing file, unknown columns.
         DatasetUnavailableError: a tfds dataset that is not prepared and cannot be downloaded.
-        ConfigError: bad fractions or policy.
+        ConfigError: bad fractions, policy or encoding.
 
     Example:
 
@@ -170,17 +192,20 @@ def load_text(
     ({'train': 12, 'val': 4, 'test': 4}, ['neg', 'pos'])
     >>> splits.train[0].dtype, splits.train[1].dtype
     (dtype('O'), dtype('int32'))
+    >>> load_text(["a", "b"] * 10, labels=[2, 1] * 10).class_names  # integers stay integers
+    [1, 2]
     """
     val_fraction, test_fraction = check_split_fractions(val_fraction, test_fraction)
     check_choice("empty_policy", empty_policy, EMPTY_POLICIES)
+    check_encoding(encoding)
 
     texts, raw_labels, test_part, names_hint, desc = _read_source(
-        source, labels, data_dir, text_column, label_column, max_examples
+        source, labels, data_dir, text_column, label_column, max_examples, encoding
     )
     texts = to_text_array(texts)
-    raw_list = _labels_to_list(raw_labels)
-    check_text_labels(texts, raw_list)
-    y, class_names = to_label_array(raw_list, class_names=names_hint)
+    check_text_labels(texts, _labels_to_list(raw_labels))
+    y, class_names = to_label_array(
+        raw_labels, classes=classes if classes is not None else names_hint)
     texts, y = check_texts(texts, y, empty_policy=empty_policy)
     if test_part is None:
         train, val, test, split_desc = _split_all(

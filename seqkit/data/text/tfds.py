@@ -133,11 +133,46 @@ def _ensure_prepared(builder, name: str, root: str) -> None:
         ) from err
 
 
+def tfds_class_names(feature) -> list:
+    """The class names of a tfds ``ClassLabel``: its names, or its integers when it has none.
+
+    A ``ClassLabel(names=[...])`` gives those names (strings, in the feature's order: id
+    ``k`` is ``names[k]``). A ``ClassLabel(num_classes=K)`` has no names (tfds makes up
+    ``"0".."K-1"``); its labels are the integers the dataset yields, so the classes are
+    ``0..K-1`` as ``int``.
+
+    Args:
+        feature: a ``tfds.features.ClassLabel`` (only its ``names`` are read).
+
+    Returns:
+        The class names in id order.
+
+    Example (stand-ins with the ``names`` that tfds' ``ClassLabel`` gives):
+
+    >>> from types import SimpleNamespace
+    >>> tfds_class_names(SimpleNamespace(names=["neg", "pos"]))  # ClassLabel(names=...)
+    ['neg', 'pos']
+    >>> tfds_class_names(SimpleNamespace(names=["0", "1", "2"]))  # ClassLabel(num_classes=3)
+    [0, 1, 2]
+    """
+    names = list(feature.names)
+    if names == [str(k) for k in range(len(names))]:
+        return list(range(len(names)))
+    return names
+
+
+def _named(part, class_names):
+    """``(texts, labels as class names)`` of one split of ids."""
+    texts, ids = part
+    return texts, [class_names[int(k)] for k in ids]
+
+
 def _load_tfds(name, data_dir, text_column, label_column, max_examples):
     """``(train, test or None, class_names, description)`` of a tfds text dataset.
 
     ``test`` is the source's ``test`` split (``validation`` when there is no test split),
-    None when it is unlabelled; ``max_examples`` reads the first N of each split.
+    None when it is unlabelled; ``max_examples`` reads the first N of each split. Labels
+    are returned as class names (:func:`tfds_class_names`).
     """
     import tensorflow_datasets as tfds
 
@@ -148,7 +183,7 @@ def _load_tfds(name, data_dir, text_column, label_column, max_examples):
     text_key, label_key = _find_tfds_keys(
         features, builder.info.supervised_keys, text_column, label_column, name
     )
-    class_names = list(features[label_key].names)
+    class_names = tfds_class_names(features[label_key])
     available = set(builder.info.splits.keys()) if builder.info.splits else set()
     test_split = "test"
     if available and "test" not in available:
@@ -164,4 +199,5 @@ def _load_tfds(name, data_dir, text_column, label_column, max_examples):
         if len(test[1]) and (test[1] < 0).any():  # unlabelled test split (e.g. GLUE)
             test = None
     desc = f"tensorflow-datasets {name} ({text_key!r}/{label_key!r}, data_dir {root})"
-    return train, test, class_names, desc
+    test = _named(test, class_names) if test is not None else None
+    return _named(train, class_names), test, class_names, desc

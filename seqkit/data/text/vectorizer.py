@@ -9,12 +9,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from seqkit.data.text.convert import (
-    _labels_to_list,
-    check_text_labels,
-    to_label_array,
-    to_text_array,
-)
+from seqkit.data.text.convert import check_text_labels, to_text_array
+from seqkit.data.text.labels import _labels_to_list, class_ids, pick_classes, to_label_array
 from seqkit.errors import DataError
 from seqkit.validation import check_int, check_optional_int, fail
 
@@ -144,19 +140,23 @@ def text_dataset(
     shuffle: bool = False,
     seed: int | None = None,
     *,
-    class_names: Sequence[str] | None = None,
+    class_names: Sequence | None = None,
+    classes: Sequence | None = None,
 ):
     """A batched, prefetching ``tf.data.Dataset`` of ``(tf.string [B], int32 [B])``.
 
     Args:
         texts: any form :func:`to_text_array` accepts (a NumPy unicode array included,
             which Keras ``fit`` would otherwise refuse).
-        labels: converted with :func:`to_label_array` (string labels need ``class_names``
-            for a stable mapping); None yields text batches only (for ``predict``).
+        labels: without ``classes``: integer class ids, used as they are (a split's ids
+            keep their meaning), or other labels mapped to the sorted unique names; with
+            ``classes``: labels of any kind, mapped by :func:`to_label_array`. None yields
+            text batches only (for ``predict``).
         batch_size: examples per batch (an integer >= 1; the last batch may be smaller).
         shuffle: shuffle the whole set each epoch.
         seed: the shuffle seed.
-        class_names: the names of ids ``0..K-1`` for string labels.
+        class_names: the older name of ``classes`` (same meaning).
+        classes: the class names in id order (``classes[k]`` is id ``k``).
 
     Returns:
         ``tf.data.Dataset`` of ``(texts tf.string [B], labels int32 [B])``, or of
@@ -183,9 +183,20 @@ def text_dataset(
     else:
         raw = _labels_to_list(labels)
         check_text_labels(x, raw)
-        y, _ = to_label_array(raw, class_names=class_names, min_classes=1) if raw else (
-            np.zeros(0, np.int32), None)
+        y = _dataset_ids(raw, pick_classes(classes, class_names))
         ds = tf.data.Dataset.from_tensor_slices((x_t, tf.constant(y, dtype=tf.int32)))
     if shuffle and len(x):
         ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def _dataset_ids(raw: list, classes) -> np.ndarray:
+    """The ``int32`` ids of :func:`text_dataset`'s labels (see its ``labels`` argument)."""
+    if not raw:
+        return np.zeros(0, np.int32)
+    if classes is not None:
+        return to_label_array(raw, classes=classes, min_classes=1)[0]
+    if all(isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+           for v in raw):
+        return class_ids(raw)
+    return to_label_array(raw, min_classes=1)[0]
