@@ -14,6 +14,22 @@ from seqkit.errors import SeqkitError
 
 
 def main(argv=None) -> int:
+    """Parse the command line and run :func:`seqkit.report`; print the ``report.md`` path.
+
+    Args:
+        argv: the arguments (default ``sys.argv[1:]``): paths, then ``--out-dir``,
+            ``--batch-sizes``, ``--seq-lens``, ``--repeats``, ``--threads``,
+            ``--calls-per-repeat``, ``--concurrency``, ``--concurrent-calls``, ``--tflite``,
+            ``--no-cold-start``, ``--no-plots``.
+
+    Returns:
+        The exit status: 0, or 2 after a seqkit error (printed on stderr).
+
+    Example:
+
+    >>> main(["/no/such/model"])
+    2
+    """
     parser = argparse.ArgumentParser(prog="python -m seqkit.reporting",
                                      description="Memory/latency report of exported models.")
     parser.add_argument("paths", nargs="+", help="version folders or base paths")

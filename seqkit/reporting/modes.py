@@ -9,7 +9,7 @@ model's own words for texts from the export metadata):
   grid (batch sizes × sequence lengths; percentiles per repeat, medians over repeats), N
   threads sharing one signature, parameters by dtype, RSS at each stage, GPU peak memory.
 
-Every example below saves a tiny ``tf.Module`` (``window → 2 · window``) to measure.
+The examples measure :func:`seqkit.serving.demo.save_demo_model`'s tiny model.
 """
 
 from __future__ import annotations
@@ -45,10 +45,8 @@ def load(tf, path):
     Example:
 
     >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
-    >>> module.f = tf.function(lambda window: {"output": 2 * window},
-    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
-    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
     >>> loaded, signature, load_s = load(tf, tmp.name)
     >>> signature_specs(signature), load_s > 0
     ({'window': {'dtype': 'float32', 'shape': [None, None, 1]}}, True)
@@ -187,10 +185,8 @@ def mode_cold(tf, config) -> dict:
     Example:
 
     >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
-    >>> module.f = tf.function(lambda window: {"output": 2 * window},
-    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
-    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
     >>> cold = mode_cold(tf, {"path": tmp.name, "seq_lens": [4]})
     >>> cold["seq_len"], cold["first_call_ms"] > 0
     (4, True)
@@ -306,10 +302,8 @@ def concurrency(tf, signature, specs, seq_len, words, threads, calls) -> dict:
     Example:
 
     >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
-    >>> module.f = tf.function(lambda window: {"output": 2 * window},
-    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
-    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
     >>> loaded, signature, _ = load(tf, tmp.name)
     >>> conc = concurrency(tf, signature, signature_specs(signature), 4, None, 2, 3)
     >>> conc["calls"], conc["errors"], conc["all_equal"]
@@ -397,10 +391,8 @@ def mode_measure(tf, config) -> dict:
     Example:
 
     >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
-    >>> module.f = tf.function(lambda window: {"output": 2 * window},
-    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
-    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
     >>> measured = mode_measure(tf, {"path": tmp.name, "batch_sizes": [1, 2], "repeats": 1,
     ...                              "calls_per_repeat": 2, "seq_lens": [3]})
     >>> [(row["batch"], row["seq_len"]) for row in measured["grid"]]

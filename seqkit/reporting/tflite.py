@@ -104,10 +104,8 @@ def convert_tflite(tf, signature, batch):
     Example:
 
     >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
-    >>> module.f = tf.function(lambda window: {"output": 2 * window},
-    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
-    >>> tf.saved_model.save(module, tmp.name, signatures={"serving_default": module.f})
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
     >>> loaded, signature, _ = load(tf, tmp.name)
     >>> flatbuffer, inputs, outputs, _ = convert_tflite(tf, signature, batch=2)
     >>> len(flatbuffer) > 0, outputs
@@ -177,10 +175,8 @@ def mode_tflite_convert(tf, config) -> dict:
     Example:
 
     >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
-    >>> module.f = tf.function(lambda window: {"output": 2 * window},
-    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
-    >>> tf.saved_model.save(module, f"{tmp.name}/1", signatures={"serving_default": module.f})
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(f"{tmp.name}/1")
     >>> result = mode_tflite_convert(tf, {"path": f"{tmp.name}/1", "batch_sizes": [1],
     ...                                   "out_dir": f"{tmp.name}/tflite"})
     >>> [(c["batch"], c["ok"], Path(c["file"]).name) for c in result["conversions"]]
@@ -236,10 +232,8 @@ def mode_tflite_measure(tf, config) -> dict:
     Example:
 
     >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory(); module = tf.Module()
-    >>> module.f = tf.function(lambda window: {"output": 2 * window},
-    ...                        input_signature=[tf.TensorSpec([None, None, 1], name="window")])
-    >>> tf.saved_model.save(module, f"{tmp.name}/1", signatures={"serving_default": module.f})
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(f"{tmp.name}/1")
     >>> config = {"path": f"{tmp.name}/1", "batch_sizes": [2], "out_dir": f"{tmp.name}/t"}
     >>> conversions = mode_tflite_convert(tf, config)["conversions"]
     >>> specs = {"window": {"dtype": "float32", "shape": [None, None, 1]}}

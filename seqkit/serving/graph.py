@@ -18,15 +18,12 @@ is itself a ``While`` loop, so the graph cannot tell the two apart.
 
 Example:
 
->>> import tempfile, tensorflow as tf
+>>> import tempfile
+>>> from seqkit.serving.demo import save_demo_model
 >>> tmp = tempfile.TemporaryDirectory()
->>> module = tf.Module()
->>> module.f = tf.function(lambda x: x + 1, input_signature=[tf.TensorSpec([None])])
->>> tf.saved_model.save(module, tmp.name)
->>> find_cudnn_ops(tmp.name)
-[]
->>> rnn_path(tmp.name)["path"]
-'none'
+>>> folder = save_demo_model(tmp.name, loop=True)
+>>> find_cudnn_ops(folder), rnn_path(folder)["path"]
+([], 'loop')
 >>> tmp.cleanup()
 """
 
@@ -115,13 +112,11 @@ def op_counts(saved_model_dir) -> Counter:
     Example:
 
     >>> import tempfile
-    >>> from tensorflow.core.protobuf import saved_model_pb2
-    >>> proto = saved_model_pb2.SavedModel()
-    >>> _ = proto.meta_graphs.add().graph_def.node.add(name="loop", op="While")
+    >>> from seqkit.serving.demo import save_demo_model
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     _ = (Path(folder) / SAVED_MODEL_PB).write_bytes(proto.SerializeToString())
-    ...     op_counts(folder)
-    Counter({'While': 1})
+    ...     counts = op_counts(save_demo_model(folder, loop=True))
+    >>> counts["While"] + counts["StatelessWhile"]
+    1
     """
     return Counter(node.op for _, node in iter_nodes(read_saved_model_proto(saved_model_dir)))
 
@@ -170,14 +165,11 @@ def rnn_path(saved_model_dir) -> dict:
     Example:
 
     >>> import tempfile
-    >>> from tensorflow.core.protobuf import saved_model_pb2
-    >>> proto = saved_model_pb2.SavedModel()
-    >>> _ = proto.meta_graphs.add().graph_def.node.add(name="loop", op="StatelessWhile")
+    >>> from seqkit.serving.demo import save_demo_model
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     _ = (Path(folder) / SAVED_MODEL_PB).write_bytes(proto.SerializeToString())
-    ...     scan = rnn_path(folder)
+    ...     scan = rnn_path(save_demo_model(folder))
     >>> scan["path"], scan["while_loops"], scan["cudnn_ops"]
-    ('loop', 1, [])
+    ('none', 0, [])
     """
     counts = op_counts(saved_model_dir)
     cudnn = sorted(op for op in counts if "cudnn" in op.lower())

@@ -109,13 +109,10 @@ def check_no_cudnn(folder):
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> module = tf.Module()
-    >>> module.f = tf.function(lambda x: x + 1, input_signature=[tf.TensorSpec([None])])
-    >>> tf.saved_model.save(module, tmp.name)
-    >>> check_no_cudnn(tmp.name)
-    >>> tmp.cleanup()
+    >>> import tempfile
+    >>> from seqkit.serving.demo import save_demo_model
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     check_no_cudnn(save_demo_model(folder, loop=True))
     """
     cudnn = find_cudnn_ops(folder)
     if cudnn:

@@ -17,6 +17,7 @@ from seqkit.errors import ExportError
 from seqkit.serving import export, find_cudnn_ops, list_versions, portable, rnn_path
 from tests.serving import models
 
+# Keras 3.15 has no public way to fake a visible GPU at trace time: the private check is patched
 RNN_MODULE = importlib.import_module("keras.src.backend.tensorflow.rnn")
 
 
@@ -65,6 +66,7 @@ def test_export_prevents_cudnn_when_a_gpu_is_visible(tmp_path, simulated_gpu, ce
         tf.TensorSpec([None, None, 3], tf.float32))
     assert any("Cudnn" in op for op in _graph_ops(naive)), "simulation did not take"
 
+    # _flatten_layers: Keras 3.15 has no public recursive walk (model.layers is top-level only)
     flags = [layer.use_cudnn for layer in model._flatten_layers() if hasattr(layer, "use_cudnn")]
     info = export(model, tmp_path / cell, warmup=False)
     assert find_cudnn_ops(info.path) == []
