@@ -8,6 +8,10 @@
 - sequences: ``CheckedSequences``, ``check_sequences``, ``pad_sequences_post``,
   ``SequenceSplits``, ``load_sequence_dataset``, ``list_sequence_datasets``
 
+Labels become ``int32`` class ids whose names are the labels as the user gave them, of
+their type (``"1"`` and ``"2"`` are two string classes, ``{3, 7, 11}`` three integer ones):
+see :mod:`seqkit.data.text.labels`.
+
 TensorFlow, Keras, tensorflow-datasets, scikit-learn, pandas and statsmodels are imported
 inside the functions that need them, so importing this package is cheap.
 
@@ -24,6 +28,9 @@ dtype('O')
 [1.0, 2.0, 3.0]
 >>> chronological_split(50, 0.2, 0.2, window=4).val
 slice(30, 40, None)
+>>> from seqkit.data import to_label_array
+>>> to_label_array(["1", "2", "2"])[1]
+['1', '2']
 """
 
 from seqkit.data.sequences import (

@@ -24,10 +24,16 @@ def class_counts(ids, class_names) -> dict:
 
     Args:
         ids: integer class ids ``[N]``.
-        class_names: the names in id order.
+        class_names: the names in id order (any type).
 
     Returns:
-        ``{name: count}`` with every class, zero counts included.
+        ``{name: count}`` with every class, zero counts included (``FitResult.data_info``
+        holds it JSON-able: the names as string keys).
+
+    Example:
+
+    >>> class_counts([1, 1], [3, 7, 11])
+    {3: 0, 7: 2, 11: 0}
     """
     counts = np.bincount(np.asarray(ids, dtype="int64"), minlength=len(class_names))
     return {class_names[i]: int(c) for i, c in enumerate(counts)}

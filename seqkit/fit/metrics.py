@@ -23,6 +23,23 @@ def classification_metrics(y_true, probs, class_names: Sequence[str] | None = No
 
     ``y_true``: integer ids ``[N]``; ``probs``: ``[N, K]``. Every class ``0..K-1`` counts
     in macro-F1 (a class never predicted scores 0) and has a row/column in the matrix.
+
+    Args:
+        y_true: the true class ids ``[N]``.
+        probs: class probabilities ``[N, K]``.
+        class_names: the names of ids ``0..K-1`` (any type), or None.
+
+    Returns:
+        ``{"accuracy", "macro_f1", "confusion_matrix", "n"}`` and, with names,
+        ``"class_names"``: the names as strings (``str(name)``: ``1`` -> ``"1"``,
+        ``True`` -> ``"True"``), so the metrics stay one flat JSON record of one type;
+        ``FitResult.class_names`` keeps the typed names.
+
+    Example:
+
+    >>> classification_metrics([0, 1], np.array([[0.9, 0.1], [0.3, 0.7]]), [3, 7])
+    {'accuracy': 1.0, 'macro_f1': 1.0, 'confusion_matrix': [[1, 0], [0, 1]], 'n': 2, \
+'class_names': ['3', '7']}
     """
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 

@@ -10,7 +10,7 @@ import keras
 import numpy as np
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.fileio import write_json_atomic
+from seqkit.fileio import jsonable, write_json_atomic
 
 TASKS = ("text_classification", "forecasting", "sequence_classification")
 MODEL_FILE = "model.keras"
@@ -30,7 +30,10 @@ class FitResult:
         history: Keras history as ``{metric: [value per epoch]}``.
         metrics: metrics on the held-out test split (see :mod:`seqkit.fit.metrics`).
         config: every argument after defaults (JSON-able).
-        class_names: class names in output order (classification), else None.
+        class_names: class names in output order (classification), else None: the labels
+            the model was trained on, of their own type (``str``, ``int`` or ``bool``;
+            ``"1"`` and ``1`` are different names). ``save``/``load`` keep the types
+            (JSON has strings, integers and booleans).
         timing: ``epoch_seconds``, ``median_epoch_seconds``, ``examples_per_second``, ...
         data_info: split sizes, chosen sequence length, scaler statistics, ...
 
@@ -51,6 +54,10 @@ class FitResult:
     >>> again = FitResult.load(result.save(tempfile.mkdtemp()))
     >>> again.class_names
     ['down', 'up']
+    >>> result.class_names = [-1, 1]  # integer classes come back as integers
+    >>> loaded = FitResult.load(result.save(tempfile.mkdtemp()))
+    >>> loaded.class_names, loaded.predict_labels(np.zeros((1, 5, 2)))[0] in (-1, 1)
+    ([-1, 1], True)
     """
 
     model: keras.Model
@@ -114,7 +121,8 @@ class FitResult:
             batch_size: examples per prediction batch.
 
         Returns:
-            One class name per input, from :attr:`class_names`.
+            One class name per input, from :attr:`class_names` (of their type: the
+            integer ``3``, not ``"3"``, for a model trained on integer labels).
         """
         if self.class_names is None:
             raise ConfigError(f"predict_labels needs a classification result, task={self.task!r}")
@@ -126,8 +134,10 @@ class FitResult:
 
         Args:
             x: raw inputs.
-            y: their labels: known class names or ids (else a :class:`DataError` names the
-                unknown ones).
+            y: their labels, of the kind the model was trained on (strings for string
+                classes, integers for integer classes, ...; see
+                :func:`seqkit.data.to_label_array`); a label not in :attr:`class_names`, or
+                of another type, is a :class:`DataError` that names it.
             batch_size: examples per prediction batch.
 
         Returns:
@@ -139,7 +149,7 @@ class FitResult:
             raise ConfigError(f"evaluate needs a classification result, task={self.task!r}")
         from seqkit.data.text import to_label_array
 
-        y_ids, _ = to_label_array(y, class_names=self.class_names, min_classes=1)
+        y_ids, _ = to_label_array(y, classes=self.class_names, min_classes=1)
         probs = self.predict(x, batch_size=batch_size)
         if len(probs) != len(y_ids):
             raise DataError(f"got {len(probs)} inputs but {len(y_ids)} labels")
@@ -153,7 +163,7 @@ class FitResult:
 
         return {"format": _FORMAT, "seqkit_version": seqkit.__version__, "task": self.task,
                 "history": self.history, "metrics": self.metrics, "config": self.config,
-                "class_names": self.class_names, "timing": self.timing,
+                "class_names": jsonable(self.class_names), "timing": self.timing,
                 "data_info": self.data_info}
 
     def save(self, path) -> Path:

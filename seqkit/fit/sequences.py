@@ -30,6 +30,7 @@ class SequenceClassification(ClassificationTask):
     lengths: object = None
     val_fraction: float = 0.1
     test_fraction: float = 0.2
+    classes: object = None
 
     def check(self) -> None:
         self.val_fraction = check_fraction("val_fraction", self.val_fraction)
@@ -37,7 +38,8 @@ class SequenceClassification(ClassificationTask):
 
     def load(self, seed: int) -> None:
         splits, self.class_names, self.source = _load(
-            self.x, self.y, self.lengths, self.val_fraction, self.test_fraction, seed)
+            self.x, self.y, self.lengths, self.val_fraction, self.test_fraction, seed,
+            self.classes)
         (self.train_x, self.train_y), (self.val_x, self.val_y), (self.test_x, self.test_y) = \
             splits
         self.n_features = int(self.train_x.shape[2])
@@ -58,7 +60,8 @@ class SequenceClassification(ClassificationTask):
         return {"source": describe_source(self.x),
                 "labels": describe_source(self.y) if self.y is not None else None,
                 "lengths": "given" if self.lengths is not None else None,
-                "val_fraction": self.val_fraction, "test_fraction": self.test_fraction}
+                "val_fraction": self.val_fraction, "test_fraction": self.test_fraction,
+                "classes": list(self.classes) if self.classes is not None else None}
 
     def data_info(self) -> dict:
         parts = (self.train_x, self.val_x, self.test_x)
@@ -79,6 +82,7 @@ def fit_sequence_classifier(
     y=None,
     *,
     lengths=None,
+    classes=None,
     cell="lstm",
     units: int = 32,
     layers: int = 1,
@@ -103,12 +107,18 @@ def fit_sequence_classifier(
         x: ``[N, T, F]`` (or ``[N, T]`` for one feature) array, or a list of ``[T_i, F]``
             arrays of different lengths (post-padded with zeros here), or a dataset name for
             ``seqkit.data.sequences.load_sequence_dataset`` (e.g. ``"digits"``).
-        y: labels (names or ids), one per sequence (not with a dataset name).
+        y: labels, one per sequence (not with a dataset name): strings, integers,
+            booleans or a pandas Categorical. The class names are the sorted unique labels
+            of their type: ``"1"``/``"2"`` (a UCR file's labels) are two string classes,
+            ``{-1, 1}`` two integer classes. See :mod:`seqkit.data.text.labels`.
         lengths: true length of each row of an ``[N, T, F]`` array; steps beyond it are set
             to zero (padding). **A padded step is one whose features are all exactly 0**:
             the model masks such steps wherever they occur, so a real all-zero step is
             skipped too (a warning counts them); shift such data first. NaN is refused
             (``Masking`` does not mask NaN).
+        classes: the class names in output order, of the labels' type; may hold classes
+            ``y`` lacks; a label not among them is a DataError naming it. None: the sorted
+            unique labels (a Categorical's categories).
         Other arguments as in :func:`seqkit.fit_text_classifier` (``cell``, ``units``,
         ``layers``, ``bidirectional``, ``dropout``, ``recurrent_dropout``, ``epochs``,
         ``batch_size``, ``learning_rate``, ``seed``, ``val_fraction``, ``test_fraction``
@@ -127,6 +137,10 @@ def fit_sequence_classifier(
     >>> result = seqkit.fit_sequence_classifier(x, y, units=4, epochs=1, verbose=0)
     >>> result.class_names, result.predict(x[:3]).shape
     (['down', 'up'], (3, 2))
+    >>> ucr = seqkit.fit_sequence_classifier(x, np.where(y == "up", "2", "1"), units=4,
+    ...                                      epochs=1, verbose=0)
+    >>> ucr.class_names  # integer-looking strings stay strings: two classes
+    ['1', '2']
     """
     return run_fit(SequenceClassification.pick(locals()), FitOptions.pick(locals()))
 
@@ -139,7 +153,7 @@ def _lengths(x: np.ndarray) -> np.ndarray:
     return np.where(has, last, 0)
 
 
-def _checked(x, y, lengths):
+def _checked(x, y, lengths, classes=None):
     """``(x float32 [N, T, F] with every padded step zeroed, y ids, class names)``."""
     from seqkit.data.sequences import check_sequences
 
@@ -147,7 +161,7 @@ def _checked(x, y, lengths):
         x = x[..., None]  # [N, T] -> one feature
     if isinstance(x, np.ndarray) and x.dtype == object:
         x = list(x)
-    checked = check_sequences(x, y, lengths)
+    checked = check_sequences(x, y, lengths, classes=classes)
     arr = np.where(checked.mask[..., None], checked.x, 0.0).astype("float32")
     inner_zero = int(np.sum(~np.any(arr != 0.0, axis=2) & checked.mask))
     if inner_zero:
@@ -157,10 +171,10 @@ def _checked(x, y, lengths):
     return arr, checked.y, checked.class_names
 
 
-def _load(x, y, lengths, val_fraction, test_fraction, seed):
+def _load(x, y, lengths, val_fraction, test_fraction, seed, classes=None):
     if isinstance(x, str):
-        if y is not None or lengths is not None:
-            raise DataError(f"y and lengths must be None with a dataset name ({x!r})")
+        if y is not None or lengths is not None or classes is not None:
+            raise DataError(f"y, lengths and classes must be None with a dataset name ({x!r})")
         from seqkit.data.sequences import load_sequence_dataset
 
         if val_fraction <= 0 or test_fraction <= 0:
@@ -168,7 +182,7 @@ def _load(x, y, lengths, val_fraction, test_fraction, seed):
                             "> 0")
         ds = load_sequence_dataset(x, val_fraction=val_fraction, test_fraction=test_fraction,
                                    seed=seed)
-        names = [str(c) for c in ds.class_names]
+        names = list(ds.class_names)
         parts = []
         for px, py in (ds.train, ds.val, ds.test):
             arr, _, _ = _checked(px, None, None)
@@ -176,10 +190,9 @@ def _load(x, y, lengths, val_fraction, test_fraction, seed):
         return parts, names, str(ds.source)
     if y is None:
         raise DataError("y (one label per sequence) is required unless x is a dataset name")
-    arr, ids, names = _checked(x, y, lengths)
+    arr, ids, names = _checked(x, y, lengths, classes)
     ids = np.asarray(ids, dtype="int64")
-    return (_split(arr, ids, val_fraction, test_fraction, seed), [str(n) for n in names],
-            describe_source(x))
+    return _split(arr, ids, val_fraction, test_fraction, seed), names, describe_source(x)
 
 
 def _split(x, y, val_fraction, test_fraction, seed):

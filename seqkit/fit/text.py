@@ -33,6 +33,8 @@ class TextClassification(ClassificationTask):
     label_column: str | None = None
     empty_policy: str = "error"
     max_examples: int | None = None
+    classes: object = None
+    encoding: str = "utf-8"
 
     def check(self) -> None:
         self.embedding_dim = check_int("embedding_dim", self.embedding_dim)
@@ -40,6 +42,9 @@ class TextClassification(ClassificationTask):
         self.sequence_length = check_optional_int("sequence_length", self.sequence_length)
         self.val_fraction = check_fraction("val_fraction", self.val_fraction)
         self.test_fraction = check_fraction("test_fraction", self.test_fraction)
+        from seqkit.data.text.readers import check_encoding
+
+        check_encoding(self.encoding)
 
     def load(self, seed: int) -> None:
         from seqkit.data.text import load_text
@@ -48,12 +53,12 @@ class TextClassification(ClassificationTask):
             self.x, labels=self.y, data_dir=self.data_dir, text_column=self.text_column,
             label_column=self.label_column, val_fraction=self.val_fraction,
             test_fraction=self.test_fraction, seed=seed, empty_policy=self.empty_policy,
-            max_examples=self.max_examples)
+            max_examples=self.max_examples, classes=self.classes, encoding=self.encoding)
         self.train_x, self.train_y = self.splits.train
         self.val_x, self.val_y = self.splits.val if self.splits.val is not None else ((), ())
         self.test_x, self.test_y = (self.splits.test if self.splits.test is not None
                                     else ((), ()))
-        self.class_names = [str(c) for c in self.splits.class_names]
+        self.class_names = list(self.splits.class_names)
         self.check_classes()
 
     def build_model(self, rnn):
@@ -91,6 +96,8 @@ class TextClassification(ClassificationTask):
             "data_dir": self.data_dir, "text_column": self.text_column,
             "label_column": self.label_column, "empty_policy": self.empty_policy,
             "max_examples": self.max_examples,
+            "classes": list(self.classes) if self.classes is not None else None,
+            "encoding": self.encoding,
         }
 
     def data_info(self) -> dict:
@@ -131,6 +138,8 @@ def fit_text_classifier(
     label_column: str | None = None,
     empty_policy: str = "error",
     max_examples: int | None = None,
+    classes=None,
+    encoding: str = "utf-8",
     strategy=None,
     callbacks=None,
     backup_dir=None,
@@ -144,7 +153,10 @@ def fit_text_classifier(
             (e.g. ``"imdb_reviews"``; offline it needs ``data_dir``), a file or folder path,
             a list / NumPy (unicode arrays included) / pandas Series of strings with
             labels in ``y``, or a DataFrame with ``text_column`` / ``label_column``.
-        y: labels (names or ids) when ``x`` holds the texts.
+        y: labels when ``x`` holds the texts: strings, integers, booleans or a pandas
+            Categorical. The class names are the sorted unique labels, of their type
+            (``"1"``/``"2"`` are two string classes; ``{3, 7}`` two integer classes); a
+            file's labels are strings. See :mod:`seqkit.data.text.labels`.
         cell: a name from ``seqkit.layers.VARIANTS`` ("lstm", "gru", "cifg", ...), a layer
             class or a layer instance (template); ``units`` per layer, ``layers`` deep,
             optionally ``bidirectional``; ``dropout`` / ``recurrent_dropout`` on every RNN.
@@ -161,6 +173,11 @@ def fit_text_classifier(
         text_column, label_column: column names in a table file or DataFrame.
         empty_policy: ``"error"`` (default) or ``"drop"`` for empty/whitespace texts.
         max_examples: keep at most this many examples (stratified subsample).
+        classes: the class names in output order, of the labels' type; may hold classes
+            the data lacks (the model still gets an output for each); a label not among
+            them is a DataError naming it. None: the sorted unique labels.
+        encoding: the encoding of text files (default ``"utf-8"``); undecodable bytes are
+            a DataError naming the file, the line and the encoding.
         strategy: None, a ``tf.distribute.Strategy`` (the model is built and compiled in its
             scope; ``batch_size`` is the global batch) or a name for
             ``seqkit.distribute.get_strategy``.
@@ -172,7 +189,9 @@ def fit_text_classifier(
 
     Returns:
         :class:`FitResult` whose ``model`` takes raw strings (input ``text``) and returns
-        ``probabilities``; ``result.predict`` also takes NumPy unicode arrays.
+        ``probabilities``; ``result.predict`` also takes NumPy unicode arrays;
+        ``result.class_names`` are the labels' names of their own type, and
+        ``result.predict_labels`` returns them.
 
     Example:
 
@@ -185,5 +204,9 @@ def fit_text_classifier(
     (['neg', 'pos'], {'train': 32, 'val': 4, 'test': 4})
     >>> result.predict(["good film"]).shape
     (1, 2)
+    >>> stars = seqkit.fit_text_classifier(texts, [5, 5, 1, 1] * 10, classes=[1, 3, 5],
+    ...                                    units=4, embedding_dim=4, epochs=1, verbose=0)
+    >>> stars.class_names, stars.predict(["good film"]).shape  # 3 absent from the data
+    ([1, 3, 5], (1, 3))
     """
     return run_fit(TextClassification.pick(locals()), FitOptions.pick(locals()))

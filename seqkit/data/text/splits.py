@@ -22,7 +22,8 @@ class LabelledSplits:
         train: ``(inputs, ids)`` of the training split.
         val: ``(inputs, ids)`` of the validation split (may hold 0 examples).
         test: ``(inputs, ids)`` of the test split (may hold 0 examples).
-        class_names: ``class_names[k]`` names class id ``k``.
+        class_names: ``class_names[k]`` names class id ``k``; the labels as given, of their
+            type (``str``, ``int`` or ``bool``).
         source: human-readable description of where the data came from.
 
     Example:
@@ -36,7 +37,7 @@ class LabelledSplits:
     train: tuple[np.ndarray, np.ndarray]
     val: tuple[np.ndarray, np.ndarray]
     test: tuple[np.ndarray, np.ndarray]
-    class_names: list[str]
+    class_names: list
     source: str
 
     @property
@@ -68,7 +69,8 @@ class TextSplits(LabelledSplits):
             ``np.ndarray[int32]`` class ids.
         val: the same for validation; may hold 0 examples when its fraction is 0.
         test: the same for test; may hold 0 examples when its fraction is 0.
-        class_names: names of the class ids (``class_names[k]`` is id ``k``).
+        class_names: names of the class ids (``class_names[k]`` is id ``k``), typed as the
+            labels were.
         source: human-readable description of where the data came from.
 
     Example:
