@@ -15,7 +15,7 @@ Example:
 True
 """
 
-import importlib
+from seqkit._lazy import lazy_module_attributes
 
 __version__ = "0.1.0"
 
@@ -40,14 +40,4 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name):
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'seqkit' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_module_attributes(__name__, _PUBLIC, globals())

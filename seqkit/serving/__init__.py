@@ -42,7 +42,8 @@ Outputs:
 - classification (``text_classification``, ``sequence_classification``, or a model whose
   last layer is a softmax): ``probabilities float32 [B, C]``, ``class_ids int64 [B]``
   (argmax) and, when class names are known, ``class_names string [B]`` (the name of
-  ``class_ids``). A one-unit sigmoid output becomes ``probabilities [B, 2]`` = ``[1-p, p]``.
+  ``class_ids`` as ``str(name)``: a class ``3`` is ``"3"``, ``True`` is ``"True"``;
+  ``FitResult.class_names`` keeps the types). A one-unit sigmoid output becomes ``probabilities [B, 2]`` = ``[1-p, p]``.
 - forecasting: ``forecast float32 [B, horizon, targets]`` in original units.
 - any other model: ``output`` (one output), or the Keras output names (several);
   ``name_outputs=`` renames them; ``name_outputs=False`` keeps Keras' ``output_0``.
@@ -52,7 +53,7 @@ writing), so the same folder runs on CPU and GPU TensorFlow / TF Serving, and lo
 needs TensorFlow only (no Keras, no seqkit).
 """
 
-import importlib
+from seqkit._lazy import lazy_module_attributes
 
 _PUBLIC = {
     "export": "seqkit.serving.exporter",
@@ -73,14 +74,4 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def __getattr__(name):
-    module = _PUBLIC.get(name)
-    if module is None:
-        raise AttributeError(f"module 'seqkit.serving' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)
+__getattr__, __dir__ = lazy_module_attributes(__name__, _PUBLIC, globals())
