@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from types import SimpleNamespace
 
@@ -11,12 +10,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from seqkit.conformance import GOLDEN_CASES
 from seqkit.errors import ConfigError, DataError, ExportError
 from seqkit.serving import export, latest_version, list_versions
 from seqkit.serving.metadata import METADATA_FILE, metadata_path, read_metadata
 from tests.serving import models
-
-HAVE_SEQKIT_LAYERS = importlib.util.find_spec("seqkit.layers") is not None
 
 
 def _signature(path):
@@ -28,13 +26,7 @@ def _run(signature, **inputs):
                                                   inputs.items()}).items()}
 
 
-def _seqkit(cell):
-    if not HAVE_SEQKIT_LAYERS:
-        return pytest.param(cell, marks=pytest.mark.skip("seqkit.layers not available"))
-    return cell
-
-
-TEXT_CELLS = ["lstm", "gru", _seqkit("explicit_lstm"), _seqkit("explicit_gru")]
+TEXT_CELLS = ["lstm", "gru", "explicit_lstm", "explicit_gru"]
 
 
 @pytest.mark.parametrize("cell", TEXT_CELLS)
@@ -67,16 +59,13 @@ FLOAT_CASES = {
     "seq_stacked_gru": lambda: models.sequence_classifier("gru", stacked=True),
     "seq_bidirectional_stacked_gru": lambda: models.sequence_classifier(
         "gru", bidirectional=True, stacked=True),
+    "forecaster_explicit_lstm": lambda: models.forecaster("explicit_lstm"),
+    "seq_explicit_gru_bidirectional": lambda: models.sequence_classifier(
+        "explicit_gru", bidirectional=True),
+    "seq_peephole_lstm_stacked": lambda: models.sequence_classifier(
+        "peephole_lstm", stacked=True),
+    "forecaster_layernorm_gru": lambda: models.forecaster("layernorm_gru"),
 }
-if HAVE_SEQKIT_LAYERS:
-    FLOAT_CASES.update({
-        "forecaster_explicit_lstm": lambda: models.forecaster("explicit_lstm"),
-        "seq_explicit_gru_bidirectional": lambda: models.sequence_classifier(
-            "explicit_gru", bidirectional=True),
-        "seq_peephole_lstm_stacked": lambda: models.sequence_classifier(
-            "peephole_lstm", stacked=True),
-        "forecaster_layernorm_gru": lambda: models.forecaster("layernorm_gru"),
-    })
 
 
 @pytest.mark.parametrize("case", sorted(FLOAT_CASES))
@@ -101,15 +90,7 @@ def test_float_models_reload_equal(tmp_path, case):
             np.testing.assert_array_equal(got["class_ids"], want.argmax(axis=1))
 
 
-def _golden_cases():
-    if importlib.util.find_spec("seqkit.conformance") is None:
-        return [pytest.param(None, marks=pytest.mark.skip("seqkit/conformance.py not there yet"))]
-    from seqkit.conformance import GOLDEN_CASES
-
-    return [pytest.param(case, id=case.name) for case in GOLDEN_CASES]
-
-
-@pytest.mark.parametrize("case", _golden_cases())
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in GOLDEN_CASES])
 def test_golden_cases_reload_equal(tmp_path, case):
     model = case.build_model()
     x = case.inputs()
