@@ -43,7 +43,8 @@ Outputs:
   last layer is a softmax): ``probabilities float32 [B, C]``, ``class_ids int64 [B]``
   (argmax) and, when class names are known, ``class_names string [B]`` (the name of
   ``class_ids`` as ``str(name)``: a class ``3`` is ``"3"``, ``True`` is ``"True"``;
-  ``FitResult.class_names`` keeps the types). A one-unit sigmoid output becomes ``probabilities [B, 2]`` = ``[1-p, p]``.
+  ``FitResult.class_names`` keeps the types). A one-unit sigmoid output becomes
+  ``probabilities [B, 2]`` = ``[1-p, p]``.
 - forecasting: ``forecast float32 [B, horizon, targets]`` in original units.
 - any other model: ``output`` (one output), or the Keras output names (several);
   ``name_outputs=`` renames them; ``name_outputs=False`` keeps Keras' ``output_0``.
