@@ -31,6 +31,7 @@ class SequenceClassification(ClassificationTask):
     val_fraction: float = 0.1
     test_fraction: float = 0.2
     classes: object = None
+    class_weight: object = None
 
     def check(self) -> None:
         self.val_fraction = check_fraction("val_fraction", self.val_fraction)
@@ -83,6 +84,7 @@ def fit_sequence_classifier(
     *,
     lengths=None,
     classes=None,
+    class_weight=None,
     cell="lstm",
     units: int = 32,
     layers: int = 1,
