@@ -14,6 +14,8 @@ for feeding Keras. One concern per module:
 - :mod:`~seqkit.data.text.tfds`: tensorflow-datasets sources and the offline check
 - :mod:`~seqkit.data.text.load`: :func:`load_text`, which puts the above together
 - :mod:`~seqkit.data.text.vectorizer`: :func:`make_vectorizer`, :func:`text_dataset`
+- :mod:`~seqkit.data.text.embeddings`: :func:`load_word_vectors` (GloVe / word2vec text
+  files as an embedding matrix), :class:`WordVectors`
 
 Example:
 
@@ -23,6 +25,7 @@ dtype('O')
 """
 
 from seqkit.data.text.convert import check_text_labels, check_texts, to_text_array
+from seqkit.data.text.embeddings import WordVectors, load_word_vectors
 from seqkit.data.text.labels import class_ids, to_label_array
 from seqkit.data.text.load import load_text
 from seqkit.data.text.splits import LabelledSplits, TextSplits
@@ -31,10 +34,12 @@ from seqkit.data.text.vectorizer import make_vectorizer, text_dataset
 __all__ = [
     "LabelledSplits",
     "TextSplits",
+    "WordVectors",
     "check_text_labels",
     "class_ids",
     "check_texts",
     "load_text",
+    "load_word_vectors",
     "make_vectorizer",
     "text_dataset",
     "to_label_array",
