@@ -1,20 +1,32 @@
-"""What the two classification tasks share: the loss, the test metrics, class counts.
+"""What the two classification tasks share: the loss, the test metrics, class counts and
+class weights.
+
+``class_weight="balanced"`` (or a ``{class name: weight}`` dict) weights each training
+example by its class, as Keras' own ``class_weight`` does: the training dataset yields
+``(x, y, sample_weight)`` batches, which Keras ``fit`` and seqkit's multi-worker custom
+loop (:func:`seqkit.distribute.unpack_batch`) both read. The validation set stays
+unweighted, so ``val_loss`` (early stopping's criterion) is the plain mean loss; the
+training ``loss`` and ``accuracy`` in the history are weighted.
 
 Example:
 
 >>> import numpy as np
->>> from seqkit.fit.classification import class_counts
+>>> from seqkit.fit.classification import class_counts, class_weights
 >>> class_counts(np.array([0, 1, 1]), ["neg", "pos"])
 {'neg': 1, 'pos': 2}
+>>> class_weights("balanced", ["neg", "pos"], [0, 1, 1, 1, 1]).tolist()  # 5 / (2 * count)
+[2.5, 0.625]
 """
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 
-from seqkit.errors import DataError
+from seqkit.errors import ConfigError, DataError
 from seqkit.fit.metrics import classification_metrics, majority_baseline
 from seqkit.fit.pipeline import FitTask
 
@@ -39,21 +51,168 @@ def class_counts(ids, class_names) -> dict:
     return {class_names[i]: int(c) for i, c in enumerate(counts)}
 
 
+def check_class_weight(class_weight):
+    """``class_weight`` if it has one of the accepted forms (its keys are checked against
+    the classes by :func:`class_weights`, once the data is read).
+
+    Args:
+        class_weight: None, ``"balanced"`` or a mapping ``{class name: weight}``.
+
+    Returns:
+        ``class_weight`` unchanged.
+
+    Raises:
+        ConfigError: anything else.
+
+    Example:
+
+    >>> check_class_weight("balanced")
+    'balanced'
+    >>> check_class_weight("auto")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: class_weight must be None, 'balanced' or a dict {class name: \
+weight}, got 'auto'
+    """
+    if class_weight is None or class_weight == "balanced" or isinstance(class_weight, Mapping):
+        return class_weight
+    raise ConfigError("class_weight must be None, 'balanced' or a dict {class name: weight}, "
+                      f"got {class_weight!r}")
+
+
+def _class_key(value):
+    """``(kind, plain value)`` of a class name, so ``1``, ``True`` and ``"1"`` differ and a
+    NumPy scalar matches its Python value."""
+    if isinstance(value, (bool, np.bool_)):
+        return "bool", bool(value)
+    if isinstance(value, (int, np.integer)):
+        return "int", int(value)
+    if isinstance(value, (str, np.str_)):
+        return "str", str(value)
+    return type(value).__name__, value
+
+
+def _given_weights(class_weight: Mapping, class_names) -> np.ndarray:
+    """The weights of a ``{class name: weight}`` dict in id order (every class named once,
+    no other names, finite and >= 0)."""
+    index = {_class_key(name): k for k, name in enumerate(class_names)}
+    weights = np.full(len(class_names), np.nan)
+    for key, value in class_weight.items():
+        k = index.get(_class_key(key))
+        if k is None:
+            raise ConfigError(f"class_weight names {key!r}, which is not a class; the "
+                              f"classes are {list(class_names)}")
+        if (isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number))
+                or not math.isfinite(value) or value < 0):
+            raise ConfigError(f"class_weight[{key!r}] must be a finite number >= 0, "
+                              f"got {value!r}")
+        weights[k] = float(value)
+    missing = [class_names[k] for k in np.flatnonzero(np.isnan(weights))]
+    if missing:
+        raise ConfigError(f"class_weight has no weight for class(es) {missing}; give every "
+                          f"class of {list(class_names)} a weight (or use 'balanced')")
+    return weights
+
+
+def class_weights(class_weight, class_names, train_ids) -> np.ndarray | None:
+    """The weight of each class, in id order, for ``class_weight``.
+
+    ``"balanced"`` is scikit-learn's ``compute_class_weight("balanced")``:
+    ``n_samples / (n_classes * count)`` over the classes the training split holds, so
+    every present class carries the same total weight; a class the training split lacks
+    (possible with ``classes=``) gets 0, as it weights no example.
+
+    Args:
+        class_weight: None, ``"balanced"`` or ``{class name: weight}`` naming every class
+            once, keys of the classes' own type (``1`` is not ``"1"``), weights >= 0.
+        class_names: the class names in id order.
+        train_ids: the training split's class ids ``[N]``.
+
+    Returns:
+        ``float32 [num_classes]`` or None (no weighting).
+
+    Raises:
+        ConfigError: another form, a key that is not a class, a class without a weight, a
+            negative or non-finite weight.
+
+    Example:
+
+    >>> class_weights({"pos": 1, "neg": 3}, ["neg", "pos"], [0, 1]).tolist()
+    [3.0, 1.0]
+    >>> class_weights({"neg": 1}, ["neg", "pos"], [0, 1])
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: class_weight has no weight for class(es) ['pos']; give every \
+class of ['neg', 'pos'] a weight (or use 'balanced')
+    """
+    check_class_weight(class_weight)
+    if class_weight is None:
+        return None
+    if isinstance(class_weight, Mapping):
+        return _given_weights(class_weight, class_names).astype("float32")
+    counts = np.bincount(np.asarray(train_ids, dtype="int64"), minlength=len(class_names))
+    present = counts > 0
+    weights = np.zeros(len(class_names))
+    weights[present] = counts.sum() / (present.sum() * counts[present])
+    return weights.astype("float32")
+
+
+def with_sample_weights(dataset, weights: np.ndarray):
+    """``dataset`` of ``(x, y)`` batches as ``(x, y, weights[y])`` batches.
+
+    Args:
+        dataset: a ``tf.data.Dataset`` of ``(x, integer class ids)`` elements.
+        weights: the weight of each class, in id order.
+
+    Returns:
+        The mapped dataset (prefetching).
+
+    Example:
+
+    >>> import numpy as np, tensorflow as tf
+    >>> ds = tf.data.Dataset.from_tensor_slices((np.zeros((3, 2)), [0, 1, 1])).batch(3)
+    >>> _, _, w = next(iter(with_sample_weights(ds, np.array([2.0, 0.5]))))
+    >>> w.numpy().tolist()
+    [2.0, 0.5, 0.5]
+    """
+    import tensorflow as tf
+
+    table = tf.constant(np.asarray(weights, dtype="float32"))
+    return dataset.map(lambda x, y: (x, y, tf.gather(table, y)),
+                       num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
+
+
 class ClassificationTask(FitTask):
     """Softmax classifiers trained with sparse categorical cross-entropy.
 
     Subclasses set ``class_names`` and ``train_x`` / ``train_y`` / ``val_x`` / ``val_y`` /
-    ``test_x`` / ``test_y`` in ``load``, give :meth:`dataset`, and may override
-    :meth:`model_inputs` (what ``model.predict`` takes for ``test_x``).
+    ``test_x`` / ``test_y`` in ``load`` and then call :meth:`check_classes`, give
+    :meth:`dataset`, and may override :meth:`model_inputs` (what ``model.predict`` takes for
+    ``test_x``). A subclass with a ``class_weight`` field gets weighted training batches
+    (module docstring); :meth:`class_weight_config` is its part of ``FitResult.config``.
     """
 
     loss = "sparse_categorical_crossentropy"
     metrics = ("accuracy",)
+    class_weight = None
+    weights: np.ndarray | None = None
 
     def check_classes(self) -> None:
-        """Refuse fewer than two classes (a classifier would learn nothing)."""
+        """Refuse fewer than two classes (a classifier would learn nothing) and resolve
+        ``class_weight`` against the classes and the training split."""
         if len(self.class_names) < 2:
             raise DataError(f"a classifier needs at least 2 classes, got {self.class_names}")
+        self.weights = class_weights(self.class_weight, self.class_names, self.train_y)
+
+    def class_weight_config(self) -> dict:
+        """``class_weight`` as given (``"balanced"``, a dict keyed by ``str(name)``, None)
+        and ``class_weights``: the weight used for each class, keyed by ``str(name)``."""
+        given = self.class_weight
+        if isinstance(given, Mapping):
+            given = {str(k): float(v) for k, v in given.items()}
+        used = (None if self.weights is None else
+                {str(name): float(w) for name, w in zip(self.class_names, self.weights)})
+        return {"class_weight": given, "class_weights": used}
 
     def model_inputs(self, x):
         """``x`` as the model takes it (default: unchanged)."""
@@ -64,8 +223,11 @@ class ClassificationTask(FitTask):
         raise NotImplementedError
 
     def datasets(self, batch_size: int, seed: int) -> tuple:
-        """The shuffled training set and, when there is one, the validation set."""
+        """The shuffled training set (``(x, y, sample_weight)`` batches with class weights)
+        and, when there is one, the validation set (unweighted)."""
         train = self.dataset(self.train_x, self.train_y, batch_size, shuffle=True, seed=seed)
+        if self.weights is not None:
+            train = with_sample_weights(train, self.weights)
         val = (self.dataset(self.val_x, self.val_y, batch_size, shuffle=False, seed=seed)
                if len(self.val_x) else None)
         return train, val
