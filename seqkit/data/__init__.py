@@ -6,7 +6,9 @@
   ``ChronoSplit``, ``chronological_split``, ``Scaler``, ``make_windows``,
   ``windows_as_arrays``, ``naive_forecast``
 - sequences: ``CheckedSequences``, ``check_sequences``, ``pad_sequences_post``,
-  ``SequenceSplits``, ``load_sequence_dataset``, ``list_sequence_datasets``
+  ``apply_layout``, ``SequenceSplits``, ``load_sequence_dataset`` (``"digits"``,
+  ``"ucr:<Name>"``, ``.ts`` files), ``list_sequence_datasets``, ``has_test_split``
+- splits: ``stratified_holdout`` (the validation/test rule of every classification split)
 
 Labels become ``int32`` class ids whose names are the labels as the user gave them, of
 their type (``"1"`` and ``"2"`` are two string classes, ``{3, 7, 11}`` three integer ones):
@@ -36,11 +38,14 @@ slice(30, 40, None)
 from seqkit.data.sequences import (
     CheckedSequences,
     SequenceSplits,
+    apply_layout,
     check_sequences,
+    has_test_split,
     list_sequence_datasets,
     load_sequence_dataset,
     pad_sequences_post,
 )
+from seqkit.data.splits import stratified_holdout
 from seqkit.data.text import (
     TextSplits,
     check_text_labels,
@@ -71,11 +76,13 @@ __all__ = [
     "SequenceSplits",
     "SeriesData",
     "TextSplits",
+    "apply_layout",
     "check_sequences",
     "check_series",
     "check_text_labels",
     "check_texts",
     "chronological_split",
+    "has_test_split",
     "list_builtin_series",
     "list_sequence_datasets",
     "load_sequence_dataset",
@@ -85,6 +92,7 @@ __all__ = [
     "make_windows",
     "naive_forecast",
     "pad_sequences_post",
+    "stratified_holdout",
     "text_dataset",
     "to_label_array",
     "to_text_array",

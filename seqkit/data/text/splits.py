@@ -1,14 +1,14 @@
 """Train/val/test splits of labelled examples: the split containers, stratified splitting
-and the seeded subsample taken before splitting (scikit-learn ``train_test_split``)."""
+(the rule of :mod:`seqkit.data.splits`) and the seeded subsample taken before splitting
+(scikit-learn ``train_test_split``)."""
 
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 
-from seqkit.errors import DataError
+from seqkit.data.splits import stratified_holdout
 from seqkit.validation import check_optional_int
 
 
@@ -83,31 +83,12 @@ class TextSplits(LabelledSplits):
 
 
 def _stratified_split(texts, labels, fraction, seed, what):
-    """Split off ``fraction`` of the examples (stratified, seeded). Returns (rest, part)."""
-    from sklearn.model_selection import train_test_split
-
-    empty = (texts[:0], labels[:0])
-    if fraction == 0.0:
-        return (texts, labels), empty
-    n_part = math.ceil(fraction * len(texts))
-    n_classes = len(np.unique(labels))
-    if n_part < n_classes or len(texts) - n_part < n_classes:
-        raise DataError(
-            f"cannot carve a stratified {what} split of {fraction:.0%} from {len(texts)} "
-            f"examples with {n_classes} classes (each part needs at least one example per "
-            f"class); use more data or a different {what}_fraction"
-        )
-    counts = np.bincount(labels)
-    rare = [(k, int(c)) for k, c in enumerate(counts) if 0 < c < 2]
-    if rare:
-        raise DataError(
-            f"cannot stratify the {what} split: class id(s) {[k for k, _ in rare]} have only "
-            "one example (need at least 2 per class)"
-        )
-    t_tr, t_part, y_tr, y_part = train_test_split(
-        texts, labels, test_size=n_part, random_state=seed, stratify=labels, shuffle=True
-    )
-    return (t_tr, y_tr.astype(np.int32)), (t_part, y_part.astype(np.int32))
+    """Split off ``fraction`` of the examples by :func:`seqkit.data.splits.stratified_holdout`
+    (stratified, seeded, at least one example per class on both sides when possible).
+    Returns ``(rest, part)``."""
+    keep, held = stratified_holdout(labels, fraction, seed, what=what)
+    return ((texts[keep], labels[keep].astype(np.int32)),
+            (texts[held], labels[held].astype(np.int32)))
 
 
 def _subsample(texts, labels, max_examples, seed):

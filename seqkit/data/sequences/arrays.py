@@ -1,12 +1,5 @@
-"""Sequence classification data ``[N, T, F]``: validation, post-padding, a built-in real set.
-
-Built-in set (offline; its data ship inside the scikit-learn wheel):
-
-- ``"digits"``: scikit-learn's ``load_digits`` (UCI "Optical Recognition of Handwritten
-  Digits", Alpaydin & Kaynak 1998; CC BY 4.0): 1797 images of 8x8 pixels, 10 classes (the
-  integers 0..9, as scikit-learn gives them), read row by row as sequences of 8 time steps
-  x 8 features, pixel values 0..16 scaled to [0, 1].
-"""
+"""Sequences as an RNN takes them: checked ``[N, T, F]`` arrays, post-padding with a mask,
+and the conversion from aeon's channels-second layout (:func:`apply_layout`)."""
 
 from __future__ import annotations
 
@@ -14,18 +7,18 @@ import dataclasses
 
 import numpy as np
 
-from seqkit.data._checks import check_split_fractions, real_array, steps_by_features
-from seqkit.data.text import LabelledSplits, to_label_array
+from seqkit.data._checks import real_array, steps_by_features
+from seqkit.data.text import to_label_array
 from seqkit.data.text.labels import pick_classes
 from seqkit.errors import ConfigError, DataError
-from seqkit.validation import check_optional_int
+from seqkit.validation import check_choice, check_optional_int
 
 __all__ = [
+    "LAYOUTS",
     "CheckedSequences",
-    "SequenceSplits",
+    "apply_layout",
     "check_sequences",
-    "list_sequence_datasets",
-    "load_sequence_dataset",
+    "first_nonfinite",
     "pad_sequences_post",
 ]
 
@@ -109,7 +102,79 @@ def pad_sequences_post(list_of_arrays, maxlen: int | None = None, value: float =
     return x, mask
 
 
-def _first_nonfinite(x, mask):
+LAYOUTS = ("NTF", "NCT")
+
+
+def _steps_first(seq, i: int):
+    arr = np.asarray(seq)
+    if arr.ndim == 1:
+        return arr  # one channel: [T_i] in both layouts
+    if arr.ndim != 2:
+        raise DataError(f"sequence {i} must be [channels, T_i] with layout='NCT', got shape "
+                        f"{arr.shape}")
+    return arr.T
+
+
+def apply_layout(x, layout: str = "NTF"):
+    """Sequences in seqkit's ``[N, T, F]`` order, from the layout they are given in.
+
+    Args:
+        x: a 3-D array, or a list of 2-D (or 1-D, one channel) arrays, or a 2-D ``[N, T]``
+            array of univariate series (the same in both layouts).
+        layout: ``"NTF"`` (seqkit's, returned unchanged) or ``"NCT"`` (aeon's and the
+            UCR/UEA archive's: ``[N, channels, T]``, or a list of ``[channels, T_i]``).
+
+    Returns:
+        ``x`` unchanged for ``"NTF"``; for ``"NCT"`` a ``[N, T, channels]`` view (an array)
+        or a list of ``[T_i, channels]`` arrays.
+
+    Raises:
+        ConfigError: an unknown layout.
+        DataError: an ``"NCT"`` array that is not 2-D or 3-D, a list item that is not 1-D
+            or 2-D (naming its index).
+
+    Example:
+
+    >>> x = np.arange(12.0).reshape(2, 3, 2)      # 2 series, 3 channels, 2 steps
+    >>> apply_layout(x, "NCT").shape
+    (2, 2, 3)
+    >>> [s.shape for s in apply_layout([np.ones((3, 5)), np.ones((3, 2))], "NCT")]
+    [(5, 3), (2, 3)]
+    >>> apply_layout(x, "TNF")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: layout must be one of ('NTF', 'NCT'), got 'TNF'
+    """
+    check_choice("layout", layout, LAYOUTS)
+    if layout == "NTF":
+        return x
+    if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.dtype == object):
+        return [_steps_first(s, i) for i, s in enumerate(x)]
+    arr = real_array(x, "sequences")
+    if arr.ndim == 2:
+        return arr  # [N, T]: univariate in both layouts
+    if arr.ndim != 3:
+        raise DataError(f"sequences with layout='NCT' must be [N, channels, T] (or [N, T] "
+                        f"univariate); got shape {arr.shape}")
+    return np.swapaxes(arr, 1, 2)
+
+
+def first_nonfinite(x, mask):
+    """Where the first NaN/inf of the real (unmasked) steps is, and how many there are.
+
+    Args:
+        x: ``[N, T, F]`` values.
+        mask: ``bool [N, T]``, True on real steps.
+
+    Returns:
+        ``((sequence, step, feature), count)``, or ``(None, 0)`` when all are finite.
+
+    Example:
+
+    >>> x = np.zeros((2, 3, 1)); x[1, 2, 0] = np.nan
+    >>> first_nonfinite(x, np.ones((2, 3), bool)), first_nonfinite(x, np.zeros((2, 3), bool))
+    (((1, 2, 0), 1), (None, 0))
+    """
     bad = ~np.isfinite(x) & mask[:, :, None]
     if not bad.any():
         return None, 0
@@ -145,20 +210,22 @@ def _dense_lengths(x, lengths):
     return xs, lens.astype(np.int32)
 
 
-def check_sequences(x, y=None, lengths=None, *, class_names=None,
-                    classes=None) -> CheckedSequences:
+def check_sequences(x, y=None, lengths=None, *, class_names=None, classes=None,
+                    min_classes: int = 2) -> CheckedSequences:
     """Validate sequence inputs (and labels) for an RNN.
 
     Args:
         x: a float array ``[N, T, F]``, or a list of ``[T_i, F]`` (or ``[T_i]``) arrays, which
             are post-padded with zeros (:func:`pad_sequences_post`).
         y: optional labels (strings, integers, booleans, a pandas Categorical: see
-            :func:`seqkit.data.to_label_array`; at least 2 classes), one per sequence.
+            :func:`seqkit.data.to_label_array`; at least ``min_classes``), one per sequence.
         lengths: optional true lengths for a padded ``[N, T, F]`` array (each in ``1..T``);
             steps past a length are masked (their values are not checked).
         class_names: the older name of ``classes`` (same meaning).
         classes: the class names in id order, of the labels' type (may hold classes ``y``
             lacks); None: the sorted unique labels.
+        min_classes: the fewest distinct classes ``y`` must hold (1 for a test split
+            checked against the training classes).
 
     Returns:
         :class:`CheckedSequences` (``x`` float32, ``y`` int32, ``mask``, ``lengths``).
@@ -190,7 +257,7 @@ add a feature axis with x[..., None]
     else:
         xs, lens = _dense_lengths(x, lengths)
         mask = np.arange(xs.shape[1])[None, :] < lens[:, None]
-    where, count = _first_nonfinite(xs, mask)
+    where, count = first_nonfinite(xs, mask)
     if where is not None:
         raise DataError(
             f"sequences have {count} NaN/inf value(s) in real steps; first at sequence "
@@ -204,106 +271,6 @@ add a feature axis with x[..., None]
                 f"sequences and labels differ in length: {len(xs)} sequences vs "
                 f"{len(y)} labels"
             )
-        ids, names = to_label_array(y, classes=pick_classes(classes, class_names))
+        ids, names = to_label_array(y, classes=pick_classes(classes, class_names),
+                                    min_classes=min_classes)
     return CheckedSequences(x=xs, y=ids, mask=mask, lengths=lens, class_names=names)
-
-
-@dataclasses.dataclass
-class SequenceSplits(LabelledSplits):
-    """Train/val/test sequence classification splits, as :func:`load_sequence_dataset`
-    returns them.
-
-    Args:
-        train: ``(x float32 [N, T, F], y int32 [N])`` of the training split.
-        val: the same for validation.
-        test: the same for test.
-        class_names: names of the class ids.
-        source: description (source, licence, preprocessing, split).
-
-    Example:
-
-    >>> part = (np.zeros((3, 8, 8), np.float32), np.array([0, 1, 1], np.int32))
-    >>> SequenceSplits(part, part, part, ["0", "1"], "zeros").sizes()
-    {'train': 3, 'val': 3, 'test': 3}
-    """
-
-
-def _load_digits():
-    from sklearn.datasets import load_digits
-
-    d = load_digits()
-    x = (d.images.astype(np.float32) / 16.0)  # [1797, 8, 8]: rows are time steps
-    return x, d.target.astype(np.int32), [int(c) for c in d.target_names], (
-        "scikit-learn load_digits (UCI Optical Recognition of Handwritten Digits, Alpaydin & "
-        "Kaynak 1998, CC BY 4.0): 1797 8x8 images read row by row as 8 steps x 8 features, "
-        "pixels 0..16 scaled to [0, 1]"
-    )
-
-
-_SEQUENCE_SETS = {"digits": _load_digits}
-
-
-def list_sequence_datasets() -> list[str]:
-    """Names accepted by :func:`load_sequence_dataset`.
-
-    Returns:
-        The sorted names of the built-in sequence sets.
-
-    Example:
-
-    >>> list_sequence_datasets()
-    ['digits']
-    """
-    return sorted(_SEQUENCE_SETS)
-
-
-def load_sequence_dataset(name: str = "digits", *, val_fraction: float = 0.15,
-                          test_fraction: float = 0.15, seed: int = 0) -> SequenceSplits:
-    """Load a built-in real sequence-classification set, split stratified and seeded.
-
-    ``"digits"``: see the module docstring (1797 x 8 steps x 8 features, 10 classes; CC BY
-    4.0). Splits use scikit-learn ``train_test_split(stratify=y, random_state=seed)``; the
-    fractions are of the whole set.
-
-    Args:
-        name: a name of :func:`list_sequence_datasets`.
-        val_fraction: fraction of the whole set for validation, in (0, 1).
-        test_fraction: fraction of the whole set for test, in (0, 1); the two sum to less
-            than 1.
-        seed: the split seed (the same seed gives the same split).
-
-    Returns:
-        :class:`SequenceSplits` of ``(x float32 [N, 8, 8], y int32 [N])`` for ``"digits"``.
-
-    Raises:
-        DataError: unknown name (lists the available ones).
-        ConfigError: bad fractions.
-
-    Example:
-
-    >>> splits = load_sequence_dataset("digits", seed=0)
-    >>> splits.sizes(), splits.train[0].shape[1:], splits.num_classes
-    ({'train': 1257, 'val': 270, 'test': 270}, (8, 8), 10)
-    """
-    from sklearn.model_selection import train_test_split
-
-    if name not in _SEQUENCE_SETS:
-        raise DataError(
-            f"unknown sequence dataset {name!r}; available: {list_sequence_datasets()}"
-        )
-    val_fraction, test_fraction = check_split_fractions(
-        val_fraction, test_fraction, allow_zero=False
-    )
-    x, y, names, desc = _SEQUENCE_SETS[name]()
-    x_rest, x_test, y_rest, y_test = train_test_split(
-        x, y, test_size=test_fraction, random_state=seed, stratify=y
-    )
-    x_train, x_val, y_train, y_val = train_test_split(
-        x_rest, y_rest, test_size=val_fraction / (1.0 - test_fraction), random_state=seed,
-        stratify=y_rest,
-    )
-    return SequenceSplits(
-        train=(x_train, y_train), val=(x_val, y_val), test=(x_test, y_test),
-        class_names=names,
-        source=f"{desc}; split val={val_fraction}, test={test_fraction}, seed={seed}",
-    )
