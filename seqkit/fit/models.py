@@ -78,19 +78,55 @@ class RNNSpec:
 
 def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: int, *,
                      rnn: RNNSpec = RNNSpec(), embedding_dim: int = 64,
+                     embedding_matrix=None, trainable_embeddings: bool = True,
                      name: str = "text_classifier") -> keras.Model:
     """``text`` (raw strings ``[B]``) → vectorizer → Embedding(mask_zero) → RNN stack →
     softmax ``probabilities [B, num_classes]``.
 
-    ``vectorizer`` must already be adapted and pad *post* (index 0 = padding, masked).
+    Args:
+        vectorizer: an adapted ``TextVectorization`` that pads *post* (index 0 = padding,
+            masked).
+        num_classes: the softmax width.
+        rnn: the recurrent stack.
+        embedding_dim: the embedding width.
+        embedding_matrix: None (random initial embeddings), or the initial embeddings
+            ``[vectorizer.vocabulary_size(), embedding_dim]`` (e.g.
+            ``seqkit.data.text.load_word_vectors(...).matrix``).
+        trainable_embeddings: False freezes the embedding layer (the matrix stays as given).
+        name: the model's name.
+
+    Returns:
+        The functional ``keras.Model``; its Embedding layer is named ``embedding``.
+
+    Raises:
+        ConfigError: a bad argument, or an ``embedding_matrix`` of another shape.
+
+    Example:
+
+    >>> import keras, numpy as np
+    >>> vectorizer = keras.layers.TextVectorization(output_sequence_length=3)
+    >>> vectorizer.adapt(["good film", "bad film"])
+    >>> matrix = np.arange(10, dtype="float32").reshape(5, 2)
+    >>> model = build_text_model(vectorizer, 2, rnn=RNNSpec(units=2), embedding_dim=2,
+    ...                          embedding_matrix=matrix, trainable_embeddings=False)
+    >>> layer = model.get_layer("embedding")
+    >>> layer.trainable, bool(np.array_equal(layer.get_weights()[0], matrix))
+    (False, True)
     """
     check_int("num_classes", num_classes)
     check_int("embedding_dim", embedding_dim)
+    check_bool("trainable_embeddings", trainable_embeddings)
     rnn.checked()
+    shape = (int(vectorizer.vocabulary_size()), int(embedding_dim))
+    if embedding_matrix is not None:
+        embedding_matrix = np.asarray(embedding_matrix, dtype="float32")
+        if embedding_matrix.shape != shape:
+            raise ConfigError(f"embedding_matrix must have shape {shape} (vocabulary size, "
+                              f"embedding_dim), got {embedding_matrix.shape}")
     inp = keras.Input(shape=(), dtype="string", name="text")
     ids = vectorizer(inp)
-    x = keras.layers.Embedding(vectorizer.vocabulary_size(), int(embedding_dim),
-                               mask_zero=True, name="embedding")(ids)
+    x = keras.layers.Embedding(*shape, mask_zero=True, weights=embedding_matrix,
+                               trainable=bool(trainable_embeddings), name="embedding")(ids)
     x = rnn.apply(x)
     out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
                              dtype="float32")(x)

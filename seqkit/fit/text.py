@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-from seqkit.fit.classification import ClassificationTask, class_counts
+from seqkit.errors import ConfigError, DataError
+from seqkit.fit.classification import ClassificationTask, check_class_weight, class_counts
 from seqkit.fit.describe import describe_source
 from seqkit.fit.models import build_text_model
 from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
-from seqkit.validation import check_fraction, check_int, check_optional_int
+from seqkit.validation import check_bool, check_fraction, check_int, check_optional_int, fail
+
+DEFAULT_EMBEDDING_DIM = 64
 
 
 @dataclass
 class TextClassification(ClassificationTask):
     """The text task's hooks: ``load_text`` splits, a vectorizer adapted on the training
-    split, ``build_text_model``, string datasets."""
+    split, optional pretrained word vectors, ``build_text_model``, string datasets."""
 
     name = "text_classification"
 
     x: object
     y: object = None
-    embedding_dim: int = 64
+    embedding_dim: object = None
     max_tokens: int = 20000
     sequence_length: int | None = None
     length_percentile: float = 95
@@ -35,9 +39,16 @@ class TextClassification(ClassificationTask):
     max_examples: int | None = None
     classes: object = None
     encoding: str = "utf-8"
+    class_weight: object = None
+    embeddings: object = None
+    trainable_embeddings: bool = True
+    word_vectors = None
 
     def check(self) -> None:
-        self.embedding_dim = check_int("embedding_dim", self.embedding_dim)
+        self.embedding_dim = _check_embedding_dim(self.embedding_dim, self.embeddings)
+        check_class_weight(self.class_weight)
+        self.trainable_embeddings = check_bool("trainable_embeddings",
+                                               self.trainable_embeddings)
         self.max_tokens = check_int("max_tokens", self.max_tokens)
         self.sequence_length = check_optional_int("sequence_length", self.sequence_length)
         self.val_fraction = check_fraction("val_fraction", self.val_fraction)
@@ -49,6 +60,7 @@ class TextClassification(ClassificationTask):
     def load(self, seed: int) -> None:
         from seqkit.data.text import load_text
 
+        self.seed = seed
         self.splits = load_text(
             self.x, labels=self.y, data_dir=self.data_dir, text_column=self.text_column,
             label_column=self.label_column, val_fraction=self.val_fraction,
@@ -67,8 +79,29 @@ class TextClassification(ClassificationTask):
         self.vectorizer = make_vectorizer(self.train_x, max_tokens=self.max_tokens,
                                           sequence_length=self.sequence_length,
                                           length_percentile=self.length_percentile)
+        matrix = self.pretrained_matrix()
         return build_text_model(self.vectorizer, len(self.class_names), rnn=rnn,
-                                embedding_dim=self.embedding_dim)
+                                embedding_dim=self.embedding_dim, embedding_matrix=matrix,
+                                trainable_embeddings=self.trainable_embeddings)
+
+    def pretrained_matrix(self):
+        """The ``embeddings`` file's matrix for the vocabulary (None without a file); sets
+        ``embedding_dim`` to the file's dimension when it was None."""
+        if self.embeddings is None:
+            return None
+        from seqkit.data.text import load_word_vectors
+
+        self.word_vectors = load_word_vectors(self.embeddings,
+                                              self.vectorizer.get_vocabulary(),
+                                              encoding=self.encoding, seed=self.seed)
+        dim = self.word_vectors.dimension
+        if self.embedding_dim is None:
+            self.embedding_dim = dim
+        elif self.embedding_dim != dim:
+            raise ConfigError(f"embedding_dim={self.embedding_dim} does not match the "
+                              f"dimension {dim} of the embeddings file {str(self.embeddings)!r};"
+                              " pass embedding_dim=None to take the file's")
+        return self.word_vectors.matrix
 
     def dataset(self, x, y, batch_size: int, *, shuffle: bool, seed: int):
         from seqkit.data.text import text_dataset
@@ -98,6 +131,9 @@ class TextClassification(ClassificationTask):
             "max_examples": self.max_examples,
             "classes": list(self.classes) if self.classes is not None else None,
             "encoding": self.encoding,
+            "embeddings": str(self.embeddings) if self.embeddings is not None else None,
+            "trainable_embeddings": self.trainable_embeddings,
+            **self.class_weight_config(),
         }
 
     def data_info(self) -> dict:
@@ -109,7 +145,20 @@ class TextClassification(ClassificationTask):
             "sequence_length_source": getattr(self.vectorizer, "seqkit_length_source", None),
             "vocabulary_size": int(self.vectorizer.vocabulary_size()),
             "class_counts_train": class_counts(self.train_y, self.class_names),
+            "embeddings": self.word_vectors.info() if self.word_vectors is not None else None,
         }
+
+
+def _check_embedding_dim(embedding_dim, embeddings):
+    """``embedding_dim`` as an int, or None to take the ``embeddings`` file's dimension
+    (``"auto"`` is None; without a file None is the default width)."""
+    if embeddings is not None and not isinstance(embeddings, (str, os.PathLike)):
+        fail("embeddings", "None or the path of a word-vector file", embeddings)
+    if embeddings is not None and not os.path.isfile(embeddings):
+        raise DataError(f"embeddings file {str(embeddings)!r} not found")
+    if embedding_dim is None or embedding_dim == "auto":
+        return None if embeddings is not None else DEFAULT_EMBEDDING_DIM
+    return check_int("embedding_dim", embedding_dim)
 
 
 def fit_text_classifier(
@@ -122,7 +171,7 @@ def fit_text_classifier(
     bidirectional: bool = False,
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
-    embedding_dim: int = 64,
+    embedding_dim: int | str | None = None,
     max_tokens: int = 20000,
     sequence_length: int | None = None,
     length_percentile: float = 95,
@@ -140,6 +189,9 @@ def fit_text_classifier(
     max_examples: int | None = None,
     classes=None,
     encoding: str = "utf-8",
+    class_weight=None,
+    embeddings=None,
+    trainable_embeddings: bool = True,
     strategy=None,
     callbacks=None,
     backup_dir=None,
@@ -160,7 +212,9 @@ def fit_text_classifier(
         cell: a name from ``seqkit.layers.VARIANTS`` ("lstm", "gru", "cifg", ...), a layer
             class or a layer instance (template); ``units`` per layer, ``layers`` deep,
             optionally ``bidirectional``; ``dropout`` / ``recurrent_dropout`` on every RNN.
-        embedding_dim, max_tokens: embedding width and vocabulary size (train split only).
+        embedding_dim: the embedding width; None or ``"auto"`` (default): 64, or the
+            dimension of the ``embeddings`` file (a width given with a file must equal it).
+        max_tokens: the vocabulary size (from the training split only).
         sequence_length: tokens kept per text (post padding/truncation); None picks the
             ``length_percentile`` percentile of the training lengths.
         epochs, batch_size, learning_rate: Adam; early stopping on ``val_loss`` with
@@ -177,7 +231,21 @@ def fit_text_classifier(
             the data lacks (the model still gets an output for each); a label not among
             them is a DataError naming it. None: the sorted unique labels.
         encoding: the encoding of text files (default ``"utf-8"``); undecodable bytes are
-            a DataError naming the file, the line and the encoding.
+            a DataError naming the file, the line and the encoding. The ``embeddings``
+            file is read with it too.
+        class_weight: None (default: every example counts the same), ``"balanced"``
+            (class ``c`` weighs ``n_train / (n_classes * count_c)``, scikit-learn's
+            ``compute_class_weight("balanced")``) or a ``{class name: weight}`` dict
+            naming every class (keys of the labels' type). It weights the training loss
+            only: ``val_loss`` (early stopping) and the test metrics are unweighted.
+            ``FitResult.config["class_weights"]`` holds the weights used.
+        embeddings: None (default), or the path of a local word-vector file in the GloVe
+            or word2vec text format (:func:`seqkit.data.text.load_word_vectors`): the
+            embedding layer starts from the file's vectors, the vocabulary words the file
+            lacks from random vectors of the file's scale (seeded), padding from zeros.
+            ``FitResult.data_info["embeddings"]`` has the file, its dimension and the
+            coverage (words found / words looked up).
+        trainable_embeddings: with ``embeddings``, False freezes the embedding layer.
         strategy: None, a ``tf.distribute.Strategy`` (the model is built and compiled in its
             scope; ``batch_size`` is the global batch) or a name for
             ``seqkit.distribute.get_strategy``.

@@ -200,3 +200,92 @@ def test_real_export_writes_a_servable_version(keyword_result, tmp_path):
     assert (version_dir / "saved_model.pb").is_file()
     assert info.inputs["text"]["dtype"] == "string"
     assert "probabilities" in info.outputs
+
+
+# ------------------------------------------------------------------------ word vectors
+
+# The texts use exactly these six words; the file has three of them and one other.
+WORDS = ["good", "great", "fine", "bad", "awful", "poor"]
+VECTORS = {"good": [0.5, 1.25, -2.0], "awful": [-1.0, 0.75, 3.5], "fine": [0.1, 0.2, 0.3],
+           "ocean": [7.0, 7.0, 7.0]}
+
+
+def _vector_texts(n=48):
+    texts = [f"{WORDS[i % 3]} {WORDS[(i + 1) % 3]}" if i % 2 == 0 else
+             f"{WORDS[3 + i % 3]} {WORDS[3 + (i + 1) % 3]}" for i in range(n)]
+    return texts, ["pos" if i % 2 == 0 else "neg" for i in range(n)]
+
+
+def _write_vectors(path, header):
+    lines = [f"{len(VECTORS)} 3"] if header else []
+    lines += [" ".join([w, *map(str, v)]) for w, v in VECTORS.items()]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def _vocabulary(result):
+    vectorizer = next(layer for layer in result.model.layers
+                      if isinstance(layer, keras.layers.TextVectorization))
+    return vectorizer.get_vocabulary()
+
+
+def _fit_with_vectors(path, trainable):
+    texts, labels = _vector_texts()
+    return seqkit.fit_text_classifier(texts, labels, embeddings=path, units=4, epochs=1,
+                                      batch_size=8, learning_rate=0.05,
+                                      trainable_embeddings=trainable, verbose=0)
+
+
+@pytest.mark.parametrize("header", [False, True], ids=["glove", "word2vec"])
+def test_pretrained_vectors_are_the_embedding_and_stay_frozen(tmp_path, header):
+    from seqkit.data.text import load_word_vectors
+
+    path = _write_vectors(tmp_path / "vectors.txt", header)
+    result = _fit_with_vectors(path, trainable=False)
+    vocab = _vocabulary(result)
+    assert sorted(vocab[2:]) == sorted(WORDS)
+    layer = result.model.get_layer("embedding")
+    weights = layer.get_weights()[0]
+    assert weights.shape == (8, 3) and not layer.trainable
+    for word in ("good", "awful", "fine"):
+        np.testing.assert_array_equal(weights[vocab.index(word)],
+                                      np.array(VECTORS[word], dtype=np.float32))
+    np.testing.assert_array_equal(weights[0], np.zeros(3, np.float32))
+    # one epoch later the whole matrix is the initial one (seed 0 draws the random rows)
+    np.testing.assert_array_equal(weights, load_word_vectors(path, vocab, seed=0).matrix)
+    # 3 of the 6 words are in the file (ocean is not a vocabulary word)
+    assert result.data_info["embeddings"] == {
+        "file": str(path), "format": "word2vec" if header else "glove", "dimension": 3,
+        "found": 3, "searched": 6, "coverage": 0.5}
+    assert result.config["embedding_dim"] == 3 and result.config["embeddings"] == str(path)
+    assert result.config["trainable_embeddings"] is False
+
+
+def test_trainable_pretrained_vectors_change(tmp_path):
+    from seqkit.data.text import load_word_vectors
+
+    path = _write_vectors(tmp_path / "vectors.txt", header=False)
+    result = _fit_with_vectors(path, trainable=True)
+    initial = load_word_vectors(path, _vocabulary(result), seed=0).matrix
+    trained = result.model.get_layer("embedding").get_weights()[0]
+    assert result.model.get_layer("embedding").trainable
+    assert not np.allclose(trained[2:], initial[2:])
+
+
+def test_embedding_dim_must_match_the_vectors_file(tmp_path):
+    path = _write_vectors(tmp_path / "vectors.txt", header=False)
+    texts, labels = _vector_texts()
+    with pytest.raises(ConfigError, match=r"embedding_dim=8 does not match the dimension 3 "
+                                          r"of the embeddings file '.*vectors\.txt'"):
+        seqkit.fit_text_classifier(texts, labels, embeddings=path, embedding_dim=8,
+                                   epochs=1, verbose=0)
+    with pytest.raises(DataError, match=r"embeddings file '.*missing\.txt' not found"):
+        seqkit.fit_text_classifier(texts, labels, embeddings=tmp_path / "missing.txt",
+                                   verbose=0)
+    (tmp_path / "bad.txt").write_text("good 1 2 3\nbad 1 2\n")
+    with pytest.raises(DataError, match=r"bad\.txt:2: expected a word and 3 values"):
+        seqkit.fit_text_classifier(texts, labels, embeddings=tmp_path / "bad.txt",
+                                   epochs=1, verbose=0)
+    with pytest.raises(ConfigError, match="trainable_embeddings must be"):
+        seqkit.fit_text_classifier(texts, labels, embeddings=path,
+                                   trainable_embeddings="no", verbose=0)
