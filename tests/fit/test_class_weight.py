@@ -67,7 +67,7 @@ def _batches_carry_weights(task):
                                     y=task.train_y)
     train, val = task.datasets(batch_size=4, seed=0)
     seen = 0
-    for x, y, w in train:
+    for _x, y, w in train:
         np.testing.assert_allclose(w.numpy(), expected[y.numpy()], rtol=1e-6)
         seen += len(y)
     assert seen == len(task.train_y)
