@@ -139,3 +139,24 @@ def test_text_fit_records_the_weights_in_config():
     assert result.config["class_weights"] == {"0": 1.0, "1": 2.5}
     with pytest.raises(ConfigError, match="class_weight names 2, which is not a class"):
         seqkit.fit_text_classifier(texts, labels, class_weight={0: 1, 1: 1, 2: 1}, verbose=0)
+
+
+def test_the_custom_loop_trains_on_the_same_weighted_loss_as_keras_fit(monkeypatch):
+    """seqkit's multi-worker loop (forced here under the one-device CPU strategy) reads the
+    (x, y, sample_weight) batches as Keras fit does: the same weighted training loss (one
+    batch per epoch, so the batch order cannot matter), unlike the unweighted one."""
+    import seqkit.fit.train as train
+
+    x, y = _minority_data(54, 6, seed=2)
+    common = {"units": 2, "epochs": 3, "batch_size": 60, "val_fraction": 0.0,
+              "test_fraction": 0.0, "patience": None, "seed": 0, "verbose": 0,
+              "class_weight": "balanced", "strategy": tf.distribute.OneDeviceStrategy("/cpu:0")}
+    losses = {}
+    for loop in (True, False):
+        monkeypatch.setattr(train, "_fit_supported", lambda strategy, loop=loop: not loop)
+        with pytest.warns(UserWarning, match="test_fraction=0"):
+            losses[loop] = seqkit.fit_sequence_classifier(x, y, **common).history["loss"]
+    np.testing.assert_allclose(losses[True], losses[False], rtol=1e-5)
+    with pytest.warns(UserWarning, match="test_fraction=0"):
+        plain = seqkit.fit_sequence_classifier(x, y, **{**common, "class_weight": None})
+    assert abs(plain.history["loss"][0] - losses[True][0]) > 1e-3
