@@ -37,7 +37,7 @@ import numpy as np
 
 from seqkit.errors import DataError
 
-__all__ = ["holdout_counts", "holdout_size", "stratified_holdout"]
+__all__ = ["holdout_counts", "holdout_size", "split_indices", "stratified_holdout"]
 
 
 def holdout_size(counts, fraction: float, *, what: str = "val") -> int:
@@ -157,3 +157,32 @@ def stratified_holdout(labels, fraction: float, seed: int, *, what: str = "val")
     held = rng.permutation(held)
     keep = rng.permutation(np.setdiff1d(index, held))
     return keep, held
+
+
+def split_indices(labels, val_fraction: float, test_fraction: float, seed: int):
+    """Sorted train/val/test indices: test carved first, then val from the rest, each by
+    :func:`stratified_holdout` with ``seed``; both fractions are of the whole set.
+
+    Args:
+        labels: one label (or class id) per example ``[N]``.
+        val_fraction: the validation fraction of the whole set, in ``[0, 1)``.
+        test_fraction: the test fraction of the whole set, in ``[0, 1)``; 0: no test split.
+        seed: the split seed.
+
+    Returns:
+        ``(train, val, test)``: sorted ``int64`` index arrays partitioning ``range(N)``.
+
+    Raises:
+        DataError: as :func:`stratified_holdout`.
+
+    Example:
+
+    >>> train, val, test = split_indices(np.repeat([0, 1], 10), 0.2, 0.2, seed=0)
+    >>> len(train), len(val), len(test)
+    (12, 4, 4)
+    """
+    labels = np.asarray(labels)
+    rest, test = stratified_holdout(labels, test_fraction, seed, what="test")
+    frac = val_fraction / (1.0 - test_fraction) if val_fraction else 0.0
+    keep, val = stratified_holdout(labels[rest], frac, seed, what="val")
+    return np.sort(rest[keep]), np.sort(rest[val]), np.sort(test)

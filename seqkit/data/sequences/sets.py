@@ -11,7 +11,7 @@ import numpy as np
 
 from seqkit.data._checks import check_split_fractions
 from seqkit.data.sequences.arrays import apply_layout, first_nonfinite, pad_sequences_post
-from seqkit.data.splits import stratified_holdout
+from seqkit.data.splits import split_indices
 from seqkit.data.text import LabelledSplits, to_label_array
 from seqkit.data.ucr import UCR_PREFIX, load_ts, load_ucr, ts_files
 from seqkit.errors import ConfigError, DataError
@@ -129,25 +129,15 @@ def _padded(series: dict) -> tuple[dict, dict]:
             {k: lengths[bounds[i]:bounds[i + 1]] for i, k in enumerate(order)})
 
 
-def _holdout(ids, fraction, seed, what, within=None):
-    """``(keep, held)`` sorted indices (into ``within``, default all of ``ids``)."""
-    within = np.arange(len(ids)) if within is None else within
-    keep, held = stratified_holdout(ids[within], fraction, seed, what=what)
-    return np.sort(within[keep]), np.sort(within[held])
-
-
 def _split_parts(x, ids, lengths, val_fraction, test_fraction, seed, test=None):
     """Train/val/test ``(x, ids)`` and lengths: val (and test, when ``test`` is None)
-    carved by :func:`seqkit.data.splits.stratified_holdout`."""
+    carved by :func:`seqkit.data.splits.split_indices`."""
+    carve_test = test_fraction if test is None else 0.0
+    train, val, test_idx = split_indices(ids, val_fraction, carve_test, seed)
     if test is None:
-        rest, test_idx = _holdout(ids, test_fraction, seed, "test")
         test = (x[test_idx], ids[test_idx], lengths[test_idx])
-        val_fraction = val_fraction / (1.0 - test_fraction)
-    else:
-        rest = np.arange(len(ids))
-    train_idx, val_idx = _holdout(ids, val_fraction, seed, "val", within=rest)
-    parts = {"train": train_idx, "val": val_idx}
-    out = {k: (x[i], ids[i], lengths[i]) for k, i in parts.items()} | {"test": test}
+    out = {"train": (x[train], ids[train], lengths[train]),
+           "val": (x[val], ids[val], lengths[val]), "test": test}
     return ({k: (v[0], v[1].astype(np.int32)) for k, v in out.items()},
             {k: v[2] for k, v in out.items()})
 
