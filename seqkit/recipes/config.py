@@ -162,7 +162,8 @@ class ForecastConfig(TrainConfig):
 @dataclass
 class SequenceConfig(TrainConfig):
     data: str = field(default="digits", metadata={
-        "help": "a seqkit.data.sequences data set name (digits)"})
+        "help": "digits, ucr:<Name> (a UCR/UEA problem aeon ships, e.g. ucr:ArrowHead; its "
+                "official test split) or a .ts file/folder (<Name>_TRAIN.ts [+ _TEST.ts])"})
     units: int = 32
     epochs: int = 10
 
