@@ -71,13 +71,17 @@ class FitResult:
 
     # ------------------------------------------------------------------ prediction
 
-    def prepare_inputs(self, x):
+    def prepare_inputs(self, x, *, layout=None):
         """``x`` converted to what ``self.model`` takes.
 
         Args:
             x: raw inputs of the task: texts (a string, a list, a NumPy unicode array),
                 forecast windows (``[N, window, F]``, one ``[window, F]`` or a univariate
-                ``[window]``), sequences (``[N, T, F]`` or a list of ``[T_i, F]``).
+                ``[window]``), sequences (``[N, T, F]`` or a list of ``[T_i, F]``; in
+                aeon's ``[N, channels, T]`` / ``[channels, T_i]`` with ``layout="NCT"``).
+            layout: sequences only: ``"NTF"`` or ``"NCT"`` (see
+                :func:`seqkit.data.apply_layout`); None: the layout the model was fit with
+                (``config["layout"]``, ``"NTF"`` for results saved before it existed).
 
         Returns:
             An object array of strings, or float32 ``[N, T, F]`` (lists post-padded with
@@ -95,30 +99,33 @@ class FitResult:
         if self.task == "forecasting":
             return _prepare_windows(x, self.config["window"], self.data_info["n_features"])
         if self.task == "sequence_classification":
-            return _prepare_sequences(x, self.data_info["n_features"])
+            return _prepare_sequences(x, self.data_info["n_features"],
+                                      layout or self.config.get("layout", "NTF"))
         raise ConfigError(f"unknown task {self.task!r}; expected one of {TASKS}")
 
-    def predict(self, x, *, batch_size: int = 256, verbose=0) -> np.ndarray:
+    def predict(self, x, *, batch_size: int = 256, verbose=0, layout=None) -> np.ndarray:
         """``model.predict`` on raw inputs (see :meth:`prepare_inputs`).
 
         Args:
             x: raw inputs.
             batch_size: examples per prediction batch.
             verbose: Keras' progress output.
+            layout: the sequences' layout (see :meth:`prepare_inputs`).
 
         Returns:
             Class probabilities ``[N, K]`` or forecasts ``[N, horizon, targets]`` in
             original units.
         """
-        return self.model.predict(self.prepare_inputs(x), batch_size=batch_size,
-                                  verbose=verbose)
+        return self.model.predict(self.prepare_inputs(x, layout=layout),
+                                  batch_size=batch_size, verbose=verbose)
 
-    def predict_labels(self, x, *, batch_size: int = 256) -> list:
+    def predict_labels(self, x, *, batch_size: int = 256, layout=None) -> list:
         """Predicted class names (classification tasks only).
 
         Args:
             x: raw inputs.
             batch_size: examples per prediction batch.
+            layout: the sequences' layout (see :meth:`prepare_inputs`).
 
         Returns:
             One class name per input, from :attr:`class_names` (of their type: the
@@ -126,10 +133,10 @@ class FitResult:
         """
         if self.class_names is None:
             raise ConfigError(f"predict_labels needs a classification result, task={self.task!r}")
-        probs = self.predict(x, batch_size=batch_size)
+        probs = self.predict(x, batch_size=batch_size, layout=layout)
         return [self.class_names[i] for i in probs.argmax(axis=1)]
 
-    def evaluate(self, x, y, *, batch_size: int = 256) -> dict:
+    def evaluate(self, x, y, *, batch_size: int = 256, layout=None) -> dict:
         """Classification metrics of the model on new labelled data.
 
         Args:
@@ -139,6 +146,7 @@ class FitResult:
                 :func:`seqkit.data.to_label_array`); a label not in :attr:`class_names`, or
                 of another type, is a :class:`DataError` that names it.
             batch_size: examples per prediction batch.
+            layout: the sequences' layout (see :meth:`prepare_inputs`).
 
         Returns:
             :func:`seqkit.fit.metrics.classification_metrics` of the predictions.
@@ -150,7 +158,7 @@ class FitResult:
         from seqkit.data.text import to_label_array
 
         y_ids, _ = to_label_array(y, classes=self.class_names, min_classes=1)
-        probs = self.predict(x, batch_size=batch_size)
+        probs = self.predict(x, batch_size=batch_size, layout=layout)
         if len(probs) != len(y_ids):
             raise DataError(f"got {len(probs)} inputs but {len(y_ids)} labels")
         return classification_metrics(y_ids, probs, self.class_names)
@@ -340,18 +348,22 @@ def _prepare_windows(x, window: int, n_features: int) -> np.ndarray:
     return x
 
 
-def _prepare_sequences(x, n_features: int) -> np.ndarray:
+def _prepare_sequences(x, n_features: int, layout: str = "NTF") -> np.ndarray:
+    from seqkit.data.sequences import apply_layout, pad_sequences_post
+
+    x = apply_layout(x, layout)
     if isinstance(x, np.ndarray) and x.dtype != object:
         arr = x.astype("float32")
         if arr.ndim == 2 and n_features == 1:
             arr = arr[..., None]
     else:
-        from seqkit.data.sequences import pad_sequences_post
-
         arr, _ = pad_sequences_post(list(x))
     if arr.ndim != 3 or arr.shape[2] != n_features:
+        hint = ("; it looks like aeon's [N, channels, T]: pass layout='NCT'"
+                if layout == "NTF" and arr.ndim == 3 and arr.shape[1] == n_features else "")
         raise DataError(f"sequences must be [N, T, {n_features}] (or a list of [T_i, "
-                        f"{n_features}] arrays), got shape {arr.shape}")
+                        f"{n_features}] arrays) with layout={layout!r}, got shape "
+                        f"{arr.shape}{hint}")
     if not np.all(np.isfinite(arr)):
         raise DataError("sequences contain NaN or infinite values (Masking does not mask "
                         "NaN); impute them first")

@@ -1,27 +1,32 @@
-"""fit_sequence_classifier: ``[N, T, F]`` arrays or lists of variable-length sequences in,
-a masked RNN classifier out."""
+"""fit_sequence_classifier: ``[N, T, F]`` arrays (or aeon's ``[N, channels, T]`` with
+``layout="NCT"``), lists of variable-length sequences or a dataset name in, a masked RNN
+classifier out, evaluated on the data's own test split when it has one."""
 
 from __future__ import annotations
 
+import os
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from seqkit.errors import DataError
+from seqkit.errors import ConfigError, DataError
 from seqkit.fit.classification import ClassificationTask, class_counts
 from seqkit.fit.describe import describe_source
 from seqkit.fit.models import build_sequence_model
 from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
-from seqkit.validation import check_fraction
+from seqkit.validation import check_choice, check_fraction, fail
+
+DEFAULT_TEST_FRACTION = 0.2
 
 
 @dataclass
 class SequenceClassification(ClassificationTask):
     """The sequence task's hooks: checked, zero-padded ``[N, T, F]`` splits (a named
-    dataset's or a stratified seeded split), ``build_sequence_model``, array datasets."""
+    dataset's, or a stratified seeded split of the arrays with ``test`` as the test split
+    when given), ``build_sequence_model``, array datasets."""
 
     name = "sequence_classification"
 
@@ -29,18 +34,32 @@ class SequenceClassification(ClassificationTask):
     y: object = None
     lengths: object = None
     val_fraction: float = 0.1
-    test_fraction: float = 0.2
+    test_fraction: float | None = None
     classes: object = None
+    test: object = None
+    layout: str = "NTF"
     class_weight: object = None
 
     def check(self) -> None:
+        from seqkit.data.sequences import LAYOUTS
+
         self.val_fraction = check_fraction("val_fraction", self.val_fraction)
-        self.test_fraction = check_fraction("test_fraction", self.test_fraction)
+        if self.test_fraction is not None:
+            self.test_fraction = check_fraction("test_fraction", self.test_fraction)
+        check_choice("layout", self.layout, LAYOUTS)
+        if self.test is None:
+            return
+        if not isinstance(self.test, (tuple, list)) or len(self.test) != 2:
+            fail("test", "a pair (x_test, y_test)", self.test)
+        if self.test_fraction is not None:
+            raise ConfigError(f"test_fraction must be None with test= (the metrics are on "
+                              f"the given test split), got {self.test_fraction!r}")
 
     def load(self, seed: int) -> None:
-        splits, self.class_names, self.source = _load(
-            self.x, self.y, self.lengths, self.val_fraction, self.test_fraction, seed,
-            self.classes)
+        if isinstance(self.x, (str, os.PathLike)):
+            splits, self.class_names, self.source, self.test_split = _load_named(self, seed)
+        else:
+            splits, self.class_names, self.source, self.test_split = _load_arrays(self, seed)
         (self.train_x, self.train_y), (self.val_x, self.val_y), (self.test_x, self.test_y) = \
             splits
         self.n_features = int(self.train_x.shape[2])
@@ -62,6 +81,8 @@ class SequenceClassification(ClassificationTask):
                 "labels": describe_source(self.y) if self.y is not None else None,
                 "lengths": "given" if self.lengths is not None else None,
                 "val_fraction": self.val_fraction, "test_fraction": self.test_fraction,
+                "test": describe_source(self.test[0]) if self.test is not None else None,
+                "layout": self.layout,
                 "classes": list(self.classes) if self.classes is not None else None}
 
     def data_info(self) -> dict:
@@ -71,6 +92,7 @@ class SequenceClassification(ClassificationTask):
             "source": self.source, "n_features": self.n_features,
             "split_sizes": {"train": len(self.train_x), "val": len(self.val_x),
                             "test": len(self.test_x)},
+            "test_split": self.test_split,
             "padded_length": int(self.train_x.shape[1]),
             "length_min": int(all_lengths.min()), "length_max": int(all_lengths.max()),
             "length_mean": float(all_lengths.mean()),
@@ -96,7 +118,9 @@ def fit_sequence_classifier(
     learning_rate: float = 1e-3,
     seed: int = 0,
     val_fraction: float = 0.1,
-    test_fraction: float = 0.2,
+    test_fraction: float | None = None,
+    test=None,
+    layout: str = "NTF",
     patience: int | None = DEFAULT_PATIENCE,
     strategy=None,
     callbacks=None,
@@ -105,10 +129,20 @@ def fit_sequence_classifier(
 ) -> FitResult:
     """Train ``sequence → Masking → RNN stack → softmax`` on labelled sequences.
 
+    The metrics (``FitResult.metrics``) are on a test split: ``test=`` when given, the
+    dataset's official one for a ``"ucr:<Name>"`` name or a ``_TRAIN.ts`` file with its
+    ``_TEST.ts``, else ``test_fraction`` of the data carved here. Validation
+    (``val_fraction``) is carved from what remains, by the rule of
+    :mod:`seqkit.data.splits`: stratified, seeded, at least one example of every class in
+    training and validation when possible.
+
     Args:
         x: ``[N, T, F]`` (or ``[N, T]`` for one feature) array, or a list of ``[T_i, F]``
-            arrays of different lengths (post-padded with zeros here), or a dataset name for
-            ``seqkit.data.sequences.load_sequence_dataset`` (e.g. ``"digits"``).
+            arrays of different lengths (post-padded with zeros here); with
+            ``layout="NCT"``, aeon's ``[N, channels, T]`` or a list of ``[channels, T_i]``.
+            Or a source for :func:`seqkit.data.load_sequence_dataset`: ``"digits"``,
+            ``"ucr:<Name>"`` (a UCR/UEA problem through aeon, offline; its official test
+            split is the test split), the path of a ``.ts`` file or folder.
         y: labels, one per sequence (not with a dataset name): strings, integers,
             booleans or a pandas Categorical. The class names are the sorted unique labels
             of their type: ``"1"``/``"2"`` (a UCR file's labels) are two string classes,
@@ -121,11 +155,23 @@ def fit_sequence_classifier(
         classes: the class names in output order, of the labels' type; may hold classes
             ``y`` lacks; a label not among them is a DataError naming it. None: the sorted
             unique labels (a Categorical's categories).
+        val_fraction: the validation fraction: of the arrays (with ``test_fraction``, both of
+            the whole), or of the training split when the test split is given or official.
+        test_fraction: the test fraction carved from data without a test split of its own;
+            None: 0.2. Must be None with ``test=`` or a dataset that has its own test split
+            (a ConfigError: the metrics could not be on both).
+        test: ``(x_test, y_test)``, the official test split (same layout as ``x``, labels
+            among the training classes; classes it lacks are fine): metrics are on exactly
+            these examples (``metrics["n"] == len(y_test)``); not with a dataset name.
+        layout: ``"NTF"`` (seqkit's ``[N, T, F]``, the default) or ``"NCT"`` (aeon's and
+            the UCR/UEA archive's channels-second ``[N, channels, T]``) for ``x`` and
+            ``test``; never guessed from the shape. ``FitResult.config["layout"]`` records
+            it and ``FitResult.predict`` reads inputs in it unless told another; the
+            exported model takes ``[B, T, F]``.
         Other arguments as in :func:`seqkit.fit_text_classifier` (``cell``, ``units``,
         ``layers``, ``bidirectional``, ``dropout``, ``recurrent_dropout``, ``epochs``,
-        ``batch_size``, ``learning_rate``, ``seed``, ``val_fraction``, ``test_fraction``
-        (stratified random split), ``patience``, ``strategy``, ``callbacks``,
-        ``backup_dir``, ``verbose``).
+        ``batch_size``, ``learning_rate``, ``seed``, ``patience``, ``strategy``,
+        ``callbacks``, ``backup_dir``, ``verbose``).
 
     Returns:
         :class:`FitResult`; ``model`` takes ``sequence [B, T, F]`` (any T, zero-padded).
@@ -143,6 +189,12 @@ def fit_sequence_classifier(
     ...                                      epochs=1, verbose=0)
     >>> ucr.class_names  # integer-looking strings stay strings: two classes
     ['1', '2']
+    >>> aeon_like = (x[:30].transpose(0, 2, 1), y[:30])  # [N, channels, T]
+    >>> given = seqkit.fit_sequence_classifier(*aeon_like, test=(x[30:].transpose(0, 2, 1),
+    ...                                        y[30:]), layout="NCT", units=4, epochs=1,
+    ...                                        verbose=0)
+    >>> given.metrics["n"], given.data_info["test_split"], given.config["layout"]
+    (10, 'given', 'NCT')
     """
     return run_fit(SequenceClassification.pick(locals()), FitOptions.pick(locals()))
 
@@ -155,7 +207,7 @@ def _lengths(x: np.ndarray) -> np.ndarray:
     return np.where(has, last, 0)
 
 
-def _checked(x, y, lengths, classes=None):
+def _checked(x, y, lengths, classes=None, min_classes=2):
     """``(x float32 [N, T, F] with every padded step zeroed, y ids, class names)``."""
     from seqkit.data.sequences import check_sequences
 
@@ -163,7 +215,7 @@ def _checked(x, y, lengths, classes=None):
         x = x[..., None]  # [N, T] -> one feature
     if isinstance(x, np.ndarray) and x.dtype == object:
         x = list(x)
-    checked = check_sequences(x, y, lengths, classes=classes)
+    checked = check_sequences(x, y, lengths, classes=classes, min_classes=min_classes)
     arr = np.where(checked.mask[..., None], checked.x, 0.0).astype("float32")
     inner_zero = int(np.sum(~np.any(arr != 0.0, axis=2) & checked.mask))
     if inner_zero:
@@ -173,56 +225,55 @@ def _checked(x, y, lengths, classes=None):
     return arr, checked.y, checked.class_names
 
 
-def _load(x, y, lengths, val_fraction, test_fraction, seed, classes=None):
-    if isinstance(x, str):
-        if y is not None or lengths is not None or classes is not None:
-            raise DataError(f"y, lengths and classes must be None with a dataset name ({x!r})")
-        from seqkit.data.sequences import load_sequence_dataset
+def _load_named(task: SequenceClassification, seed: int):
+    """A dataset name's splits: ``(parts, class names, source, test split kind)``."""
+    from seqkit.data.sequences import has_test_split, load_sequence_dataset
 
-        if val_fraction <= 0 or test_fraction <= 0:
-            raise DataError(f"a named dataset ({x!r}) needs val_fraction and test_fraction "
-                            "> 0")
-        ds = load_sequence_dataset(x, val_fraction=val_fraction, test_fraction=test_fraction,
-                                   seed=seed)
-        names = list(ds.class_names)
-        parts = []
-        for px, py in (ds.train, ds.val, ds.test):
-            arr, _, _ = _checked(px, None, None)
-            parts.append((arr, np.asarray(py, dtype="int64")))
-        return parts, names, str(ds.source)
-    if y is None:
+    x = task.x
+    given = {k: v for k, v in (("y", task.y), ("lengths", task.lengths),
+                               ("classes", task.classes), ("test", task.test)) if v is not None}
+    if given or task.layout != "NTF":
+        raise ConfigError(f"a dataset name ({str(x)!r}) brings its labels, lengths and "
+                          f"splits: {sorted(given) or ['layout']} must be left out")
+    official = has_test_split(x)
+    if task.test_fraction is None and not official:
+        task.test_fraction = DEFAULT_TEST_FRACTION
+    ds = load_sequence_dataset(x, val_fraction=task.val_fraction,
+                               test_fraction=task.test_fraction, seed=seed)
+    parts = []
+    for key, (px, py) in zip(("train", "val", "test"), (ds.train, ds.val, ds.test)):
+        arr, _, _ = _checked(px, None, ds.lengths[key] if ds.lengths else None)
+        parts.append((arr, np.asarray(py, dtype="int64")))
+    return parts, list(ds.class_names), str(ds.source), "official" if official else "carved"
+
+
+def _load_arrays(task: SequenceClassification, seed: int):
+    """User arrays (and ``test=``): ``(parts, class names, source, test split kind)``."""
+    from seqkit.data.sequences import apply_layout
+
+    if task.y is None:
         raise DataError("y (one label per sequence) is required unless x is a dataset name")
-    arr, ids, names = _checked(x, y, lengths, classes)
+    arr, ids, names = _checked(apply_layout(task.x, task.layout), task.y, task.lengths,
+                               task.classes)
     ids = np.asarray(ids, dtype="int64")
-    return _split(arr, ids, val_fraction, test_fraction, seed), names, describe_source(x)
+    if task.test is None:
+        if task.test_fraction is None:
+            task.test_fraction = DEFAULT_TEST_FRACTION
+        parts = _split(arr, ids, task.val_fraction, task.test_fraction, seed)
+        return parts, names, describe_source(task.x), "carved"
+    test_x, test_ids, _ = _checked(apply_layout(task.test[0], task.layout), task.test[1],
+                                   None, names, min_classes=1)
+    if test_x.shape[2] != arr.shape[2]:
+        raise DataError(f"test sequences have {test_x.shape[2]} features but the training "
+                        f"sequences have {arr.shape[2]} (layout={task.layout!r})")
+    train, val = _split(arr, ids, task.val_fraction, 0.0, seed)[:2]
+    return ([train, val, (test_x, np.asarray(test_ids, dtype="int64"))], names,
+            f"{describe_source(task.x)}; test= given", "given")
 
 
 def _split(x, y, val_fraction, test_fraction, seed):
-    """Stratified (when every class has >= 2 members) seeded train/val/test split."""
-    from sklearn.model_selection import train_test_split
+    """Train/val/test ``(x, y)`` by :func:`seqkit.data.splits.split_indices` (stratified,
+    seeded, at least one example per class on both sides of each cut when possible)."""
+    from seqkit.data.splits import split_indices
 
-    idx = np.arange(len(x))
-
-    def cut(index, frac, salt):
-        if frac <= 0:
-            return index, index[:0]
-        labels = y[index]
-        n_take = int(round(frac * len(index)))
-        if n_take < 1 or len(index) - n_take < 1:
-            raise DataError(f"{len(x)} sequences are too few for the requested split "
-                            f"(val_fraction={val_fraction}, test_fraction={test_fraction})")
-        present, counts = np.unique(labels, return_counts=True)
-        strat = labels if (counts.min() >= 2 and n_take >= len(present)
-                           and len(index) - n_take >= len(present)) else None
-        try:
-            return train_test_split(index, test_size=n_take, random_state=seed + salt,
-                                    stratify=strat)
-        except ValueError:
-            return train_test_split(index, test_size=n_take, random_state=seed + salt)
-
-    rest, test = cut(idx, test_fraction, 0)
-    train, val = cut(rest, val_fraction / (1.0 - test_fraction) if test_fraction else
-                     val_fraction, 1)
-    train = np.sort(train)
-    return [(x[train], y[train]), (x[np.sort(val)], y[np.sort(val)]),
-            (x[np.sort(test)], y[np.sort(test)])]
+    return [(x[i], y[i]) for i in split_indices(y, val_fraction, test_fraction, seed)]
