@@ -129,7 +129,8 @@ class _PrintEpoch(keras.callbacks.Callback):
 
 
 def fit_custom_loop(model, train_ds, val_ds, *, epochs, loss, metrics, patience, callbacks,
-                     backup_dir, verbose, strategy, train_examples) -> tuple[dict, dict]:
+                    backup_dir, verbose, strategy, train_examples,
+                    steps_per_epoch=None) -> tuple[dict, dict]:
     """:func:`seqkit.fit.train.compile_and_fit` through ``seqkit.distribute.train_custom_loop``, for
     strategies where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``: keras#20585).
 
@@ -188,4 +189,6 @@ def fit_custom_loop(model, train_ds, val_ds, *, epochs, loss, metrics, patience,
         history[key] = [float(v) for v in result[key]]
     if validation is not None:
         history.update(validation.history)
-    return history, timing_summary(timer, stopper, train_examples)
+    return history, timing_summary(timer, stopper, train_examples, epochs_planned=epochs,
+                                   callbacks=callbacks or (),
+                                   steps_per_epoch=steps_per_epoch)

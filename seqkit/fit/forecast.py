@@ -11,7 +11,7 @@ from seqkit.errors import DataError
 from seqkit.fit.describe import describe_source
 from seqkit.fit.metrics import forecast_metrics
 from seqkit.fit.models import WINDOW_INPUTS, build_forecast_model, forecast_training_view
-from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
+from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
 from seqkit.validation import check_choice, check_fraction, check_int, check_optional_int
@@ -196,13 +196,15 @@ def fit_forecaster(
     bidirectional: bool = False,
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
-    epochs: int = 20,
-    batch_size: int = 32,
+    epochs: int | str = "auto",
+    batch_size: int | str = "auto",
     learning_rate: float = 1e-3,
     seed: int = 0,
     val_fraction: float = 0.15,
     test_fraction: float = 0.15,
-    patience: int | None = DEFAULT_PATIENCE,
+    patience: int | str | None = "auto",
+    lr_schedule: str | None = "plateau",
+    max_seconds: float | None = None,
     strategy=None,
     callbacks=None,
     backup_dir=None,
@@ -245,7 +247,7 @@ def fit_forecaster(
 
     >>> import numpy as np, seqkit
     >>> t = np.arange(200, dtype="float32")
-    >>> series = 10 + np.sin(2 * np.pi * t / 12)
+    >>> series = 10 + np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.2, 200)
     >>> result = seqkit.fit_forecaster(series, window=24, horizon=3, period=12, units=4,
     ...                                epochs=1, verbose=0)
     >>> result.predict(series[-24:]).shape

@@ -234,20 +234,70 @@ def forecast_training_view(model: keras.Model) -> keras.Model:
                        name=f"{model.name}_scaled")
 
 
+def masked_feature_stats(x, mask_value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and standard deviation over the real (non-padding) steps of ``x``.
+
+    Args:
+        x: ``[N, T, F]`` post-padded sequences (a padding step has every feature equal to
+            ``mask_value``).
+        mask_value: the padding value.
+
+    Returns:
+        ``(mean [F], std [F])`` in float64; a constant feature gets std 1 (left unscaled).
+
+    Example:
+
+    >>> x = np.array([[[1.0, 10.0], [3.0, 10.0], [0.0, 0.0]]])  # last step is padding
+    >>> mean, std = masked_feature_stats(x)
+    >>> mean.tolist(), std.tolist()
+    ([2.0, 10.0], [1.0, 1.0])
+    """
+    x = np.asarray(x, dtype="float64")
+    real = np.any(x != mask_value, axis=-1)
+    steps = x[real] if real.any() else x.reshape(-1, x.shape[-1])
+    mean, std = steps.mean(axis=0), steps.std(axis=0)
+    return mean, np.where(std > 0, std, 1.0)
+
+
 def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RNNSpec(),
-                         mask_value: float = 0.0,
+                         mask_value: float = 0.0, input_mean=None, input_std=None,
                          name: str = "sequence_classifier") -> keras.Model:
-    """``sequence`` ``[B, T, n_features]`` (any T; post-padded) → Masking → RNN stack →
-    softmax ``probabilities``.
+    """``sequence`` ``[B, T, n_features]`` (any T; post-padded) → Masking → [per-feature
+    standardisation] → RNN stack → softmax ``probabilities``.
 
     A time step is padding when **all** its features equal ``mask_value`` (0.0): a real
-    step that is all zeros is skipped too, so shift such data first.
+    step that is all zeros is skipped too, so shift such data first. The mask is taken
+    from the raw input, before standardisation, and carried through it.
+
+    Args:
+        n_features: features per step.
+        num_classes: softmax outputs.
+        rnn: the recurrent stack.
+        mask_value: the padding value.
+        input_mean, input_std: training-split statistics (:func:`masked_feature_stats`)
+            for a ``Normalization`` layer ``scale_inputs``, so the model takes raw values;
+            None: no standardisation.
+        name: the model's name.
+
+    Returns:
+        An uncompiled functional model.
+
+    Example:
+
+    >>> model = build_sequence_model(2, 3, rnn=RNNSpec("lstm", 4), input_mean=[1.0, 10.0],
+    ...                              input_std=[2.0, 1.0])
+    >>> [layer.name for layer in model.layers[1:3]]
+    ['mask_padding', 'scale_inputs']
     """
     n_features = check_int("n_features", n_features)
     check_int("num_classes", num_classes)
     rnn.checked()
     inp = keras.Input((None, n_features), name="sequence")
     x = keras.layers.Masking(mask_value=float(mask_value), name="mask_padding")(inp)
+    if input_mean is not None or input_std is not None:
+        mean, std = _scale_stats("input", input_mean, input_std, n_features)
+        x = keras.layers.Normalization(axis=-1, mean=mean.tolist(), variance=(std ** 2).tolist(),
+                                       name="scale_inputs", dtype="float32")(x)
     x = rnn.apply(x)
     out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
                              dtype="float32")(x)

@@ -16,7 +16,7 @@ RNNSpec(cell='gru', units=16, layers=1, bidirectional=False, dropout=0.0, recurr
 >>> FitOptions(batch_size=0).checked()
 Traceback (most recent call last):
 ...
-seqkit.errors.ConfigError: batch_size must be an integer >= 1, got 0
+seqkit.errors.ConfigError: batch_size must be 'auto' or an integer >= 1, got 0
 """
 
 from __future__ import annotations
@@ -26,9 +26,22 @@ from dataclasses import dataclass, field
 
 from seqkit.fit.describe import callback_names
 from seqkit.fit.models import RNNSpec
-from seqkit.validation import check_int, check_number, check_optional_int
+from seqkit.validation import check_choice, check_int, check_number, check_optional_int, fail
 
-DEFAULT_PATIENCE = 3
+LR_SCHEDULES = ("plateau", None)
+
+
+def _auto_or(check, name: str, value, **kwargs):
+    """``"auto"``, or ``value`` through ``check``; the message names both."""
+    if value == "auto":
+        return value
+    try:
+        return check(name, value, **kwargs)
+    except ValueError:
+        pass
+    minimum = kwargs.get("minimum", 1)
+    choices = "'auto', None or" if check is check_optional_int else "'auto' or"
+    fail(name, f"{choices} an integer >= {minimum}", value)
 
 
 def _option(default, help_text: str):
@@ -49,12 +62,19 @@ class FitOptions:
     bidirectional: bool = _option(False, "wrap every RNN layer in keras.layers.Bidirectional")
     dropout: float = _option(0.0, "input dropout of every RNN layer, in [0, 1)")
     recurrent_dropout: float = _option(0.0, "recurrent dropout of every RNN layer, in [0, 1)")
-    epochs: int = _option(10, "the most epochs to train (early stopping may stop sooner)")
-    batch_size: int = _option(32, "examples per optimizer step (global, over all replicas)")
+    epochs: int | str = _option(
+        "auto", "the most epochs to train; auto: at least 1000 optimizer steps")
+    batch_size: int | str = _option(
+        "auto", "examples per optimizer step (global); auto: 32, a tenth of small sets")
     learning_rate: float = _option(1e-3, "Adam's learning rate")
     seed: int = _option(0, "seeds weights, splits and shuffling: same seed, same metrics")
-    patience: int | None = _option(
-        DEFAULT_PATIENCE, "epochs without a better val_loss before stopping; None: never")
+    patience: int | str | None = _option(
+        "auto", "epochs without a better val_loss before stopping; auto: a tenth of the "
+        "epochs (3 to 50); None: never")
+    lr_schedule: str | None = _option(
+        "plateau", "plateau: halve the learning rate when val_loss stalls; None: constant")
+    max_seconds: float | None = _option(
+        None, "stop after the epoch that ends past this many seconds (auto epochs: 1800)")
     strategy: object = _option(None, "None, a tf.distribute.Strategy or a strategy name")
     callbacks: object = _option(None, "extra Keras callbacks")
     backup_dir: object = _option(None, "folder for a resumable backup after every epoch")
@@ -124,11 +144,14 @@ class FitOptions:
             units=int(self.units), layers=int(self.layers),
             bidirectional=bool(self.bidirectional), dropout=float(self.dropout),
             recurrent_dropout=float(self.recurrent_dropout),
-            epochs=check_int("epochs", self.epochs),
-            batch_size=check_int("batch_size", self.batch_size),
+            epochs=_auto_or(check_int, "epochs", self.epochs),
+            batch_size=_auto_or(check_int, "batch_size", self.batch_size),
             learning_rate=check_number("learning_rate", self.learning_rate, positive=True),
-            patience=check_optional_int("patience", self.patience, minimum=0),
+            patience=_auto_or(check_optional_int, "patience", self.patience, minimum=0),
             seed=check_int("seed", self.seed, minimum=0),
+            lr_schedule=check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES),
+            max_seconds=(None if self.max_seconds is None else
+                         check_number("max_seconds", self.max_seconds, positive=True)),
         )
 
     def config(self, strategy_description) -> dict:
@@ -147,6 +170,7 @@ class FitOptions:
         """
         return {**self.rnn.config(), "epochs": self.epochs, "batch_size": self.batch_size,
                 "learning_rate": self.learning_rate, "seed": self.seed,
-                "patience": self.patience, "strategy": strategy_description,
+                "patience": self.patience, "lr_schedule": self.lr_schedule,
+                "max_seconds": self.max_seconds, "strategy": strategy_description,
                 "callbacks": callback_names(self.callbacks), "backup_dir": self.backup_dir,
                 "verbose": self.verbose, "optimizer": "adam"}

@@ -5,7 +5,8 @@ Every fit function runs the same steps (:func:`run_fit`):
 1. check the shared :class:`~seqkit.fit.options.FitOptions` and the task's own arguments
    (:meth:`FitTask.check`), before any TensorFlow work;
 2. resolve the strategy (``"multiworker"`` must be created first), seed everything;
-3. load, check and split the data (:meth:`FitTask.load`);
+3. load, check and split the data (:meth:`FitTask.load`), then resolve the training
+   budget (:func:`seqkit.fit.budget.plan_training`: ``"auto"`` epochs, batch, patience);
 4. build the served model, and the view of it that is trained, under the strategy's scope
    (:meth:`FitTask.build_model`, :meth:`FitTask.training_model`);
 5. make the training and validation datasets (:meth:`FitTask.datasets`);
@@ -28,6 +29,7 @@ from typing import ClassVar
 import keras
 
 from seqkit.fileio import jsonable
+from seqkit.fit.budget import plan_training
 from seqkit.fit.models import RNNSpec
 from seqkit.fit.options import FitOptions
 from seqkit.fit.result import FitResult
@@ -112,20 +114,26 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
     strategy = resolve_strategy(options.strategy)
     keras.utils.set_random_seed(options.seed)
     task.load(options.seed)
+    plan = plan_training(epochs=options.epochs, batch_size=options.batch_size,
+                         patience=options.patience, max_seconds=options.max_seconds,
+                         train_examples=task.train_examples)
     with strategy_scope(strategy):
         model = task.build_model(options.rnn)
         trained = task.training_model(model)
-    train_ds, val_ds = task.datasets(options.batch_size, options.seed)
+    train_ds, val_ds = task.datasets(plan.batch_size, options.seed)
     history, timing = compile_and_fit(
-        trained, train_ds, val_ds, epochs=options.epochs, learning_rate=options.learning_rate,
-        loss=task.loss, metrics=list(task.metrics), patience=options.patience,
+        trained, train_ds, val_ds, epochs=plan.epochs, learning_rate=options.learning_rate,
+        loss=task.loss, metrics=list(task.metrics), patience=plan.patience,
         callbacks=options.callbacks, backup_dir=options.backup_dir, verbose=options.verbose,
-        strategy=strategy, train_examples=task.train_examples)
+        strategy=strategy, train_examples=task.train_examples,
+        lr_schedule=options.lr_schedule, max_seconds=plan.max_seconds,
+        steps_per_epoch=plan.steps_per_epoch)
+    timing["plan"] = plan.to_json()
     if trained is not model:  # evaluate() in user units with the same optimizer state
         with strategy_scope(strategy):
             model.compile(optimizer=trained.optimizer, loss=task.loss,
                           metrics=list(task.metrics))
-    metrics = task.evaluate(model, options.batch_size)
+    metrics = task.evaluate(model, plan.batch_size)
     config = {"task": task.name, **task.config(),
               **options.config(describe_strategy(strategy))}
     return FitResult(model=model, task=task.name, history=history, metrics=jsonable(metrics),

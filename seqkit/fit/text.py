@@ -9,7 +9,7 @@ from seqkit.errors import ConfigError, DataError
 from seqkit.fit.classification import ClassificationTask, check_class_weight, class_counts
 from seqkit.fit.describe import describe_source
 from seqkit.fit.models import build_text_model
-from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
+from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
 from seqkit.validation import check_bool, check_fraction, check_int, check_optional_int, fail
@@ -175,13 +175,15 @@ def fit_text_classifier(
     max_tokens: int = 20000,
     sequence_length: int | None = None,
     length_percentile: float = 95,
-    epochs: int = 10,
-    batch_size: int = 32,
+    epochs: int | str = "auto",
+    batch_size: int | str = "auto",
     learning_rate: float = 1e-3,
     seed: int = 0,
     val_fraction: float = 0.1,
     test_fraction: float = 0.1,
-    patience: int | None = DEFAULT_PATIENCE,
+    patience: int | str | None = "auto",
+    lr_schedule: str | None = "plateau",
+    max_seconds: float | None = None,
     data_dir=None,
     text_column: str | None = None,
     label_column: str | None = None,
@@ -217,8 +219,17 @@ def fit_text_classifier(
         max_tokens: the vocabulary size (from the training split only).
         sequence_length: tokens kept per text (post padding/truncation); None picks the
             ``length_percentile`` percentile of the training lengths.
-        epochs, batch_size, learning_rate: Adam; early stopping on ``val_loss`` with
-            ``patience`` (None: off) restores the best weights.
+        epochs, batch_size, learning_rate: Adam's budget. ``epochs="auto"`` (default)
+            trains at least 1000 optimizer steps (5 to 500 epochs, at most 1800 s);
+            ``batch_size="auto"`` is 32, or a tenth of a small training set (at least 4);
+            see :mod:`seqkit.fit.budget`. ``FitResult.timing`` has the plan, the steps
+            run and why training stopped.
+        patience: early stopping on ``val_loss`` restores the best weights; ``"auto"``
+            (default) waits a tenth of the epochs (3 to 50), None turns it off.
+        lr_schedule: ``"plateau"`` (default) halves the learning rate when ``val_loss``
+            stalls for half the patience (down to a 64th; only with a patience of 6 or
+            more); None keeps it constant.
+        max_seconds: stop after the first epoch that ends past this many seconds.
         seed: seeds Keras/NumPy/TF (``keras.utils.set_random_seed``), the split and the
             shuffling order: the same seed gives the same metrics.
         val_fraction, test_fraction: split sizes (``val_fraction=0``: no validation and no

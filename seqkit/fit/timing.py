@@ -44,10 +44,39 @@ class TimingCallback(keras.callbacks.Callback):
                 "train_examples": train_examples}
 
 
-def timing_summary(timer: TimingCallback, stopper, train_examples) -> dict:
+def timing_summary(timer: TimingCallback, stopper, train_examples, *, epochs_planned: int,
+                   callbacks=(), steps_per_epoch: int | None = None) -> dict:
+    """``FitResult.timing`` of a finished training.
+
+    Args:
+        timer: the :class:`TimingCallback` that ran.
+        stopper: the ``EarlyStopping`` callback, or None.
+        train_examples: examples (or windows) per training epoch.
+        epochs_planned: the most epochs the plan allowed.
+        callbacks: the other callbacks that ran (a time budget among them is asked).
+        steps_per_epoch: optimizer steps per epoch, for ``steps_run``.
+
+    Returns:
+        :meth:`TimingCallback.summary` plus ``epochs_run``, ``best_epoch`` (1-based, None
+        without early stopping), ``steps_run`` and ``stop_reason`` (in words).
+
+    Example:
+
+    >>> timer = TimingCallback()
+    >>> timer.epoch_seconds = [1.0, 1.0]
+    >>> t = timing_summary(timer, None, 64, epochs_planned=2, steps_per_epoch=2)
+    >>> t["steps_run"], t["stop_reason"]
+    (4, 'epoch budget used (2 epochs)')
+    """
+    from seqkit.fit.budget import stop_reason
+
     timing = timer.summary(train_examples)
-    timing["epochs_run"] = len(timer.epoch_seconds)
+    epochs_run = len(timer.epoch_seconds)
+    timing["epochs_run"] = epochs_run
     timing["best_epoch"] = (int(stopper.best_epoch) + 1
                             if stopper is not None and stopper.best_weights is not None
                             else None)
+    timing["steps_run"] = epochs_run * steps_per_epoch if steps_per_epoch else None
+    timing["stop_reason"] = stop_reason(epochs_planned=epochs_planned, epochs_run=epochs_run,
+                                        stopper=stopper, callbacks=list(callbacks))
     return timing

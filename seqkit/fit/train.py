@@ -26,6 +26,7 @@ import keras
 from seqkit.checkpointing import AtomicBackupAndRestore
 from seqkit.errors import ConfigError
 from seqkit.fileio import jsonable
+from seqkit.fit.budget import schedule_callbacks
 from seqkit.fit.timing import TimingCallback, timing_summary
 from seqkit.validation import check_int, check_number, check_optional_int
 
@@ -127,16 +128,20 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
                     learning_rate: float = 1e-3, loss="sparse_categorical_crossentropy",
                     metrics: Sequence | None = ("accuracy",), patience: int | None = 3,
                     callbacks: Sequence | None = None, backup_dir=None, verbose=1,
-                    strategy=None, train_examples: int | None = None) -> tuple[dict, dict]:
+                    strategy=None, train_examples: int | None = None,
+                    lr_schedule: str | None = None, max_seconds: float | None = None,
+                    steps_per_epoch: int | None = None) -> tuple[dict, dict]:
     """Compile ``model`` with Adam (under ``strategy.scope()``) and fit it.
 
     Early stopping watches ``val_loss`` with ``patience`` and restores the best weights
-    (off when ``val_ds`` is None or ``patience`` is None). ``backup_dir`` adds
+    (off when ``val_ds`` is None or ``patience`` is None); ``lr_schedule="plateau"`` and
+    ``max_seconds`` add :func:`seqkit.fit.budget.schedule_callbacks`. ``backup_dir`` adds
     :class:`seqkit.checkpointing.AtomicBackupAndRestore` (Keras' callback with atomic
     writes): a run interrupted and started again with the same directory resumes at the
     start of the interrupted epoch; the folder is deleted when training ends normally.
     Returns ``(history, timing)``: history as a dict of lists, timing from
-    :class:`TimingCallback` plus ``epochs_run`` / ``best_epoch`` (1-based).
+    :func:`seqkit.fit.timing.timing_summary` (epochs and steps run, best epoch, why
+    training stopped).
 
     Under a strategy where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``,
     keras#20585) the same training runs through :func:`seqkit.fit.distributed.fit_custom_loop`
@@ -148,13 +153,17 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
     with strategy_scope(strategy):
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                       metrics=list(metrics) if metrics else None)
+    callbacks = [*schedule_callbacks(validation=val_ds is not None, patience=patience,
+                                     lr_schedule=lr_schedule, learning_rate=learning_rate,
+                                     max_seconds=max_seconds), *(callbacks or [])]
     if not _fit_supported(strategy):
         from seqkit.fit.distributed import fit_custom_loop
 
         return fit_custom_loop(model, train_ds, val_ds, epochs=epochs, loss=loss,
-                                metrics=metrics, patience=patience, callbacks=callbacks,
-                                backup_dir=backup_dir, verbose=verbose, strategy=strategy,
-                                train_examples=train_examples)
+                               metrics=metrics, patience=patience, callbacks=callbacks,
+                               backup_dir=backup_dir, verbose=verbose, strategy=strategy,
+                               train_examples=train_examples,
+                               steps_per_epoch=steps_per_epoch)
     timer = TimingCallback()
     cbs: list = [timer]
     stopper = None
@@ -164,8 +173,10 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
         cbs.append(stopper)
     if backup_dir is not None:
         cbs.append(AtomicBackupAndRestore(str(backup_dir)))
-    cbs.extend(callbacks or [])
+    cbs.extend(callbacks)
     fit_history = model.fit(train_ds, validation_data=val_ds, epochs=epochs,
                             callbacks=cbs, verbose=verbose, shuffle=False)
-    history = {k: [float(v) for v in vals] for k, vals in fit_history.history.items()}
-    return history, timing_summary(timer, stopper, train_examples)
+    history = {k: [float(v) for v in vals] for k, vals in fit_history.history.items()
+               if k != "learning_rate"}  # ReduceLROnPlateau's log; the schedule is known
+    return history, timing_summary(timer, stopper, train_examples, epochs_planned=epochs,
+                                   callbacks=callbacks, steps_per_epoch=steps_per_epoch)

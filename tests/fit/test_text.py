@@ -66,7 +66,13 @@ def test_keyword_task_reaches_high_accuracy(keyword_result):
     assert r.timing["examples_per_second"] > 0
     assert r.data_info["split_sizes"] == {"train": 320, "val": 40, "test": 40}
     json.dumps(r.config)  # JSON-able
-    assert r.config["epochs"] == 6 and r.config["patience"] == 3
+    assert r.config["epochs"] == 6 and r.config["patience"] == "auto"
+    # the plan: patience a tenth of the epochs (at least 3); 320 examples / 16 a batch
+    plan = r.timing["plan"]
+    assert (plan["epochs"], plan["patience"], plan["batch_size"]) == (6, 3, 16)
+    assert plan["steps_per_epoch"] == 20
+    assert r.timing["steps_run"] == 20 * r.timing["epochs_run"]
+    assert r.timing["stop_reason"].startswith(("epoch budget used", "early stopping"))
     assert r.config["optimizer"] == "adam" and r.config["cell"] == "lstm"
 
 
