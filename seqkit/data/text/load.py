@@ -161,8 +161,10 @@ def load_text(
         label_column: the label column or tfds feature.
         val_fraction: fraction of all examples (of ``train`` for a tfds source) in [0, 1).
         test_fraction: fraction of all examples in [0, 1) (ignored for a tfds source).
-            Splits use scikit-learn ``train_test_split`` with ``stratify`` and
-            ``random_state=seed``: the same seed gives the same split.
+            Splits follow :mod:`seqkit.data.splits`: scikit-learn's stratified
+            ``train_test_split(random_state=seed)`` when it keeps every class on both
+            sides, else a seeded per-class draw; at least one example of every class in
+            each part when possible. The same seed gives the same split.
         seed: the split (and subsample) seed.
         empty_policy: what to do with empty/whitespace-only texts, see :func:`check_texts`.
         max_examples: cap on examples (local/in-memory: a stratified seeded subsample taken
