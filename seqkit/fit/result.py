@@ -306,6 +306,9 @@ class FitResult:
         sizes = self.data_info.get("split_sizes")
         if sizes:
             lines.append("splits: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+        if t.get("stop_reason"):
+            steps = f", {t['steps_run']} optimizer steps" if t.get("steps_run") else ""
+            lines.append(f"stopped: {t['stop_reason']}{steps}")
         if t.get("median_epoch_seconds") is not None:
             eps = t.get("examples_per_second")
             lines.append(f"time: {t['median_epoch_seconds']:.2f} s/epoch (median)"

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.classification import ClassificationTask, class_counts
+from seqkit.fit.classification import ClassificationTask, check_class_weight, class_counts
 from seqkit.fit.describe import describe_source
-from seqkit.fit.models import build_sequence_model
-from seqkit.fit.options import DEFAULT_PATIENCE, FitOptions
+from seqkit.fit.models import build_sequence_model, masked_feature_stats
+from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
 from seqkit.validation import check_choice, check_fraction, fail
@@ -47,6 +47,7 @@ class SequenceClassification(ClassificationTask):
         if self.test_fraction is not None:
             self.test_fraction = check_fraction("test_fraction", self.test_fraction)
         check_choice("layout", self.layout, LAYOUTS)
+        check_class_weight(self.class_weight)
         if self.test is None:
             return
         if not isinstance(self.test, (tuple, list)) or len(self.test) != 2:
@@ -66,7 +67,9 @@ class SequenceClassification(ClassificationTask):
         self.check_classes()
 
     def build_model(self, rnn):
-        return build_sequence_model(self.n_features, len(self.class_names), rnn=rnn)
+        mean, std = masked_feature_stats(self.train_x)  # training split only, real steps
+        return build_sequence_model(self.n_features, len(self.class_names), rnn=rnn,
+                                    input_mean=mean, input_std=std)
 
     def dataset(self, x, y, batch_size: int, *, shuffle: bool, seed: int):
         import tensorflow as tf
@@ -83,7 +86,8 @@ class SequenceClassification(ClassificationTask):
                 "val_fraction": self.val_fraction, "test_fraction": self.test_fraction,
                 "test": describe_source(self.test[0]) if self.test is not None else None,
                 "layout": self.layout,
-                "classes": list(self.classes) if self.classes is not None else None}
+                "classes": list(self.classes) if self.classes is not None else None,
+                **self.class_weight_config()}
 
     def data_info(self) -> dict:
         parts = (self.train_x, self.val_x, self.test_x)
@@ -113,15 +117,17 @@ def fit_sequence_classifier(
     bidirectional: bool = False,
     dropout: float = 0.0,
     recurrent_dropout: float = 0.0,
-    epochs: int = 20,
-    batch_size: int = 32,
+    epochs: int | str = "auto",
+    batch_size: int | str = "auto",
     learning_rate: float = 1e-3,
     seed: int = 0,
     val_fraction: float = 0.1,
     test_fraction: float | None = None,
     test=None,
     layout: str = "NTF",
-    patience: int | None = DEFAULT_PATIENCE,
+    patience: int | str | None = "auto",
+    lr_schedule: str | None = "plateau",
+    max_seconds: float | None = None,
     strategy=None,
     callbacks=None,
     backup_dir=None,
@@ -170,8 +176,9 @@ def fit_sequence_classifier(
             exported model takes ``[B, T, F]``.
         Other arguments as in :func:`seqkit.fit_text_classifier` (``cell``, ``units``,
         ``layers``, ``bidirectional``, ``dropout``, ``recurrent_dropout``, ``epochs``,
-        ``batch_size``, ``learning_rate``, ``seed``, ``patience``, ``strategy``,
-        ``callbacks``, ``backup_dir``, ``verbose``).
+        ``batch_size``, ``learning_rate``, ``seed``, ``patience``, ``lr_schedule``,
+        ``max_seconds``, ``class_weight``, ``strategy``, ``callbacks``, ``backup_dir``,
+        ``verbose``).
 
     Returns:
         :class:`FitResult`; ``model`` takes ``sequence [B, T, F]`` (any T, zero-padded).
