@@ -15,7 +15,7 @@ Example:
 >>> build_config(ForecastConfig, {"epochs": 0})
 Traceback (most recent call last):
 ...
-seqkit.errors.ConfigError: epochs must be an integer >= 1, got 0
+seqkit.errors.ConfigError: epochs must be 'auto' or an integer >= 1, got 0
 """
 
 from __future__ import annotations
@@ -100,10 +100,10 @@ class TrainConfig:
     layers: int = 1
     bidirectional: bool = False
     dropout: float = 0.0
-    epochs: int = 5
-    batch_size: int = 32  # per replica; the global batch scales with the replicas
+    epochs: int | str = 5  # or "auto" (seqkit.fit.budget)
+    batch_size: int | str = 32  # per replica (the global batch scales), or "auto"
     learning_rate: float = 1e-3
-    patience: int | None = 3  # early stopping on val_loss; None: off
+    patience: int | str | None = 3  # early stopping on val_loss; "auto"; None: off
     seed: int = 0
     strategy: str = "auto"  # auto|cpu|gpu|mirrored|tpu|multiworker
     mixed_precision: bool = False
@@ -165,7 +165,11 @@ class SequenceConfig(TrainConfig):
         "help": "digits, ucr:<Name> (a UCR/UEA problem aeon ships, e.g. ucr:ArrowHead; its "
                 "official test split) or a .ts file/folder (<Name>_TRAIN.ts [+ _TEST.ts])"})
     units: int = 32
-    epochs: int = 10
+    # Small UCR sets (36 series) get 10 steps from a fixed 10 epochs of 32: the budget
+    # in optimizer steps (seqkit.fit.budget) is the default here.
+    epochs: int | str = "auto"
+    batch_size: int | str = "auto"
+    patience: int | str | None = "auto"
 
 
 @dataclass
@@ -213,9 +217,12 @@ def _base_type(tp):
 
 
 def _parse_value(tp, text: str, flag: str):
+    takes_auto = str in typing.get_args(tp)  # int | str fields take "auto" (fit budget)
     tp, optional = _base_type(tp)
     if optional and text.lower() in ("none", "null", ""):
         return None
+    if takes_auto and text == "auto":
+        return text
     origin = typing.get_origin(tp)
     try:
         if origin is list:

@@ -60,7 +60,8 @@ def _fit_kwargs(config, strategy, run_dir: Path, backup_dir: Path | None = None,
     what exists only at run time (the strategy, the global batch, backup, callbacks)."""
     options = config.fit_options(
         strategy=strategy,
-        batch_size=config.batch_size * getattr(strategy, "num_replicas_in_sync", 1),
+        batch_size=(config.batch_size if config.batch_size == "auto" else
+                    config.batch_size * getattr(strategy, "num_replicas_in_sync", 1)),
         backup_dir=str(backup_dir if backup_dir is not None else run_dir / "backup"),
         callbacks=[ProgressFile(run_dir)] if progress else [])
     return options.kwargs()

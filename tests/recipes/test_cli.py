@@ -106,3 +106,17 @@ def test_bad_fit_option_in_a_config_fails_before_training(tmp_path, capsys):
     err = capsys.readouterr().err.strip()
     assert err == ("seqkit: error: ConfigError: dropout must be a number in [0, 1), "
                    "got 1.5")
+
+
+def test_budget_flags_take_auto_or_an_integer():
+    from seqkit.cli import build_parser
+    from seqkit.recipes import SequenceConfig, TextConfig, config_from_namespace
+
+    args = build_parser().parse_args(["train", "text", "--epochs", "auto", "--batch-size",
+                                      "16", "--patience", "None"])
+    config = config_from_namespace(TextConfig, args)
+    assert (config.epochs, config.batch_size, config.patience) == ("auto", 16, None)
+    assert config.fit_options().epochs == "auto"
+    defaults = SequenceConfig()  # small UCR sets: the step budget is the default
+    assert (defaults.epochs, defaults.batch_size, defaults.patience) == ("auto",) * 3
+    assert _exit_code(["train", "text", "--epochs", "several"]) == 2
