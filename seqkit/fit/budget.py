@@ -138,12 +138,33 @@ class TimeBudget(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def schedule_callbacks(*, validation: bool, patience: int | None, lr_schedule: str | None,
+def watched_quantity(monitor: str, has_validation: bool) -> str | None:
+    """What early stopping and the schedule watch: ``monitor`` when it exists.
+
+    Args:
+        monitor: ``"val_loss"`` (the default) or ``"loss"`` (no usable validation split).
+        has_validation: whether there is a validation set.
+
+    Returns:
+        ``"val_loss"``, ``"loss"`` or None (``val_loss`` without a validation set: neither
+        early stopping nor the schedule runs).
+
+    Example:
+
+    >>> watched_quantity("val_loss", False) is None, watched_quantity("loss", False)
+    (True, 'loss')
+    """
+    if monitor == "val_loss" and not has_validation:
+        return None
+    return monitor
+
+
+def schedule_callbacks(*, watch: str | None, patience: int | None, lr_schedule: str | None,
                        learning_rate: float, max_seconds: float | None) -> list:
     """The callbacks that carry out a plan besides early stopping.
 
     Args:
-        validation: whether there is a validation set (the schedule watches ``val_loss``).
+        watch: what the schedule watches (:func:`watched_quantity`); None: no schedule.
         patience: the early-stopping patience (the schedule waits half of it, and is off
             under 6).
         lr_schedule: ``"plateau"`` or None.
@@ -156,7 +177,7 @@ def schedule_callbacks(*, validation: bool, patience: int | None, lr_schedule: s
     Example:
 
     >>> [type(c).__name__ for c in schedule_callbacks(
-    ...     validation=True, patience=10, lr_schedule="plateau", learning_rate=1e-3,
+    ...     watch="val_loss", patience=10, lr_schedule="plateau", learning_rate=1e-3,
     ...     max_seconds=60)]
     ['ReduceLROnPlateau', 'TimeBudget']
     """
@@ -164,10 +185,10 @@ def schedule_callbacks(*, validation: bool, patience: int | None, lr_schedule: s
     # The schedule needs room: it waits half the patience, so early stopping still sees
     # the lower rate for as long again. Under 6 epochs of patience (short budgets) a cut
     # would only make early stopping fire sooner, so there is none.
-    if lr_schedule == "plateau" and validation and (patience is None or patience >= 6):
+    if lr_schedule == "plateau" and watch and (patience is None or patience >= 6):
         wait = max(3, (patience or 10) // 2)
         callbacks.append(keras.callbacks.ReduceLROnPlateau(
-            monitor="val_loss", factor=LR_FACTOR, patience=wait,
+            monitor=watch, factor=LR_FACTOR, patience=wait,
             min_lr=learning_rate * LR_FLOOR, verbose=0))
     if max_seconds is not None:
         callbacks.append(TimeBudget(max_seconds))
@@ -193,7 +214,7 @@ def stop_reason(*, epochs_planned: int, epochs_run: int, stopper, callbacks) -> 
     'epoch budget used (10 epochs)'
     """
     if stopper is not None and getattr(stopper, "stopped_epoch", 0):
-        return (f"early stopping: no better val_loss for {stopper.patience} epochs "
+        return (f"early stopping: no better {stopper.monitor} for {stopper.patience} epochs "
                 f"(best epoch {int(stopper.best_epoch) + 1})")
     budget = next((c for c in callbacks if isinstance(c, TimeBudget)), None)
     if budget is not None and budget.triggered:

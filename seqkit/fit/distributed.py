@@ -130,7 +130,7 @@ class _PrintEpoch(keras.callbacks.Callback):
 
 def fit_custom_loop(model, train_ds, val_ds, *, epochs, loss, metrics, patience, callbacks,
                     backup_dir, verbose, strategy, train_examples,
-                    steps_per_epoch=None) -> tuple[dict, dict]:
+                    steps_per_epoch=None, watch="val_loss") -> tuple[dict, dict]:
     """:func:`seqkit.fit.train.compile_and_fit` through ``seqkit.distribute.train_custom_loop``, for
     strategies where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``: keras#20585).
 
@@ -170,9 +170,9 @@ def fit_custom_loop(model, train_ds, val_ds, *, epochs, loss, metrics, patience,
         cbs.append(validation)  # first: the callbacks after it see val_loss
     cbs.append(timer)
     stopper = None
-    if validation is not None and patience is not None:
+    if watch is not None and patience is not None:  # "val_loss" only with validation
         stopper = keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=patience, restore_best_weights=True, mode="min")
+            monitor=watch, patience=patience, restore_best_weights=True, mode="min")
         cbs.append(stopper)
     cbs.extend(callbacks or [])
     if verbose and chief:

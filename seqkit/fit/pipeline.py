@@ -48,6 +48,9 @@ class FitTask:
     loss: ClassVar[str]
     metrics: ClassVar[tuple[str, ...]]
     class_names: list | None = None
+    #: what early stopping and the schedule watch ("loss" when there is no usable
+    #: validation split but they should still run)
+    monitor: str = "val_loss"
 
     @classmethod
     def pick(cls, values: dict):
@@ -127,7 +130,7 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
         callbacks=options.callbacks, backup_dir=options.backup_dir, verbose=options.verbose,
         strategy=strategy, train_examples=task.train_examples,
         lr_schedule=options.lr_schedule, max_seconds=plan.max_seconds,
-        steps_per_epoch=plan.steps_per_epoch)
+        steps_per_epoch=plan.steps_per_epoch, monitor=task.monitor)
     timing["plan"] = plan.to_json()
     if trained is not model:  # evaluate() in user units with the same optimizer state
         with strategy_scope(strategy):

@@ -101,6 +101,7 @@ class SequenceClassification(ClassificationTask):
             "length_min": int(all_lengths.min()), "length_max": int(all_lengths.max()),
             "length_mean": float(all_lengths.mean()),
             "class_counts_train": class_counts(self.train_y, self.class_names),
+            **self.validation_info(),
         }
 
 

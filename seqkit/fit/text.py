@@ -145,6 +145,7 @@ class TextClassification(ClassificationTask):
             "sequence_length_source": getattr(self.vectorizer, "seqkit_length_source", None),
             "vocabulary_size": int(self.vectorizer.vocabulary_size()),
             "class_counts_train": class_counts(self.train_y, self.class_names),
+            **self.validation_info(),
             "embeddings": self.word_vectors.info() if self.word_vectors is not None else None,
         }
 
@@ -279,8 +280,8 @@ def fit_text_classifier(
     >>> labels = ["pos", "pos", "neg", "neg"] * 10
     >>> result = seqkit.fit_text_classifier(texts, labels, units=4, embedding_dim=4,
     ...                                     epochs=1, verbose=0)
-    >>> result.class_names, result.data_info["split_sizes"]
-    (['neg', 'pos'], {'train': 32, 'val': 4, 'test': 4})
+    >>> result.class_names, result.data_info["split_sizes"]  # 4 held out: too few to judge
+    (['neg', 'pos'], {'train': 36, 'val': 0, 'test': 4})
     >>> result.predict(["good film"]).shape
     (1, 2)
     >>> stars = seqkit.fit_text_classifier(texts, [5, 5, 1, 1] * 10, classes=[1, 3, 5],

@@ -26,7 +26,7 @@ import keras
 from seqkit.checkpointing import AtomicBackupAndRestore
 from seqkit.errors import ConfigError
 from seqkit.fileio import jsonable
-from seqkit.fit.budget import schedule_callbacks
+from seqkit.fit.budget import schedule_callbacks, watched_quantity
 from seqkit.fit.timing import TimingCallback, timing_summary
 from seqkit.validation import check_int, check_number, check_optional_int
 
@@ -130,11 +130,13 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
                     callbacks: Sequence | None = None, backup_dir=None, verbose=1,
                     strategy=None, train_examples: int | None = None,
                     lr_schedule: str | None = None, max_seconds: float | None = None,
-                    steps_per_epoch: int | None = None) -> tuple[dict, dict]:
+                    steps_per_epoch: int | None = None,
+                    monitor: str = "val_loss") -> tuple[dict, dict]:
     """Compile ``model`` with Adam (under ``strategy.scope()``) and fit it.
 
     Early stopping watches ``val_loss`` with ``patience`` and restores the best weights
-    (off when ``val_ds`` is None or ``patience`` is None); ``lr_schedule="plateau"`` and
+    (off when ``val_ds`` is None or ``patience`` is None; ``monitor="loss"`` watches the
+    training loss instead, for sets too small to hold one out); ``lr_schedule="plateau"`` and
     ``max_seconds`` add :func:`seqkit.fit.budget.schedule_callbacks`. ``backup_dir`` adds
     :class:`seqkit.checkpointing.AtomicBackupAndRestore` (Keras' callback with atomic
     writes): a run interrupted and started again with the same directory resumes at the
@@ -153,7 +155,8 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
     with strategy_scope(strategy):
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                       metrics=list(metrics) if metrics else None)
-    callbacks = [*schedule_callbacks(validation=val_ds is not None, patience=patience,
+    watch = watched_quantity(monitor, val_ds is not None)
+    callbacks = [*schedule_callbacks(watch=watch, patience=patience,
                                      lr_schedule=lr_schedule, learning_rate=learning_rate,
                                      max_seconds=max_seconds), *(callbacks or [])]
     if not _fit_supported(strategy):
@@ -163,13 +166,13 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
                                metrics=metrics, patience=patience, callbacks=callbacks,
                                backup_dir=backup_dir, verbose=verbose, strategy=strategy,
                                train_examples=train_examples,
-                               steps_per_epoch=steps_per_epoch)
+                               steps_per_epoch=steps_per_epoch, watch=watch)
     timer = TimingCallback()
     cbs: list = [timer]
     stopper = None
-    if val_ds is not None and patience is not None:
+    if watch is not None and patience is not None:
         stopper = keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=patience, restore_best_weights=True)
+            monitor=watch, patience=patience, restore_best_weights=True)
         cbs.append(stopper)
     if backup_dir is not None:
         cbs.append(AtomicBackupAndRestore(str(backup_dir)))

@@ -90,8 +90,8 @@ def _worker(argv) -> int:
         # The other two fit functions, smoke only: a TextVectorization adapted under the
         # scope, and the forecaster's scaled training view.
         texts = [" ".join(["banana" if (i % 2 == 0 and j == i % 5) else f"w{(i * 7 + j) % 30}"
-                           for j in range(6)]) for i in range(160)]
-        labels = ["yes" if i % 2 == 0 else "no" for i in range(160)]
+                           for j in range(6)]) for i in range(320)]
+        labels = ["yes" if i % 2 == 0 else "no" for i in range(320)]  # val >= 20
         report["text"] = seqkit.fit_text_classifier(
             texts, labels, strategy=strategy, epochs=2, units=8, embedding_dim=8,
             max_tokens=100, batch_size=16, patience=None, verbose=0).history
@@ -175,6 +175,12 @@ def runs(tmp_path_factory):
 
 
 def _close(a, b, rtol, what):
+    if "accuracy" in what and rtol == LOOSE:
+        # a proportion of 20 validation examples moves in steps of 0.05: the ballpark of
+        # another random order is LOOSE in absolute terms (3 examples), not relative
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=0, atol=LOOSE + 1e-6,
+                                   err_msg=what)
+        return
     np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=rtol, atol=0, err_msg=what)
 
 

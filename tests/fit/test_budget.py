@@ -46,14 +46,14 @@ def test_schedule_only_with_room_for_it():
     def names(**kw):
         return [type(c).__name__ for c in schedule_callbacks(learning_rate=1e-3, **kw)]
 
-    assert names(validation=True, patience=3, lr_schedule="plateau", max_seconds=None) == []
-    assert names(validation=False, patience=20, lr_schedule="plateau", max_seconds=None) == []
-    plateau = schedule_callbacks(validation=True, patience=12, lr_schedule="plateau",
+    assert names(watch="val_loss", patience=3, lr_schedule="plateau", max_seconds=None) == []
+    assert names(watch=None, patience=20, lr_schedule="plateau", max_seconds=None) == []
+    plateau = schedule_callbacks(watch="val_loss", patience=12, lr_schedule="plateau",
                                  learning_rate=1e-3, max_seconds=None)[0]
     assert isinstance(plateau, keras.callbacks.ReduceLROnPlateau)
     assert plateau.patience == 6 and plateau.factor == 0.5
     assert plateau.min_lr == pytest.approx(1e-3 / 64)
-    assert names(validation=True, patience=12, lr_schedule=None, max_seconds=5) == \
+    assert names(watch="loss", patience=12, lr_schedule=None, max_seconds=5) == \
         ["TimeBudget"]
 
 
@@ -100,7 +100,7 @@ def test_time_budget_stops_after_the_first_epoch():
 
 
 def test_early_stopping_is_named_with_its_best_epoch():
-    x, y = _separable()
+    x, y = _separable(n=400)  # a validation split of 32: early stopping watches val_loss
     # a learning rate this large makes val_loss worse after the first epochs
     r = seqkit.fit_sequence_classifier(x, y, units=4, epochs=60, patience=2, learning_rate=3.0,
                                        lr_schedule=None, verbose=0)
@@ -133,3 +133,18 @@ def test_sequence_scaling_uses_the_training_split_and_real_steps_only():
     longer = np.concatenate([x[:3], np.zeros((3, 5, 2), "float32")], axis=1)
     np.testing.assert_allclose(model.predict(x[:3], verbose=0),
                                model.predict(longer, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+def test_a_validation_split_too_small_to_judge_by_trains_too():
+    x, y = _separable(n=50)  # test 20% = 10, val 10% of 40 = 4: too few to stop on
+    r = seqkit.fit_sequence_classifier(x, y, units=4, epochs=4, patience=1, lr_schedule=None,
+                                       verbose=0)
+    sizes = r.data_info["split_sizes"]
+    assert sizes["val"] == 0 and sizes["train"] + sizes["test"] == 50
+    assert "too few to judge by" in r.data_info["validation"]
+    assert "val_loss" not in r.history
+    # early stopping watched the training loss: it restores the best training-loss epoch
+    if r.timing["stop_reason"].startswith("early stopping"):
+        assert r.timing["stop_reason"].startswith("early stopping: no better loss for 1")
+    big = seqkit.fit_sequence_classifier(*_separable(n=400), units=4, epochs=1, verbose=0)
+    assert big.data_info["split_sizes"]["val"] >= 20 and "validation" not in big.data_info

@@ -77,14 +77,15 @@ def _batches_carry_weights(task):
 
 def test_sequence_training_batches_carry_the_weights():
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(60, 5, 2)).astype("float32")
-    y = np.array(["rare"] * 12 + ["common"] * 48)
+    # 300 sequences: a validation split of 24, large enough to be kept (MIN_VALIDATION)
+    x = rng.normal(size=(300, 5, 2)).astype("float32")
+    y = np.array(["rare"] * 60 + ["common"] * 240)
     _batches_carry_weights(SequenceClassification(x, y, class_weight="balanced"))
 
 
 def test_text_training_batches_carry_the_weights():
-    texts, labels = keyword_texts(40, seed=1)
-    labels = ["yes" if i < 8 else "no" for i in range(40)]
+    texts, labels = keyword_texts(250, seed=1)
+    labels = ["yes" if i < 50 else "no" for i in range(250)]
     task = _batches_carry_weights(TextClassification(texts, labels, class_weight="balanced"))
     assert task.class_weight_config()["class_weight"] == "balanced"
 

@@ -110,12 +110,14 @@ def test_bad_data():
 
 def test_small_set_never_starves_a_class():
     """15 series in 5 classes (3 each): the 20% test and 10% val splits each take one series
-    of every class (max(one per class, the fraction)), and training keeps one of each."""
+    of every class (max(one per class, the fraction)), and training keeps one of each; a
+    validation split of 5 is too few to judge by, so it trains too (MIN_VALIDATION)."""
     rng = np.random.default_rng(4)
     x = rng.normal(size=(15, 5, 1)).astype("float32")
     y = np.repeat(["a", "b", "c", "d", "e"], 3)
     r = seqkit.fit_sequence_classifier(x, y, units=4, epochs=1, verbose=0)
-    assert r.data_info["split_sizes"] == {"train": 5, "val": 5, "test": 5}
-    assert r.data_info["class_counts_train"] == {c: 1 for c in "abcde"}
+    assert r.data_info["split_sizes"] == {"train": 10, "val": 0, "test": 5}
+    assert r.data_info["class_counts_train"] == {c: 2 for c in "abcde"}
+    assert r.data_info["validation"].startswith("5 held-out example(s) are too few")
     assert r.metrics["confusion_matrix"] and np.sum(r.metrics["confusion_matrix"], axis=1) \
         .tolist() == [1] * 5  # one test series per class
