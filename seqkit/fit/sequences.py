@@ -225,7 +225,10 @@ def _checked(x, y, lengths, classes=None, min_classes=2):
         x = list(x)
     checked = check_sequences(x, y, lengths, classes=classes, min_classes=min_classes)
     arr = np.where(checked.mask[..., None], checked.x, 0.0).astype("float32")
-    inner_zero = int(np.sum(~np.any(arr != 0.0, axis=2) & checked.mask))
+    real = checked.mask
+    if lengths is None:  # a padded array: trailing zero steps are its padding, not data
+        real = real & (np.arange(arr.shape[1])[None, :] < _lengths(arr)[:, None])
+    inner_zero = int(np.sum(~np.any(arr != 0.0, axis=2) & real))
     if inner_zero:
         warnings.warn(f"{inner_zero} real time step(s) are all zeros and will be masked as "
                       "padding; shift the data if zero steps carry information",

@@ -121,3 +121,20 @@ def test_small_set_never_starves_a_class():
     assert r.data_info["validation"].startswith("5 held-out example(s) are too few")
     assert r.metrics["confusion_matrix"] and np.sum(r.metrics["confusion_matrix"], axis=1) \
         .tolist() == [1] * 5  # one test series per class
+
+
+def test_the_zero_step_warning_counts_real_steps_only():
+    """A padded array without lengths=: trailing zeros are padding (no warning); a zero step
+    before a row's last real step is data the mask will skip, and is counted."""
+    import warnings
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(40, 6, 2)).astype("float32")
+    x[:, 4:] = 0.0  # two steps of padding in every row
+    y = np.array(["a", "b"] * 20)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no false alarm about the padding
+        seqkit.fit_sequence_classifier(x, y, units=4, epochs=1, verbose=0)
+    x[3, 1] = 0.0  # one real all-zero step inside row 3
+    with pytest.warns(UserWarning, match=r"^1 real time step\(s\) are all zeros"):
+        seqkit.fit_sequence_classifier(x, y, units=4, epochs=1, verbose=0)
