@@ -225,8 +225,9 @@ class ClassificationTask(FitTask):
             self.monitor = "loss"
             self.validation_note = (
                 f"{n_val} held-out example(s) are too few to judge by (fewer than "
-                f"{MIN_VALIDATION}): they train too, and early stopping and the learning-rate "
-                "schedule watch the training loss")
+                f"{MIN_VALIDATION}): they train too; training runs the whole budget, the "
+                "learning-rate schedule watches the training loss and the weights of its "
+                "lowest epoch are kept")
         self.weights = class_weights(self.class_weight, self.class_names, self.train_y)
 
     def validation_info(self) -> dict:

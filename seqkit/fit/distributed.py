@@ -14,6 +14,7 @@ import shutil
 import keras
 
 from seqkit.errors import ConfigError
+from seqkit.fit.budget import stopping_patience
 from seqkit.fit.timing import TimingCallback, timing_summary
 
 
@@ -170,9 +171,10 @@ def fit_custom_loop(model, train_ds, val_ds, *, epochs, loss, metrics, patience,
         cbs.append(validation)  # first: the callbacks after it see val_loss
     cbs.append(timer)
     stopper = None
-    if watch is not None and patience is not None:  # "val_loss" only with validation
+    stop_after = stopping_patience(watch, patience, epochs)  # val_loss: only with one
+    if stop_after is not None:
         stopper = keras.callbacks.EarlyStopping(
-            monitor=watch, patience=patience, restore_best_weights=True, mode="min")
+            monitor=watch, patience=stop_after, restore_best_weights=True, mode="min")
         cbs.append(stopper)
     cbs.extend(callbacks or [])
     if verbose and chief:

@@ -26,7 +26,7 @@ import keras
 from seqkit.checkpointing import AtomicBackupAndRestore
 from seqkit.errors import ConfigError
 from seqkit.fileio import jsonable
-from seqkit.fit.budget import schedule_callbacks, watched_quantity
+from seqkit.fit.budget import schedule_callbacks, stopping_patience, watched_quantity
 from seqkit.fit.timing import TimingCallback, timing_summary
 from seqkit.validation import check_int, check_number, check_optional_int
 
@@ -170,9 +170,10 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
     timer = TimingCallback()
     cbs: list = [timer]
     stopper = None
-    if watch is not None and patience is not None:
+    stop_after = stopping_patience(watch, patience, epochs)
+    if stop_after is not None:
         stopper = keras.callbacks.EarlyStopping(
-            monitor=watch, patience=patience, restore_best_weights=True)
+            monitor=watch, patience=stop_after, restore_best_weights=True)
         cbs.append(stopper)
     if backup_dir is not None:
         cbs.append(AtomicBackupAndRestore(str(backup_dir)))
