@@ -63,7 +63,7 @@ class FitOptions:
     dropout: float = _option(0.0, "input dropout of every RNN layer, in [0, 1)")
     recurrent_dropout: float = _option(0.0, "recurrent dropout of every RNN layer, in [0, 1)")
     epochs: int | str = _option(
-        "auto", "the most epochs to train; auto: at least 1000 optimizer steps")
+        "auto", "the most epochs to train; auto: at least 3000 optimizer steps")
     batch_size: int | str = _option(
         "auto", "examples per optimizer step (global); auto: 32, a tenth of small sets")
     learning_rate: float = _option(1e-3, "Adam's learning rate")

@@ -221,7 +221,7 @@ def fit_text_classifier(
         sequence_length: tokens kept per text (post padding/truncation); None picks the
             ``length_percentile`` percentile of the training lengths.
         epochs, batch_size, learning_rate: Adam's budget. ``epochs="auto"`` (default)
-            trains at least 1000 optimizer steps (5 to 500 epochs, at most 1800 s);
+            trains at least 3000 optimizer steps (5 to 500 epochs, at most 1800 s);
             ``batch_size="auto"`` is 32, or a tenth of a small training set (at least 4);
             see :mod:`seqkit.fit.budget`. ``FitResult.timing`` has the plan, the steps
             run and why training stopped.

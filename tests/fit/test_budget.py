@@ -17,12 +17,12 @@ AUTO = {"epochs": "auto", "batch_size": "auto", "patience": "auto", "max_seconds
 
 
 @pytest.mark.parametrize("n,batch,steps,epochs,patience", [
-    (36, 4, 9, 112, 11),        # ceil(1000 / 9) = 112 epochs
-    (67, 6, 12, 84, 8),         # the UCR set of the issue: 67 // 10 = 6
-    (1257, 32, 40, 25, 3),      # digits' training split
+    (36, 4, 9, 334, 33),        # ceil(3000 / 9) = 334 epochs
+    (67, 6, 12, 250, 25),       # the UCR set of the issue: 67 // 10 = 6
+    (1257, 32, 40, 75, 8),      # digits' training split
     (25_000, 32, 782, 5, 3),    # IMDB: the 5-epoch floor
     (500_000, 32, 15_625, 5, 3),
-    (10, 4, 3, 334, 33),        # tiny: at least 4 per batch
+    (10, 4, 3, 500, 50),        # tiny: at least 4 per batch; the 500-epoch cap
 ])
 def test_auto_plan_hand_computed(n, batch, steps, epochs, patience):
     plan = plan_training(train_examples=n, **AUTO)
