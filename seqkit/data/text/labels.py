@@ -32,8 +32,6 @@ import numpy as np
 
 from seqkit.errors import ConfigError, DataError
 
-LABEL_KINDS = ("str", "int", "bool")
-
 
 def _describe(value) -> str:
     """Short description of a value for error messages."""
