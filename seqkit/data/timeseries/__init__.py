@@ -9,13 +9,23 @@ One concern per module:
 - :mod:`~seqkit.data.timeseries.series`: :class:`SeriesData`
 - :mod:`~seqkit.data.timeseries.builtin`: the built-in real series
   (:func:`list_builtin_series`: ``"co2"``, ``"elnino"``, ``"sunspots"``, offline, shipped
-  in the ``statsmodels`` wheel; sources and licences in that module)
+  in the ``statsmodels`` wheel, and ``"uschange"``, shipped in the ``aeon`` wheel; sources
+  and licences in that module)
 - :mod:`~seqkit.data.timeseries.load`: :func:`load_series`
 - :mod:`~seqkit.data.timeseries.checks`: :func:`check_series`
 - :mod:`~seqkit.data.timeseries.split`: :class:`ChronoSplit`, :func:`chronological_split`
 - :mod:`~seqkit.data.timeseries.scaler`: :class:`Scaler`
 - :mod:`~seqkit.data.timeseries.windows`: :func:`make_windows`, :func:`windows_as_arrays`,
   :func:`naive_forecast`
+- :mod:`~seqkit.data.timeseries.origins`: forecast origins: :class:`OriginSplit`,
+  :func:`origin_split` (parts of targets; a window's inputs may reach into earlier parts),
+  :func:`rolling_origins` (backtests), :func:`windows_at`, :func:`origin_dataset`
+- :mod:`~seqkit.data.timeseries.calendar`: :func:`calendar_features` (sine/cosine
+  encodings), :func:`auto_calendar_features`, :func:`future_index`,
+  :data:`CALENDAR_FEATURES`
+- :mod:`~seqkit.data.timeseries.collection`: many series: :class:`SeriesCollection`,
+  :func:`load_series_collection`, :func:`list_builtin_collections` (``"m1_yearly"``, in the
+  ``aeon`` wheel)
 
 Example:
 
@@ -28,22 +38,52 @@ Example:
 """
 
 from seqkit.data.timeseries.builtin import list_builtin_series
+from seqkit.data.timeseries.calendar import (
+    CALENDAR_FEATURES,
+    auto_calendar_features,
+    calendar_features,
+    future_index,
+)
 from seqkit.data.timeseries.checks import check_series
+from seqkit.data.timeseries.collection import (
+    SeriesCollection,
+    list_builtin_collections,
+    load_series_collection,
+)
 from seqkit.data.timeseries.load import load_series
+from seqkit.data.timeseries.origins import (
+    OriginSplit,
+    origin_dataset,
+    origin_split,
+    rolling_origins,
+    windows_at,
+)
 from seqkit.data.timeseries.scaler import Scaler
 from seqkit.data.timeseries.series import SeriesData
 from seqkit.data.timeseries.split import ChronoSplit, chronological_split
 from seqkit.data.timeseries.windows import make_windows, naive_forecast, windows_as_arrays
 
 __all__ = [
+    "CALENDAR_FEATURES",
     "ChronoSplit",
+    "OriginSplit",
     "Scaler",
+    "SeriesCollection",
     "SeriesData",
+    "auto_calendar_features",
+    "calendar_features",
     "check_series",
     "chronological_split",
+    "future_index",
+    "list_builtin_collections",
     "list_builtin_series",
     "load_series",
+    "load_series_collection",
     "make_windows",
     "naive_forecast",
+    "origin_dataset",
+    "origin_split",
+    "rolling_origins",
     "windows_as_arrays",
+    "windows_at",
 ]

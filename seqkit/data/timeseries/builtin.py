@@ -1,4 +1,5 @@
-"""Built-in real series (offline: their data ship inside the ``statsmodels`` wheel).
+"""Built-in real series (offline: their data ship inside the ``statsmodels`` and ``aeon``
+wheels).
 
 - ``"co2"``: Mauna Loa atmospheric CO2 (ppm), weekly, 1958-03-29 .. 2001-12-29, 2284
   points, 59 missing values, strong trend + yearly cycle (period 52). Keeling & Whorf (2004),
@@ -8,6 +9,14 @@
   (``statsmodels.datasets.elnino``).
 - ``"sunspots"``: yearly sunspot activity 1700 .. 2008, 309 points, ~11-year solar cycle
   (period 11, approximate). NOAA NGDC; public domain (``statsmodels.datasets.sunspots``).
+- ``"uschange"``: quarterly percentage changes of US personal consumption expenditure,
+  personal disposable income, industrial production, personal savings and the change of the
+  unemployment rate, 1970 Q1 .. 2016 Q3, 187 points, 5 columns, period 4. The ``uschange``
+  data of Hyndman & Athanasopoulos, *Forecasting: Principles and Practice* (2nd ed., R
+  package ``fpp2``, GPL-3; source: Federal Reserve Bank of St. Louis, US federal statistics
+  in the public domain), bundled in ``aeon`` (BSD-3-Clause) as
+  ``aeon/datasets/data/Uschange/Uschange.csv`` and read with ``aeon.datasets.load_uschange``.
+  The textbook regresses consumption on the others: a series with covariates.
 """
 
 from __future__ import annotations
@@ -58,6 +67,26 @@ def _load_sunspots():
     return df[["SUNACTIVITY"]].to_numpy(np.float64), idx, ["sunactivity"], 11
 
 
+def _aeon_datasets(name: str):
+    """``aeon.datasets``, or DatasetUnavailableError naming the built-in ``name``."""
+    import importlib
+
+    try:
+        return importlib.import_module("aeon.datasets")
+    except ImportError as err:
+        raise DatasetUnavailableError(
+            f"built-in {name!r} ships with aeon, which is not installed (pip install aeon)"
+        ) from err
+
+
+def _load_uschange():
+    import pandas as pd
+
+    frame = _aeon_datasets("uschange").load_uschange(return_array=False).T  # [time, 5]
+    idx = pd.date_range("1970-01-01", periods=len(frame), freq="QS", name="quarter")
+    return frame.to_numpy(np.float64), idx, [str(c) for c in frame.columns], 4
+
+
 # name -> (loader returning (values [N, F] float64, DatetimeIndex, columns, period), line)
 _BUILTIN = {
     "co2": (
@@ -75,6 +104,12 @@ _BUILTIN = {
         "yearly sunspot activity 1700-2008, 309 points, period ~11; NOAA NGDC, public domain, "
         "via statsmodels.datasets.sunspots",
     ),
+    "uschange": (
+        _load_uschange,
+        "US consumption, income, production, savings, unemployment (% changes), quarterly "
+        "1970-2016, 187 points, period 4; Hyndman & Athanasopoulos fpp2 uschange (GPL-3), "
+        "Federal Reserve Bank of St. Louis data, via aeon.datasets.load_uschange",
+    ),
 }
 
 
@@ -88,7 +123,7 @@ def list_builtin_series() -> dict[str, str]:
     Example:
 
     >>> sorted(list_builtin_series())
-    ['co2', 'elnino', 'sunspots']
+    ['co2', 'elnino', 'sunspots', 'uschange']
     >>> list_builtin_series()["sunspots"]
     'yearly sunspot activity 1700-2008, 309 points, period ~11; NOAA NGDC, public domain, \
 via statsmodels.datasets.sunspots'
