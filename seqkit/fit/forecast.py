@@ -1,27 +1,34 @@
-"""fit_forecaster: a series in, a raw-window-in / original-units-out forecaster out."""
+"""fit_forecaster: one series or many in, a raw-window-in / original-units-out forecaster
+out, scored beside the statistical baselines on the same test origins."""
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
-
-import numpy as np
 
 from seqkit.errors import DataError
 from seqkit.fit.describe import describe_source
-from seqkit.fit.metrics import forecast_metrics
-from seqkit.fit.models import WINDOW_INPUTS, build_forecast_model, forecast_training_view
+from seqkit.fit.forecast_eval import evaluate_parts, forecast_data_info
+from seqkit.fit.forecast_model import (
+    SCALINGS,
+    WINDOW_INPUTS,
+    build_forecast_model,
+    forecast_training_view,
+    scale_stats,
+)
+from seqkit.fit.forecast_sources import load_forecast_data
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
-from seqkit.validation import check_choice, check_fraction, check_int, check_optional_int
+from seqkit.forecasting.baselines import BASELINES
+from seqkit.validation import check_bool, check_choice, check_int, check_optional_int
 
 
 @dataclass
 class Forecasting(FitTask):
-    """The forecasting task's hooks: a checked series split chronologically, a scaler fit
-    on the training part only, ``build_forecast_model`` trained through its standardised
-    view, windowed datasets, metrics against the (seasonal) naive forecast."""
+    """The forecasting task's hooks: one series or many (:mod:`seqkit.fit.forecast_sources`)
+    split by origins, scaling inside the model from the training part only (or each
+    window's own), windows gathered by origin, and test forecasts scored beside the
+    statistical baselines on the same origins (:mod:`seqkit.fit.forecast_eval`)."""
 
     name = "forecasting"
     loss = "mse"
@@ -38,143 +45,114 @@ class Forecasting(FitTask):
     period: int | None = None
     residual: bool = True
     window_inputs: str = "both"
-    val_fraction: float = 0.15
-    test_fraction: float = 0.15
+    val_size: object = 0.15
+    test_size: object = 0.15
+    quantiles: object = None
+    future_covariates: object = None
+    calendar: object = None
+    id_column: str | None = "id"
+    static_columns: object = None
+    scaling: str = "auto"
+    baselines: object = BASELINES
+    baseline_refit: bool = False
 
     def check(self) -> None:
         self.window = check_int("window", self.window)
         self.horizon = check_int("horizon", self.horizon)
         self.stride = check_int("stride", self.stride)
-        self.val_fraction = check_fraction("val_fraction", self.val_fraction)
-        self.test_fraction = check_fraction("test_fraction", self.test_fraction,
-                                            allow_zero=False)
         self.period = check_optional_int("period", self.period)
         check_choice("window_inputs", self.window_inputs, WINDOW_INPUTS)
+        check_choice("scaling", self.scaling, ("auto", *SCALINGS))
+        self.baseline_refit = check_bool("baseline_refit", self.baseline_refit)
+        if self.quantiles is not None:
+            from seqkit.fit.quantiles import check_quantiles, pinball_loss
+
+            self.quantiles = check_quantiles(self.quantiles)
+            self.loss = pinball_loss(self.quantiles)
+            self.metrics = ()
+        self.baselines = tuple(self.baselines or ())
+        for name in self.baselines:
+            check_choice("baselines", name, BASELINES)
+        if self.calendar not in (None, "auto"):
+            self.calendar = tuple(self.calendar)
 
     def load(self, seed: int) -> None:
-        from seqkit.data.timeseries import Scaler, check_series, chronological_split, load_series
-
-        data = load_series(self.series, columns=self.columns, time_column=self.time_column,
-                           period=self.period)
-        self.data = check_series(data, self.nan_policy)
-        self.values = np.asarray(self.data.values, dtype="float32")
-        n, n_features = self.values.shape
-        self.targets = self._target_indices(n_features)
-        if self.window + self.horizon > n:
-            raise DataError(f"window={self.window} + horizon={self.horizon} is longer than "
-                            f"the series ({n} steps)")
-        self.split = chronological_split(n, self.val_fraction, self.test_fraction,
-                                         window=self.window, horizon=self.horizon)
-        self.parts = {"train": self.values[self.split.train],
-                      "val": self.values[self.split.val], "test": self.values[self.split.test]}
-        self.scaler = Scaler().fit(self.parts["train"])  # training split only
-        self.naive_period = self._naive_period()
-        self.n_windows = {k: _count_windows(len(v), self.window, self.horizon, self.stride)
-                          for k, v in self.parts.items()}
-
-    def _target_indices(self, n_features: int) -> list[int]:
-        targets = (self.data.column_indices(self.target_columns)
-                   if self.target_columns is not None else list(range(n_features)))
-        if not targets or any(not 0 <= t < n_features for t in targets):
-            raise DataError(f"target_columns {self.target_columns!r} out of range for "
-                            f"{n_features} column(s) {self.data.columns}")
-        return targets
-
-    def _naive_period(self) -> int | None:
-        """The baseline's period: the series' season when it fits in the window."""
-        season = self.data.period
-        if season is not None and season > self.window:
-            warnings.warn(f"period={season} is longer than window={self.window}: the baseline "
-                          "is the last value repeated, not the seasonal naive forecast",
-                          stacklevel=5)
-            return None
-        return season
-
-    @property
-    def naive_kind(self) -> str:
-        return (f"seasonal naive (period {self.naive_period})" if self.naive_period
-                else "naive (last value)")
+        self.data = load_forecast_data(
+            self.series, window=self.window, horizon=self.horizon, val_size=self.val_size,
+            test_size=self.test_size, columns=self.columns, time_column=self.time_column,
+            nan_policy=self.nan_policy, period=self.period, target_columns=self.target_columns,
+            future_covariates=self.future_covariates, calendar=self.calendar,
+            id_column=self.id_column, static_columns=self.static_columns)
+        if self.scaling == "auto":
+            self.scaling = "window" if self.data.n_series > 1 else "global"
+        self.scale_mean, self.scale_std = self.data.train_stats()
+        if self.data.n_examples("train", self.stride) == 0:
+            raise DataError(f"no training window: every series' training part is shorter "
+                            f"than window={self.window} + horizon={self.horizon}")
+        self.monitor = "val_loss" if self.data.n_examples("val") else "loss"
 
     def build_model(self, rnn):
-        t = self.targets
+        d, t = self.data, self.data.targets
+        mean, std = scale_stats("input", self.scale_mean, self.scale_std, d.n_features)
         return build_forecast_model(
-            self.window, self.values.shape[1], self.horizon, len(t),
-            input_mean=self.scaler.mean, input_std=self.scaler.std,
-            target_mean=self.scaler.mean[t], target_std=self.scaler.std[t], target_indices=t,
-            residual=bool(self.residual), window_inputs=self.window_inputs, rnn=rnn)
+            self.window, d.n_features, self.horizon, len(t), input_mean=mean, input_std=std,
+            target_indices=t, residual=bool(self.residual), window_inputs=self.window_inputs,
+            scaling=self.scaling, quantiles=self.quantiles,
+            future_stats=None if d.future is None else d.train_stats(d.future),
+            static_stats=None if d.static is None else (d.static.mean(0), d.static.std(0)),
+            rnn=rnn)
 
     def training_model(self, model):
         return forecast_training_view(model)
 
     def datasets(self, batch_size: int, seed: int) -> tuple:
-        import tensorflow as tf
-
-        from seqkit.data.timeseries import make_windows
-
-        mean = tf.constant(self.scaler.mean[self.targets], tf.float32)
-        std = tf.constant(self.scaler.std[self.targets], tf.float32)
-
-        def windows(part, shuffle):  # targets standardised: each one counts equally
-            ds = make_windows(part, window=self.window, horizon=self.horizon,
-                              stride=self.stride, target_columns=self.targets,
-                              batch_size=batch_size, shuffle=shuffle, seed=seed)
-            return ds.map(lambda x, y: (x, (y - mean) / std))
-
-        val = windows(self.parts["val"], False) if self.n_windows["val"] > 0 else None
-        return windows(self.parts["train"], True), val
+        # the trained view answers in standardised units, so every target (and every
+        # series, with window scaling) counts equally in the loss
+        if self.scaling == "global":
+            _, std = scale_stats("input", self.scale_mean, self.scale_std, self.data.n_features)
+            scaled = {"target_mean": self.scale_mean[self.data.targets].astype("float32"),
+                      "target_std": std[self.data.targets].astype("float32")}
+        else:
+            scaled = {"window_scaled": True}
+        train = self.data.dataset("train", batch_size=batch_size, shuffle=True, seed=seed,
+                                  stride=self.stride, **scaled)
+        val = (self.data.dataset("val", batch_size=batch_size, shuffle=False, seed=seed,
+                                 **scaled) if self.data.n_examples("val") else None)
+        return train, val
 
     @property
     def train_examples(self) -> int:
-        return self.n_windows["train"]
+        return self.data.n_examples("train", self.stride)
 
     def evaluate(self, model, batch_size: int) -> dict:
-        from seqkit.data.timeseries import naive_forecast, windows_as_arrays
-
-        x_te, y_te = windows_as_arrays(self.parts["test"], window=self.window,
-                                       horizon=self.horizon, stride=self.stride,
-                                       target_columns=self.targets)
-        pred = model.predict(x_te, batch_size=max(batch_size, 256), verbose=0)
-        naive = naive_forecast(x_te, self.horizon, self.naive_period,
-                               target_columns=self.targets)
-        metrics = forecast_metrics(y_te, pred, naive)
-        metrics["naive_kind"] = self.naive_kind
-        last = forecast_metrics(y_te, pred, naive_forecast(x_te, self.horizon, None,
-                                                           target_columns=self.targets))
-        metrics["last_value_mae"] = last["naive_mae"]
-        metrics["mase_last_value"] = last["mase"]
-        if not metrics["beats_naive"]:
-            warnings.warn(f"the forecaster does not beat the {self.naive_kind} forecast on the "
-                          f"test split: MASE {metrics['mase']:.3f} >= 1", stacklevel=4)
-        return metrics
+        if self.data.n_examples("test") == 0:
+            return {}
+        return evaluate_parts(model, self.data, "test", batch_size=batch_size,
+                              baselines=self.baselines, quantiles=self.quantiles,
+                              baseline_refit=self.baseline_refit)
 
     def config(self) -> dict:
         return {
             "source": describe_source(self.series), "window": self.window,
             "horizon": self.horizon, "stride": self.stride,
-            "target_columns": [self.data.columns[t] for t in self.targets],
+            "target_columns": [self.data.columns[t] for t in self.data.targets],
             "columns": list(self.columns) if self.columns is not None else None,
             "time_column": self.time_column, "nan_policy": self.nan_policy,
             "period": self.period, "residual": bool(self.residual),
-            "window_inputs": self.window_inputs, "val_fraction": self.val_fraction,
-            "test_fraction": self.test_fraction, "loss": "mse on standardised targets",
+            "window_inputs": self.window_inputs, "val_size": self.val_size,
+            "test_size": self.test_size, "scaling": self.scaling,
+            "quantiles": list(self.quantiles) if self.quantiles else None,
+            "future_covariates": list(self.future_covariates or []),
+            "calendar": self.calendar, "id_column": self.id_column,
+            "static_columns": list(self.static_columns or []),
+            "baselines": list(self.baselines), "baseline_refit": self.baseline_refit,
+            "loss": ("pinball" if self.quantiles else "mse") + (
+                " on standardised targets" if self.scaling == "global"
+                else " on window-scaled targets"),
         }
 
     def data_info(self) -> dict:
-        n, n_features = self.values.shape
-        index = self.data.index
-        return {
-            "source": self.data.source, "n_steps": n, "n_features": n_features,
-            "columns": list(self.data.columns),
-            "target_columns": [self.data.columns[t] for t in self.targets],
-            "target_indices": self.targets, "period": self.data.period,
-            "naive_kind": self.naive_kind,
-            "split_bounds": {"train_end": self.split.train_end,
-                             "val_end": self.split.val_end, "n": n},
-            "split_sizes": {k: len(v) for k, v in self.parts.items()},
-            "n_windows": self.n_windows, "scaler": self.scaler.get_config(),
-            "time_start": str(index[0]) if len(index) else None,
-            "time_end": str(index[-1]) if len(index) else None,
-        }
+        return forecast_data_info(self.data, self.scale_mean, self.scale_std, self.stride)
 
 
 def fit_forecaster(
@@ -190,6 +168,16 @@ def fit_forecaster(
     period: int | None = None,
     residual: bool = True,
     window_inputs: str = "both",
+    val_size=0.15,
+    test_size=0.15,
+    quantiles=None,
+    future_covariates=None,
+    calendar=None,
+    id_column: str | None = "id",
+    static_columns=None,
+    scaling: str = "auto",
+    baselines=BASELINES,
+    baseline_refit: bool = False,
     cell="lstm",
     units: int = 32,
     layers: int = 1,
@@ -200,8 +188,6 @@ def fit_forecaster(
     batch_size: int | str = "auto",
     learning_rate: float = 1e-3,
     seed: int = 0,
-    val_fraction: float = 0.15,
-    test_fraction: float = 0.15,
     patience: int | str | None = "auto",
     lr_schedule: str | None = "plateau",
     max_seconds: float | None = None,
@@ -212,36 +198,61 @@ def fit_forecaster(
 ) -> FitResult:
     """Train a multi-step forecaster ``window [B, window, F] → forecast [B, horizon, T]``.
 
-    Scaling lives inside the model (a ``Normalization`` layer with the *training-split*
-    mean/std in front, its inverse behind), so the model takes raw windows and answers in
-    original units. It is trained on standardised targets (each target counts equally).
+    Scaling lives inside the model (the *training part's* mean/std in front, its inverse
+    behind; or, for many series, each window's own), so the model takes raw windows and
+    answers in original units. The data are split by *origins* (the first forecast step):
+    a window belongs to the part that holds all its targets, and its inputs may reach back
+    into earlier parts (history known at the origin), so a short series needs only
+    ``window + horizon`` training steps plus ``horizon`` steps per held-out part.
 
     Args:
-        series: anything ``seqkit.data.timeseries.load_series`` accepts: a NumPy array
-            ``[N]``/``[N, F]``, a pandas Series/DataFrame, a CSV path (``columns``,
-            ``time_column``), or a built-in real series name (``"co2"``, ``"elnino"``,
-            ``"sunspots"``).
-        window, horizon, stride: input steps, steps predicted, step between windows.
-        target_columns: columns to forecast (names or positions; default all).
+        series: one series — anything ``seqkit.data.timeseries.load_series`` accepts (a
+            NumPy array ``[N]``/``[N, F]``, a pandas Series/DataFrame, a CSV path, a
+            built-in name: ``"co2"``, ``"elnino"``, ``"sunspots"``, ``"uschange"``) — or
+            many, trained as one global model: a list or dict of series, a long DataFrame
+            with an ``id_column``, or a built-in collection (``"m1_yearly"``).
+        window, horizon, stride: input steps, steps predicted, steps between training
+            origins.
+        target_columns: columns to forecast (names or positions; default every column that
+            is not a future covariate). The other columns are *past covariates*: inputs only.
+        columns, time_column: which columns to read, and the time column, of a frame or CSV.
         nan_policy: ``"error"`` | ``"interpolate"`` | ``"drop"`` (see ``check_series``).
         period: seasonal period; default the one the data knows (built-ins, a dated index).
-            When known and ``<= window`` the baseline is the seasonal naive forecast, else
-            the last value repeated.
+            The seasonal naive baseline's season and MASE's ``m`` (1 when unknown).
         residual: the network predicts the change from the window's last value (default;
-            a zero output is the naive forecast, so trends beyond the training range stay
-            in reach) instead of the level itself.
-        window_inputs: what the RNN reads: ``"absolute"`` (standardised values),
-            ``"relative"`` (minus the window's last step: level-free) or ``"both"``
-            (default; see ``seqkit.fit.models.build_forecast_model``).
-        val_fraction, test_fraction: chronological split (train first); each part must hold
-            one ``window + horizon`` stretch, and windows never cross a boundary.
+            a zero output is the naive forecast, so trends stay in reach).
+        window_inputs: what the RNN reads: ``"absolute"``, ``"relative"`` (minus the
+            window's last step) or ``"both"`` (default).
+        val_size, test_size: the last steps of each series held out for early stopping and
+            for the test: an int (steps, at least ``horizon``) or a float fraction; 0 for
+            none (see :func:`seqkit.data.timeseries.origin_split`).
+        quantiles: e.g. ``(0.1, 0.5, 0.9)``: train non-crossing quantile heads with the
+            pinball loss (0.5 is added if absent); the model then outputs
+            ``{"forecast": median [B, H, T], "quantiles": [B, H, Q, T]}``.
+        future_covariates: columns whose values over the horizon are known in advance (user
+            regressors): the model gets a second input ``future_covariates [B, H, C]``.
+        calendar: ``"auto"`` or names from ``seqkit.data.timeseries.CALENDAR_FEATURES``:
+            sine/cosine calendar encodings of the horizon's timestamps (a ``DatetimeIndex``
+            is needed), appended to ``future_covariates``.
+        id_column: a long frame's series id column.
+        static_columns: per-series numeric constants (many series): input
+            ``static_covariates [B, S]``.
+        scaling: ``"global"`` (the training part's statistics), ``"window"`` (each window's
+            own: many series of different levels) or ``"auto"`` (window for many series).
+        baselines: the baselines scored on the same test origins (names from
+            ``seqkit.forecasting.BASELINES``; ``()`` for none).
+        baseline_refit: re-estimate ETS and Theta at every test origin (slow; default:
+            estimated once on the data before the test part, then run forward).
         Other arguments as in :func:`seqkit.fit_text_classifier`.
 
     Returns:
-        :class:`FitResult`. ``metrics`` (test split, original units): ``mae``, ``rmse``,
-        ``smape``, ``mase`` (MAE / MAE of the naive baseline on the same windows),
-        ``beats_naive``, ``naive_kind``, plus ``mase_last_value`` against the last value
-        repeated. A warning (and a line in ``summary()``) when MASE >= 1.
+        :class:`FitResult`. ``metrics`` (test origins, original units): ``mae``, ``rmse``,
+        ``smape`` (%), ``mase`` (textbook: scaled by the in-sample seasonal-naive MAE of the
+        data before the test part, ``m = period``), ``baselines`` (the same metrics of
+        each baseline), ``relative_mae`` and ``beats`` per baseline, ``beats_naive``,
+        ``naive_kind``; ``quantiles`` (pinball loss per level, coverage of each central
+        interval) with quantiles; for many series the M4 aggregates and ``per_series``.
+        A warning (and a line in ``summary()``) when the seasonal naive forecast wins.
 
     Example:
 
@@ -249,17 +260,10 @@ def fit_forecaster(
     >>> t = np.arange(200, dtype="float32")
     >>> series = 10 + np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.2, 200)
     >>> result = seqkit.fit_forecaster(series, window=24, horizon=3, period=12, units=4,
-    ...                                epochs=1, verbose=0)
+    ...                                epochs=1, baselines=("seasonal_naive",), verbose=0)
     >>> result.predict(series[-24:]).shape
     (1, 3, 1)
-    >>> result.metrics["naive_kind"]
-    'seasonal naive (period 12)'
+    >>> result.metrics["naive_kind"], sorted(result.metrics["baselines"])
+    ('seasonal naive (period 12)', ['seasonal_naive'])
     """
     return run_fit(Forecasting.pick(locals()), FitOptions.pick(locals()))
-
-
-def _count_windows(length: int, window: int, horizon: int, stride: int) -> int:
-    if length < window + horizon:
-        return 0
-    return (length - window - horizon) // stride + 1
-

@@ -71,7 +71,8 @@ class FitResult:
 
     # ------------------------------------------------------------------ prediction
 
-    def prepare_inputs(self, x, *, layout=None):
+    def prepare_inputs(self, x, *, layout=None, future_covariates=None,
+                       static_covariates=None, series=None):
         """``x`` converted to what ``self.model`` takes.
 
         Args:
@@ -82,10 +83,13 @@ class FitResult:
             layout: sequences only: ``"NTF"`` or ``"NCT"`` (see
                 :func:`seqkit.data.apply_layout`); None: the layout the model was fit with
                 (``config["layout"]``, ``"NTF"`` for results saved before it existed).
+            future_covariates, static_covariates, series: forecasters with covariates
+                only (see :func:`seqkit.fit.forecast_inputs.forecast_inputs`).
 
         Returns:
-            An object array of strings, or float32 ``[N, T, F]`` (lists post-padded with
-            zeros, one window as a batch of one).
+            An object array of strings, float32 ``[N, T, F]`` (lists post-padded with
+            zeros, one window as a batch of one), or a forecaster's ``{input name: array}``
+            when it takes covariates.
 
         Raises:
             seqkit.errors.DataError: a shape that does not fit the model, NaN or inf.
@@ -97,13 +101,18 @@ class FitResult:
                 x = [x]
             return to_text_array(x)
         if self.task == "forecasting":
-            return _prepare_windows(x, self.config["window"], self.data_info["n_features"])
+            from seqkit.fit.forecast_inputs import forecast_inputs
+
+            return forecast_inputs(self.model, self.config, self.data_info, x,
+                                   future_covariates=future_covariates,
+                                   static_covariates=static_covariates, series=series)
         if self.task == "sequence_classification":
             return _prepare_sequences(x, self.data_info["n_features"],
                                       layout or self.config.get("layout", "NTF"))
         raise ConfigError(f"unknown task {self.task!r}; expected one of {TASKS}")
 
-    def predict(self, x, *, batch_size: int = 256, verbose=0, layout=None) -> np.ndarray:
+    def predict(self, x, *, batch_size: int = 256, verbose=0, layout=None,
+                future_covariates=None, static_covariates=None, series=None):
         """``model.predict`` on raw inputs (see :meth:`prepare_inputs`).
 
         Args:
@@ -111,13 +120,34 @@ class FitResult:
             batch_size: examples per prediction batch.
             verbose: Keras' progress output.
             layout: the sequences' layout (see :meth:`prepare_inputs`).
+            future_covariates, static_covariates, series: a forecaster's covariates
+                (see :meth:`prepare_inputs`).
 
         Returns:
             Class probabilities ``[N, K]`` or forecasts ``[N, horizon, targets]`` in
-            original units.
+            original units; a quantile forecaster returns, like its SavedModel,
+            ``{"forecast": [N, horizon, targets], "quantiles": [N, horizon, Q, targets]}``
+            (levels in ``config["quantiles"]``).
         """
-        return self.model.predict(self.prepare_inputs(x, layout=layout),
-                                  batch_size=batch_size, verbose=verbose)
+        inputs = self.prepare_inputs(x, layout=layout, future_covariates=future_covariates,
+                                     static_covariates=static_covariates, series=series)
+        return self.model.predict(inputs, batch_size=batch_size, verbose=verbose)
+
+    def future_covariates_for(self, timestamps, values=None) -> np.ndarray:
+        """A forecaster's ``future_covariates [horizon, C]`` for one forecast: the user's
+        regressor values over the horizon, then the calendar encodings of ``timestamps``.
+
+        Args:
+            timestamps: the horizon's ``DatetimeIndex``
+                (``seqkit.data.timeseries.future_index(last_index, horizon)``).
+            values: ``[horizon, n]`` values of ``config["future_covariates"]``.
+
+        Returns:
+            The array :meth:`predict` takes as ``future_covariates``.
+        """
+        from seqkit.fit.forecast_inputs import future_covariates_for
+
+        return future_covariates_for(self.config, self.data_info, timestamps, values)
 
     def predict_labels(self, x, *, batch_size: int = 256, layout=None) -> list:
         """Predicted class names (classification tasks only).
@@ -287,18 +317,8 @@ class FitResult:
                  f"{' bidirectional' if c.get('bidirectional') else ''}, "
                  f"{t.get('epochs_run', len(self.history.get('loss', [])))} epoch(s)"
                  + (f", best epoch {t['best_epoch']}" if t.get("best_epoch") else "")]
-        if self.task == "forecasting":
-            lines.append(
-                f"test: MAE {m['mae']:.4g}  RMSE {m['rmse']:.4g}  sMAPE {m['smape']:.2f}%  "
-                f"MASE {m['mase']:.3f} (naive MAE {m['naive_mae']:.4g}, "
-                f"{m.get('naive_kind', 'naive')})")
-            if "mase_last_value" in m and m.get("naive_kind", "").startswith("seasonal"):
-                lines.append(f"vs the last value repeated: MASE {m['mase_last_value']:.3f} "
-                             f"(its MAE {m['last_value_mae']:.4g})")
-            if not m.get("beats_naive", False):
-                lines.append(f"WARNING: the model does not beat the "
-                             f"{m.get('naive_kind', 'naive')} forecast "
-                             f"(MASE {m['mase']:.3f} >= 1)")
+        if self.task == "forecasting" and m:
+            lines += _forecast_lines(m)
         elif m:
             lines.append(f"test: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}  "
                          f"(n={m['n']}, majority-class baseline "
@@ -319,6 +339,24 @@ class FitResult:
         return f"FitResult(task={self.task!r}, metrics={_short(self.metrics)})"
 
 
+def _forecast_lines(m: dict) -> list[str]:
+    """The summary's lines for forecast metrics: the model beside each baseline."""
+    many = f" (mean over {m['n_series']} series)" if m.get("n_series") else ""
+    lines = [f"test ({m.get('n_origins', '?')} origins){many}: MAE {m['mae']:.4g}  "
+             f"RMSE {m['rmse']:.4g}  sMAPE {m['smape']:.2f}%  MASE {m['mase']:.3f}"]
+    for name, b in m.get("baselines", {}).items():
+        verdict = "beaten" if m["beats"][name] else "NOT beaten"
+        lines.append(f"  {name}: MAE {b['mae']:.4g}  MASE {b['mase']:.3f}  ({verdict})")
+    coverage = m.get("quantiles", {}).get("coverage", {})
+    if coverage:
+        lines.append("interval coverage: " + ", ".join(f"{k} nominal {v:.3f}"
+                                                       for k, v in coverage.items()))
+    if m.get("beats_naive") is False:
+        lines.append(f"WARNING: the model does not beat the {m.get('naive_kind', 'naive')} "
+                     f"forecast")
+    return lines
+
+
 def _short(metrics: dict) -> dict:
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items()
             if not isinstance(v, (list, dict))}
@@ -327,28 +365,6 @@ def _short(metrics: dict) -> dict:
 def _cell_label(config: dict) -> str:
     cell = config.get("cell", "?")
     return cell if isinstance(cell, str) else str(cell.get("class", cell))
-
-
-def _prepare_windows(x, window: int, n_features: int) -> np.ndarray:
-    if hasattr(x, "to_numpy"):
-        x = x.to_numpy()
-    try:
-        x = np.asarray(x, dtype="float32")
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"forecast inputs must be numeric windows, got {type(x).__name__}: "
-                        f"{exc}") from None
-    if x.ndim == 1 and n_features == 1 and x.shape[0] == window:
-        x = x[None, :, None]  # one univariate window
-    elif x.ndim == 2 and x.shape == (window, n_features):
-        x = x[None]
-    elif x.ndim == 2 and n_features == 1 and x.shape[1] == window:
-        x = x[..., None]
-    if x.ndim != 3 or x.shape[1:] != (window, n_features):
-        raise DataError(f"forecast inputs must be [N, {window}, {n_features}] raw windows "
-                        f"(window={window}, features={n_features}), got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
-        raise DataError("forecast inputs contain NaN or infinite values")
-    return x
 
 
 def _prepare_sequences(x, n_features: int, layout: str = "NTF") -> np.ndarray:

@@ -52,11 +52,12 @@ def test_builtin_elnino_and_sunspots():
     s = load_series("sunspots")
     assert s.values.shape == (309, 1) and s.period == 11
     assert s.values[:3, 0].tolist() == [5.0, 11.0, 16.0]
-    assert set(list_builtin_series()) == {"co2", "elnino", "sunspots"}
+    assert set(list_builtin_series()) == {"co2", "elnino", "sunspots", "uschange"}
 
 
 def test_unknown_series_name_lists_builtins():
-    with pytest.raises(DataError, match=r"built-in names: \['co2', 'elnino', 'sunspots'\]"):
+    names = r"built-in names: \['co2', 'elnino', 'sunspots', 'uschange'\]"
+    with pytest.raises(DataError, match=names):
         load_series("co3")
 
 

@@ -1,0 +1,234 @@
+"""Scoring forecasts made at origins: textbook metrics beside the statistical baselines.
+
+:func:`score_series` scores one series' forecasts from many origins against its truth,
+with MASE scaled by the in-sample seasonal-naive MAE of what the forecaster was given
+(Hyndman & Koehler 2006), and the baselines of :mod:`seqkit.forecasting.baselines` on the
+same origins. :func:`aggregate_scores` combines many series as the M4 competition does
+(the mean of per-series MASE and sMAPE; MAE and RMSE over all points).
+
+Example:
+
+>>> import numpy as np
+>>> values = np.arange(30.0)[:, None]
+>>> origins = np.array([24, 26])
+>>> truth = np.stack([values[o:o + 2] for o in origins])
+>>> s = score_series(truth, truth + 1.0, history=values, origins=origins, insample=values[:24],
+...                  period=None, baselines=("last_value", "drift"))
+>>> s["mae"], s["mase"], s["baselines"]["drift"]["mae"], s["beats"]["last_value"]
+(1.0, 1.0, 0.0, True)
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+POINT_METRICS = ("mae", "rmse", "smape", "mase")
+
+
+def naive_kind(period: int | None) -> str:
+    """How the seasonal-naive baseline reads for ``period``.
+
+    Example:
+
+    >>> naive_kind(12), naive_kind(None)
+    ('seasonal naive (period 12)', 'naive (last value)')
+    """
+    return f"seasonal naive (period {period})" if period and period > 1 else "naive (last value)"
+
+
+def score_series(truth, pred, *, history, origins, insample, period, baselines,
+                 quantile_pred=None, quantiles=None, baseline_refit: bool = False) -> dict:
+    """Metrics of one series' forecasts, and of each baseline on the same origins.
+
+    Args:
+        truth: ``[K, H, T]`` true values at ``K`` origins.
+        pred: ``[K, H, T]`` point forecasts.
+        history: ``[N, T]`` the series' target values (baselines read ``history[:o]``).
+        origins: the ``K`` origins.
+        insample: ``[M, T]`` the values the forecaster was given (MASE's scale).
+        period: the seasonal period (MASE's ``m``, the seasonal naive's season), or None.
+        baselines: names from :data:`seqkit.forecasting.BASELINES` (empty: none).
+        quantile_pred: ``[K, H, Q, T]`` quantile forecasts, or None.
+        quantiles: their levels.
+        baseline_refit: re-estimate ETS/Theta at every origin (slow, exact).
+
+    Returns:
+        ``{"mae", "rmse", "smape", "mase", "n_origins", "baselines": {name: metrics},
+        "relative_mae": {name: MAE / baseline MAE}, "beats": {name: MASE < baseline's}}``
+        and ``"quantiles"`` (pinball loss, coverage) with quantile forecasts.
+    """
+    from seqkit.forecasting.baselines import baseline_forecasts
+    from seqkit.forecasting.metrics import point_metrics, quantile_metrics
+
+    m = int(period) if period and period > 1 and len(insample) > period else 1
+    out = point_metrics(truth, pred, insample=insample, m=m)
+    out.update(n_origins=int(len(origins)), mase_m=m)
+    if quantile_pred is not None:
+        out["quantiles"] = quantile_metrics(truth, quantile_pred, quantiles)
+    forecasts = {}
+    if baselines:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            forecasts = baseline_forecasts(history, origins, truth.shape[1], period=period,
+                                           names=tuple(baselines), refit=baseline_refit)
+    out["baselines"] = {name: point_metrics(truth, f, insample=insample, m=m)
+                        for name, f in forecasts.items()}
+    out["relative_mae"] = {name: _ratio(out["mae"], b["mae"])
+                           for name, b in out["baselines"].items()}
+    out["beats"] = {name: bool(out["mase"] < b["mase"]) for name, b in out["baselines"].items()}
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    if b > 0:
+        return float(a / b)
+    return 0.0 if a == 0 else float("inf")
+
+
+def aggregate_scores(per_series: dict) -> dict:
+    """Many series' scores as one: the mean over series of MASE and sMAPE (M4's overall
+    figures), the mean of MAE and RMSE over series, each baseline alike.
+
+    Args:
+        per_series: ``{id: score_series(...)}``.
+
+    Returns:
+        ``{"mae", "rmse", "smape", "mase", "n_series", "n_origins", "baselines",
+        "beats"}`` (``"quantiles"``' coverage and mean pinball averaged when present).
+
+    Example:
+
+    >>> a = {"mae": 1.0, "rmse": 1.0, "smape": 2.0, "mase": 0.5, "n_origins": 1,
+    ...      "baselines": {"drift": {"mae": 2.0, "rmse": 2.0, "smape": 4.0, "mase": 1.0}}}
+    >>> b = {**a, "mase": 1.5}
+    >>> agg = aggregate_scores({"a": a, "b": b})
+    >>> agg["mase"], agg["baselines"]["drift"]["mase"], agg["beats"]["drift"]
+    (1.0, 1.0, False)
+    """
+    scores = list(per_series.values())
+    out = {k: float(np.mean([s[k] for s in scores])) for k in POINT_METRICS}
+    out["n_series"] = len(scores)
+    out["n_origins"] = int(sum(s["n_origins"] for s in scores))
+    names = scores[0].get("baselines", {}).keys()
+    out["baselines"] = {n: {k: float(np.mean([s["baselines"][n][k] for s in scores]))
+                            for k in POINT_METRICS} for n in names}
+    out["relative_mae"] = {n: _ratio(out["mae"], b["mae"]) for n, b in out["baselines"].items()}
+    out["beats"] = {n: bool(out["mase"] < b["mase"]) for n, b in out["baselines"].items()}
+    if "quantiles" in scores[0]:
+        q = [s["quantiles"] for s in scores]
+        out["quantiles"] = {
+            "mean_pinball": float(np.mean([x["mean_pinball"] for x in q])),
+            "coverage": {k: float(np.mean([x["coverage"][k] for x in q]))
+                         for k in q[0]["coverage"]}}
+    return out
+
+
+def warn_if_beaten(metrics: dict, period, stacklevel: int = 4) -> None:
+    """Warn when the forecaster's MASE is not below the seasonal naive's (or last value's).
+
+    Args:
+        metrics: :func:`score_series` or :func:`aggregate_scores` output.
+        period: the seasonal period.
+        stacklevel: for ``warnings.warn``.
+    """
+    name = "seasonal_naive" if "seasonal_naive" in metrics.get("beats", {}) else "last_value"
+    if name in metrics.get("beats", {}) and not metrics["beats"][name]:
+        base = metrics["baselines"][name]["mase"]
+        warnings.warn(f"the forecaster does not beat the {naive_kind(period)} forecast on the "
+                      f"test split: MASE {metrics['mase']:.3f} >= its {base:.3f}",
+                      stacklevel=stacklevel)
+
+
+def split_prediction(pred) -> tuple[np.ndarray, np.ndarray | None]:
+    """``(point [K, H, T], quantiles [K, H, Q, T] or None)`` of a forecaster's output.
+
+    Example:
+
+    >>> split_prediction(np.zeros((2, 3, 1)))[1] is None
+    True
+    """
+    if isinstance(pred, dict):
+        return np.asarray(pred["forecast"]), np.asarray(pred["quantiles"])
+    return np.asarray(pred), None
+
+
+def evaluate_parts(model, data, part: str, *, batch_size: int, baselines, quantiles=None,
+                   baseline_refit: bool = False) -> dict:
+    """Forecast every origin of ``part`` of every series and score them.
+
+    Args:
+        model: the served forecaster (raw inputs, original units).
+        data: the fit's :class:`~seqkit.fit.forecast_data.ForecastData`.
+        part: ``"val"`` or ``"test"``.
+        batch_size: prediction batch size.
+        baselines: baseline names (see :func:`score_series`).
+        quantiles: the model's quantile levels, or None.
+        baseline_refit: see :func:`score_series`.
+
+    Returns:
+        One series: :func:`score_series`'s metrics plus ``naive_kind``/``beats_naive``.
+        Many: :func:`aggregate_scores` plus ``per_series``.
+    """
+    which, origins = data.origins(part)
+    inputs, truth = data.gather(which, origins)
+    x = inputs["window"] if len(inputs) == 1 else inputs
+    point, qpred = split_prediction(model.predict(x, batch_size=max(batch_size, 256),
+                                                  verbose=0))
+    insample = data.part_values("before_test", data.targets)
+    per_series = {}
+    for i, series_id in enumerate(data.ids):
+        rows = which == i
+        if not rows.any():
+            continue
+        per_series[series_id] = score_series(
+            truth[rows], point[rows], history=data.series_values(i)[:, data.targets],
+            origins=origins[rows], insample=insample[i], period=data.period,
+            baselines=baselines, quantile_pred=None if qpred is None else qpred[rows],
+            quantiles=quantiles, baseline_refit=baseline_refit)
+    out = (next(iter(per_series.values())) if data.n_series == 1
+           else {**aggregate_scores(per_series), "per_series": per_series})
+    out["naive_kind"] = naive_kind(data.period)
+    key = "seasonal_naive" if "seasonal_naive" in out["beats"] else "last_value"
+    if key in out["beats"]:
+        out["beats_naive"] = out["beats"][key]
+    warn_if_beaten(out, data.period, stacklevel=5)
+    return out
+
+
+def forecast_data_info(data, mean, std, stride: int) -> dict:
+    """What the fit learnt about its series, for ``FitResult.data_info``.
+
+    Args:
+        data: the :class:`~seqkit.fit.forecast_data.ForecastData`.
+        mean, std: the training part's per-column statistics.
+        stride: the training origins' stride.
+
+    Returns:
+        A JSON-able dict (sizes, split bounds of the first series, columns, covariates).
+    """
+    first = data.splits[0]
+    index = data.indexes[0] if data.indexes else range(0)
+    info = {
+        "n_series": data.n_series, "n_steps": int(first.n), "n_features": data.n_features,
+        "columns": data.columns, "target_columns": [data.columns[t] for t in data.targets],
+        "target_indices": data.targets, "period": data.period,
+        "naive_kind": naive_kind(data.period),
+        "split_bounds": {"train_end": first.train_end, "val_end": first.val_end,
+                         "n": first.n},
+        "n_windows": {p: data.n_examples(p, stride if p == "train" else 1)
+                      for p in ("train", "val", "test")},
+        "future_covariates": data.future_names, "static_covariates": data.static_names,
+        "calendar_features": list(data.calendar_features),
+        "scaler": {"mean": np.asarray(mean).tolist(), "std": np.asarray(std).tolist()},
+        "time_start": str(index[0]) if len(index) else None,
+        "time_end": str(index[-1]) if len(index) else None,
+    }
+    if data.static is not None:
+        info["static_values"] = {i: row.tolist() for i, row in zip(data.ids, data.static,
+                                                                    strict=True)}
+    if data.n_series > 1:
+        info["series_ids"] = list(data.ids)
+        info["series_lengths"] = [int(s.n) for s in data.splits]
+    return info

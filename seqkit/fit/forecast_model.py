@@ -1,0 +1,264 @@
+"""The forecaster's network: raw windows (and covariates) in, forecasts in original units out.
+
+``window [B, W, F]`` → scaling (the training split's statistics, or each window's own for a
+global model over many series) → [relative/absolute inputs] → RNN stack → [concatenated
+with the scaled ``future_covariates [B, H, C]`` and ``static_covariates [B, S]``] → Dense
+head → [non-crossing quantiles] → [+ the window's last value] → inverse scaling →
+``forecast [B, H, T]`` (and ``quantiles [B, H, Q, T]``).
+
+:func:`forecast_training_view` is the same layers up to the standardised output, what the
+fit trains (every target counts equally in the loss).
+
+Example:
+
+>>> import numpy as np
+>>> from seqkit.fit.rnn_spec import RNNSpec
+>>> model = build_forecast_model(8, 1, 3, 1, input_mean=[0.0], input_std=[1.0],
+...                              target_mean=[0.0], target_std=[1.0],
+...                              quantiles=(0.1, 0.5, 0.9), rnn=RNNSpec("gru", units=4))
+>>> out = model.predict(np.zeros((2, 8, 1), "float32"), verbose=0)
+>>> out["forecast"].shape, out["quantiles"].shape
+((2, 3, 1), (2, 3, 3, 1))
+>>> bool(np.all(np.diff(out["quantiles"], axis=2) >= 0))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+import numpy as np
+
+from seqkit.errors import ConfigError, DataError
+from seqkit.fit.forecast_layers import (
+    AddLastValue,
+    Standardize,
+    TakeQuantile,
+    Unstandardize,
+    WindowStats,
+)
+from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.validation import check_choice, check_int
+
+WINDOW_INPUTS = ("absolute", "relative", "both")
+SCALINGS = ("global", "window")
+_F32 = {"dtype": "float32"}  # raw values and scaling stay float32 under mixed precision
+
+
+def scale_stats(name: str, mean, std, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Checked per-column ``mean``/``std`` of length ``size`` (a zero std becomes 1).
+
+    Args:
+        name: what they scale, for messages.
+        mean: ``size`` means.
+        std: ``size`` standard deviations.
+        size: how many columns.
+
+    Returns:
+        ``(mean, std)`` float64 arrays.
+
+    Example:
+
+    >>> scale_stats("input", [1.0, 2.0], [0.0, 3.0], 2)[1].tolist()
+    [1.0, 3.0]
+    """
+    mean = np.asarray(mean, dtype="float64").reshape(-1)
+    std = np.asarray(std, dtype="float64").reshape(-1)
+    if mean.shape != (size,) or std.shape != (size,):
+        raise ConfigError(
+            f"{name} mean/std must have {size} values, got shapes {mean.shape}, {std.shape}")
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+        raise DataError(f"{name} mean/std must be finite, got mean={mean}, std={std}")
+    return mean, np.where(std > 0, std, 1.0)  # constant column: leave it unscaled
+
+
+def _normalization(mean, std, name, invert=False):
+    return keras.layers.Normalization(axis=-1, mean=np.asarray(mean).tolist(),
+                                      variance=(np.asarray(std) ** 2).tolist(),
+                                      invert=invert, name=name, **_F32)
+
+
+def _last_step(x, width: int, window: int, name: str):
+    last = keras.layers.Cropping1D((window - 1, 0), name=f"{name}_step", **_F32)(x)
+    return keras.layers.Reshape((width,), name=f"{name}_values", **_F32)(last)
+
+
+def _rnn_inputs(scaled, window: int, n_features: int, window_inputs: str):
+    if window_inputs == "absolute":
+        return scaled
+    last = _last_step(scaled, n_features, window, "last_input")
+    last = keras.layers.RepeatVector(window, name="repeat_last_input", **_F32)(last)
+    relative = keras.layers.Subtract(name="relative_inputs", **_F32)([scaled, last])
+    if window_inputs == "relative":
+        return relative
+    return keras.layers.Concatenate(name="absolute_and_relative", **_F32)([scaled, relative])
+
+
+def _covariate_input(name: str, shape: tuple, stats):
+    """A covariate input and its standardised, flattened form (``None`` when unused)."""
+    if stats is None:
+        return None, None
+    mean, std = scale_stats(name, stats[0], stats[1], shape[-1])
+    inp = keras.Input(shape, name=name)
+    scaled = _normalization(mean, std, f"scale_{name}")(inp)
+    if len(shape) > 1:
+        scaled = keras.layers.Flatten(name=f"flat_{name}", **_F32)(scaled)
+    return inp, scaled
+
+
+def _select_targets(last, n_features: int, targets: list[int]):
+    if targets == list(range(n_features)):
+        return last
+    select = keras.layers.Dense(len(targets), use_bias=False, trainable=False,
+                                name="select_targets", **_F32)
+    out = select(last)
+    onehot = np.zeros((n_features, len(targets)), dtype="float32")
+    onehot[targets, np.arange(len(targets))] = 1.0
+    select.set_weights([onehot])
+    return out
+
+
+def _head(x, horizon: int, n_targets: int, quantiles):
+    """The network's standardised output: ``[B, H, T]`` or non-crossing ``[B, H, Q, T]``."""
+    if quantiles is None:
+        x = keras.layers.Dense(horizon * n_targets, name="head")(x)
+        return keras.layers.Reshape((horizon, n_targets), name="head_steps", **_F32)(x)
+    from seqkit.fit.quantiles import NonCrossingQuantiles
+
+    q = len(quantiles)
+    x = keras.layers.Dense(horizon * q * n_targets, name="head")(x)
+    x = keras.layers.Reshape((horizon, q, n_targets), name="head_steps", **_F32)(x)
+    return NonCrossingQuantiles(list(quantiles), name="non_crossing", **_F32)(x)
+
+
+def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: int, *,
+                         input_mean=None, input_std=None, target_mean=None, target_std=None,
+                         target_indices: Sequence[int] | None = None, residual: bool = True,
+                         window_inputs: str = "both", scaling: str = "global",
+                         quantiles: Sequence[float] | None = None, future_stats=None,
+                         static_stats=None, rnn=None, name: str = "forecaster") -> keras.Model:
+    """The forecaster (see the module docstring), built from the training split's facts.
+
+    Args:
+        window, n_features, horizon, n_targets: ``window [B, window, n_features]`` in,
+            ``forecast [B, horizon, n_targets]`` out.
+        input_mean, input_std: per-feature training statistics (``scaling="global"``).
+        target_mean, target_std: the targets' statistics (with ``residual`` they must be the
+            input statistics of ``target_indices``).
+        target_indices: the targets' input columns (default the first ``n_targets``).
+        residual: the network predicts the change from the window's last value (a zero
+            output is the naive forecast, so trends beyond the training range stay in reach).
+        window_inputs: what the RNN reads: ``"absolute"`` (the scaled window),
+            ``"relative"`` (minus its last step: level-free) or ``"both"`` (concatenated).
+        scaling: ``"global"`` (the statistics above, layer ``scale_inputs``) or
+            ``"window"`` (each window's own mean and scale, :class:`WindowStats`: one
+            model for many series of different levels; the targets must be inputs).
+        quantiles: increasing levels (with 0.5, see :func:`seqkit.fit.quantiles.check_quantiles`)
+            for a probabilistic head: outputs ``{"forecast": median, "quantiles"}``.
+        future_stats: ``(mean [C], std [C])`` of future-known covariates: adds the input
+            ``future_covariates [B, horizon, C]``.
+        static_stats: ``(mean [S], std [S])``: adds the input ``static_covariates [B, S]``.
+        rnn: the :class:`seqkit.fit.models.RNNSpec`.
+        name: the model's name.
+
+    Returns:
+        A functional ``keras.Model``; layer ``forecast_scaled`` (or ``quantiles_scaled``) is
+        the standardised output :func:`forecast_training_view` trains.
+
+    Example:
+
+    >>> from seqkit.fit.rnn_spec import RNNSpec
+    >>> model = build_forecast_model(6, 2, 3, 1, scaling="window", future_stats=([0.0], [1.0]),
+    ...                              rnn=RNNSpec("lstm", units=4))
+    >>> [tuple(i.shape) for i in model.inputs], tuple(model.outputs[0].shape)
+    ([(None, 6, 2), (None, 3, 1)], (None, 3, 1))
+    """
+    rnn = (rnn or RNNSpec()).checked()
+    window, n_features = check_int("window", window), check_int("n_features", n_features)
+    horizon, n_targets = check_int("horizon", horizon), check_int("n_targets", n_targets)
+    check_choice("window_inputs", window_inputs, WINDOW_INPUTS)
+    check_choice("scaling", scaling, SCALINGS)
+    targets = _target_list(target_indices, n_targets, n_features, residual or scaling == "window")
+    inp = keras.Input((window, n_features), name="window")
+    if scaling == "global":
+        in_mean, in_std = scale_stats("input", input_mean, input_std, n_features)
+        out_stats = _global_target_stats(in_mean, in_std, target_mean, target_std, targets,
+                                         n_targets, residual)
+        scaled = _normalization(in_mean, in_std, "scale_inputs")(inp)
+    else:
+        stats = WindowStats(name="window_stats", **_F32)(inp)
+        scaled = Standardize(name="scale_inputs", **_F32)([inp, stats])
+    features = [rnn.apply(_rnn_inputs(scaled, window, n_features, window_inputs))]
+    inputs = [inp]
+    for cov_name, shape, cov_stats in (("future_covariates", (horizon,), future_stats),
+                                       ("static_covariates", (), static_stats)):
+        size = 0 if cov_stats is None else len(np.ravel(cov_stats[0]))
+        cov_in, cov_scaled = _covariate_input(cov_name, (*shape, size), cov_stats)
+        if cov_in is not None:
+            inputs.append(cov_in)
+            features.append(cov_scaled)
+    x = features[0] if len(features) == 1 else keras.layers.Concatenate(
+        name="rnn_and_covariates")(features)
+    x = _head(x, horizon, n_targets, quantiles)
+    scaled_name = "forecast_scaled" if quantiles is None else "quantiles_scaled"
+    if residual:
+        last = _select_targets(_last_step(scaled, n_features, window, "last"), n_features,
+                               targets)
+        x = AddLastValue(name=scaled_name, **_F32)([x, last])
+    else:
+        x = keras.layers.Activation("linear", name=scaled_name, **_F32)(x)
+    out_name = "forecast" if quantiles is None else "quantiles"
+    if scaling == "global":
+        out = _normalization(*out_stats, out_name, invert=True)(x)
+    else:
+        out = Unstandardize(targets, name=out_name, **_F32)([x, stats])
+    if quantiles is not None:
+        median = TakeQuantile(list(quantiles).index(0.5), name="forecast", **_F32)(out)
+        out = {"forecast": median, "quantiles": out}
+    return keras.Model(inputs[0] if len(inputs) == 1 else inputs, out, name=name)
+
+
+def _target_list(target_indices, n_targets: int, n_features: int, need_inputs: bool):
+    targets = (list(range(n_targets)) if target_indices is None
+               else [int(t) for t in target_indices])
+    if len(targets) != n_targets or (need_inputs and any(not 0 <= t < n_features
+                                                         for t in targets)):
+        raise ConfigError(f"target_indices {targets} must be {n_targets} input columns "
+                          f"in 0..{n_features - 1}")
+    return targets
+
+
+def _global_target_stats(in_mean, in_std, target_mean, target_std, targets, n_targets,
+                         residual):
+    if target_mean is None and target_std is None:
+        return in_mean[targets], in_std[targets]
+    out_mean, out_std = scale_stats("target", target_mean, target_std, n_targets)
+    if residual and not (np.allclose(in_mean[targets], out_mean)
+                         and np.allclose(in_std[targets], out_std)):
+        raise ConfigError("residual=True needs the target statistics to be the input "
+                          "statistics of the target columns")
+    return out_mean, out_std
+
+
+def forecast_training_view(model: keras.Model) -> keras.Model:
+    """The same layers as ``model`` up to its standardised output (what the fit trains).
+
+    Args:
+        model: a model of :func:`build_forecast_model`.
+
+    Returns:
+        A model sharing ``model``'s weights, output ``forecast_scaled [B, H, T]`` or
+        ``quantiles_scaled [B, H, Q, T]``.
+
+    Example:
+
+    >>> from seqkit.fit.rnn_spec import RNNSpec
+    >>> model = build_forecast_model(4, 1, 2, 1, input_mean=[0.0], input_std=[1.0],
+    ...                              rnn=RNNSpec("gru", units=2))
+    >>> tuple(forecast_training_view(model).outputs[0].shape)
+    (None, 2, 1)
+    """
+    names = {layer.name for layer in model.layers}
+    out = "quantiles_scaled" if "quantiles_scaled" in names else "forecast_scaled"
+    return keras.Model(model.inputs, model.get_layer(out).output, name=f"{model.name}_scaled")
