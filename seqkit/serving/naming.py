@@ -5,7 +5,12 @@
 - classification: ``probabilities float32 [B, C]``, ``class_ids int64 [B]`` (argmax) and,
   when class names are known, ``class_names string [B]``; a one-unit sigmoid output becomes
   ``probabilities [B, 2]`` = ``[1-p, p]``;
-- forecasting: ``forecast float32 [B, horizon, targets]``;
+- forecasting: ``forecast float32 [B, horizon, targets]``; a quantile forecaster (two
+  outputs named ``forecast`` and ``quantiles``: the keys of a dict of outputs, else the
+  output layers' names) exports both, ``forecast float32 [B, horizon, T]`` (its median)
+  and ``quantiles float32 [B, horizon, Q, T]``; its levels are
+  :func:`quantile_levels` (they go into the export's metadata, not the signature: TF
+  Serving's row format needs every output to have the batch axis);
 - anything else: ``output`` (one output) or the Keras output names (several).
 
 Anything but ``"auto"`` exports the raw model outputs under other names: a string (one
@@ -18,11 +23,13 @@ from __future__ import annotations
 import re
 
 from seqkit.errors import ConfigError
-from seqkit.serving.signature import symbolic_outputs
+from seqkit.serving.signature import nested_layers, symbolic_outputs
 from seqkit.validation import fail
 
 CLASSIFICATION_TASKS = ("text_classification", "sequence_classification", "classification")
 TASKS = (*CLASSIFICATION_TASKS, "forecasting", "generic")
+QUANTILE_OUTPUTS = ("forecast", "quantiles")
+_QUANTILE_LAYER = "seqkit>NonCrossingQuantiles"  # seqkit.fit.quantiles, by registered name
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -67,8 +74,12 @@ class OutputNaming:
         outputs = symbolic_outputs(model)
         self.n_outputs = len(outputs) if outputs else None
         self.keras_names = list(getattr(model, "output_names", None) or [])
+        self.quantile_keys = None  # the two outputs' keys of a quantile forecaster
+        self.quantile_levels = None
         if name_outputs == "auto":
             self._check_task_outputs(outputs)
+            if self.task == "forecasting":
+                self._check_forecast_outputs(model, outputs)
             self.names = None
         elif name_outputs is False or name_outputs is None:
             self.names = None
@@ -87,6 +98,33 @@ class OutputNaming:
             n = 2 if n == 1 else n
             if len(self.class_names) != n:
                 raise ConfigError(f"{len(self.class_names)} class_names for {n} classes")
+
+    def _check_forecast_outputs(self, model, outputs):
+        """One output (as before), or the two outputs ``forecast`` and ``quantiles``."""
+        if outputs is None or len(outputs) == 1:
+            return
+        names = output_structure_names(model)
+        shapes = [tuple(o.shape) for o in outputs]
+        if sorted(names) != sorted(QUANTILE_OUTPUTS):
+            raise ConfigError(
+                f"task 'forecasting' exports one output (forecast [B, horizon, targets]) or "
+                f"two named 'forecast' [B, horizon, T] and 'quantiles' [B, horizon, Q, T]; "
+                f"the model has outputs {names} with shapes {shapes}; name them so, or pass "
+                f"task='generic'")
+        by_name = dict(zip(names, shapes, strict=True))
+        forecast, quantiles = by_name["forecast"], by_name["quantiles"]
+        if (len(forecast) != 3 or len(quantiles) != 4
+                or not _same_dims(forecast[1:], quantiles[1:2] + quantiles[3:])):
+            raise ConfigError(
+                f"a quantile forecaster's outputs must be forecast [B, horizon, T] and "
+                f"quantiles [B, horizon, Q, T] (same horizon and T), got forecast "
+                f"{forecast} and quantiles {quantiles}")
+        levels = quantile_levels(model)
+        if levels is not None and quantiles[2] not in (None, len(levels)):
+            raise ConfigError(f"the quantiles output has {quantiles[2]} levels, the model's "
+                              f"NonCrossingQuantiles layer {len(levels)} ({levels})")
+        self.quantile_keys = names
+        self.quantile_levels = levels
 
     def _given_names(self, name_outputs) -> list[str]:
         if isinstance(name_outputs, str):
@@ -128,7 +166,7 @@ class OutputNaming:
                 return ["probabilities", "class_ids"] + (
                     ["class_names"] if self.class_names else [])
             if self.task == "forecasting":
-                return ["forecast"]
+                return list(QUANTILE_OUTPUTS) if self.quantile_keys else ["forecast"]
             return ["output"] if self.n_outputs in (None, 1) else None
         return self.names
 
@@ -159,7 +197,11 @@ class OutputNaming:
         if self.task in CLASSIFICATION_TASKS:
             return self._classification(flat[0])
         if self.task == "forecasting":
-            return {"forecast": _as_float32(flat[0])}
+            if not self.quantile_keys:
+                return {"forecast": _as_float32(flat[0])}
+            values = y if isinstance(y, dict) else dict(zip(self.quantile_keys, flat,
+                                                            strict=True))
+            return {key: _as_float32(values[key]) for key in QUANTILE_OUTPUTS}
         if len(flat) == 1:
             return {"output": flat[0]}
         if isinstance(y, dict):
@@ -179,6 +221,67 @@ class OutputNaming:
         if self.class_names:
             out["class_names"] = tf.gather(tf.constant(self.class_names), ids)
         return out
+
+
+def output_structure_names(model) -> list[str]:
+    """The names of a functional model's outputs, in ``model.outputs`` order.
+
+    The keys of a dict of outputs (``keras.Model(inp, {"forecast": f, ...})``; Keras'
+    ``output_names`` gives the producing layers' names there instead), else
+    ``model.output_names``.
+
+    Args:
+        model: a functional ``keras.Model``.
+
+    Returns:
+        One name per output.
+
+    Example:
+
+    >>> import keras
+    >>> inp = keras.Input((4, 3, 1), name="raw")
+    >>> model = keras.Model(inp, {"quantiles": inp, "forecast": inp[:, :, 1, :]})
+    >>> model.output_names, output_structure_names(model)
+    (['get_item', 'raw'], ['forecast', 'quantiles'])
+    """
+    structure = model.output
+    if isinstance(structure, dict):
+        by_id = {id(tensor): key for key, tensor in structure.items()}
+        if all(id(tensor) in by_id for tensor in model.outputs):
+            return [by_id[id(tensor)] for tensor in model.outputs]
+    return list(model.output_names)
+
+
+def quantile_levels(model) -> list[float] | None:
+    """The levels of the model's ``NonCrossingQuantiles`` layer (seqkit.fit.quantiles).
+
+    Args:
+        model: a ``keras.Model``.
+
+    Returns:
+        The levels in order, or ``None`` when the model has no such layer, or several
+        with different levels (found by the layer's registered name, so serving does not
+        import the training code).
+
+    Example:
+
+    >>> import keras
+    >>> from seqkit.fit.quantiles import NonCrossingQuantiles
+    >>> inp = keras.Input((4, 3, 1))
+    >>> quantile_levels(keras.Model(inp, NonCrossingQuantiles([0.1, 0.9])(inp)))
+    [0.1, 0.5, 0.9]
+    >>> quantile_levels(keras.Model(inp, inp)) is None
+    True
+    """
+    import keras
+
+    found = {tuple(layer.quantiles) for layer in nested_layers(model)
+             if keras.saving.get_registered_name(type(layer)) == _QUANTILE_LAYER}
+    return [float(q) for q in found.pop()] if len(found) == 1 else None
+
+
+def _same_dims(a, b) -> bool:
+    return all(x is None or y is None or x == y for x, y in zip(a, b, strict=True))
 
 
 def _as_float32(value):
