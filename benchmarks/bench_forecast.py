@@ -11,9 +11,9 @@ Install (benchmark-only, never a project dependency; the constraints keep the pr
 pins, which ``darts[torch]`` would otherwise move: it downgrades python-dateutil 4.0 to 2.9
 through ``holidays``; with the pin it takes holidays 0.86 instead)::
 
-    printf "numpy==2.3.5\\npandas==3.0.6\\nkeras==3.15.1\\ntensorflow==2.21.0\\n\\
-    scikit-learn==1.9.1\\nstatsmodels==0.15.0\\nscipy==1.17.1\\naeon==1.6.0\\n\\
-    matplotlib==3.11.2\\npython-dateutil==4.0.0\\n" > /tmp/bench-constraints.txt
+    printf '%s\\n' numpy==2.3.5 pandas==3.0.6 keras==3.15.1 tensorflow==2.21.0 \\
+        scikit-learn==1.9.1 statsmodels==0.15.0 scipy==1.17.1 aeon==1.6.0 \\
+        matplotlib==3.11.2 python-dateutil==4.0.0 > /tmp/bench-constraints.txt
     .venv/bin/pip install -c /tmp/bench-constraints.txt torch \\
         --index-url https://download.pytorch.org/whl/cpu            # torch 2.13.0+cpu
     .venv/bin/pip install -c /tmp/bench-constraints.txt "darts[torch]"   # darts 0.48.1
