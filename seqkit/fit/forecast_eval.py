@@ -68,6 +68,8 @@ def score_series(truth, pred, *, history, origins, insample, period, baselines,
     if quantile_pred is not None:
         out["quantiles"] = quantile_metrics(truth, quantile_pred, quantiles)
     forecasts = {}
+    if period and period > 1 and int(np.min(origins)) < period:
+        period = None  # a history shorter than one season: the naive is the last value
     if baselines:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -1,4 +1,5 @@
-"""Test-split metrics of the fit functions, by their textbook definitions.
+"""Test-split metrics of the classifiers, by their textbook definitions (the forecast
+metrics are in :mod:`seqkit.forecasting.metrics`).
 
 Example:
 
@@ -69,37 +70,3 @@ def majority_baseline(train_labels, test_labels) -> float:
     if test.size == 0:
         return float("nan")
     return float(np.mean(test == np.bincount(train).argmax()))
-
-
-def forecast_metrics(y_true, y_pred, y_naive) -> dict:
-    """MAE, RMSE, sMAPE (%, 0..200) of ``y_pred`` and MASE against ``y_naive``.
-
-    All three arrays have the same shape (e.g. ``[N, horizon, targets]``) and original
-    units. ``mase = MAE(pred) / MAE(naive)`` on the same windows: below 1 beats the naive
-    (or seasonal-naive) forecast. sMAPE counts ``0/0`` terms as 0.
-    """
-    y_true = np.asarray(y_true, dtype="float64")
-    y_pred = np.asarray(y_pred, dtype="float64")
-    y_naive = np.asarray(y_naive, dtype="float64")
-    if not (y_true.shape == y_pred.shape == y_naive.shape):
-        raise DataError(
-            f"y_true, y_pred and y_naive must have one shape, got {y_true.shape}, "
-            f"{y_pred.shape}, {y_naive.shape}")
-    if y_true.size == 0:
-        raise DataError("forecast_metrics needs at least one value, got empty arrays")
-    err = y_pred - y_true
-    mae = float(np.mean(np.abs(err)))
-    rmse = float(np.sqrt(np.mean(err ** 2)))
-    denom = np.abs(y_true) + np.abs(y_pred)
-    ratio = np.divide(2.0 * np.abs(err), denom, out=np.zeros_like(denom), where=denom > 0)
-    smape = float(100.0 * np.mean(ratio))
-    naive_err = y_naive - y_true
-    naive_mae = float(np.mean(np.abs(naive_err)))
-    naive_rmse = float(np.sqrt(np.mean(naive_err ** 2)))
-    if naive_mae > 0:
-        mase = mae / naive_mae
-    else:
-        mase = 0.0 if mae == 0 else float("inf")
-    return {"mae": mae, "rmse": rmse, "smape": smape, "mase": float(mase),
-            "naive_mae": naive_mae, "naive_rmse": naive_rmse,
-            "beats_naive": bool(mase < 1.0), "n_windows": int(y_true.shape[0])}

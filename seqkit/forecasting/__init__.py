@@ -1,10 +1,12 @@
-"""Forecast metrics and statistical baselines in NumPy/statsmodels (no TensorFlow).
+"""Forecast metrics, statistical baselines and backtests (importing it loads no TensorFlow).
 
 - :mod:`seqkit.forecasting.metrics`: MAE, RMSE, sMAPE (M4), MASE (Hyndman & Koehler
   2006, scaled by the in-sample seasonal naive MAE), relative MAE, pinball loss and
   interval coverage.
 - :mod:`seqkit.forecasting.baselines`: last value, seasonal naive, drift (FPP3 §5.2),
   ETS and Theta (statsmodels) forecasts at backtest origins, leak-free.
+- :mod:`seqkit.forecasting.backtest`: :func:`backtest`, rolling-origin evaluation of a
+  fitted forecaster (with or without retraining) beside those baselines.
 
 Example:
 
@@ -19,6 +21,7 @@ Example:
 1.0
 """
 
+from seqkit.forecasting.backtest import Backtest, backtest
 from seqkit.forecasting.baselines import (
     BASELINES,
     baseline_forecasts,
@@ -42,6 +45,8 @@ from seqkit.forecasting.metrics import (
 
 __all__ = [
     "BASELINES",
+    "Backtest",
+    "backtest",
     "baseline_forecasts",
     "central_intervals",
     "drift",

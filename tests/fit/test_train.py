@@ -7,7 +7,7 @@ import pytest
 from sklearn.metrics import f1_score
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.metrics import classification_metrics, forecast_metrics
+from seqkit.fit.metrics import classification_metrics
 from seqkit.fit.models import (
     RNNSpec,
     build_forecast_model,
@@ -46,34 +46,6 @@ def test_classification_metrics_match_sklearn_on_random_data():
 def test_classification_metrics_shape_error():
     with pytest.raises(DataError, match="probs"):
         classification_metrics([0, 1, 1], np.zeros((2, 2)))
-
-
-def test_forecast_metrics_hand_computed():
-    y = np.array([1.0, 2.0, 3.0, 4.0]).reshape(4, 1, 1)
-    pred = np.array([1.0, 2.0, 3.0, 5.0]).reshape(4, 1, 1)
-    naive = np.array([0.0, 2.0, 3.0, 4.0]).reshape(4, 1, 1)
-    m = forecast_metrics(y, pred, naive)
-    assert m["mae"] == pytest.approx(0.25)
-    assert m["rmse"] == pytest.approx(0.5)
-    assert m["smape"] == pytest.approx(100 * (2 * 1 / 9) / 4)
-    assert m["naive_mae"] == pytest.approx(0.25)
-    assert m["mase"] == pytest.approx(1.0)
-    assert m["beats_naive"] is False  # MASE >= 1 does not beat naive
-
-    better = forecast_metrics(y, y + 0.1, naive)
-    assert better["mase"] == pytest.approx(0.1 / 0.25)
-    assert better["beats_naive"] is True
-
-
-def test_forecast_metrics_smape_zero_over_zero_and_errors():
-    y = np.zeros((2, 3, 1))
-    m = forecast_metrics(y, y, y + 1)
-    assert m["smape"] == 0.0 and m["mae"] == 0.0 and m["mase"] == 0.0
-    with pytest.raises(DataError, match="one shape"):
-        forecast_metrics(np.zeros((2, 1)), np.zeros((2, 2)), np.zeros((2, 1)))
-
-
-# ----------------------------------------------------------------------------- builders
 
 
 def _forecaster(residual, window_inputs="both"):

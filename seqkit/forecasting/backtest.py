@@ -1,0 +1,261 @@
+"""Rolling-origin evaluation (backtesting) of a forecaster, like Darts' ``historical_forecasts``
+/ ``backtest``: forecasts from many origins, with or without retraining, scored per origin
+and overall beside the statistical baselines on the same origins.
+
+Nothing after an origin is used for that origin's forecast: the window ends at the origin,
+the baselines read ``values[:origin]``, and with ``retrain`` every model (its in-model
+scalers included) is fitted on ``values[:origin]`` only.
+
+Example:
+
+>>> import numpy as np, seqkit
+>>> series = np.sin(np.arange(120) * 2 * np.pi / 12) + 5
+>>> result = seqkit.fit_forecaster(series[:96], window=12, horizon=3, units=4, epochs=1,
+...                                test_size=0, baselines=(), verbose=0)
+>>> bt = backtest(result, series, start=96, stride=3, baselines=("last_value",))
+>>> bt.origins.tolist()[:3], bt.forecasts.shape, sorted(bt.metrics["baselines"])
+([96, 99, 102], (8, 3, 1), ['last_value'])
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from seqkit.errors import ConfigError
+from seqkit.fileio import jsonable
+from seqkit.validation import check_int
+
+#: the fit arguments a retrained backtest model takes from the original result's config
+REFIT_KEYS = ("window", "horizon", "stride", "target_columns", "columns", "time_column",
+              "nan_policy", "period", "residual", "window_inputs", "val_size", "quantiles",
+              "future_covariates", "calendar", "scaling", "cell", "units", "layers",
+              "bidirectional", "dropout", "recurrent_dropout", "epochs", "batch_size",
+              "learning_rate", "seed", "patience", "lr_schedule", "max_seconds")
+
+
+@dataclasses.dataclass
+class Backtest:
+    """The forecasts of a backtest and their scores.
+
+    Args:
+        origins: ``[K]`` origin indices (first forecast step) in the series.
+        timestamps: the series' time index at each origin.
+        forecasts: ``[K, H, T]`` point forecasts.
+        truth: ``[K, H, T]`` true values.
+        quantiles: ``[K, H, Q, T]`` quantile forecasts, or None.
+        metrics: overall scores (see :func:`seqkit.fit.forecast_eval.score_series`).
+        per_origin: one ``{"origin", "time", "mae", "mase"}`` per origin (MASE scaled by
+            the data before that origin, as Darts' ``backtest`` does).
+        retrained_at: the origins where a model was (re)fitted (empty without retraining).
+        config: the backtest's settings.
+    """
+
+    origins: np.ndarray
+    timestamps: list
+    forecasts: np.ndarray
+    truth: np.ndarray
+    quantiles: np.ndarray | None
+    metrics: dict
+    per_origin: list
+    retrained_at: list
+    config: dict
+
+    def to_json(self) -> dict:
+        """Metrics, per-origin scores and settings (not the arrays), JSON-able."""
+        return jsonable({"metrics": self.metrics, "per_origin": self.per_origin,
+                         "retrained_at": self.retrained_at, "config": self.config})
+
+    def to_frame(self):
+        """The per-origin scores as a pandas DataFrame (one row per origin)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.per_origin)
+
+    def plot(self, path, *, history, origin: int = -1, target: int = 0,
+             quantile_levels=None) -> Path:
+        """A PNG of one origin's forecast (default the last) beside the history and truth.
+
+        Args:
+            path: the PNG to write.
+            history: the series' values ``[N]`` / ``[N, F]`` (target columns of the fit).
+            origin: which of :attr:`origins` (a position, default the last).
+            target: which target column.
+            quantile_levels: the levels of :attr:`quantiles` (bands drawn when given).
+
+        Returns:
+            The written path.
+        """
+        from seqkit.forecasting.plot import plot_forecast
+
+        o = int(self.origins[origin])
+        values = np.asarray(history, dtype="float64")
+        values = values.reshape(len(values), -1)
+        q = None if self.quantiles is None else self.quantiles[origin]
+        return plot_forecast(path, history=values[:o, target], truth=self.truth[origin][:, target],
+                             forecast=self.forecasts[origin][:, target],
+                             quantiles=None if q is None else q[:, :, target],
+                             quantile_levels=quantile_levels,
+                             title=f"forecast from origin {o}")
+
+
+def _fit_kwargs(result) -> dict:
+    kwargs = {k: result.config[k] for k in REFIT_KEYS if k in result.config}
+    if isinstance(kwargs.get("cell"), dict):
+        raise ConfigError("retrain needs a cell given by name or class; this result's cell "
+                          f"was a layer instance {kwargs['cell']}")
+    return kwargs
+
+
+def _load(result, series):
+    from seqkit.fit.forecast_sources import is_collection, load_forecast_data
+
+    c = result.config
+    if is_collection(series, c.get("id_column", "id")):
+        raise ConfigError("backtest takes one series; loop over a collection's series")
+    return load_forecast_data(
+        series, window=c["window"], horizon=c["horizon"], val_size=0, test_size=0,
+        columns=c.get("columns"), time_column=c.get("time_column"),
+        nan_policy=c.get("nan_policy", "error"), period=c.get("period"),
+        target_columns=c.get("target_columns"), future_covariates=c.get("future_covariates"),
+        calendar=c.get("calendar"), id_column=None)
+
+
+def _origins(data, start, stride: int, end) -> np.ndarray:
+    from seqkit.data.timeseries import rolling_origins
+
+    n = int(data.splits[0].n)
+    return rolling_origins(n, start=start, horizon=data.horizon, stride=stride,
+                           window=data.window, end=end)
+
+
+def _retrain_points(origins: np.ndarray, retrain) -> list[int]:
+    if retrain is False or retrain is None or retrain == 0:
+        return []
+    every = 1 if retrain is True else check_int("retrain", retrain)
+    return [int(o) for o in origins[::every]]
+
+
+def _forecast(models: list, data, origins: np.ndarray, retrained_at: list):
+    """Point and quantile forecasts at ``origins``, each by the latest model before it."""
+    from seqkit.fit.forecast_eval import split_prediction
+
+    points, quants = [], []
+    which = np.searchsorted(retrained_at, origins, side="right") - 1 if retrained_at else (
+        np.zeros(len(origins), int))
+    for k, model in enumerate(models):
+        rows = which == k
+        if not rows.any():
+            continue
+        inputs, _ = data.gather(np.zeros(rows.sum(), np.int64), origins[rows],
+                                with_targets=False)
+        x = inputs["window"] if len(inputs) == 1 else inputs
+        p, q = split_prediction(model.predict(x, batch_size=256, verbose=0))
+        points.append(p)
+        quants.append(q)
+    point = np.concatenate(points)
+    quant = None if quants[0] is None else np.concatenate(quants)
+    return point, quant
+
+
+def _per_origin(origins, truth, point, history, period, index) -> list[dict]:
+    from seqkit.forecasting.metrics import mae, mase
+
+    rows = []
+    for k, o in enumerate(origins):
+        m = period if period and period > 1 and o > period else 1
+        rows.append({"origin": int(o), "time": str(index[o]) if len(index) > o else None,
+                     "mae": mae(truth[k], point[k]),
+                     "mase": mase(truth[k], point[k], history[:o], m=m)})
+    return rows
+
+
+def backtest(result, series, *, start=None, stride: int = 1, end=None, retrain=False,
+             baselines=("seasonal_naive", "last_value", "drift", "ets", "theta"),
+             baseline_refit: bool = False, verbose=0) -> Backtest:
+    """Forecast ``series`` from rolling origins with ``result``'s forecaster and score them.
+
+    Args:
+        result: a forecasting :class:`~seqkit.fit.result.FitResult` (one series).
+        series: the series to backtest on (what ``fit_forecaster`` accepts for one series),
+            typically the full series the result was fitted on a prefix of.
+        start: the first origin: an int index, a float fraction of the series, or None:
+            the start of the result's test part (``data_info["split_bounds"]["val_end"]``).
+        stride: steps between origins (``horizon`` gives non-overlapping forecasts).
+        end: forecasts end at or before this index (default the series' end).
+        retrain: ``False`` (the fitted model at every origin), ``True`` (refit at every
+            origin) or an int ``k`` (refit every ``k`` origins): each refit is
+            ``fit_forecaster(values[:origin], **the result's settings, test_size=0)``.
+        baselines: baseline names scored on the same origins.
+        baseline_refit: re-estimate ETS/Theta at every origin.
+        verbose: the refits' Keras verbosity.
+
+    Returns:
+        A :class:`Backtest`.
+
+    Raises:
+        ConfigError: a collection, or a result that is not a forecaster.
+    """
+    from seqkit.fit.forecast_eval import score_series
+
+    if result.task != "forecasting":
+        raise ConfigError(f"backtest needs a forecasting result, got task {result.task!r}")
+    data = _load(result, series)
+    if start is None:
+        start = int(result.data_info.get("split_bounds", {}).get("val_end", data.window))
+    origins = _origins(data, start, check_int("stride", stride), end)
+    retrained_at = _retrain_points(origins, retrain)
+    seen = int(result.data_info.get("split_bounds", {}).get("val_end", 0))
+    if not retrained_at and origins[0] < seen:
+        warnings.warn(f"the first origin {int(origins[0])} is inside the data the model was "
+                      f"fitted and early-stopped on (the first {seen} steps): in-sample",
+                      stacklevel=2)
+    models = [result.model] if not retrained_at else [
+        _refit(result, data, o, verbose) for o in retrained_at]
+    point, quant = _forecast(models, data, origins, retrained_at)
+    _, truth = data.gather(np.zeros(len(origins), np.int64), origins)
+    history = data.series_values(0)[:, data.targets]
+    metrics = score_series(truth, point, history=history, origins=origins,
+                           insample=history[:origins[0]], period=data.period,
+                           baselines=baselines, quantile_pred=quant,
+                           quantiles=result.config.get("quantiles"),
+                           baseline_refit=baseline_refit)
+    index = data.indexes[0]
+    return Backtest(origins=origins, timestamps=[str(index[o]) for o in origins],
+                    forecasts=point, truth=truth, quantiles=quant, metrics=metrics,
+                    per_origin=_per_origin(origins, truth, point, history, data.period, index),
+                    retrained_at=retrained_at,
+                    config={"start": int(origins[0]), "stride": int(stride),
+                            "retrain": retrain, "n_origins": int(len(origins)),
+                            "horizon": data.horizon, "baselines": list(baselines)})
+
+
+def _refit(result, data, origin: int, verbose):
+    import seqkit
+
+    values = data.series_values(0)[:origin]
+    kwargs = _fit_kwargs(result)
+    kwargs["columns"] = None  # the loaded values already hold just these columns
+    kwargs["time_column"] = None
+    index = data.indexes[0]
+    series = _as_frame(values, data.columns, index[:origin]) if kwargs.get("calendar") \
+        else values
+    if not kwargs.get("calendar"):
+        kwargs["target_columns"] = data.targets
+        if kwargs.get("future_covariates"):
+            kwargs["future_covariates"] = [data.columns.index(c)
+                                           for c in kwargs["future_covariates"]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = seqkit.fit_forecaster(series, **kwargs, test_size=0, baselines=(),
+                                       verbose=verbose)
+    return fitted.model
+
+
+def _as_frame(values, columns, index):
+    import pandas as pd
+
+    return pd.DataFrame(values, columns=columns, index=index)
