@@ -7,6 +7,8 @@
   ETS and Theta (statsmodels) forecasts at backtest origins, leak-free.
 - :mod:`seqkit.forecasting.backtest`: :func:`backtest`, rolling-origin evaluation of a
   fitted forecaster (with or without retraining) beside those baselines.
+- :mod:`seqkit.forecasting.plot`: :func:`plot_forecast`, history, truth, forecast and the
+  central interval bands as a PNG.
 
 Example:
 
@@ -42,6 +44,7 @@ from seqkit.forecasting.metrics import (
     rmse,
     smape,
 )
+from seqkit.forecasting.plot import plot_forecast
 
 __all__ = [
     "BASELINES",
@@ -56,6 +59,7 @@ __all__ = [
     "mase",
     "mase_scale",
     "pinball_loss",
+    "plot_forecast",
     "point_metrics",
     "quantile_metrics",
     "relative_mae",

@@ -265,7 +265,8 @@ def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(
         job.model, version=version, task=job.task, class_names=job.class_names,
         config=job.config, inputs=job.specs, outputs=out_specs, sample_words=job.words,
-        warmup_records=n_records, signature_name=SIGNATURE_NAME))
+        warmup_records=n_records, signature_name=SIGNATURE_NAME,
+        quantile_levels=getattr(job.naming, "quantile_levels", None)))
     return out_specs, n_records
 
 

@@ -9,7 +9,8 @@ TF Serving ignores it (``assets.extra`` is copied, not loaded).
 Fields (format 1): ``format``, ``seqkit_version``, ``tensorflow_version``,
 ``keras_version``, ``created_unix``, ``model_name``, ``version``, ``task``,
 ``signature_name``, ``inputs`` / ``outputs`` (``{name: {"dtype", "shape"}}``),
-``class_names``, ``params``, ``rnn_layers`` (:func:`rnn_layer_summary`),
+``class_names``, ``quantile_levels`` (a quantile forecaster's levels, else null),
+``params``, ``rnn_layers`` (:func:`rnn_layer_summary`),
 ``text_vectorization`` (:func:`text_vectorization_summary`), ``sample_words``,
 ``warmup_records``, ``config`` (the fit result's config, JSON-able).
 
@@ -102,7 +103,7 @@ def read_metadata(version_dir) -> dict:
 
 def export_metadata(model, *, version: int, task: str, class_names, config, inputs: dict,
                     outputs: dict, sample_words, warmup_records: int,
-                    signature_name: str = "serving_default") -> dict:
+                    signature_name: str = "serving_default", quantile_levels=None) -> dict:
     """The metadata fields of one export (format :data:`METADATA_FORMAT`).
 
     Args:
@@ -116,6 +117,8 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         sample_words: words of the model's vocabulary (for synthetic texts), or ``None``.
         warmup_records: how many warmup records were written.
         signature_name: the signature's key.
+        quantile_levels: a quantile forecaster's levels (the ``Q`` axis of its
+            ``quantiles [B, horizon, Q, targets]`` output), or ``None``.
 
     Returns:
         A JSON-able dict.
@@ -148,6 +151,8 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         "inputs": inputs,
         "outputs": outputs,
         "class_names": class_names,
+        "quantile_levels": None if quantile_levels is None else [float(q) for q in
+                                                                 quantile_levels],
         "params": int(model.count_params()),
         "rnn_layers": rnn_layer_summary(model),
         "text_vectorization": text_vectorization_summary(model),

@@ -93,6 +93,7 @@ def test_export_signature_warmup_and_metadata(exported):
     assert {request_arrays(r)["window"].shape[0] for r in requests} == {1, 8, 32}
     meta = read_metadata(info.path)
     assert meta["task"] == "forecasting" and meta["outputs"] == info.outputs
+    assert meta["quantile_levels"] == [0.1, 0.5, 0.9]  # the Q axis, for clients
 
 
 FRESH = r"""
