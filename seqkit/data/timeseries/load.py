@@ -140,7 +140,7 @@ def load_series(source, *, columns=None, time_column=None, period: int | None = 
               default all columns, which must be numeric); a ``DatetimeIndex`` is kept;
             - a CSV path (header row);
             - the name of a built-in real series (:func:`list_builtin_series`): ``"co2"``,
-              ``"elnino"``, ``"sunspots"``.
+              ``"elnino"``, ``"sunspots"``, ``"uschange"``.
         columns: the value columns to keep (a DataFrame or CSV; default every other column),
             or the names of an array's features.
         time_column: a CSV/DataFrame column parsed as dates that becomes the index.
