@@ -179,6 +179,10 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     horizon, n_targets = check_int("horizon", horizon), check_int("n_targets", n_targets)
     check_choice("window_inputs", window_inputs, WINDOW_INPUTS)
     check_choice("scaling", scaling, SCALINGS)
+    if quantiles is not None:
+        from seqkit.fit.quantiles import check_quantiles
+
+        quantiles = check_quantiles(quantiles)  # the head and the median need 0.5 in them
     targets = _target_list(target_indices, n_targets, n_features, residual or scaling == "window")
     inp = keras.Input((window, n_features), name="window")
     if scaling == "global":
@@ -261,4 +265,6 @@ def forecast_training_view(model: keras.Model) -> keras.Model:
     """
     names = {layer.name for layer in model.layers}
     out = "quantiles_scaled" if "quantiles_scaled" in names else "forecast_scaled"
-    return keras.Model(model.inputs, model.get_layer(out).output, name=f"{model.name}_scaled")
+    # model.input keeps the structure (one tensor, or a list): a list of one would warn
+    # "the structure of inputs doesn't match" on every call with a plain window tensor
+    return keras.Model(model.input, model.get_layer(out).output, name=f"{model.name}_scaled")
