@@ -71,7 +71,16 @@ def _members(series, *, columns, time_column, nan_policy, period, id_column, sta
     return ["0"], [check_series(data, nan_policy)], None
 
 
+def _names(columns):
+    """Column names as a list: one name given as a string is one column, not its letters."""
+    if columns is None:
+        return None
+    return [columns] if isinstance(columns, (str, int)) else list(columns)
+
+
 def _future_columns(member, future_covariates, calendar) -> tuple:
+    import pandas as pd
+
     from seqkit.data.timeseries import auto_calendar_features, calendar_features
 
     parts, names, features = [], [], ()
@@ -80,8 +89,12 @@ def _future_columns(member, future_covariates, calendar) -> tuple:
         parts.append(member.values[:, idx])
         names += [member.columns[i] for i in idx]
     if calendar:
+        if not isinstance(member.index, pd.DatetimeIndex):
+            raise DataError(f"calendar={calendar!r} encodes the timestamps of a "
+                            f"DatetimeIndex (give time_column= or a dated index), but the "
+                            f"series' index is a {type(member.index).__name__}")
         features = tuple(auto_calendar_features(member.index) if calendar == "auto"
-                         else calendar)
+                         else _names(calendar))
         if features:
             enc, enc_names = calendar_features(member.index, tuple(features))
             parts.append(enc)
@@ -153,6 +166,8 @@ def load_forecast_data(series, *, window: int, horizon: int, val_size=0.15, test
     ...                    test_size=12).n_examples("train")
     85
     """
+    target_columns, future_covariates = _names(target_columns), _names(future_covariates)
+    static_columns, columns = _names(static_columns), _names(columns)
     ids, members, static = _members(series, columns=columns, time_column=time_column,
                                     nan_policy=nan_policy, period=period, id_column=id_column,
                                     static_columns=static_columns)
