@@ -156,11 +156,15 @@ def future_covariates_for(config: dict, data_info: dict, timestamps, values=None
         parts.append(_batched(values, "values", 1, (config["horizon"], len(user)))[0])
     calendar = config.get("calendar")
     if calendar:
-        features = data_info.get("calendar_features") or calendar
+        # the features the fit chose ("auto" may have found none at the series' frequency);
+        # re-running "auto" on the horizon's few timestamps could choose others
+        features = data_info.get("calendar_features", calendar)
+        features = features if isinstance(features, str) else tuple(features)
+    if calendar and features:
         if timestamps is None or len(timestamps) != config["horizon"]:
             raise DataError(f"the horizon's {config['horizon']} timestamps are needed for the "
                             f"calendar encodings, got {timestamps!r}")
-        parts.append(calendar_features(timestamps, tuple(features))[0])
+        parts.append(calendar_features(timestamps, features)[0])
     if not parts:
         raise DataError("this forecaster takes no future covariates")
     return np.concatenate(parts, axis=1).astype("float32")
