@@ -14,7 +14,7 @@ Example:
 >>> data = ForecastData.from_arrays([np.arange(40.0), np.arange(30.0)], window=4, horizon=2,
 ...                                 val_size=0, test_size=4)
 >>> data.ids, data.n_examples("train"), data.n_examples("test")
-(['0', '1'], 54, 6)
+(['0', '1'], 52, 6)
 >>> inputs, y = data.arrays("test")
 >>> inputs["window"].shape, y.shape
 ((6, 4, 1), (6, 2, 1))
