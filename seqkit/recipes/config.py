@@ -216,8 +216,8 @@ in [0, 1), got 2
         False, "false: the trained model at every origin; true: refit at every origin; "
         "k: refit every k origins (on the data before the origin only)")
     units: int = 32
-    epochs: int = 10
-    batch_size: int = 64
+    epochs: int | str = 10  # or "auto": the fit budget in optimizer steps
+    batch_size: int | str = 64
 
     def __post_init__(self):
         super().__post_init__()
