@@ -1,6 +1,7 @@
 """The ``seqkit`` command.
 
     seqkit train {text,forecast,sequences} [options]   train → evaluate → export → report
+    seqkit train forecast --quantiles 0.1 0.5 0.9 --backtest   + intervals, rolling origins
     seqkit compare [options]                            LSTM vs GRU (and variants) table
     seqkit export RESULT BASE_PATH [--version N]        export a saved fit result
     seqkit report PATH [PATH ...] [--tflite]            memory/latency report of exports
