@@ -55,6 +55,7 @@ class Forecasting(FitTask):
     scaling: str = "auto"
     baselines: object = BASELINES
     baseline_refit: bool = False
+    calibrate_intervals: bool = True
 
     def check(self) -> None:
         self.window = check_int("window", self.window)
@@ -64,6 +65,8 @@ class Forecasting(FitTask):
         check_choice("window_inputs", self.window_inputs, WINDOW_INPUTS)
         check_choice("scaling", self.scaling, ("auto", *SCALINGS))
         self.baseline_refit = check_bool("baseline_refit", self.baseline_refit)
+        self.calibrate_intervals = check_bool("calibrate_intervals", self.calibrate_intervals)
+        self.calibration = None
         if self.quantiles is not None:
             from seqkit.fit.quantiles import check_quantiles, pinball_loss
 
@@ -118,7 +121,16 @@ class Forecasting(FitTask):
                                   stride=self.stride, **scaled)
         val = (self.data.dataset("val", batch_size=batch_size, shuffle=False, seed=seed,
                                  **scaled) if self.data.n_examples("val") else None)
+        self.val_dataset = val
         return train, val
+
+    def after_training(self, model, batch_size: int) -> None:
+        if self.quantiles and self.calibrate_intervals:
+            from seqkit.fit.forecast_calibration import calibrate_intervals
+
+            self.calibration = calibrate_intervals(model, self.data, quantiles=self.quantiles,
+                                                   batch_size=batch_size,
+                                                   dataset=self.val_dataset)
 
     @property
     def train_examples(self) -> int:
@@ -146,13 +158,17 @@ class Forecasting(FitTask):
             "calendar": self.calendar, "id_column": self.id_column,
             "static_columns": list(self.static_columns or []),
             "baselines": list(self.baselines), "baseline_refit": self.baseline_refit,
+            "calibrate_intervals": self.calibrate_intervals,
             "loss": ("pinball" if self.quantiles else "mse") + (
                 " on standardised targets" if self.scaling == "global"
                 else " on window-scaled targets"),
         }
 
     def data_info(self) -> dict:
-        return forecast_data_info(self.data, self.scale_mean, self.scale_std, self.stride)
+        info = forecast_data_info(self.data, self.scale_mean, self.scale_std, self.stride)
+        if self.calibration is not None:
+            info["interval_calibration"] = self.calibration
+        return info
 
 
 def fit_forecaster(
@@ -178,6 +194,7 @@ def fit_forecaster(
     scaling: str = "auto",
     baselines=BASELINES,
     baseline_refit: bool = False,
+    calibrate_intervals: bool = True,
     cell="lstm",
     units: int = 32,
     layers: int = 1,
@@ -243,6 +260,11 @@ def fit_forecaster(
             ``seqkit.forecasting.BASELINES``; ``()`` for none).
         baseline_refit: re-estimate ETS and Theta at every test origin (slow; default:
             estimated once on the data before the test part, then run forward).
+        calibrate_intervals: with ``quantiles``, widen (or narrow) each central interval so
+            it covers its nominal share of the validation origins (conformalized quantile
+            regression, Romano et al. 2019; :mod:`seqkit.fit.forecast_calibration`); needs
+            20 validation origins, else skipped (``data_info["interval_calibration"]``
+            says which).
         Other arguments as in :func:`seqkit.fit_text_classifier`.
 
     Returns:

@@ -9,6 +9,9 @@ saved ``.keras`` forecaster loads with ``safe_mode`` on (no ``Lambda``).
 - :class:`AddLastValue`: adds the window's last (standardised) target values to the
   network's change, broadcast over the horizon (and the quantile axis).
 - :class:`TakeQuantile`: the median slice of ``[B, H, Q, T]``: the point forecast.
+- :class:`IntervalCalibration`: fixed per-(step, level, target) offsets added to the
+  quantiles, then sorted along the level axis (so they stay non-crossing): the conformal
+  widening of :mod:`seqkit.fit.forecast_calibration`; zero (the identity) until set.
 
 Example:
 
@@ -159,3 +162,34 @@ class TakeQuantile(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "index": self.index}
+
+
+@keras.saving.register_keras_serializable(package="seqkit")
+class IntervalCalibration(keras.layers.Layer):
+    """``sort(quantiles + offsets, axis=levels)`` with non-trainable ``offsets [H, Q, T]``.
+
+    The offsets start at zero (the identity on non-crossing quantiles); calibration sets
+    them (lower levels negative, upper positive: wider intervals). Sorting keeps the levels
+    in order whatever the offsets.
+
+    Example:
+
+    >>> import numpy as np
+    >>> layer = IntervalCalibration()
+    >>> q = np.array([[[[0.0], [1.0], [2.0]]]], "float32")       # [B=1, H=1, Q=3, T=1]
+    >>> np.asarray(layer(q)).ravel().tolist()
+    [0.0, 1.0, 2.0]
+    >>> _ = layer.offsets.assign(np.array([[[-0.5], [0.0], [0.5]]], "float32"))
+    >>> np.asarray(layer(q)).ravel().tolist()
+    [-0.5, 1.0, 2.5]
+    """
+
+    def build(self, input_shape):
+        self.offsets = self.add_weight(name="offsets", shape=tuple(input_shape[1:]),
+                                       initializer="zeros", trainable=False)
+
+    def call(self, quantiles):
+        return ops.sort(quantiles + self.offsets, axis=2)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape

@@ -3,7 +3,8 @@
 ``window [B, W, F]`` → scaling (the training split's statistics, or each window's own for a
 global model over many series) → [relative/absolute inputs] → RNN stack → [concatenated
 with the scaled ``future_covariates [B, H, C]`` and ``static_covariates [B, S]``] → Dense
-head → [non-crossing quantiles] → [+ the window's last value] → inverse scaling →
+head → [non-crossing quantiles] → [+ the window's last value] → [interval calibration
+offsets, zero until :mod:`seqkit.fit.forecast_calibration` sets them] → inverse scaling →
 ``forecast [B, H, T]`` (and ``quantiles [B, H, Q, T]``).
 
 :func:`forecast_training_view` is the same layers up to the standardised output, what the
@@ -33,6 +34,7 @@ import numpy as np
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit.forecast_layers import (
     AddLastValue,
+    IntervalCalibration,
     Standardize,
     TakeQuantile,
     Unstandardize,
@@ -205,13 +207,15 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     x = features[0] if len(features) == 1 else keras.layers.Concatenate(
         name="rnn_and_covariates")(features)
     x = _head(x, horizon, n_targets, quantiles)
-    scaled_name = "forecast_scaled" if quantiles is None else "quantiles_scaled"
+    scaled_name = "forecast_scaled" if quantiles is None else "quantiles_trained"
     if residual:
         last = _select_targets(_last_step(scaled, n_features, window, "last"), n_features,
                                targets)
         x = AddLastValue(name=scaled_name, **_F32)([x, last])
     else:
         x = keras.layers.Activation("linear", name=scaled_name, **_F32)(x)
+    if quantiles is not None:  # zero offsets until calibrated on the validation origins
+        x = IntervalCalibration(name="quantiles_scaled", **_F32)(x)
     out_name = "forecast" if quantiles is None else "quantiles"
     if scaling == "global":
         out = _normalization(*out_stats, out_name, invert=True)(x)

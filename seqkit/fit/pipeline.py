@@ -12,7 +12,8 @@ Every fit function runs the same steps (:func:`run_fit`):
 5. make the training and validation datasets (:meth:`FitTask.datasets`);
 6. compile and train with backups, early stopping and timing
    (:func:`seqkit.fit.train.compile_and_fit`);
-7. evaluate on the test split (:meth:`FitTask.evaluate`);
+7. adjust from the validation split (:meth:`FitTask.after_training`), then evaluate on
+   the test split (:meth:`FitTask.evaluate`);
 8. assemble the :class:`~seqkit.fit.result.FitResult` with its configuration
    (:meth:`FitTask.config`, :meth:`FitTask.data_info`).
 
@@ -89,6 +90,10 @@ class FitTask:
         """How many training examples one epoch sees (for examples per second)."""
         raise NotImplementedError
 
+    def after_training(self, model: keras.Model, batch_size: int) -> None:
+        """Adjust the trained served model from the validation split (default: nothing;
+        the forecaster calibrates its quantile intervals here)."""
+
     def evaluate(self, model: keras.Model, batch_size: int) -> dict:
         """Test-split metrics of the trained served model (empty when there is no test)."""
         raise NotImplementedError
@@ -136,6 +141,7 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
         with strategy_scope(strategy):
             model.compile(optimizer=trained.optimizer, loss=task.loss,
                           metrics=list(task.metrics))
+    task.after_training(model, plan.batch_size)
     metrics = task.evaluate(model, plan.batch_size)
     config = {"task": task.name, **task.config(),
               **options.config(describe_strategy(strategy))}
