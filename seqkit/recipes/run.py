@@ -81,6 +81,19 @@ def forecast_kwargs(config: ForecastConfig) -> dict:
     return {name: getattr(config, name) for name in FORECAST_ARGS}
 
 
+def forecast_source(config: ForecastConfig):
+    """What the recipe passes to ``fit_forecaster`` as its series: ``config.data``, or for
+    a CSV whose header holds ``config.id_column`` the long frame read from it (many series:
+    ``fit_forecaster`` takes a long *frame* as a collection, a CSV path as one series)."""
+    import pandas as pd
+
+    path = Path(config.data).expanduser()
+    if config.id_column and path.suffix.lower() == ".csv" and path.is_file() and (
+            config.id_column in pd.read_csv(path, nrows=0).columns):
+        return pd.read_csv(path)
+    return config.data
+
+
 def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | None = None,
             progress: bool = True):
     """Call the task's fit function with the recipe's options (``backup_dir`` defaults to
@@ -94,7 +107,8 @@ def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | No
             max_tokens=config.max_tokens, sequence_length=config.sequence_length,
             embedding_dim=config.embedding_dim, **common)
     if isinstance(config, ForecastConfig):
-        return seqkit.fit_forecaster(config.data, **forecast_kwargs(config), **common)
+        return seqkit.fit_forecaster(forecast_source(config), **forecast_kwargs(config),
+                                     **common)
     if isinstance(config, SequenceConfig):
         return seqkit.fit_sequence_classifier(config.data, **common)
     raise ConfigError(f"unknown recipe task {task!r}; expected text, forecast or sequences")

@@ -157,3 +157,19 @@ def test_quantile_backtest_run_against_numpy(tmp_path):
                                                                                 3, 1)
     np.testing.assert_allclose(out["quantiles"].numpy(),
                                result.predict(y[-WINDOW:])["quantiles"], rtol=1e-5, atol=1e-5)
+
+
+def test_a_long_csv_with_the_id_column_is_many_series(tmp_path):
+    import pandas as pd
+
+    from seqkit.recipes.run import forecast_source
+
+    long = tmp_path / "long.csv"
+    long.write_text("id,y\na,1\na,2\nb,3\n")
+    source = forecast_source(ForecastConfig(data=str(long)))
+    pd.testing.assert_frame_equal(source, pd.DataFrame({"id": ["a", "a", "b"], "y": [1, 2, 3]}))
+    assert forecast_source(ForecastConfig(data=str(long), id_column=None)) == str(long)
+    one = tmp_path / "one.csv"
+    one.write_text("y\n1\n2\n")
+    assert forecast_source(ForecastConfig(data=str(one))) == str(one)
+    assert forecast_source(ForecastConfig(data="co2")) == "co2"
