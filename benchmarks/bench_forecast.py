@@ -33,7 +33,10 @@ the target is the first column, any others are past covariates):
   test_size=0, verbose=0)`` (the forecaster's own validation split and early stopping; with
   the older API without ``test_size`` it is ``test_fraction=0.05``, raised to the smallest
   fraction holding one ``W + H`` stretch, and the output says so), then ``result.predict``
-  on the windows ``[n_origins, W, F]``. **auto**: the same with ``epochs="auto"``.
+  on the windows ``[n_origins, W, F]``. **auto**: the same with ``epochs="auto"`` (seqkit's
+  default budget) and 10/50/90% quantile heads (``--no-quantiles``: point forecasts): the
+  median is scored, and the 80% interval's empirical coverage of the test origins is
+  reported (intervals calibrated on the validation origins, see ``fit_forecaster``).
 - **Darts BlockRNN LSTM/GRU**: ``BlockRNNModel(model="LSTM"|"GRU", input_chunk_length=W,
   output_chunk_length=H, hidden_dim=U, n_epochs=E, optimizer_kwargs={"lr": LR},
   random_state=S)`` on the training part scaled by Darts' default ``Scaler()`` (min-max) fit
@@ -210,6 +213,9 @@ def summarise(runs: list[dict]) -> dict:
         for key in ("mae", "mase", "smape", "rmse"):
             v = [r[key] for r in rows]
             s[key] = (statistics.fmean(v), statistics.stdev(v) if len(v) > 1 else None)
+        v = [r["coverage_80"] for r in rows if r.get("coverage_80") is not None]
+        s["coverage_80"] = (statistics.fmean(v), statistics.stdev(v) if len(v) > 1
+                            else None) if v else None
         for key in ("train_seconds", "epochs_run"):
             v = [r[key] for r in rows if r.get(key) is not None]
             s[key] = statistics.median(v) if v else None
@@ -224,8 +230,10 @@ def _pm(pair, digits=3) -> str:
 
 def series_table(summary: dict) -> str:
     """The Markdown table of one series (rows as :func:`summarise` gives them)."""
-    headers = ["model", "MAE", "MASE", "sMAPE %", "RMSE", "epochs", "train s", "seeds"]
+    headers = ["model", "MAE", "MASE", "sMAPE %", "RMSE", "80% coverage", "epochs",
+               "train s", "seeds"]
     rows = [[label, _pm(s["mae"]), _pm(s["mase"]), _pm(s["smape"], 2), _pm(s["rmse"]),
+             _pm(s["coverage_80"], 2) if s.get("coverage_80") else None,
              None if s["epochs_run"] is None else f"{s['epochs_run']:g}",
              None if s["train_seconds"] is None else f"{s['train_seconds']:.1f}", s["n"]]
             for label, s in summary.items()]
@@ -282,7 +290,8 @@ def load_data(name: str, args) -> Data | str:
                 split, window, args.horizon, args.stride)
 
 
-def run_seqkit(d: Data, cell: str, seed: int, epochs, args, split_kwargs: dict) -> dict:
+def run_seqkit(d: Data, cell: str, seed: int, epochs, args, split_kwargs: dict,
+               quantiles=None) -> dict:
     import seqkit
 
     start = time.perf_counter()
@@ -291,11 +300,20 @@ def run_seqkit(d: Data, cell: str, seed: int, epochs, args, split_kwargs: dict) 
         result = seqkit.fit_forecaster(
             d.values[:d.split.test_start], window=d.window, horizon=d.horizon, cell=cell,
             units=args.units, epochs=epochs, learning_rate=args.learning_rate, seed=seed,
-            target_columns=[0], period=d.period, verbose=0, **split_kwargs)
+            target_columns=[0], period=d.period, verbose=0, quantiles=quantiles,
+            baselines=(), **split_kwargs)
     seconds = time.perf_counter() - start
     pred = result.predict(input_windows(d.values, d.split.origins, d.window))
     timing = result.timing
-    return {"pred": np.asarray(pred)[..., :1], "train_seconds": seconds,
+    extra = {}
+    if quantiles:  # the point forecast is the median; the 80% interval's coverage
+        q = np.asarray(pred["quantiles"])[..., :1]
+        lo, hi = list(quantiles).index(0.1), list(quantiles).index(0.9)
+        y = d.truth()
+        extra["coverage_80"] = float(np.mean((q[:, :, lo] <= y) & (y <= q[:, :, hi])))
+        extra["calibration"] = result.data_info.get("interval_calibration", {}).get("method")
+        pred = pred["forecast"]
+    return {**extra, "pred": np.asarray(pred)[..., :1], "train_seconds": seconds,
             "epochs_run": timing.get("epochs_run"), "stop_reason": timing.get("stop_reason"),
             "warnings": sorted({f"{w.category.__name__}: {w.message}" for w in caught})}
 
@@ -383,8 +401,10 @@ def run_series(d: Data, args, fns: dict, split_kwargs: dict) -> dict:
             record(f"seqkit {c} @{args.epochs} ep", cell, seed,
                    run_seqkit(d, cell, seed, args.epochs, args, split_kwargs), "seqkit")
             if not args.quick:
+                quantiles = (0.1, 0.5, 0.9) if args.quantiles else None
                 record(f"seqkit {c} auto", cell, seed,
-                       run_seqkit(d, cell, seed, "auto", args, split_kwargs), "seqkit")
+                       run_seqkit(d, cell, seed, "auto", args, split_kwargs, quantiles),
+                       "seqkit")
             if args.darts:
                 record(f"Darts BlockRNN {c}", cell, seed, run_darts(d, cell, seed, args),
                        "darts")
@@ -417,6 +437,9 @@ def parse_args(argv=None):
     p.add_argument("--test-size", type=int, help="test steps (default 15%% of n)")
     p.add_argument("--stride", type=int, default=1)
     p.add_argument("--no-darts", dest="darts", action="store_false")
+    p.add_argument("--no-quantiles", dest="quantiles", action="store_false",
+                   help="the auto rows train point forecasts (default: 10/50/90%% quantile "
+                   "heads, the median scored, the 80%% interval's coverage reported)")
     p.add_argument("--quick", action="store_true",
                    help=f"smoke run: the first series, seed 0, {QUICK['epochs']} epochs, "
                    "no auto rows; not for quoting")
@@ -467,6 +490,58 @@ def bench_series(name: str, args, fns: dict) -> tuple[dict | None, list[str]]:
                  f"baselines: {res['baselines_from']}", ""]
 
 
+def bench_collection(name: str, args) -> tuple[dict | None, list[str]]:
+    """Many short series (``m1_yearly``): one global seqkit model per (cell, seed), scored
+    by ``fit_forecaster``'s own test metrics (the last ``horizon`` steps of every series;
+    the mean of per-series MASE, M4-style) beside the baselines on the same origins."""
+    import seqkit
+
+    window = args.window or 8
+    runs = []
+    for seed in args.seeds:
+        for cell in args.cells:
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                r = seqkit.fit_forecaster(
+                    name, window=window, horizon=args.horizon, test_size=args.horizon,
+                    val_size=args.horizon, cell=cell, units=args.units, epochs="auto",
+                    learning_rate=args.learning_rate, seed=seed, verbose=0,
+                    quantiles=(0.1, 0.5, 0.9) if args.quantiles else None)
+            m = r.metrics
+            runs.append({"cell": cell, "seed": seed, "mase": m["mase"], "smape": m["smape"],
+                         "coverage_80": m.get("quantiles", {}).get("coverage", {}).get("80%"),
+                         "baselines": {k: v["mase"] for k, v in m["baselines"].items()},
+                         "n_series": m["n_series"], "train_seconds":
+                         time.perf_counter() - start})
+            print(f"  {name} {cell} seed {seed}: mean MASE {m['mase']:.3f} over "
+                  f"{m['n_series']} series; baselines "
+                  f"{ {k: round(v, 3) for k, v in runs[-1]['baselines'].items()} }", flush=True)
+    rows = []
+    for cell in args.cells:
+        mine = [r for r in runs if r["cell"] == cell]
+        mase = [r["mase"] for r in mine]
+        cover = [r["coverage_80"] for r in mine if r["coverage_80"] is not None]
+        rows.append([f"seqkit {cell.upper()} auto (global)", _pm(_mean_sd(mase)),
+                     _pm(_mean_sd([r["smape"] for r in mine]), 2),
+                     _pm(_mean_sd(cover), 2) if cover else None,
+                     f"{statistics.median(r['train_seconds'] for r in mine):.1f}", len(mine)])
+    for base in runs[0]["baselines"]:
+        rows.append([BASELINE_LABELS.get(base, base), f"{runs[0]['baselines'][base]:.3f}",
+                     None, None, None, None])
+    table = _common.markdown_table(["model", "mean MASE", "mean sMAPE %", "80% coverage",
+                                    "train s", "seeds"], rows)
+    line = (f"{name}: {runs[0]['n_series']} series, window {window}, horizon "
+            f"{args.horizon}, the last {args.horizon} steps of each series tested, "
+            f"{args.horizon} validated")
+    print(f"\n{table}", flush=True)
+    return {"runs": runs, "data": line}, [f"## {name}", "", line, "", table, ""]
+
+
+def _mean_sd(values):
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
 def main(argv=None):
     args = parse_args(argv)
     info = {**_common.machine(), "darts": _darts_version(args)}
@@ -478,7 +553,12 @@ def main(argv=None):
     print("\n".join(lines), flush=True)
     results = {}
     for name in args.series:
-        res, more = bench_series(name, args, fns)
+        from seqkit.data.timeseries import list_builtin_collections
+
+        if name in list_builtin_collections():
+            res, more = bench_collection(name, args)
+        else:
+            res, more = bench_series(name, args, fns)
         lines += more
         if res is not None:
             results[name] = res
