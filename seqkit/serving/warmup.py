@@ -9,7 +9,9 @@ that package only (imported inside the functions).
 
 What the records hold (:func:`warmup_batches`): the user's example rows at each batch
 size, or synthetic batches of batch sizes (1, 8, 32) × lengths (16, 64), lengths only where
-the time axis is dynamic (words for texts).
+the time axis is dynamic (words for texts). With ``export(..., step_warmup=True)`` records
+of the streaming signature ``serving_step`` follow (:mod:`seqkit.serving.step_export`);
+each record names its signature, and :func:`replay` runs a record through its own.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def make_predict_request(inputs: dict, model_name: str, signature_name: str = SI
 
 
 def write_warmup_file(path, batches, model_name: str,
-                      signature_name: str = SIGNATURE_NAME) -> int:
+                      signature_name: str = SIGNATURE_NAME, more=None) -> int:
     """Write one ``PredictionLog`` record per batch; returns how many were written.
 
     Args:
@@ -132,6 +134,8 @@ def write_warmup_file(path, batches, model_name: str,
         batches: ``{input name: array}`` per record.
         model_name: the model's name on the server.
         signature_name: the signature the records call.
+        more: ``{other signature name: batches}``, written after ``batches`` (one file
+            warms up every signature), or ``None``.
 
     Returns:
         The number of records.
@@ -153,18 +157,20 @@ def write_warmup_file(path, batches, model_name: str,
     import tensorflow as tf
     from tensorflow_serving.apis import prediction_log_pb2
 
-    batches = list(batches)
-    if len(batches) > MAX_RECORDS:
-        raise DataError(f"{len(batches)} warmup records; TF Serving reads at most {MAX_RECORDS}")
+    records = [(signature_name, inputs) for inputs in batches]
+    for name, extra in (more or {}).items():
+        records += [(name, inputs) for inputs in extra]
+    if len(records) > MAX_RECORDS:
+        raise DataError(f"{len(records)} warmup records; TF Serving reads at most {MAX_RECORDS}")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tf.io.TFRecordWriter(str(path)) as writer:
-        for inputs in batches:
-            request = make_predict_request(inputs, model_name, signature_name)
+        for name, inputs in records:
+            request = make_predict_request(inputs, model_name, name)
             log = prediction_log_pb2.PredictionLog(
                 predict_log=prediction_log_pb2.PredictLog(request=request))
             writer.write(log.SerializeToString())
-    return len(batches)
+    return len(records)
 
 
 def read_warmup_requests(path) -> list:
@@ -227,14 +233,16 @@ def request_arrays(request) -> dict[str, np.ndarray]:
 
 
 def replay(signature_fn, path) -> list[dict]:
-    """Run every warmup record through ``signature_fn``; returns the outputs as arrays.
+    """Run the warmup records through their signature; returns the outputs as arrays.
 
     Args:
-        signature_fn: a loaded signature (keyword tensors in, ``{name: tensor}`` out).
+        signature_fn: a loaded signature (keyword tensors in, ``{name: tensor}`` out) for
+            the records of ``serving_default``, or ``{signature name: signature}``;
+            records of a signature not given are skipped.
         path: the warmup file or a version folder.
 
     Returns:
-        One ``{output name: array}`` per record.
+        One ``{output name: array}`` per record run.
 
     Example:
 
@@ -247,9 +255,13 @@ def replay(signature_fn, path) -> list[dict]:
     """
     import tensorflow as tf
 
+    functions = signature_fn if isinstance(signature_fn, dict) else {SIGNATURE_NAME: signature_fn}
     outputs = []
     for request in read_warmup_requests(path):
+        function = functions.get(request.model_spec.signature_name or SIGNATURE_NAME)
+        if function is None:
+            continue
         feeds = {k: tf.constant(v) for k, v in request_arrays(request).items()}
-        result = signature_fn(**feeds)
+        result = function(**feeds)
         outputs.append({k: v.numpy() for k, v in result.items()})
     return outputs
