@@ -12,7 +12,9 @@ Fields (format 1): ``format``, ``seqkit_version``, ``tensorflow_version``,
 ``class_names``, ``quantile_levels`` (a quantile forecaster's levels, else null),
 ``params``, ``rnn_layers`` (:func:`rnn_layer_summary`),
 ``text_vectorization`` (:func:`text_vectorization_summary`), ``sample_words``,
-``warmup_records``, ``config`` (the fit result's config, JSON-able).
+``warmup_records``, ``config`` (the fit result's config, JSON-able), ``streaming`` (the
+streaming signature ``serving_step``: its inputs, outputs and states, or
+``{"available": false, "reason": ...}``; see :mod:`seqkit.serving.step`).
 
 Reading it needs neither TensorFlow nor Keras.
 """
@@ -103,7 +105,8 @@ def read_metadata(version_dir) -> dict:
 
 def export_metadata(model, *, version: int, task: str, class_names, config, inputs: dict,
                     outputs: dict, sample_words, warmup_records: int,
-                    signature_name: str = "serving_default", quantile_levels=None) -> dict:
+                    signature_name: str = "serving_default", quantile_levels=None,
+                    streaming=None) -> dict:
     """The metadata fields of one export (format :data:`METADATA_FORMAT`).
 
     Args:
@@ -119,6 +122,8 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         signature_name: the signature's key.
         quantile_levels: a quantile forecaster's levels (the ``Q`` axis of its
             ``quantiles [B, horizon, Q, targets]`` output), or ``None``.
+        streaming: the ``serving_step`` entry
+            (:meth:`seqkit.serving.step_export.StepSignature.metadata`), or ``None``.
 
     Returns:
         A JSON-able dict.
@@ -158,6 +163,7 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         "text_vectorization": text_vectorization_summary(model),
         "sample_words": sample_words,
         "warmup_records": warmup_records,
+        "streaming": streaming,
         "config": _jsonable(config),
     }
 
