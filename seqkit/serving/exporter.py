@@ -6,12 +6,13 @@ Steps, all inside a hidden temporary folder ``base_path/.tmp-<version>-<pid>``:
 
 1. check the arguments (:func:`_read_arguments`) and reserve the version
    (:func:`_reserve_version`: stale leftovers removed, the next free integer);
-2. trace ``serving_default`` as if no GPU were visible and write the SavedModel
-   (:func:`seqkit.serving.portable.write_saved_model`), then
+2. trace ``serving_default`` (and the streaming ``serving_step`` where the model
+   decomposes step-wise, :mod:`seqkit.serving.step`) as if no GPU were visible and write
+   the SavedModel (:func:`seqkit.serving.step_export.write_saved_model`), then
    ``assets.extra/tf_serving_warmup_requests`` (:mod:`seqkit.serving.warmup`);
 3. verify the folder (:func:`seqkit.serving.verify.verify_export`: no ``Cudnn*`` op,
-   reload, same outputs, warmup replay) and write ``assets.extra/seqkit_export.json``
-   (:mod:`seqkit.serving.metadata`);
+   reload, same outputs, warmup replay; :func:`seqkit.serving.step_export.verify_step`)
+   and write ``assets.extra/seqkit_export.json`` (:mod:`seqkit.serving.metadata`);
 4. flush and rename the folder to ``base_path/<version>`` (:func:`seqkit.serving.layout.
    publish`; atomic on one file system).
 
@@ -28,12 +29,11 @@ from pathlib import Path
 
 from seqkit.errors import ConfigError, ExportError, SeqkitError
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import layout
+from seqkit.serving import layout, step_export
 from seqkit.serving import metadata as metadata_lib
 from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.graph import dir_size, rnn_path
 from seqkit.serving.naming import TASKS, OutputNaming
-from seqkit.serving.portable import write_saved_model
 from seqkit.serving.signature import (
     SIGNATURE_NAME,
     input_specs,
@@ -43,7 +43,7 @@ from seqkit.serving.signature import (
 )
 from seqkit.serving.verify import reload_sample, verify_export
 from seqkit.serving.warmup import DEFAULT_WARMUP_BATCH_SIZES
-from seqkit.validation import check_choice, fail
+from seqkit.validation import check_bool, check_choice, fail
 
 __all__ = ["SIGNATURE_NAME", "ExportInfo", "export"]
 
@@ -67,6 +67,8 @@ class ExportInfo:
         params: the model's parameter count.
         elapsed_s: seconds the export took.
         removed_stale: leftovers of killed exports removed first.
+        streaming: the streaming signature ``serving_step`` (its inputs, outputs and
+            states), or ``{"available": False, "reason": ...}``; as in the metadata.
 
     Example:
 
@@ -92,6 +94,7 @@ class ExportInfo:
     params: int
     elapsed_s: float
     removed_stale: list = field(default_factory=list)
+    streaming: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The fields as a plain dict (JSON-able).
@@ -111,7 +114,7 @@ class ExportInfo:
 def export(model_or_result, base_path, version=None, *, name_outputs="auto", warmup=True,
            warmup_examples=None, overwrite=False, task=None, class_names=None,
            input_signature=None, warmup_batch_sizes=DEFAULT_WARMUP_BATCH_SIZES,
-           warmup_seq_lens=None) -> ExportInfo:
+           warmup_seq_lens=None, step_signature=True, step_warmup=False) -> ExportInfo:
     """Export a model for TF Serving as ``base_path/<version>/`` and return an ExportInfo.
 
     Args:
@@ -142,6 +145,12 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
         warmup_seq_lens: the sequence lengths of the synthetic warmup records (time steps
             of a dynamic time axis, or words for texts); default ``(16, 64)``; unused with
             ``warmup_examples`` and for models that fix their length.
+        step_signature: add the streaming signature ``serving_step`` (new steps and the
+            RNN states in, outputs at the last step and new states out;
+            :mod:`seqkit.serving.step`) when the model decomposes step-wise; a model that
+            does not gets none, and ``ExportInfo.streaming`` / the metadata say why.
+        step_warmup: also write warmup records for ``serving_step`` (batch sizes × 1 and
+            8 new steps, zero states) after ``serving_default``'s.
 
     Returns:
         An :class:`ExportInfo` (the version folder, its signature, sizes, the graph scan).
@@ -165,6 +174,8 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
 {'forecast': {'dtype': 'float32', 'shape': [None, 1]}})
     >>> info.warmup_records, info.rnn_path["path"]
     (6, 'loop')
+    >>> info.streaming["signature_name"], list(info.streaming["inputs"])
+    ('serving_step', ['window', 'rnn_0_h'])
     >>> export(model, f"{tmp.name}/gru", warmup=False).version
     2
     >>> tmp.cleanup()
@@ -172,11 +183,12 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
     started = time.perf_counter()
     job = _read_arguments(model_or_result, base_path, version, task=task,
                           class_names=class_names, name_outputs=name_outputs,
-                          input_signature=input_signature, warmup_examples=warmup_examples)
+                          input_signature=input_signature, warmup_examples=warmup_examples,
+                          step_signature=step_signature, step_warmup=step_warmup)
     version, target, tmp, removed = _reserve_version(job.base, job.version, overwrite)
     try:
-        out_specs, n_records = _write_version(job, tmp, version, warmup, warmup_batch_sizes,
-                                              warmup_seq_lens)
+        out_specs, n_records, step = _write_version(job, tmp, version, warmup,
+                                                    warmup_batch_sizes, warmup_seq_lens)
         graph = rnn_path(tmp)
         layout.pause_for_test("validated", job.base, version)
         layout.fsync_tree(tmp)
@@ -193,7 +205,8 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
         signature_name=SIGNATURE_NAME, inputs=job.specs, outputs=out_specs,
         class_names=job.class_names, warmup_records=n_records, size_bytes=dir_size(target),
         rnn_path=graph, params=int(job.model.count_params()),
-        elapsed_s=round(time.perf_counter() - started, 3), removed_stale=removed)
+        elapsed_s=round(time.perf_counter() - started, 3), removed_stale=removed,
+        streaming=step.metadata())
 
 
 # ------------------------------------------------------------------------------ steps
@@ -213,10 +226,13 @@ class _Job:
     words: list | None
     examples: dict | None
     base: Path
+    step_signature: bool = True
+    step_warmup: bool = False
 
 
 def _read_arguments(model_or_result, base_path, version, *, task, class_names, name_outputs,
-                    input_signature, warmup_examples) -> _Job:
+                    input_signature, warmup_examples, step_signature=True,
+                    step_warmup=False) -> _Job:
     """Check every argument; the base path is created only once they are known good."""
     model, task, class_names, config = _model_and_task(model_or_result, task, class_names)
     _check_built(model)
@@ -226,10 +242,12 @@ def _read_arguments(model_or_result, base_path, version, *, task, class_names, n
     naming = OutputNaming(model, task, class_names, name_outputs)
     words = vocabulary_sample(model)
     examples = inputs_lib.example_arrays(warmup_examples, specs)
+    step_signature = check_bool("step_signature", step_signature)
+    step_warmup = check_bool("step_warmup", step_warmup)
     base = layout.prepare_base_path(base_path)
     return _Job(model=model, task=task, class_names=class_names, config=config,
                 version=version, specs=specs, naming=naming, words=words, examples=examples,
-                base=base)
+                base=base, step_signature=step_signature, step_warmup=step_warmup)
 
 
 def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, list]:
@@ -249,25 +267,32 @@ def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, l
 
 
 def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes,
-                   seq_lens) -> tuple[dict, int]:
-    """Write and verify everything of the version in ``tmp``; ``(output specs, records)``."""
+                   seq_lens) -> tuple[dict, int, step_export.StepSignature]:
+    """Write and verify the version in ``tmp``; ``(output specs, records, step signature)``."""
     serve = serving_function(job.model, job.specs, job.naming)
-    write_saved_model(tmp, job.model, job.specs, serve)
+    sample = reload_sample(job.specs, job.examples, job.words)
+    step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
+    step = step_export.write_saved_model(tmp, job.model, job.specs, serve, step, sample)
     layout.pause_for_test("written", job.base, version)
     n_records = 0
+    step_warmup = warmup and job.step_warmup and step.available
     if warmup:
         batches = warmup_lib.warmup_batches(job.specs, job.examples, job.words, batch_sizes,
                                             seq_lens)
+        more = ({step_export.STEP_SIGNATURE_NAME: step_export.step_warmup_batches(
+            step, batch_sizes)} if step_warmup else None)
         n_records = warmup_lib.write_warmup_file(warmup_lib.warmup_path(tmp), batches,
-                                                 job.base.name, SIGNATURE_NAME)
-    sample = reload_sample(job.specs, job.examples, job.words)
+                                                 job.base.name, SIGNATURE_NAME, more=more)
+        step.warmup_records = len(next(iter(more.values()))) if more else 0
     out_specs = verify_export(tmp, job.specs, job.naming, serve, sample, warmup)
+    step = step_export.verify_step(tmp, step, sample, step_warmup)
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(
         job.model, version=version, task=job.task, class_names=job.class_names,
         config=job.config, inputs=job.specs, outputs=out_specs, sample_words=job.words,
         warmup_records=n_records, signature_name=SIGNATURE_NAME,
-        quantile_levels=getattr(job.naming, "quantile_levels", None)))
-    return out_specs, n_records
+        quantile_levels=getattr(job.naming, "quantile_levels", None),
+        streaming=step.metadata()))
+    return out_specs, n_records, step
 
 
 # ----------------------------------------------------------------------------- inputs
