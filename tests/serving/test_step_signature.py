@@ -258,3 +258,23 @@ def test_step_warmup_records_follow_the_default_ones(tmp_path):
                   "serving_default": loaded.signatures["serving_default"]}, info.path)
     assert len(ran) == 8 and all("rnn_1_h" in out for out in ran[4:])
     json.dumps(read_metadata(info.path)["streaming"])   # JSON-able as written
+
+
+@pytest.mark.slow
+def test_saved_model_cli_runs_serving_step_through_the_tf1_loader(golden_exports, tmp_path):
+    """``saved_model_cli run`` loads as TF Serving does; the second chunk, sent with the
+    states the first one returned, ends where the full call ends."""
+    from tests.serving.test_standalone import _cli
+
+    case, model, info, loaded = golden_exports("peephole")
+    x = case.inputs(seed=4)
+    first = _stream(loaded.signatures["serving_step"], info, x[:, :2], 2)
+    files = {"sequence": x[:, 2:], "rnn_0_h": first["rnn_0_h"], "rnn_0_c": first["rnn_0_c"]}
+    for key, value in files.items():
+        np.save(tmp_path / f"{key}.npy", value)
+    inputs = ";".join(f"{key}={tmp_path / key}.npy" for key in files)
+    out = _cli("run", "--dir", info.path, "--tag_set", "serve", "--signature_def",
+               "serving_step", "--inputs", inputs, "--outdir", str(tmp_path / "out"))
+    assert "Result for output key rnn_0_c:" in out
+    np.testing.assert_allclose(np.load(tmp_path / "out" / "output.npy"),
+                               keras.ops.convert_to_numpy(model(x)), atol=TOL)
