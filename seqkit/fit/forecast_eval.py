@@ -138,9 +138,9 @@ def warn_if_beaten(metrics: dict, period, stacklevel: int = 4) -> None:
     name = "seasonal_naive" if "seasonal_naive" in metrics.get("beats", {}) else "last_value"
     if name in metrics.get("beats", {}) and not metrics["beats"][name]:
         base = metrics["baselines"][name]["mase"]
-        warnings.warn(f"the forecaster does not beat the {naive_kind(period)} forecast on the "
-                      f"test split: MASE {metrics['mase']:.3f} >= its {base:.3f}",
-                      stacklevel=stacklevel)
+        kind = naive_kind(period) if name == "seasonal_naive" else naive_kind(None)
+        warnings.warn(f"the forecaster does not beat the {kind} forecast on the test split: "
+                      f"MASE {metrics['mase']:.3f} >= its {base:.3f}", stacklevel=stacklevel)
 
 
 def split_prediction(pred) -> tuple[np.ndarray, np.ndarray | None]:
@@ -191,8 +191,8 @@ def evaluate_parts(model, data, part: str, *, batch_size: int, baselines, quanti
             quantiles=quantiles, baseline_refit=baseline_refit)
     out = (next(iter(per_series.values())) if data.n_series == 1
            else {**aggregate_scores(per_series), "per_series": per_series})
-    out["naive_kind"] = naive_kind(data.period)
     key = "seasonal_naive" if "seasonal_naive" in out["beats"] else "last_value"
+    out["naive_kind"] = naive_kind(data.period if key == "seasonal_naive" else None)
     if key in out["beats"]:
         out["beats_naive"] = out["beats"][key]
     warn_if_beaten(out, data.period, stacklevel=5)

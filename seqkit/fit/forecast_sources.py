@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 import warnings
 
 import numpy as np
@@ -48,10 +49,24 @@ def is_collection(series, id_column: str | None = "id") -> bool:
         return True
     if isinstance(series, (list, tuple)):
         return len(series) > 0 and all(np.ndim(s) >= 1 or hasattr(s, "shape") for s in series)
-    if isinstance(series, str):
-        return series in list_builtin_collections()
+    if isinstance(series, str) and series in list_builtin_collections():
+        return True
+    if isinstance(series, (str, os.PathLike)) and str(series).endswith(".csv"):
+        return id_column is not None and id_column in _csv_header(series)
     columns = getattr(series, "columns", None)
     return columns is not None and id_column is not None and id_column in columns
+
+
+def _csv_header(path) -> list[str]:
+    """The column names on a CSV's first line (empty when the file cannot be read: the
+    loader then names the problem)."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            return next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError):
+        return []
 
 
 def _members(series, *, columns, time_column, nan_policy, period, id_column, static_columns):

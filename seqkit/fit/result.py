@@ -349,8 +349,8 @@ def _forecast_lines(m: dict) -> list[str]:
         lines.append(f"  {name}: MAE {b['mae']:.4g}  MASE {b['mase']:.3f}  ({verdict})")
     coverage = m.get("quantiles", {}).get("coverage", {})
     if coverage:
-        lines.append("interval coverage: " + ", ".join(f"{k} nominal {v:.3f}"
-                                                       for k, v in coverage.items()))
+        lines.append("intervals: " + ", ".join(f"{k} interval covers {v:.3f}"
+                                               for k, v in coverage.items()))
     if m.get("beats_naive") is False:
         lines.append(f"WARNING: the model does not beat the {m.get('naive_kind', 'naive')} "
                      f"forecast")

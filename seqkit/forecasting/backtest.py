@@ -76,7 +76,7 @@ class Backtest:
         return pd.DataFrame(self.per_origin)
 
     def plot(self, path, *, history, origin: int = -1, target: int = 0,
-             quantile_levels=None) -> Path:
+             quantile_levels=None, max_history: int | None = None, index=None) -> Path:
         """A PNG of one origin's forecast (default the last) beside the history and truth.
 
         Args:
@@ -85,6 +85,9 @@ class Backtest:
             origin: which of :attr:`origins` (a position, default the last).
             target: which target column.
             quantile_levels: the levels of :attr:`quantiles` (bands drawn when given).
+            max_history: draw only the last steps of the history (default: 4 horizons or
+                100 steps, whichever is more, so the forecast is readable).
+            index: the series' time index (dates on the x axis), or None.
 
         Returns:
             The written path.
@@ -95,11 +98,16 @@ class Backtest:
         values = np.asarray(history, dtype="float64")
         values = values.reshape(len(values), -1)
         q = None if self.quantiles is None else self.quantiles[origin]
-        return plot_forecast(path, history=values[:o, target], truth=self.truth[origin][:, target],
+        h = self.forecasts.shape[1]
+        keep = min(o, max_history or max(100, 4 * h))
+        times = {} if index is None else {"history_index": index[o - keep:o],
+                                          "index": index[o:o + h]}
+        return plot_forecast(path, history=values[o - keep:o, target],
+                             truth=self.truth[origin][:, target],
                              forecast=self.forecasts[origin][:, target],
                              quantiles=None if q is None else q[:, :, target],
                              quantile_levels=quantile_levels,
-                             title=f"forecast from origin {o}")
+                             title=f"forecast from origin {o}", **times)
 
 
 def _fit_kwargs(result) -> dict:
