@@ -161,8 +161,13 @@ def test_save_load_round_trip_plot_and_summary(sine, tmp_path):
 # ----------------------------------------------------------------- trend, warning
 def test_trend_beyond_the_training_range_stays_in_reach():
     series = noisy_sine(400, noise=0.1, trend=0.1, seed=4)  # no period: naive = last value
-    r = seqkit.fit_forecaster(series, window=WINDOW, horizon=HORIZON,
-                              baselines=("last_value",), **SMALL)
+    # residual: the network adds a change to the last value; relative inputs: it reads the
+    # window minus its last step, so a level never seen in training looks familiar (with
+    # "both", the absolute half leaves the training range and the error ratio to the last
+    # value varied from 0.26 to 0.92 over noise draws; "relative" gave 0.18-0.21)
+    r = seqkit.fit_forecaster(series, window=WINDOW, horizon=HORIZON, residual=True,
+                              window_inputs="relative", baselines=("last_value",),
+                              **{**SMALL, "epochs": 15})
     m = r.metrics
     assert m["naive_kind"] == "naive (last value)" and m["mase_m"] == 1
     train_end = r.data_info["split_bounds"]["train_end"]
@@ -171,7 +176,7 @@ def test_trend_beyond_the_training_range_stays_in_reach():
     assert y.min() > series[:train_end].max() + 5  # the test part lies above all training
     pred = r.predict(x)[..., 0]
     assert pred.mean() > series[:train_end].max() + 5
-    assert np.mean(np.abs(pred - y)) < 0.5 * m["baselines"]["last_value"]["mae"]
+    assert np.mean(np.abs(pred - y)) < 0.4 * m["baselines"]["last_value"]["mae"]
 
 
 def test_warns_when_not_beating_the_naive_forecast():
