@@ -52,6 +52,9 @@ _AS_IS, _PER_STEP, _LAST, _RNN = "as_is", "per_step", "last_step", "rnn"
 START_OF_SEQUENCE = "all states zero"
 PADDING = ("a masked (padding) step leaves the states unchanged, as in the full call: "
            "do not send padding steps")
+WINDOW = ("the model reads fixed windows: streaming exactly `window` steps from zero states "
+          "gives serving_default's answer for that window; more steps carry the states over "
+          "a longer history than the model was trained on")
 
 #: hints for layers that cannot stream, by class name
 _HINTS = {
@@ -156,6 +159,7 @@ class StepPlan:
         return {"available": True, "signature_name": STEP_SIGNATURE_NAME,
                 "sequence_input": self.sequence_input, "extra_inputs": list(self.extra_inputs),
                 "states": [s.to_dict() for s in self.states], "window": self.window,
+                "window_note": WINDOW if self.window else None,
                 "start_of_sequence": START_OF_SEQUENCE, "padding": PADDING}
 
 
@@ -315,8 +319,7 @@ def _state_specs(op, index: int) -> list[StateSpec]:
 
 
 def _axes(value, rank: int) -> set[int]:
-    values = value if isinstance(value, (list, tuple)) else [value]
-    return {int(a) % rank for a in values}
+    return {int(a) % rank for a in (value if isinstance(value, (list, tuple)) else [value])}
 
 
 def _keeps_last_step(op, node) -> bool:
@@ -489,8 +492,7 @@ def _run_node(node, role, values, feeds, states, new_states):
 @contextlib.contextmanager
 def _returning_state(layer):
     """``layer.return_state = True`` while the step function is traced."""
-    saved = layer.return_state
-    layer.return_state = True
+    saved, layer.return_state = layer.return_state, True
     try:
         yield
     finally:

@@ -169,6 +169,7 @@ def test_absolute_global_forecaster_streams_its_window(tmp_path):
                                    scaling="global", baselines=())
     info = result.export(tmp_path / "forecast")
     assert info.streaming["available"] and info.streaming["window"] == 12
+    assert "exactly `window` steps from zero states" in info.streaming["window_note"]
     loaded = tf.saved_model.load(info.path)
     windows = np.stack([series[i:i + 12] for i in (0, 50, 170)])[..., None].astype("float32")
     want = result.model.predict(windows, verbose=0)
