@@ -229,10 +229,7 @@ def _plan(model) -> StepPlan:
         for t in node.outputs:
             kinds[id(t)] = out_kind
         roles.append((node, role, node_states))
-    if not states:
-        raise _Declined("no recurrent layer reads the sequence input: nothing to stream")
-    names = {x.name for x in graph.inputs}
-    clash = names & {s.name for s in states}
+    clash = {x.name for x in graph.inputs} & {s.name for s in states}
     if clash:
         raise _Declined(f"input names {sorted(clash)} clash with the state names")
     window = seq_input.shape[1] if len(seq_input.shape) > 1 else None
@@ -251,6 +248,9 @@ def _sequence_input(graph, nodes):
     feeding = set()
     for node in nodes:
         seen = set().union(*(origins.get(id(t), set()) for t in node.input_tensors))
+        if isinstance(node.operation, keras.Model):
+            raise _Declined(f"layer {node.operation.name!r} is a nested model: serving_step "
+                            f"rebuilds one flat functional graph")
         if isinstance(node.operation, (keras.layers.RNN, keras.layers.Bidirectional)):
             feeding |= seen
         for t in node.outputs:

@@ -221,6 +221,9 @@ def test_quantile_forecaster_with_covariates_streams(tmp_path):
                                keras.layers.GRU(2)]), "(Conv1D)"),
     (lambda: keras.Sequential([keras.Input((None, 2)), keras.layers.Dense(2)]),
      "no recurrent layer"),
+    (lambda: keras.Sequential([keras.Input((None, 2)), keras.Sequential([
+        keras.Input((None, 2)), keras.layers.GRU(2)], name="inner")]),
+     "'inner' is a nested model"),
 ])
 def test_models_that_cannot_stream_are_declined_with_the_reason(build, reason):
     plan = plan_step(build())
