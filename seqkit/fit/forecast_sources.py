@@ -203,6 +203,10 @@ def load_forecast_data(series, *, window: int, horizon: int, val_size=0.15, test
     if not targets or any(not 0 <= t < len(first.columns) for t in targets):
         raise DataError(f"target_columns {target_columns!r} out of range for columns "
                         f"{first.columns}")
+    if future_set & set(targets):  # the model would read the very values it forecasts
+        both = [first.columns[t] for t in targets if t in future_set]
+        raise DataError(f"{both} cannot be both a target and a future covariate (its values "
+                        f"over the horizon would be an input of their own forecast)")
     futures = [_future_columns(m, future_covariates, calendar) for m in members]
     values = [np.asarray(m.values, "float32") for m in members]
     static_values, static_names = _static_array(static, ids, static_columns)

@@ -288,6 +288,8 @@ def test_nan_policies():
     ({"target_columns": [3]}, DataError, r"target_columns \[3\] out of range"),
     ({"static_columns": ["value"]}, DataError, "static_columns=\\['value'\\] needs many"),
     ({"val_size": 1}, ConfigError, "val_size must be 0 or at least horizon=2"),
+    ({"target_columns": ["value"], "future_covariates": ["value"]}, DataError,
+     r"\['value'\] cannot be both a target and a future covariate"),
 ])
 def test_bad_arguments_name_the_value(kwargs, error, match):
     frame = pd.DataFrame({"value": np.arange(50.0)})
