@@ -13,7 +13,7 @@ import pytest
 
 import seqkit
 from seqkit.data.timeseries import future_index
-from seqkit.errors import DataError
+from seqkit.errors import ConfigError, DataError
 
 N, WINDOW, HORIZON = 400, 6, 3
 FAST = {"units": 16, "epochs": 30, "batch_size": 32, "learning_rate": 1e-2, "seed": 0,
@@ -100,6 +100,21 @@ def test_a_future_regressor_gives_a_far_lower_error(regressor):
     np.testing.assert_array_equal(one, future[0])
     np.testing.assert_allclose(r.predict(x[:1], future_covariates=one), pred[:1, :, None],
                                rtol=1e-5)
+
+
+def test_the_exported_signature_takes_the_future_covariates(regressor, tmp_path):
+    tf = pytest.importorskip("tensorflow")
+    frame, r = regressor
+    info = seqkit.export(r, tmp_path / "regressor", warmup=False)
+    assert info.inputs == {"window": {"dtype": "float32", "shape": [None, WINDOW, 2]},
+                           "future_covariates": {"dtype": "float32",
+                                                 "shape": [None, HORIZON, 1]}}
+    serve = tf.saved_model.load(info.path).signatures["serving_default"]
+    _, x = origins_and_windows(frame, r, ["y", "u"])
+    future = np.random.default_rng(0).normal(size=(len(x), HORIZON, 1)).astype("float32")
+    got = serve(window=tf.constant(x), future_covariates=tf.constant(future))["forecast"]
+    np.testing.assert_allclose(got.numpy(), r.predict(x, future_covariates=future),
+                               rtol=1e-5, atol=1e-5)
 
 
 def test_missing_or_misshaped_future_covariates_are_named(regressor):
@@ -242,3 +257,32 @@ def test_static_covariates_by_series_id_or_given(stores):
     with pytest.raises(DataError, match=r"static_covariates must have shape \[1, 1\] .*"
                                         r"got \(1, 2\)"):
         r.predict(window, static_covariates=[[1.0, 2.0]])
+
+
+# ----------------------------------------------------------------- one name as a string
+def checked_task(**kwargs):
+    """The forecasting task checked and loaded, as fit_forecaster does before training."""
+    from seqkit.fit.forecast import Forecasting
+
+    rng = np.random.default_rng(9)
+    index = pd.date_range("2000-01-01", periods=120, freq="D")
+    frame = pd.DataFrame({"y": rng.normal(size=120), "price": rng.normal(size=120)}, index)
+    task = Forecasting(series=frame, window=WINDOW, horizon=HORIZON, baselines=(), **kwargs)
+    task.check()
+    task.load(0)
+    return task
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason="forecast.py Forecasting.config: "
+                   "list(self.future_covariates) splits a string into its letters")
+def test_one_future_covariate_named_by_a_string_reaches_the_config():
+    task = checked_task(future_covariates="price")
+    assert task.data.future_names == ["price"]  # the data are right (forecast_sources)
+    assert task.config()["future_covariates"] == ["price"]  # the config is ['p', 'r', ...]
+
+
+@pytest.mark.xfail(strict=True, raises=ConfigError, reason="forecast.py Forecasting.check: "
+                   "tuple(self.calendar) splits calendar='day_of_week' into its letters")
+def test_one_calendar_feature_named_by_a_string():
+    task = checked_task(calendar="day_of_week")
+    assert task.data.future_names == ["day_of_week_sin", "day_of_week_cos"]
