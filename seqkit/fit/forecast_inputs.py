@@ -86,7 +86,8 @@ def forecast_inputs(model, config: dict, data_info: dict, x, *, future_covariate
             the columns of ``data_info["future_covariates"]``, in that order (calendar
             encodings included: see :func:`future_covariates_for`).
         static_covariates: ``[N, S]`` or ``[S]``; or give ``series``.
-        series: a training series id whose static covariates to use.
+        series: a training series id (``data_info["series_ids"]``) whose static
+            covariates to use; an unknown id is an error.
 
     Returns:
         ``windows`` alone, or ``{"window", "future_covariates", "static_covariates"}``.
@@ -96,6 +97,10 @@ def forecast_inputs(model, config: dict, data_info: dict, x, *, future_covariate
             does not take is given.
     """
     windows = prepare_windows(x, config["window"], data_info["n_features"])
+    known = data_info.get("series_ids")
+    if series is not None and known is not None and str(series) not in known:
+        # a model without static covariates takes no id, but a wrong one is still a mistake
+        raise DataError(f"unknown series {series!r}; known: {sorted(known)[:10]}")
     names = [t.name for t in model.inputs]
     n = len(windows)
     inputs = {"window": windows}

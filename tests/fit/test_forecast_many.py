@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import seqkit
+from seqkit.errors import DataError
 
 N, PERIOD, WINDOW, HORIZON = 200, 12, 24, 3
 LEVELS = {"small": 1.0, "mid": 1000.0, "big": 1e6}
@@ -66,6 +67,15 @@ def test_per_series_metrics_recomputed_and_the_aggregate_is_their_mean(levels):
         per = [m["per_series"][s]["baselines"][name]["mase"] for s in LEVELS]
         assert b["mase"] == pytest.approx(np.mean(per), rel=1e-9)
         assert m["beats"][name] is bool(m["mase"] < b["mase"])
+
+
+def test_an_unknown_series_id_is_named(levels):
+    series, r = levels
+    window = series["mid"][-WINDOW:]
+    np.testing.assert_array_equal(r.predict(window, series="mid"), r.predict(window))
+    with pytest.raises(DataError, match=r"unknown series 'huge'; known: \['big', 'mid', "
+                                        r"'small'\]"):
+        r.predict(window, series="huge")
 
 
 def test_scaled_per_series_the_level_does_not_matter(levels):
