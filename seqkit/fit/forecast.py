@@ -73,11 +73,13 @@ class Forecasting(FitTask):
             self.quantiles = check_quantiles(self.quantiles)
             self.loss = pinball_loss(self.quantiles)
             self.metrics = ()
-        self.baselines = tuple(self.baselines or ())
+        self.baselines = _names(self.baselines) or ()
         for name in self.baselines:
             check_choice("baselines", name, BASELINES)
         if self.calendar not in (None, "auto"):
-            self.calendar = tuple(self.calendar)
+            self.calendar = _names(self.calendar)
+        for field in ("target_columns", "columns", "future_covariates", "static_columns"):
+            setattr(self, field, _names(getattr(self, field)))
 
     def load(self, seed: int) -> None:
         self.data = load_forecast_data(
@@ -169,6 +171,13 @@ class Forecasting(FitTask):
         if self.calibration is not None:
             info["interval_calibration"] = self.calibration
         return info
+
+
+def _names(value):
+    """One name given as a plain string is that name, not its letters; None stays None."""
+    if value is None:
+        return None
+    return (value,) if isinstance(value, (str, int)) else tuple(value)
 
 
 def fit_forecaster(

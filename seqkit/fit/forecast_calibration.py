@@ -6,8 +6,9 @@ regression (CQR; Romano, Patterson & Candès, NeurIPS 2019) corrects each centra
 ``[q_lo, q_hi]`` of nominal coverage ``1 - a`` with the validation set's conformity scores
 ``E_i = max(q_lo - y_i, y_i - q_hi)``: the interval becomes ``[q_lo - d, q_hi + d]`` with
 ``d`` the ``ceil((n + 1)(1 - a))``-th smallest of the ``n`` scores (per horizon step and
-target). ``d`` may be negative (an interval that over-covers is narrowed); the levels are
-sorted afterwards so they never cross (:class:`~seqkit.fit.forecast_layers.IntervalCalibration`).
+target). ``d`` may be negative (an interval that over-covers is narrowed, never past the
+median, which stays the point forecast;
+:class:`~seqkit.fit.forecast_layers.IntervalCalibration`).
 
 Nothing here sees the test part: scores come from the validation origins only.
 
@@ -111,7 +112,7 @@ def calibrate_intervals(model, data, *, quantiles, batch_size: int, dataset) -> 
     y = np.concatenate([np.asarray(batch_y) for _, batch_y in dataset])
     offsets = conformal_offsets(y, q, quantiles)
     layer.offsets.assign(offsets)
-    after = np.sort(q + offsets, axis=2)
+    after = np.asarray(layer(q))  # the layer's own clipping and sorting
     return {"method": "conformalized quantile regression (Romano et al. 2019) on the "
                       "validation origins", "n_origins": int(n),
             "val_coverage_before": coverage_by_interval(y, q, quantiles),

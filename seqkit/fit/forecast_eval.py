@@ -4,7 +4,7 @@
 with MASE scaled by the in-sample seasonal-naive MAE of what the forecaster was given
 (Hyndman & Koehler 2006), and the baselines of :mod:`seqkit.forecasting.baselines` on the
 same origins. :func:`aggregate_scores` combines many series as the M4 competition does
-(the mean of per-series MASE and sMAPE; MAE and RMSE over all points).
+(the mean over series of each series' MASE and sMAPE; MAE and RMSE averaged likewise).
 
 Example:
 
@@ -199,6 +199,17 @@ def evaluate_parts(model, data, part: str, *, batch_size: int, baselines, quanti
     return out
 
 
+#: keep each series' last window in ``data_info`` (for ``FitResult.predict_series``) up to
+#: this many values in all
+LAST_WINDOW_VALUES = 200_000
+
+
+def _last_windows(data) -> dict | None:
+    if data.n_series * data.window * data.n_features > LAST_WINDOW_VALUES:
+        return None
+    return {i: data.series_values(k)[-data.window:].tolist() for k, i in enumerate(data.ids)}
+
+
 def forecast_data_info(data, mean, std, stride: int) -> dict:
     """What the fit learnt about its series, for ``FitResult.data_info``.
 
@@ -221,6 +232,7 @@ def forecast_data_info(data, mean, std, stride: int) -> dict:
                          "n": first.n},
         "n_windows": {p: data.n_examples(p, stride if p == "train" else 1)
                       for p in ("train", "val", "test")},
+        "last_windows": _last_windows(data),
         "future_covariates": data.future_names, "static_covariates": data.static_names,
         "calendar_features": list(data.calendar_features),
         "scaler": {"mean": np.asarray(mean).tolist(), "std": np.asarray(std).tolist()},

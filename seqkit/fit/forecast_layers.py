@@ -10,8 +10,8 @@ saved ``.keras`` forecaster loads with ``safe_mode`` on (no ``Lambda``).
   network's change, broadcast over the horizon (and the quantile axis).
 - :class:`TakeQuantile`: the median slice of ``[B, H, Q, T]``: the point forecast.
 - :class:`IntervalCalibration`: fixed per-(step, level, target) offsets added to the
-  quantiles, then sorted along the level axis (so they stay non-crossing): the conformal
-  widening of :mod:`seqkit.fit.forecast_calibration`; zero (the identity) until set.
+  quantiles, the median kept and each side clipped at it and sorted (non-crossing): the
+  conformal correction of :mod:`seqkit.fit.forecast_calibration`; zero until set.
 
 Example:
 
@@ -166,30 +166,49 @@ class TakeQuantile(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="seqkit")
 class IntervalCalibration(keras.layers.Layer):
-    """``sort(quantiles + offsets, axis=levels)`` with non-trainable ``offsets [H, Q, T]``.
+    """Quantiles plus non-trainable ``offsets [H, Q, T]``, the median kept in place.
 
-    The offsets start at zero (the identity on non-crossing quantiles); calibration sets
-    them (lower levels negative, upper positive: wider intervals). Sorting keeps the levels
-    in order whatever the offsets.
+    The offsets start at zero (the identity); calibration sets them (lower levels negative,
+    upper positive: wider intervals; or the other way: narrower). The median level is never
+    moved (it is the point forecast); a lower level is clipped at the median, an upper one
+    likewise, and each side is sorted, so the levels never cross whatever the offsets.
+
+    Args:
+        median_index: the median's position on the level axis.
 
     Example:
 
     >>> import numpy as np
-    >>> layer = IntervalCalibration()
+    >>> layer = IntervalCalibration(median_index=1)
     >>> q = np.array([[[[0.0], [1.0], [2.0]]]], "float32")       # [B=1, H=1, Q=3, T=1]
     >>> np.asarray(layer(q)).ravel().tolist()
     [0.0, 1.0, 2.0]
     >>> _ = layer.offsets.assign(np.array([[[-0.5], [0.0], [0.5]]], "float32"))
     >>> np.asarray(layer(q)).ravel().tolist()
     [-0.5, 1.0, 2.5]
+    >>> _ = layer.offsets.assign(np.array([[[3.0], [0.0], [-3.0]]], "float32"))
+    >>> np.asarray(layer(q)).ravel().tolist()                   # narrowed past the median
+    [1.0, 1.0, 1.0]
     """
+
+    def __init__(self, median_index: int, **kwargs):
+        super().__init__(**kwargs)
+        self.median_index = int(median_index)
 
     def build(self, input_shape):
         self.offsets = self.add_weight(name="offsets", shape=tuple(input_shape[1:]),
                                        initializer="zeros", trainable=False)
 
     def call(self, quantiles):
-        return ops.sort(quantiles + self.offsets, axis=2)
+        a = self.median_index
+        median = quantiles[:, :, a:a + 1, :]
+        moved = quantiles + self.offsets
+        lower = ops.sort(ops.minimum(moved[:, :, :a, :], median), axis=2)
+        upper = ops.sort(ops.maximum(moved[:, :, a + 1:, :], median), axis=2)
+        return ops.concatenate([lower, median, upper], axis=2)
 
     def compute_output_shape(self, input_shape):
         return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "median_index": self.median_index}

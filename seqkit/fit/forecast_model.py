@@ -215,7 +215,8 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     else:
         x = keras.layers.Activation("linear", name=scaled_name, **_F32)(x)
     if quantiles is not None:  # zero offsets until calibrated on the validation origins
-        x = IntervalCalibration(name="quantiles_scaled", **_F32)(x)
+        x = IntervalCalibration(list(quantiles).index(0.5), name="quantiles_scaled",
+                                **_F32)(x)
     out_name = "forecast" if quantiles is None else "quantiles"
     if scaling == "global":
         out = _normalization(*out_stats, out_name, invert=True)(x)

@@ -133,6 +133,32 @@ class FitResult:
                                      static_covariates=static_covariates, series=series)
         return self.model.predict(inputs, batch_size=batch_size, verbose=verbose)
 
+    def predict_series(self, series=None, *, future_covariates=None):
+        """A forecaster's forecast from the end of a series it was fitted on (its last
+        ``window`` values, test part included), by id for many series.
+
+        Args:
+            series: the series id (``data_info["series_ids"]``); None for one series.
+            future_covariates: the horizon's covariates, when the model takes them.
+
+        Returns:
+            What :meth:`predict` returns, for a batch of one.
+
+        Raises:
+            DataError: an unknown id, or a result that kept no last windows (too large).
+        """
+        windows = self.data_info.get("last_windows")
+        if self.task != "forecasting" or not windows:
+            raise DataError("predict_series needs a forecasting result that kept its series' "
+                            "last windows (data_info['last_windows'])")
+        key = next(iter(windows)) if series is None and len(windows) == 1 else str(series)
+        if key not in windows:
+            raise DataError(f"unknown series {series!r}; known: {sorted(windows)[:10]}")
+        statics = self.data_info.get("static_values")
+        return self.predict(np.asarray(windows[key], "float32")[None],
+                            future_covariates=future_covariates,
+                            series=key if statics else None)
+
     def future_covariates_for(self, timestamps, values=None) -> np.ndarray:
         """A forecaster's ``future_covariates [horizon, C]`` for one forecast: the user's
         regressor values over the horizon, then the calendar encodings of ``timestamps``.
@@ -324,8 +350,12 @@ class FitResult:
                          f"(n={m['n']}, majority-class baseline "
                          f"{m.get('majority_baseline', float('nan')):.4f})")
         sizes = self.data_info.get("split_sizes")
+        windows = self.data_info.get("n_windows")
         if sizes:
             lines.append("splits: " + ", ".join(f"{k} {v}" for k, v in sizes.items()))
+        elif windows:
+            lines.append("windows (origins): " + ", ".join(f"{k} {v}"
+                                                          for k, v in windows.items()))
         if t.get("stop_reason"):
             steps = f", {t['steps_run']} optimizer steps" if t.get("steps_run") else ""
             lines.append(f"stopped: {t['stop_reason']}{steps}")

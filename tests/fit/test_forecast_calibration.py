@@ -43,6 +43,15 @@ def test_offsets_equal_the_textbook_cqr_quantile():
     assert after["90%"] >= 0.9 and after["80%"] >= 0.8  # CQR covers its calibration set
 
 
+def _median_kept(q, offsets, a):
+    """The calibrated quantiles written plainly: the median fixed, each side clipped at it."""
+    out = q + offsets
+    med = q[:, :, a:a + 1]
+    lower = np.sort(np.minimum(out[:, :, :a], med), axis=2)
+    upper = np.sort(np.maximum(out[:, :, a + 1:], med), axis=2)
+    return np.concatenate([lower, med, upper], axis=2)
+
+
 @pytest.fixture(scope="module")
 def calibrated():
     t = np.arange(500)
@@ -67,9 +76,10 @@ def test_served_quantiles_move_by_the_offsets_in_original_units(calibrated):
     raw_q = result.predict(windows)["quantiles"]
     layer.offsets.assign(offsets)
     std = result.data_info["scaler"]["std"][0]
-    expected = np.sort(raw_q + offsets[None] * std, axis=2)  # global scaling: d * std
+    expected = _median_kept(raw_q, offsets[None] * std, 1)  # global scaling: d * std
     np.testing.assert_allclose(calibrated_q, expected, rtol=1e-4, atol=1e-4)
     assert np.all(np.diff(calibrated_q, axis=2) >= 0)
+    np.testing.assert_allclose(calibrated_q[:, :, 1], raw_q[:, :, 1], rtol=1e-6)  # median kept
 
 
 def test_too_few_validation_origins_are_not_calibrated():

@@ -13,7 +13,7 @@ import pytest
 
 import seqkit
 from seqkit.data.timeseries import future_index
-from seqkit.errors import ConfigError, DataError
+from seqkit.errors import DataError
 
 N, WINDOW, HORIZON = 400, 6, 3
 FAST = {"units": 16, "epochs": 30, "batch_size": 32, "learning_rate": 1e-2, "seed": 0,
@@ -273,16 +273,12 @@ def checked_task(**kwargs):
     return task
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="forecast.py Forecasting.config: "
-                   "list(self.future_covariates) splits a string into its letters")
 def test_one_future_covariate_named_by_a_string_reaches_the_config():
     task = checked_task(future_covariates="price")
     assert task.data.future_names == ["price"]  # the data are right (forecast_sources)
     assert task.config()["future_covariates"] == ["price"]  # the config is ['p', 'r', ...]
 
 
-@pytest.mark.xfail(strict=True, raises=ConfigError, reason="forecast.py Forecasting.check: "
-                   "tuple(self.calendar) splits calendar='day_of_week' into its letters")
 def test_one_calendar_feature_named_by_a_string():
     task = checked_task(calendar="day_of_week")
     assert task.data.future_names == ["day_of_week_sin", "day_of_week_cos"]

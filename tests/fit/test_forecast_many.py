@@ -78,6 +78,15 @@ def test_an_unknown_series_id_is_named(levels):
         r.predict(window, series="huge")
 
 
+def test_predict_series_forecasts_from_the_end_of_a_named_series(levels):
+    series, r = levels
+    for name, values in series.items():
+        np.testing.assert_allclose(r.predict_series(name), r.predict(values[-WINDOW:]),
+                                   rtol=1e-6)
+    with pytest.raises(DataError, match="unknown series 'huge'"):
+        r.predict_series("huge")
+
+
 def test_scaled_per_series_the_level_does_not_matter(levels):
     # the same shape at two levels gives forecasts in the same ratio
     series, r = levels
