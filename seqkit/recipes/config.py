@@ -216,8 +216,12 @@ in [0, 1), got 2
         False, "false: the trained model at every origin; true: refit at every origin; "
         "k: refit every k origins (on the data before the origin only)")
     units: int = 32
-    epochs: int | str = 10  # or "auto": the fit budget in optimizer steps
-    batch_size: int | str = 64
+    # the fit's own defaults: a budget in optimizer steps (seqkit.fit.budget), early
+    # stopping with a patience that scales with it (a fixed 10 epochs of 64 left CO2's
+    # model behind last value and drift; recipes/README.md)
+    epochs: int | str = "auto"
+    batch_size: int | str = "auto"
+    patience: int | str | None = "auto"
 
     def __post_init__(self):
         super().__post_init__()
