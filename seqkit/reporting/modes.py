@@ -5,7 +5,8 @@ Both load the SavedModel with ``tf.saved_model.load`` (TensorFlow only) and call
 model's own words for texts from the export metadata):
 
 - :func:`mode_cold`: load, then the first and second call on one batch (nothing warmed up);
-- :func:`mode_measure`: load, replay the warmup records, first call after warmup, the time
+- :func:`mode_measure`: load, replay the warmup records (each through the signature it
+  names, as TF Serving does), first call after warmup, the time
   grid (batch sizes × sequence lengths; percentiles per repeat, medians over repeats), N
   threads sharing one signature, parameters by dtype, RSS at each stage, GPU peak memory.
 
@@ -17,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
+from collections.abc import Mapping
 
 import numpy as np
 
+from seqkit.errors import DataError
 from seqkit.reporting.estimates import reference_seq_len
 from seqkit.reporting.probes import environment, rss_point
 from seqkit.reporting.timing import time_grid_point
@@ -250,16 +253,24 @@ def variables_summary(loaded, signature) -> dict:
             "variables": len(params), "other_variables": len(rows) - len(params)}
 
 
-def replay_warmup(tf, signature, path) -> dict | None:
-    """Time the replay of the version's warmup records, as TF Serving does on load.
+def replay_warmup(tf, signatures, path) -> dict | None:
+    """Time the replay of the version's warmup records, as TF Serving does on load: each
+    record through the signature it names (``model_spec.signature_name``).
 
     Args:
         tf: the ``tensorflow`` module.
-        signature: the loaded signature.
+        signatures: the loaded SavedModel's ``.signatures`` (every record replayed), or
+            one loaded signature (the records of ``serving_default`` only).
         path: the version folder.
 
     Returns:
-        ``{"records", "total_ms", "first_record_ms"}``, or ``None`` without warmup file.
+        ``{"records", "by_signature", "total_ms", "first_record_ms"}``
+        (``by_signature``: ``{signature name: records replayed}``), or ``None`` without
+        warmup file.
+
+    Raises:
+        DataError: given ``.signatures``, a record naming a signature the SavedModel lacks
+            (TF Serving would fail to load the version).
 
     Example:
 
@@ -267,15 +278,33 @@ def replay_warmup(tf, signature, path) -> dict | None:
     >>> with tempfile.TemporaryDirectory() as version_dir:
     ...     replay_warmup(tf, None, version_dir) is None
     True
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> _ = warmup_lib.write_warmup_file(
+    ...     warmup_lib.warmup_path(tmp.name), [{"x": np.ones(2, "float32")}], "m",
+    ...     more={"serving_step": [{"x": np.ones(1, "float32")}] * 2})
+    >>> replay_warmup(tf, {"serving_default": lambda x: {"y": x},
+    ...                    "serving_step": lambda x: {"y": x}}, tmp.name)["by_signature"]
+    {'serving_default': 1, 'serving_step': 2}
+    >>> tmp.cleanup()
     """
     file = warmup_lib.warmup_path(path)
     if not file.is_file():
         return None
-    times = []
-    for request in warmup_lib.read_warmup_requests(file):
+    every = isinstance(signatures, Mapping)
+    functions = signatures if every else {SIGNATURE_NAME: signatures}
+    times, counts = [], {}
+    for i, request in enumerate(warmup_lib.read_warmup_requests(file)):
+        name = warmup_lib.signature_of(request)
+        function = functions.get(name)
+        if function is None:
+            if every:
+                raise DataError(f"warmup record {i} calls signature {name!r}, which the "
+                                f"SavedModel lacks (it has {sorted(functions)})")
+            continue
         feeds = {k: tf.constant(v) for k, v in warmup_lib.request_arrays(request).items()}
-        times.append(_time_ms(lambda f=feeds: to_numpy(signature(**f))))
-    return {"records": len(times), "total_ms": float(sum(times)),
+        times.append(_time_ms(lambda f=feeds, fn=function: to_numpy(fn(**f))))
+        counts[name] = counts.get(name, 0) + 1
+    return {"records": len(times), "by_signature": counts, "total_ms": float(sum(times)),
             "first_record_ms": times[0] if times else None}
 
 
@@ -408,7 +437,7 @@ def mode_measure(tf, config) -> dict:
     words = read_metadata(path).get("sample_words")
     seq_lens = grid_seq_lens(specs, config.get("seq_lens"))
     gpu = bool(tf.config.list_physical_devices("GPU"))
-    warm = replay_warmup(tf, signature, path) if config.get("warmup", True) else None
+    warm = replay_warmup(tf, loaded.signatures, path) if config.get("warmup", True) else None
     after_warmup = rss_point()
     ref_len = reference_seq_len(seq_lens)
     feeds = feeds_for(tf, specs, 1, ref_len, 7, words)

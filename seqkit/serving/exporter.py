@@ -114,7 +114,7 @@ class ExportInfo:
 def export(model_or_result, base_path, version=None, *, name_outputs="auto", warmup=True,
            warmup_examples=None, overwrite=False, task=None, class_names=None,
            input_signature=None, warmup_batch_sizes=DEFAULT_WARMUP_BATCH_SIZES,
-           warmup_seq_lens=None, step_signature=True, step_warmup=False) -> ExportInfo:
+           warmup_seq_lens=None, step_signature=True, step_warmup=True) -> ExportInfo:
     """Export a model for TF Serving as ``base_path/<version>/`` and return an ExportInfo.
 
     Args:
@@ -150,7 +150,10 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
             :mod:`seqkit.serving.step`) when the model decomposes step-wise; a model that
             does not gets none, and ``ExportInfo.streaming`` / the metadata say why.
         step_warmup: also write warmup records for ``serving_step`` (batch sizes × 1 and
-            8 new steps, zero states) after ``serving_default``'s.
+            8 new steps, zero states) after ``serving_default``'s, so TF Serving, which
+            runs each record against the signature it names, warms both up before the
+            version takes traffic. Step records beyond TF Serving's 1000 are left out
+            (``ExportInfo.streaming["warmup_records"]`` says how many were written).
 
     Returns:
         An :class:`ExportInfo` (the version folder, its signature, sizes, the graph scan).
@@ -172,8 +175,8 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
     >>> info.version, info.inputs, info.outputs
     (1, {'window': {'dtype': 'float32', 'shape': [None, None, 3]}}, \
 {'forecast': {'dtype': 'float32', 'shape': [None, 1]}})
-    >>> info.warmup_records, info.rnn_path["path"]
-    (6, 'loop')
+    >>> info.warmup_records, info.streaming["warmup_records"], info.rnn_path["path"]
+    (12, 6, 'loop')
     >>> info.streaming["signature_name"], list(info.streaming["inputs"])
     ('serving_step', ['window', 'rnn_0_h'])
     >>> export(model, f"{tmp.name}/gru", warmup=False).version
@@ -227,12 +230,12 @@ class _Job:
     examples: dict | None
     base: Path
     step_signature: bool = True
-    step_warmup: bool = False
+    step_warmup: bool = True
 
 
 def _read_arguments(model_or_result, base_path, version, *, task, class_names, name_outputs,
                     input_signature, warmup_examples, step_signature=True,
-                    step_warmup=False) -> _Job:
+                    step_warmup=True) -> _Job:
     """Check every argument; the base path is created only once they are known good."""
     model, task, class_names, config = _model_and_task(model_or_result, task, class_names)
     _check_built(model)
@@ -279,11 +282,12 @@ def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes
     if warmup:
         batches = warmup_lib.warmup_batches(job.specs, job.examples, job.words, batch_sizes,
                                             seq_lens)
-        more = ({step_export.STEP_SIGNATURE_NAME: step_export.step_warmup_batches(
-            step, batch_sizes)} if step_warmup else None)
+        room = max(0, warmup_lib.MAX_RECORDS - len(batches))  # TF Serving reads 1000
+        steps = step_export.step_warmup_batches(step, batch_sizes)[:room] if step_warmup else []
+        more = {step_export.STEP_SIGNATURE_NAME: steps} if steps else None
         n_records = warmup_lib.write_warmup_file(warmup_lib.warmup_path(tmp), batches,
                                                  job.base.name, SIGNATURE_NAME, more=more)
-        step.warmup_records = len(next(iter(more.values()))) if more else 0
+        step.warmup_records = len(steps)
     out_specs = verify_export(tmp, job.specs, job.naming, serve, sample, warmup)
     step = step_export.verify_step(tmp, step, sample, step_warmup)
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(

@@ -9,13 +9,19 @@ that package only (imported inside the functions).
 
 What the records hold (:func:`warmup_batches`): the user's example rows at each batch
 size, or synthetic batches of batch sizes (1, 8, 32) × lengths (16, 64), lengths only where
-the time axis is dynamic (words for texts). With ``export(..., step_warmup=True)`` records
-of the streaming signature ``serving_step`` follow (:mod:`seqkit.serving.step_export`);
-each record names its signature, and :func:`replay` runs a record through its own.
+the time axis is dynamic (words for texts). Records of the streaming signature
+``serving_step`` follow (:mod:`seqkit.serving.step_export`; on by default,
+``export(..., step_warmup=False)`` leaves them out). Each record names its signature in
+``model_spec.signature_name`` and TF Serving runs each record against the signature it
+names (an empty name is ``serving_default``; TF Serving's ``saved_model_warmup.md`` and
+``servables/tensorflow/predict_util.cc``), so every reader of this file must dispatch on
+that name (:func:`signature_of`, :func:`replay`), never feed every record to
+``serving_default``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +30,7 @@ from seqkit.errors import DataError
 from seqkit.serving import inputs as inputs_lib
 from seqkit.serving.layout import ASSETS_EXTRA
 from seqkit.serving.signature import SIGNATURE_NAME
-from seqkit.validation import check_int, fail
+from seqkit.validation import check_choice, check_int, fail
 
 WARMUP_FILE = "tf_serving_warmup_requests"
 MAX_RECORDS = 1000
@@ -33,7 +39,8 @@ DEFAULT_WARMUP_SEQ_LENS = (16, 64)
 
 __all__ = ["ASSETS_EXTRA", "DEFAULT_WARMUP_BATCH_SIZES", "DEFAULT_WARMUP_SEQ_LENS",
            "MAX_RECORDS", "WARMUP_FILE", "make_predict_request", "read_warmup_requests",
-           "replay", "request_arrays", "warmup_batches", "warmup_path", "write_warmup_file"]
+           "replay", "request_arrays", "signature_of", "warmup_batches", "warmup_path",
+           "write_warmup_file"]
 
 
 def warmup_path(saved_model_dir) -> Path:
@@ -232,36 +239,77 @@ def request_arrays(request) -> dict[str, np.ndarray]:
     return {name: tf.make_ndarray(proto) for name, proto in request.inputs.items()}
 
 
-def replay(signature_fn, path) -> list[dict]:
-    """Run the warmup records through their signature; returns the outputs as arrays.
+def signature_of(request) -> str:
+    """The signature a warmup record (a ``PredictRequest``) calls, as TF Serving reads it.
 
     Args:
-        signature_fn: a loaded signature (keyword tensors in, ``{name: tensor}`` out) for
-            the records of ``serving_default``, or ``{signature name: signature}``;
-            records of a signature not given are skipped.
-        path: the warmup file or a version folder.
+        request: a ``PredictRequest``.
 
     Returns:
-        One ``{output name: array}`` per record run.
+        ``request.model_spec.signature_name``, or ``"serving_default"`` when it is empty
+        (TF Serving's default).
+
+    Example:
+
+    >>> signature_of(make_predict_request({"x": np.ones(1, "float32")}, "m", "serving_step"))
+    'serving_step'
+    >>> from tensorflow_serving.apis import predict_pb2
+    >>> signature_of(predict_pb2.PredictRequest())
+    'serving_default'
+    """
+    return request.model_spec.signature_name or SIGNATURE_NAME
+
+
+def replay(signature_fn, path, *, missing: str = "skip") -> list[dict]:
+    """Run each warmup record through the signature it names; returns the outputs as arrays.
+
+    Args:
+        signature_fn: ``{signature name: signature}`` — e.g. a loaded SavedModel's
+            ``.signatures``, which replays every record as TF Serving does — or one
+            loaded signature (keyword tensors in, ``{name: tensor}`` out) for the records
+            of ``serving_default``.
+        path: the warmup file or a version folder.
+        missing: a record whose signature is not given: ``"skip"`` it, or ``"error"``
+            (a ``DataError``; TF Serving fails to load such a version).
+
+    Returns:
+        One ``{output name: array}`` per record run, in file order.
+
+    Raises:
+        DataError: with ``missing="error"``, a record naming a signature not given.
 
     Example:
 
     >>> import tempfile, tensorflow as tf
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> _ = write_warmup_file(warmup_path(tmp.name), [{"x": np.ones(2, "float32")}], "m")
+    >>> _ = write_warmup_file(warmup_path(tmp.name), [{"x": np.ones(2, "float32")}], "m",
+    ...                       more={"serving_step": [{"x": np.ones(1, "float32")}]})
     >>> replay(lambda x: {"y": 2 * x}, tmp.name)
     [{'y': array([2., 2.], dtype=float32)}]
+    >>> replay({"serving_default": lambda x: {"y": 2 * x},
+    ...         "serving_step": lambda x: {"z": x + 1}}, tmp.name)
+    [{'y': array([2., 2.], dtype=float32)}, {'z': array([2.], dtype=float32)}]
+    >>> replay({"serving_default": lambda x: {"y": x}}, tmp.name, missing="error")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.DataError: warmup record 1 calls signature 'serving_step', which is not ...
     >>> tmp.cleanup()
     """
     import tensorflow as tf
 
-    functions = signature_fn if isinstance(signature_fn, dict) else {SIGNATURE_NAME: signature_fn}
+    check_choice("missing", missing, ("skip", "error"))
+    functions = (signature_fn if isinstance(signature_fn, Mapping)
+                 else {SIGNATURE_NAME: signature_fn})
     outputs = []
-    for request in read_warmup_requests(path):
-        function = functions.get(request.model_spec.signature_name or SIGNATURE_NAME)
+    for i, request in enumerate(read_warmup_requests(path)):
+        name = signature_of(request)
+        function = functions.get(name)
         if function is None:
+            if missing == "error":
+                raise DataError(f"warmup record {i} calls signature {name!r}, which is not "
+                                f"among {sorted(functions)}")
             continue
         feeds = {k: tf.constant(v) for k, v in request_arrays(request).items()}
         result = function(**feeds)
-        outputs.append({k: v.numpy() for k, v in result.items()})
+        outputs.append({k: np.asarray(v) for k, v in result.items()})
     return outputs

@@ -83,7 +83,8 @@ def test_single_model_report_with_tflite(exported):
     lat = model["latency"]
     assert lat["load_s"] > 0 and lat["import_s"] > 0
     assert lat["cold"]["first_call_ms"] > 0 and lat["cold"]["second_call_ms"] > 0
-    assert lat["warmup"]["records"] == info.warmup_records == 6
+    assert lat["warmup"]["records"] == info.warmup_records == 12  # each through its signature
+    assert lat["warmup"]["by_signature"] == {"serving_default": 6, "serving_step": 6}
     assert lat["first_call_after_warmup_ms"] > 0
     _check_latency_rows(lat["grid"], (1, 4), (3, 9))
 

@@ -18,7 +18,7 @@ from seqkit.fit.quantiles import NonCrossingQuantiles
 from seqkit.serving import export
 from seqkit.serving.metadata import read_metadata
 from seqkit.serving.naming import OutputNaming, output_structure_names, quantile_levels
-from seqkit.serving.warmup import read_warmup_requests, request_arrays
+from seqkit.serving.warmup import read_warmup_requests, request_arrays, signature_of
 from tests.serving import models
 
 LEVELS = (0.1, 0.5, 0.9)
@@ -89,7 +89,9 @@ def test_export_signature_warmup_and_metadata(exported):
     shapes = {"forecast": [None, HORIZON, TARGETS], "quantiles": [None, HORIZON, 3, TARGETS]}
     assert info.outputs == {k: {"dtype": "float32", "shape": s} for k, s in shapes.items()}
     requests = read_warmup_requests(info.path)
-    assert len(requests) == info.warmup_records == 6   # 3 batch sizes × 2 lengths
+    # 3 batch sizes × 2 lengths for serving_default, then 3 batch sizes × 2 k for serving_step
+    assert [signature_of(r) for r in requests] == ["serving_default"] * 6 + ["serving_step"] * 6
+    assert len(requests) == info.warmup_records == 12 and info.streaming["warmup_records"] == 6
     assert {request_arrays(r)["window"].shape[0] for r in requests} == {1, 8, 32}
     meta = read_metadata(info.path)
     assert meta["task"] == "forecasting" and meta["outputs"] == info.outputs
@@ -103,15 +105,17 @@ import tensorflow as tf
 from tensorflow_serving.apis import prediction_log_pb2
 
 path, x_file, out_prefix = sys.argv[1:4]
-signature = tf.saved_model.load(path).signatures["serving_default"]
-out = signature(window=tf.constant(np.load(x_file)))
+loaded = tf.saved_model.load(path)
+out = loaded.signatures["serving_default"](window=tf.constant(np.load(x_file)))
 for key, value in out.items():
     np.save(f"{out_prefix}.{key}.npy", value.numpy())
-replayed = 0
+replayed = {}  # as TF Serving: each record through the signature it names ("" = default)
 for raw in tf.data.TFRecordDataset(f"{path}/assets.extra/tf_serving_warmup_requests"):
-    log = prediction_log_pb2.PredictionLog.FromString(raw.numpy())
-    feeds = {k: tf.constant(tf.make_ndarray(v)) for k, v in log.predict_log.request.inputs.items()}
-    replayed += len(signature(**feeds))
+    request = prediction_log_pb2.PredictionLog.FromString(raw.numpy()).predict_log.request
+    name = request.model_spec.signature_name or "serving_default"
+    feeds = {k: tf.constant(tf.make_ndarray(v)) for k, v in request.inputs.items()}
+    keys = sorted(loaded.signatures[name](**feeds))
+    replayed.setdefault(name, []).append(keys)
 print("RESULT", json.dumps({"keys": sorted(out), "replayed": replayed,
                            "modules": sorted({m.split(".")[0] for m in sys.modules} &
                                              {"keras", "seqkit"})}))
@@ -131,7 +135,11 @@ def test_fresh_process_serves_forecast_and_quantiles(exported, tmp_path):
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
     result = json.loads(line[len("RESULT "):])
     assert result["keys"] == ["forecast", "quantiles"]
-    assert result["replayed"] == 2 * info.warmup_records   # two outputs per record
+    names = [signature_of(r) for r in read_warmup_requests(info.path)]
+    assert sum(map(len, result["replayed"].values())) == len(names) == info.warmup_records
+    assert result["replayed"] == {  # every record ran, each through its own signature
+        "serving_default": [["forecast", "quantiles"]] * names.count("serving_default"),
+        "serving_step": [["forecast", "quantiles", "rnn_0_h"]] * names.count("serving_step")}
     assert "seqkit" not in result["modules"]  # the custom layer's Python code is not needed
     want = model.predict(x, verbose=0)
     for key in ("forecast", "quantiles"):
