@@ -140,13 +140,15 @@ def _tensor_specs(specs: dict) -> dict:
 
 
 def write_saved_model(folder, model, specs: dict, serve, step: StepSignature,
-                      sample: dict) -> StepSignature:
+                      sample: dict, more=()) -> StepSignature:
     """Write the SavedModel: ``serving_default``, and ``serving_step`` when it holds.
 
-    Without a step signature this is :func:`seqkit.serving.portable.write_saved_model`.
-    With one, both are traced with no GPU visible in one ``ExportArchive``; the traced step
-    function must give ``serving_default``'s outputs on ``sample`` streamed in one chunk
-    and in two (states handed over), else it is dropped and the reason kept.
+    Without a step signature (and ``more``) this is
+    :func:`seqkit.serving.portable.write_saved_model`. With one, both are traced with no
+    GPU visible in one ``ExportArchive``; the traced step function must give
+    ``serving_default``'s outputs on ``sample`` streamed in one chunk and in two (states
+    handed over), else it is dropped and the reason kept. The endpoints of ``more`` are
+    traced into the same archive after them (a failure there is raised, not declined).
 
     Args:
         folder: where to write.
@@ -155,6 +157,8 @@ def write_saved_model(folder, model, specs: dict, serve, step: StepSignature,
         serve: ``serving_default``'s function.
         step: from :func:`prepare_step`.
         sample: ``{input name: array}`` (:func:`seqkit.serving.verify.reload_sample`).
+        more: further signatures, ``[(name, function, input specs)]`` (e.g.
+            ``serving_trace``, :func:`seqkit.serving.trace_export.trace_endpoints`).
 
     Returns:
         ``step``, or a declined one when the step function failed or differed.
@@ -178,16 +182,10 @@ def write_saved_model(folder, model, specs: dict, serve, step: StepSignature,
     {'dtype': 'float32', 'shape': [None, 2]}
     >>> tmp.cleanup()
     """
-    import keras
-
     if step.available:
         # looked up at call time, like portable.write_saved_model's own (tests replace it)
         with portable.cpu_portable_trace(model):
-            archive = keras.export.ExportArchive()
-            archive.track(model)
-            default = archive.add_endpoint(SIGNATURE_NAME, serve,
-                                           input_signature=[_tensor_specs(specs)])
-            default.get_concrete_function()  # trace now, while no GPU is visible
+            archive, default = _archive(model, specs, serve)
             try:
                 function = archive.add_endpoint(STEP_SIGNATURE_NAME, step.function,
                                                 input_signature=[_tensor_specs(step.specs)])
@@ -196,11 +194,35 @@ def write_saved_model(folder, model, specs: dict, serve, step: StepSignature,
             except Exception as err:  # noqa: BLE001 - any failure declines, with its text
                 reason = f"the step function failed: {type(err).__name__}: {err}"
             if reason is None:
-                archive.write_out(str(folder), verbose=False)
+                _write_out(archive, folder, more)
                 return step
         step = step.declined(reason)
+    if more:
+        with portable.cpu_portable_trace(model):
+            _write_out(_archive(model, specs, serve)[0], folder, more)
+        return step
     portable.write_saved_model(folder, model, specs, serve)
     return step
+
+
+def _archive(model, specs: dict, serve):
+    """A new ``ExportArchive`` tracking ``model``, with ``serving_default`` traced."""
+    import keras
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    default = archive.add_endpoint(SIGNATURE_NAME, serve,
+                                   input_signature=[_tensor_specs(specs)])
+    default.get_concrete_function()  # trace now, while no GPU is visible
+    return archive, default
+
+
+def _write_out(archive, folder, more):
+    """Trace the endpoints of ``more`` into ``archive`` and write it to ``folder``."""
+    for name, function, specs in more:
+        archive.add_endpoint(name, function,
+                             input_signature=[_tensor_specs(specs)]).get_concrete_function()
+    archive.write_out(str(folder), verbose=False)
 
 
 def _stream(call, step: StepSignature, sample: dict, splits) -> dict:
