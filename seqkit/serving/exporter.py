@@ -7,7 +7,8 @@ Steps, all inside a hidden temporary folder ``base_path/.tmp-<version>-<pid>``:
 1. check the arguments (:func:`_read_arguments`) and reserve the version
    (:func:`_reserve_version`: stale leftovers removed, the next free integer);
 2. trace ``serving_default`` (and the streaming ``serving_step`` where the model
-   decomposes step-wise, :mod:`seqkit.serving.step`) as if no GPU were visible and write
+   decomposes step-wise, :mod:`seqkit.serving.step`; the gate traces ``serving_trace`` when
+   asked, :mod:`seqkit.serving.trace_export`) as if no GPU were visible and write
    the SavedModel (:func:`seqkit.serving.step_export.write_saved_model`), then
    ``assets.extra/tf_serving_warmup_requests`` (:mod:`seqkit.serving.warmup`);
 3. verify the folder (:func:`seqkit.serving.verify.verify_export`: no ``Cudnn*`` op,
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from seqkit.errors import ConfigError, ExportError, SeqkitError
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import layout, step_export
+from seqkit.serving import layout, step_export, trace_export
 from seqkit.serving import metadata as metadata_lib
 from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.graph import dir_size, rnn_path
@@ -114,7 +115,8 @@ class ExportInfo:
 def export(model_or_result, base_path, version=None, *, name_outputs="auto", warmup=True,
            warmup_examples=None, overwrite=False, task=None, class_names=None,
            input_signature=None, warmup_batch_sizes=DEFAULT_WARMUP_BATCH_SIZES,
-           warmup_seq_lens=None, step_signature=True, step_warmup=True) -> ExportInfo:
+           warmup_seq_lens=None, step_signature=True, step_warmup=True,
+           trace_signature=False) -> ExportInfo:
     """Export a model for TF Serving as ``base_path/<version>/`` and return an ExportInfo.
 
     Args:
@@ -154,6 +156,11 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
             runs each record against the signature it names, warms both up before the
             version takes traffic. Step records beyond TF Serving's 1000 are left out
             (``ExportInfo.streaming["warmup_records"]`` says how many were written).
+        trace_signature: add the gate-trace signature ``serving_trace`` (the inputs of
+            ``serving_default``; every gate of every RNN layer per step, ``[B, T, units]``,
+            equal to :func:`seqkit.trace_gates`; keys and layers in the metadata's
+            ``trace`` entry; warmup records too; :mod:`seqkit.serving.trace_export`). A
+            model it cannot trace is a ConfigError saying why.
 
     Returns:
         An :class:`ExportInfo` (the version folder, its signature, sizes, the graph scan).
@@ -187,7 +194,8 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
     job = _read_arguments(model_or_result, base_path, version, task=task,
                           class_names=class_names, name_outputs=name_outputs,
                           input_signature=input_signature, warmup_examples=warmup_examples,
-                          step_signature=step_signature, step_warmup=step_warmup)
+                          step_signature=step_signature, step_warmup=step_warmup,
+                          trace_signature=trace_signature)
     version, target, tmp, removed = _reserve_version(job.base, job.version, overwrite)
     try:
         out_specs, n_records, step = _write_version(job, tmp, version, warmup,
@@ -231,11 +239,12 @@ class _Job:
     base: Path
     step_signature: bool = True
     step_warmup: bool = True
+    trace: object = None  # trace_export.TraceSignature, or None
 
 
 def _read_arguments(model_or_result, base_path, version, *, task, class_names, name_outputs,
                     input_signature, warmup_examples, step_signature=True,
-                    step_warmup=True) -> _Job:
+                    step_warmup=True, trace_signature=False) -> _Job:
     """Check every argument; the base path is created only once they are known good."""
     model, task, class_names, config = _model_and_task(model_or_result, task, class_names)
     _check_built(model)
@@ -247,10 +256,13 @@ def _read_arguments(model_or_result, base_path, version, *, task, class_names, n
     examples = inputs_lib.example_arrays(warmup_examples, specs)
     step_signature = check_bool("step_signature", step_signature)
     step_warmup = check_bool("step_warmup", step_warmup)
+    trace = trace_export.prepare_trace(model, specs,
+                                       check_bool("trace_signature", trace_signature))
     base = layout.prepare_base_path(base_path)
     return _Job(model=model, task=task, class_names=class_names, config=config,
                 version=version, specs=specs, naming=naming, words=words, examples=examples,
-                base=base, step_signature=step_signature, step_warmup=step_warmup)
+                base=base, step_signature=step_signature, step_warmup=step_warmup,
+                trace=trace)
 
 
 def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, list]:
@@ -275,7 +287,8 @@ def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes
     serve = serving_function(job.model, job.specs, job.naming)
     sample = reload_sample(job.specs, job.examples, job.words)
     step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
-    step = step_export.write_saved_model(tmp, job.model, job.specs, serve, step, sample)
+    step = step_export.write_saved_model(tmp, job.model, job.specs, serve, step, sample,
+                                         more=job.trace.endpoints if job.trace else ())
     layout.pause_for_test("written", job.base, version)
     n_records = 0
     step_warmup = warmup and job.step_warmup and step.available
@@ -284,18 +297,20 @@ def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes
                                             seq_lens)
         room = max(0, warmup_lib.MAX_RECORDS - len(batches))  # TF Serving reads 1000
         steps = step_export.step_warmup_batches(step, batch_sizes)[:room] if step_warmup else []
-        more = {step_export.STEP_SIGNATURE_NAME: steps} if steps else None
+        more = {step_export.STEP_SIGNATURE_NAME: steps} if steps else {}
+        more.update(trace_export.trace_warmup(job.trace, batches, room - len(steps)))
         n_records = warmup_lib.write_warmup_file(warmup_lib.warmup_path(tmp), batches,
                                                  job.base.name, SIGNATURE_NAME, more=more)
         step.warmup_records = len(steps)
     out_specs = verify_export(tmp, job.specs, job.naming, serve, sample, warmup)
     step = step_export.verify_step(tmp, step, sample, step_warmup)
+    trace_export.verify_trace(tmp, job.model, job.trace, sample, warmup)
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(
         job.model, version=version, task=job.task, class_names=job.class_names,
         config=job.config, inputs=job.specs, outputs=out_specs, sample_words=job.words,
         warmup_records=n_records, signature_name=SIGNATURE_NAME,
         quantile_levels=getattr(job.naming, "quantile_levels", None),
-        streaming=step.metadata()))
+        streaming=step.metadata(), trace=trace_export.trace_metadata(job.trace)))
     return out_specs, n_records, step
 
 

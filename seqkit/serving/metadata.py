@@ -14,7 +14,9 @@ Fields (format 1): ``format``, ``seqkit_version``, ``tensorflow_version``,
 ``text_vectorization`` (:func:`text_vectorization_summary`), ``sample_words``,
 ``warmup_records``, ``config`` (the fit result's config, JSON-able), ``streaming`` (the
 streaming signature ``serving_step``: its inputs, outputs and states, or
-``{"available": false, "reason": ...}``; see :mod:`seqkit.serving.step`).
+``{"available": false, "reason": ...}``; see :mod:`seqkit.serving.step`), ``trace`` (the
+gate-trace signature ``serving_trace``: its output keys → layer, gate, units; see
+:mod:`seqkit.serving.trace_export`).
 
 Reading it needs neither TensorFlow nor Keras.
 """
@@ -106,7 +108,7 @@ def read_metadata(version_dir) -> dict:
 def export_metadata(model, *, version: int, task: str, class_names, config, inputs: dict,
                     outputs: dict, sample_words, warmup_records: int,
                     signature_name: str = "serving_default", quantile_levels=None,
-                    streaming=None) -> dict:
+                    streaming=None, trace=None) -> dict:
     """The metadata fields of one export (format :data:`METADATA_FORMAT`).
 
     Args:
@@ -124,6 +126,8 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
             ``quantiles [B, horizon, Q, targets]`` output), or ``None``.
         streaming: the ``serving_step`` entry
             (:meth:`seqkit.serving.step_export.StepSignature.metadata`), or ``None``.
+        trace: the ``serving_trace`` entry
+            (:func:`seqkit.serving.trace_export.trace_metadata`), or ``None``.
 
     Returns:
         A JSON-able dict.
@@ -164,6 +168,7 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         "sample_words": sample_words,
         "warmup_records": warmup_records,
         "streaming": streaming,
+        "trace": trace,
         "config": _jsonable(config),
     }
 

@@ -158,7 +158,7 @@ def write_saved_model(folder, model, specs: dict, serve, step: StepSignature,
         step: from :func:`prepare_step`.
         sample: ``{input name: array}`` (:func:`seqkit.serving.verify.reload_sample`).
         more: further signatures, ``[(name, function, input specs)]`` (e.g.
-            ``serving_trace``, :func:`seqkit.serving.trace_export.trace_endpoints`).
+            ``serving_trace``, :attr:`seqkit.serving.trace_export.TraceSignature.endpoints`).
 
     Returns:
         ``step``, or a declined one when the step function failed or differed.
