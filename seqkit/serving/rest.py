@@ -19,6 +19,12 @@ them as those tokens (what Python's ``json`` writes); ``nan="error"`` refuses th
 ``DataError`` before sending; ``nan="null"`` sends ``null``, which TF Serving rejects — use
 it only to reproduce that error. Responses are parsed accepting the same tokens.
 
+TLS, auth and retries (:mod:`seqkit.serving.transport`): an ``https`` URL is checked
+against ``ca_file=`` (default: the system's CAs); ``headers=`` are sent with each request
+(``{"Authorization": "Bearer ..."}``); ``retries=`` (default 3) retries HTTP 502/503/504 and
+connections reset by the server, waiting ``backoff`` seconds, doubled each time up to
+``max_backoff``; every other HTTP error is raised at once with its status and body.
+
 The builders (:func:`rest_url`, :func:`rest_body`, :func:`encode_body`) and
 :func:`parse_rest_response` are pure functions and need no server. The public names are
 also importable from :mod:`seqkit.serving.client`.
@@ -34,6 +40,7 @@ Example:
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import math
 import urllib.error
@@ -43,6 +50,13 @@ import numpy as np
 
 from seqkit.errors import ConfigError, DataError
 from seqkit.serving.signature import SIGNATURE_NAME
+from seqkit.serving.transport import (
+    TRANSIENT_HTTP_STATUSES,
+    RetryPolicy,
+    check_headers,
+    ssl_context,
+    with_retries,
+)
 from seqkit.validation import check_choice, fail
 
 FORMATS = ("instances", "inputs")
@@ -286,23 +300,33 @@ def _array(value) -> np.ndarray:
 
 def rest_predict(url: str, inputs: dict, *, format: str = "instances",
                  signature_name: str = SIGNATURE_NAME, nan: str = "pass",
-                 output_names=None, timeout: float = 30.0) -> dict[str, np.ndarray]:
+                 output_names=None, timeout: float = 30.0, ca_file=None, headers=None,
+                 retries: int = 3, backoff: float = 0.1, max_backoff: float = 2.0,
+                 retry_timeouts: bool = False) -> dict[str, np.ndarray]:
     """POST a ``:predict`` request to ``url`` and parse the answer.
 
     Args:
-        url: the ``:predict`` URL (:func:`rest_url`).
+        url: the ``:predict`` URL (:func:`rest_url`; ``https://`` for TLS).
         inputs: ``{input name: batch}``.
         format: ``"instances"`` or ``"inputs"`` (see :func:`rest_body`).
         signature_name: the signature to call.
         nan: the NaN policy (see :func:`rest_body`).
         output_names: the signature's output names (see :func:`parse_rest_response`).
-        timeout: seconds to wait for the answer.
+        timeout: seconds to wait for the answer (each attempt).
+        ca_file: the CA bundle that checks an ``https`` server (default: the system's).
+        headers: extra headers, e.g. ``{"Authorization": "Bearer ..."}``.
+        retries: retries of a transient error (HTTP 502/503/504, a connection reset).
+        backoff: seconds before the first retry, doubled before each next one.
+        max_backoff: the longest wait between two attempts.
+        retry_timeouts: also retry a timed-out attempt.
 
     Returns:
         ``{output name: array}``.
 
     Raises:
-        ServingError: an HTTP error, or no server at ``url``.
+        ConfigError: bad ``headers``, ``ca_file`` or retry arguments.
+        ServingError: an HTTP error (its status and body), no server at ``url``, or still
+            a transient error after the retries (the last status, the attempts).
 
     Example:
 
@@ -316,23 +340,30 @@ def rest_predict(url: str, inputs: dict, *, format: str = "instances",
     """
     data = encode_body(rest_body(inputs, format=format, signature_name=signature_name,
                                  nan=nan))
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
-    return parse_rest_response(http_json(request, timeout), output_names)
+    request = urllib.request.Request(url, data=data, method="POST", headers={
+        "Content-Type": "application/json", **check_headers(headers)})
+    retry = RetryPolicy(retries, backoff, max_backoff, retry_timeouts)
+    return parse_rest_response(http_json(request, timeout, ca_file=ca_file, retry=retry),
+                               output_names)
 
 
-def http_json(request, timeout: float):
-    """Send ``request`` and parse the JSON answer.
+def http_json(request, timeout: float, *, ca_file=None, retry: RetryPolicy | None = None):
+    """Send ``request`` and parse the JSON answer, retrying transient errors.
 
     Args:
-        request: a ``urllib.request.Request``.
-        timeout: seconds to wait.
+        request: a ``urllib.request.Request`` (with its headers).
+        timeout: seconds to wait (each attempt).
+        ca_file: the CA bundle for an ``https`` URL (default: the system's CAs); refused
+            for an ``http`` URL.
+        retry: the :class:`~seqkit.serving.transport.RetryPolicy`; default: no retry.
 
     Returns:
         The parsed JSON.
 
     Raises:
-        ServingError: an HTTP status ≥ 400 (with the server's message), or no server.
+        ConfigError: ``ca_file`` with an ``http`` URL.
+        ServingError: an HTTP status ≥ 400 (with the server's message), no server, a TLS
+            failure, or a transient error still there after the retries.
 
     Example:
 
@@ -344,11 +375,48 @@ def http_json(request, timeout: float):
     ...
     seqkit.serving.rest.ServingError: cannot reach http://127.0.0.1:.../v1/models/m: ...
     """
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read().decode("utf-8"))
-    except urllib.error.HTTPError as err:
+    url = request.full_url
+    https = url.lower().startswith("https://")
+    if ca_file is not None and not https:
+        raise ConfigError(f"ca_file checks https servers; {url} is not https")
+    context = ssl_context(ca_file) if https else None
+    retry = retry or RetryPolicy(retries=0)
+
+    def attempt():
+        with urllib.request.urlopen(request, timeout=timeout, context=context) as response:
+            text = response.read().decode("utf-8", "replace")
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise ServingError(f"{url} answered with something that is not JSON: "
+                               f"{text[:200]!r}") from None
+
+    return with_retries(attempt, retry, catch=_HTTP_FAILURES,
+                        transient=lambda err: _http_transient(err, retry),
+                        describe=lambda err, n: _http_error(err, url, n))
+
+
+#: what one attempt can raise for a transport reason (``urlopen`` lets errors of reading
+#: the response, e.g. ``RemoteDisconnected``, through unwrapped)
+_HTTP_FAILURES = (urllib.error.URLError, http.client.HTTPException, OSError)
+
+
+def _http_transient(err, retry: RetryPolicy) -> bool:
+    if isinstance(err, urllib.error.HTTPError):
+        return err.code in TRANSIENT_HTTP_STATUSES
+    reason = err.reason if isinstance(err, urllib.error.URLError) else err
+    if isinstance(reason, TimeoutError):
+        return retry.retry_timeouts
+    return isinstance(reason, (ConnectionResetError, ConnectionAbortedError,
+                               BrokenPipeError, http.client.RemoteDisconnected,
+                               http.client.IncompleteRead))
+
+
+def _http_error(err, url: str, attempts: int) -> ServingError:
+    tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+    if isinstance(err, urllib.error.HTTPError):
         detail = err.read().decode("utf-8", "replace")
-        raise ServingError(f"HTTP {err.code} from {request.full_url}: {detail}") from err
-    except urllib.error.URLError as err:
-        raise ServingError(f"cannot reach {request.full_url}: {err.reason}") from err
+        return ServingError(f"HTTP {err.code} from {url}{tries}: {detail}")
+    if isinstance(err, urllib.error.URLError):
+        return ServingError(f"cannot reach {url}{tries}: {err.reason}")
+    return ServingError(f"connection to {url} failed{tries}: {type(err).__name__}: {err}")
