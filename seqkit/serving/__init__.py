@@ -1,11 +1,11 @@
-"""Export for TF Serving, warmup records, server configs and a small client.
+"""Export for TF Serving, warmup records, server configs, a small client and streaming.
 
 Public API (imported lazily, so ``seqkit.serving.graph``/``layout`` stay TensorFlow-light)::
 
     export(model_or_result, base_path, version=None, *, name_outputs="auto", warmup=True,
            warmup_examples=None, overwrite=False, task=None, class_names=None,
            input_signature=None, warmup_batch_sizes=(1, 8, 32),
-           warmup_seq_lens=None) -> ExportInfo
+           warmup_seq_lens=None, step_signature=True, step_warmup=True) -> ExportInfo
     write_models_config(saved_models_root, path=None, *, base_path_prefix=None) -> Path
     write_batching_parameters(path, *, max_batch_size=32, batch_timeout_micros=1000, ...)
     read_batching_parameters(path) -> dict
@@ -14,17 +14,25 @@ Public API (imported lazily, so ``seqkit.serving.graph``/``layout`` stay TensorF
     read_metadata(version_dir) -> dict          (assets.extra/seqkit_export.json)
     list_versions(base_path) / latest_version(base_path)
     cpu_portable_trace(model)   (context manager used by export)
+    StreamingSession(source, *, transport=None, model_name=None, version=None)
+        .step(x_new) / .reset() / .rest_request(x_new) / .grpc_request(x_new) / .update(resp)
+    STEP_SIGNATURE_NAME = "serving_step"
+    rest_transport(host, port, model) / grpc_transport(target, model)
+    signature_transport(loaded.signatures["serving_step"])   (in-process)
 
 See :func:`seqkit.serving.exporter.export` for every argument. One module per concern:
 ``exporter`` (the steps of an export), ``signature`` / ``naming`` (inputs and output
 names), ``portable`` (tracing without cuDNN), ``warmup``, ``verify`` (checks before
 publishing), ``metadata`` (``seqkit_export.json``), ``layout`` (version folders and
-publishing), ``graph`` (op scan), ``config`` (server files), ``client``.
+publishing), ``graph`` (op scan), ``config`` (server files), ``client`` / ``rest`` /
+``transport`` (calling a server: REST, gRPC, TLS, auth headers, retries), ``step`` /
+``step_export`` (the streaming signature) and ``streaming`` (its client-side session).
 
 Layout written (TF Serving's)::
 
     base_path/<version>/saved_model.pb, variables/, assets/, fingerprint.pb
-    base_path/<version>/assets.extra/tf_serving_warmup_requests   (TFRecord of PredictionLog)
+    base_path/<version>/assets.extra/tf_serving_warmup_requests   (TFRecord of PredictionLog,
+                                                      records for every signature)
     base_path/<version>/assets.extra/seqkit_export.json           (task, names, shapes, ...)
 
 Signature contract (``serving_default``; batch is always dynamic, time is dynamic unless
@@ -52,6 +60,22 @@ Outputs:
 The graph never contains cuDNN ops (traced as if no GPU were visible; checked after
 writing), so the same folder runs on CPU and GPU TensorFlow / TF Serving, and loading it
 needs TensorFlow only (no Keras, no seqkit).
+
+Streaming (``serving_step``, beside ``serving_default`` for every model that decomposes
+step-wise; :mod:`seqkit.serving.step`): the new steps ``[B, k, F]`` and one float32
+``[B, units]`` state per RNN state (``rnn_<i>_h``, ``rnn_<i>_c``; all zeros = the start of
+a sequence) in; the outputs at the last new step and the new states out.
+:class:`StreamingSession` holds the states on the client side::
+
+    session = StreamingSession("saved_models/sensor", transport=rest_transport(
+        "tfs", 8501, "sensor"))
+    out = session.step(x_new)            # x_new [B, k, F] or [B, F]; states kept
+
+Example:
+
+>>> import seqkit.serving as serving
+>>> serving.STEP_SIGNATURE_NAME, serving.StreamingSession.__name__
+('serving_step', 'StreamingSession')
 """
 
 from seqkit._lazy import lazy_module_attributes
@@ -70,6 +94,11 @@ _PUBLIC = {
     "read_warmup_requests": "seqkit.serving.warmup",
     "list_versions": "seqkit.serving.layout",
     "latest_version": "seqkit.serving.layout",
+    "STEP_SIGNATURE_NAME": "seqkit.serving.step",
+    "StreamingSession": "seqkit.serving.streaming",
+    "rest_transport": "seqkit.serving.streaming",
+    "grpc_transport": "seqkit.serving.streaming",
+    "signature_transport": "seqkit.serving.streaming",
 }
 
 __all__ = sorted(_PUBLIC)
