@@ -244,9 +244,17 @@ UNAVAILABLE: ...
                             f"{err.details()}")
 
     response = with_retries(attempt, retry, catch=grpc.RpcError,
-                            transient=lambda err: err.code().name in retry.grpc_codes(),
+                            transient=lambda err: _grpc_transient(err, retry.grpc_codes()),
                             describe=describe)
     return {name: tf.make_ndarray(proto) for name, proto in response.outputs.items()}
+
+
+def _grpc_transient(err, codes) -> bool:
+    """A retryable code, unless it is a failed TLS handshake (gRPC reports those as
+    ``UNAVAILABLE`` too, but a certificate does not become valid in a second)."""
+    details = str(err.details() or "")
+    return (err.code().name in codes and "CERTIFICATE_VERIFY_FAILED" not in details
+            and "handshake failed" not in details.lower())
 
 
 # ----------------------------------------------------------------------------- client

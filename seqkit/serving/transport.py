@@ -8,7 +8,8 @@
   as HTTP/2 requires). Their values never appear in error messages.
 - Retries (:class:`RetryPolicy`, :func:`with_retries`): a bounded number of retries with
   exponential backoff, on transient errors only — HTTP 502/503/504 and a connection reset
-  or dropped by the server; gRPC ``UNAVAILABLE``; timeouts (``DEADLINE_EXCEEDED``) only
+  or dropped by the server; gRPC ``UNAVAILABLE`` (not a failed TLS handshake, which gRPC
+  also reports so); timeouts (``DEADLINE_EXCEEDED``) only
   with ``retry_timeouts=True``, since a request that timed out may be slow rather than
   lost and each retry waits the whole timeout again. Every other error is raised at once.
   A predict call is safe to repeat: TF Serving keeps nothing between requests.

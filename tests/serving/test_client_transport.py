@@ -317,6 +317,15 @@ def test_grpc_gives_up_and_raises_other_codes_at_once(grpc_server, certificate):
     assert echo.calls == 4  # not retried
 
 
+def test_grpc_untrusted_certificate_fails_at_once(grpc_server, tmp_path):
+    target, echo = grpc_server
+    other, _ = make_certificate(tmp_path, "other")
+    with pytest.raises(ServingError, match=r"failed: UNAVAILABLE: .*CERTIFICATE_VERIFY_FAILED"):
+        grpc_predict(target, "m", {"x": X}, root_certificates=other,
+                     headers={"Authorization": TOKEN}, retries=3, backoff=0.01)
+    assert echo.calls == 0  # the handshake failed: nothing was sent, and it is not retried
+
+
 def test_grpc_deadline_exceeded_is_retried_only_when_asked(grpc_server, certificate):
     target, echo = grpc_server
     echo.fail_first, echo.fail_code = 1, grpc.StatusCode.DEADLINE_EXCEEDED
