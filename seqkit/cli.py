@@ -5,6 +5,7 @@
     seqkit compare [options]                            LSTM vs GRU (and variants) table
     seqkit export RESULT BASE_PATH [--version N]        export a saved fit result
     seqkit report PATH [PATH ...] [--tflite]            memory/latency report of exports
+    seqkit report PATH --batching --p99-ms 10           + TF Serving batching_parameters.txt
     seqkit models-config ROOT [--output FILE]           TF Serving models.config for ROOT
     seqkit variants                                     the named cells
 
@@ -17,6 +18,7 @@ import argparse
 import os
 import sys
 
+from seqkit.errors import ConfigError
 from seqkit.recipes.config import CONFIGS, CompareConfig, add_config_arguments
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -59,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--seq-lens", default=None, help="comma-separated sequence lengths")
     report.add_argument("--out-dir", default=None,
                         help="where report.md/.json and plots go (default: beside the export)")
+    report.add_argument("--batching", action="store_true",
+                        help="also write TF Serving's batching_parameters.txt, chosen from "
+                             "the measured grid for the --p99-ms budget")
+    report.add_argument("--p99-ms", type=float, default=None,
+                        help="the p99 latency budget (ms) for --batching")
 
     models_config = sub.add_parser("models-config", help="write TF Serving's models.config")
     models_config.add_argument("root", help="the folder holding one folder per model")
@@ -70,6 +77,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _ints(text):
     return None if text is None else tuple(int(v) for v in text.split(",") if v)
+
+
+def _batching_status(rep) -> int:
+    """Print where each batching file went (or why none); 1 when a budget was not met."""
+    status = EXIT_OK
+    for model in rep["models"]:
+        choice = model["batching"]
+        if choice["file"]:
+            print(f"batching parameters written: {choice['file']} "
+                  f"({choice['parameters']})")
+        else:
+            print(f"seqkit: {model['name']}: {choice['notice']}", file=sys.stderr)
+            status = EXIT_FAILURE
+    return status
 
 
 def run(args) -> int:
@@ -100,9 +121,14 @@ def run(args) -> int:
             kwargs["batch_sizes"] = _ints(args.batch_sizes)
         if args.seq_lens:
             kwargs["seq_lens"] = _ints(args.seq_lens)
+        if args.batching != (args.p99_ms is not None):
+            raise ConfigError("--batching and --p99-ms go together: --batching --p99-ms N")
+        if args.batching:
+            kwargs["batching_p99_ms"] = args.p99_ms
         paths = args.paths if len(args.paths) > 1 else args.paths[0]
         rep = seqkit.report(paths, **kwargs)
         print(f"report written: {rep['files']['markdown']} (and report.json, plots)")
+        return _batching_status(rep) if args.batching else EXIT_OK
     elif args.command == "models-config":
         from seqkit.serving import write_models_config
 

@@ -31,7 +31,7 @@ def measure_model(name, base, version, version_dir, options, tflite_dir, cold_st
     Returns:
         ``{"name", "path", "base_path", "version", "task", "class_names", "rnn_layers",
         "text_vectorization", "environment", "graph", "signature", "memory", "latency",
-        "concurrency", "tflite"}``.
+        "concurrency", "tflite", "streaming", "warmup_lengths"}``.
 
     Raises:
         DataError: the SavedModel could not be loaded.
@@ -57,7 +57,8 @@ def measure_model(name, base, version, version_dir, options, tflite_dir, cold_st
         "signature": measured["signature"],
         "memory": _memory(measured, meta, version_dir, options["batch_sizes"]),
         "latency": _latency(measured, cold), "concurrency": measured["concurrency"],
-        "tflite": None,
+        "tflite": None, "streaming": measured.get("streaming"),
+        "warmup_lengths": measured.get("warmup_lengths"),
     }
     if tflite_dir is not None:
         model["tflite"] = _tflite(common, measured, options, tflite_dir)

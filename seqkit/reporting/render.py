@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from seqkit.reporting.batching import batching_lines
 from seqkit.reporting.estimates import ACTIVATION_FORMULA
+from seqkit.reporting.streaming_latency import streaming_lines
 
 
 def fmt_bytes(n) -> str:
@@ -190,7 +192,8 @@ def comparison_table(result) -> list[str]:
 
 
 def model_section(model, result) -> list[str]:
-    """One model's section: header, environment, memory, latency, concurrency, TFLite.
+    """One model's section: header, environment, memory, latency, concurrency, TFLite,
+    streaming, batching.
 
     Args:
         model: one entry of ``result["models"]``.
@@ -204,7 +207,8 @@ def model_section(model, result) -> list[str]:
     """
     return [*_header_lines(model), *_environment_lines(model), *_memory_lines(model),
             *_latency_lines(model), *_concurrency_lines(model.get("concurrency")),
-            *_tflite_lines(model.get("tflite")), ""]
+            *_tflite_lines(model.get("tflite")), *streaming_lines(model.get("streaming")),
+            *batching_lines(model.get("batching")), ""]
 
 
 def _header_lines(model) -> list[str]:

@@ -49,6 +49,7 @@ from pathlib import Path
 
 from seqkit.errors import ConfigError, DataError
 from seqkit.reporting import render
+from seqkit.reporting.batching import BATCHING_FILE, write_batching
 from seqkit.reporting.estimates import ACTIVATION_FORMULA, activation_estimate, comparison_rows
 from seqkit.reporting.measure import measure_model
 from seqkit.reporting.runner import MARKER, ReportError, run_worker
@@ -66,7 +67,7 @@ DEFAULT_BATCH_SIZES = (1, 8, 64, 256)
 def report(export_path, *, out_dir=None, batch_sizes=DEFAULT_BATCH_SIZES, seq_lens=None,
            repeats=5, compare=None, tflite=False, threads=None, calls_per_repeat=None,
            concurrency=8, concurrent_calls=200, cold_start=True, plots=True,
-           timeout_s=1800) -> dict:
+           timeout_s=1800, batching_p99_ms=None) -> dict:
     """Measure one or more exported models in fresh processes; write and return the report.
 
     Args:
@@ -88,6 +89,11 @@ def report(export_path, *, out_dir=None, batch_sizes=DEFAULT_BATCH_SIZES, seq_le
         cold_start: also measure the cold first call in its own fresh process.
         plots: write the PNG plots.
         timeout_s: limit per worker process.
+        batching_p99_ms: a p99 budget (ms): also choose TF Serving's batching parameters
+            from the grid and write ``batching_parameters.txt``
+            (:mod:`seqkit.reporting.batching`; ``batching_parameters-<i>.txt`` per model
+            when several); no measured batch within the budget → no file, a notice in
+            ``report["models"][i]["batching"]`` and report.md.
 
     Returns:
         The report (also written as ``report.json``): ``format``, ``created_unix``,
@@ -122,6 +128,8 @@ def report(export_path, *, out_dir=None, batch_sizes=DEFAULT_BATCH_SIZES, seq_le
         raise ConfigError("report needs at least one export path")
     options = _check_options(batch_sizes, seq_lens, repeats, threads, calls_per_repeat,
                              concurrency, concurrent_calls, timeout_s)
+    if batching_p99_ms is not None:
+        check_number("batching_p99_ms", batching_p99_ms, positive=True)
     targets = [_resolve(p) for p in paths]
     out_dir = _out_dir(out_dir, targets)
 
@@ -131,11 +139,17 @@ def report(export_path, *, out_dir=None, batch_sizes=DEFAULT_BATCH_SIZES, seq_le
         tflite_dir = out_dir / ("tflite" if len(targets) == 1 else f"tflite-{i}")
         models.append(measure_model(name, base, version, version_dir, options,
                                     tflite_dir if tflite else None, cold_start))
+    if batching_p99_ms is not None:
+        for i, model in enumerate(models):
+            model["batching"] = write_batching(
+                model, batching_p99_ms, out_dir,
+                BATCHING_FILE if len(models) == 1 else f"batching_parameters-{i}.txt")
     result = {
         "format": REPORT_FORMAT,
         "created_unix": round(time.time(), 3),
         "out_dir": str(out_dir),
-        "options": {**options, "tflite": tflite, "cold_start": cold_start},
+        "options": {**options, "tflite": tflite, "cold_start": cold_start,
+                    "batching_p99_ms": batching_p99_ms},
         "models": models,
         "comparison": comparison_rows(models) if len(models) > 1 else None,
         "files": {},
@@ -146,6 +160,8 @@ def report(export_path, *, out_dir=None, batch_sizes=DEFAULT_BATCH_SIZES, seq_le
 
 def _write_files(result, out_dir: Path, plots: bool):
     files = {"json": str(out_dir / "report.json"), "markdown": str(out_dir / "report.md")}
+    files.update({f"batching-{i}": m["batching"]["file"] for i, m in enumerate(result["models"])
+                  if (m.get("batching") or {}).get("file")})
     if plots:
         files.update(render.plots(result, out_dir))
     result["files"] = files
