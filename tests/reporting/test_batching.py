@@ -10,8 +10,13 @@ import pytest
 
 from seqkit.errors import ConfigError
 from seqkit.reporting import report
-from seqkit.reporting.batching import (BATCHING_FILE, batching_parameters_class,
-                                       batching_text, choose_batching, parse_batching)
+from seqkit.reporting.batching import (
+    BATCHING_FILE,
+    batching_parameters_class,
+    batching_text,
+    choose_batching,
+    parse_batching,
+)
 from seqkit.serving import export
 from tests.serving import models
 
