@@ -14,6 +14,8 @@ Steps, all inside a hidden temporary folder ``base_path/.tmp-<version>-<pid>``:
 3. verify the folder (:func:`seqkit.serving.verify.verify_export`: no ``Cudnn*`` op,
    reload, same outputs, warmup replay; :func:`seqkit.serving.step_export.verify_step`)
    and write ``assets.extra/seqkit_export.json`` (:mod:`seqkit.serving.metadata`);
+   with ``litert=True`` first ``assets.extra/model.tflite``, checked against the
+   SavedModel (:mod:`seqkit.serving.litert_export`);
 4. flush and rename the folder to ``base_path/<version>`` (:func:`seqkit.serving.layout.
    publish`; atomic on one file system).
 
@@ -30,7 +32,7 @@ from pathlib import Path
 
 from seqkit.errors import ConfigError, ExportError, SeqkitError
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import layout, step_export, trace_export
+from seqkit.serving import layout, litert_export, step_export, trace_export
 from seqkit.serving import metadata as metadata_lib
 from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.graph import dir_size, rnn_path
@@ -70,6 +72,8 @@ class ExportInfo:
         removed_stale: leftovers of killed exports removed first.
         streaming: the streaming signature ``serving_step`` (its inputs, outputs and
             states), or ``{"available": False, "reason": ...}``; as in the metadata.
+        litert: the LiteRT file (``litert=True``; path, size, interpreter, ops, max abs
+            difference) or ``{"available": False, "reason": ...}``; ``{}`` when not asked.
 
     Example:
 
@@ -96,6 +100,7 @@ class ExportInfo:
     elapsed_s: float
     removed_stale: list = field(default_factory=list)
     streaming: dict = field(default_factory=dict)
+    litert: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The fields as a plain dict (JSON-able).
@@ -116,7 +121,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
            warmup_examples=None, overwrite=False, task=None, class_names=None,
            input_signature=None, warmup_batch_sizes=DEFAULT_WARMUP_BATCH_SIZES,
            warmup_seq_lens=None, step_signature=True, step_warmup=True,
-           trace_signature=False) -> ExportInfo:
+           trace_signature=False, litert=False) -> ExportInfo:
     """Export a model for TF Serving as ``base_path/<version>/`` and return an ExportInfo.
 
     Args:
@@ -161,6 +166,11 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
             equal to :func:`seqkit.trace_gates`; keys and layers in the metadata's
             ``trace`` entry; warmup records too; :mod:`seqkit.serving.trace_export`). A
             model it cannot trace is a ConfigError saying why.
+        litert: also write ``assets.extra/model.tflite`` (LiteRT, batch 1, dynamic time;
+            :mod:`seqkit.serving.litert_export`), inside the version so the atomic publish
+            covers it, after checking it against ``serving_default`` on the export's
+            sample (<= 1e-4). A model it cannot convert or match (raw text, ...) gets no
+            file, a warning and ``ExportInfo.litert == {"available": False, "reason": ...}``.
 
     Returns:
         An :class:`ExportInfo` (the version folder, its signature, sizes, the graph scan).
@@ -195,7 +205,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
                           class_names=class_names, name_outputs=name_outputs,
                           input_signature=input_signature, warmup_examples=warmup_examples,
                           step_signature=step_signature, step_warmup=step_warmup,
-                          trace_signature=trace_signature)
+                          trace_signature=trace_signature, litert=litert)
     version, target, tmp, removed = _reserve_version(job.base, job.version, overwrite)
     try:
         out_specs, n_records, step = _write_version(job, tmp, version, warmup,
@@ -217,7 +227,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
         class_names=job.class_names, warmup_records=n_records, size_bytes=dir_size(target),
         rnn_path=graph, params=int(job.model.count_params()),
         elapsed_s=round(time.perf_counter() - started, 3), removed_stale=removed,
-        streaming=step.metadata())
+        streaming=step.metadata(), litert=job.litert_entry or {})
 
 
 # ------------------------------------------------------------------------------ steps
@@ -240,11 +250,13 @@ class _Job:
     step_signature: bool = True
     step_warmup: bool = True
     trace: object = None  # trace_export.TraceSignature, or None
+    litert: bool = False
+    litert_entry: dict | None = None  # set by _write_version
 
 
 def _read_arguments(model_or_result, base_path, version, *, task, class_names, name_outputs,
                     input_signature, warmup_examples, step_signature=True,
-                    step_warmup=True, trace_signature=False) -> _Job:
+                    step_warmup=True, trace_signature=False, litert=False) -> _Job:
     """Check every argument; the base path is created only once they are known good."""
     model, task, class_names, config = _model_and_task(model_or_result, task, class_names)
     _check_built(model)
@@ -258,11 +270,12 @@ def _read_arguments(model_or_result, base_path, version, *, task, class_names, n
     step_warmup = check_bool("step_warmup", step_warmup)
     trace = trace_export.prepare_trace(model, specs,
                                        check_bool("trace_signature", trace_signature))
+    litert = check_bool("litert", litert)
     base = layout.prepare_base_path(base_path)
     return _Job(model=model, task=task, class_names=class_names, config=config,
                 version=version, specs=specs, naming=naming, words=words, examples=examples,
                 base=base, step_signature=step_signature, step_warmup=step_warmup,
-                trace=trace)
+                trace=trace, litert=litert)
 
 
 def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, list]:
@@ -305,12 +318,15 @@ def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes
     out_specs = verify_export(tmp, job.specs, job.naming, serve, sample, warmup)
     step = step_export.verify_step(tmp, step, sample, step_warmup)
     trace_export.verify_trace(tmp, job.model, job.trace, sample, warmup)
+    if job.litert:
+        job.litert_entry = litert_export.write_litert(tmp, job.model, job.specs, serve, sample)
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(
         job.model, version=version, task=job.task, class_names=job.class_names,
         config=job.config, inputs=job.specs, outputs=out_specs, sample_words=job.words,
         warmup_records=n_records, signature_name=SIGNATURE_NAME,
         quantile_levels=getattr(job.naming, "quantile_levels", None),
-        streaming=step.metadata(), trace=trace_export.trace_metadata(job.trace)))
+        streaming=step.metadata(), trace=trace_export.trace_metadata(job.trace),
+        litert=job.litert_entry))
     return out_specs, n_records, step
 
 

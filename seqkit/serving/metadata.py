@@ -16,7 +16,10 @@ Fields (format 1): ``format``, ``seqkit_version``, ``tensorflow_version``,
 streaming signature ``serving_step``: its inputs, outputs and states, or
 ``{"available": false, "reason": ...}``; see :mod:`seqkit.serving.step`), ``trace`` (the
 gate-trace signature ``serving_trace``: its output keys → layer, gate, units; see
-:mod:`seqkit.serving.trace_export`).
+:mod:`seqkit.serving.trace_export`), ``litert`` (``export(..., litert=True)``: the
+``assets.extra/model.tflite`` file, its size, interpreter, ops and difference to the
+SavedModel, or ``{"available": false, "reason": ...}``; null when not asked; see
+:mod:`seqkit.serving.litert_export`).
 
 Reading it needs neither TensorFlow nor Keras.
 """
@@ -108,7 +111,7 @@ def read_metadata(version_dir) -> dict:
 def export_metadata(model, *, version: int, task: str, class_names, config, inputs: dict,
                     outputs: dict, sample_words, warmup_records: int,
                     signature_name: str = "serving_default", quantile_levels=None,
-                    streaming=None, trace=None) -> dict:
+                    streaming=None, trace=None, litert=None) -> dict:
     """The metadata fields of one export (format :data:`METADATA_FORMAT`).
 
     Args:
@@ -128,6 +131,8 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
             (:meth:`seqkit.serving.step_export.StepSignature.metadata`), or ``None``.
         trace: the ``serving_trace`` entry
             (:func:`seqkit.serving.trace_export.trace_metadata`), or ``None``.
+        litert: the LiteRT entry
+            (:func:`seqkit.serving.litert_export.write_litert`), or ``None``.
 
     Returns:
         A JSON-able dict.
@@ -169,6 +174,7 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         "warmup_records": warmup_records,
         "streaming": streaming,
         "trace": trace,
+        "litert": litert,
         "config": _jsonable(config),
     }
 
