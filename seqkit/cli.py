@@ -4,6 +4,7 @@
     seqkit train forecast --quantiles 0.1 0.5 0.9 --backtest   + intervals, rolling origins
     seqkit compare [options]                            LSTM vs GRU (and variants) table
     seqkit export RESULT BASE_PATH [--version N]        export a saved fit result
+    seqkit export RESULT BASE_PATH --litert             + assets.extra/model.tflite (LiteRT)
     seqkit report PATH [PATH ...] [--tflite]            memory/latency report of exports
     seqkit report PATH --batching --p99-ms 10           + TF Serving batching_parameters.txt
     seqkit models-config ROOT [--output FILE]           TF Serving models.config for ROOT
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="version folder to write (default: the next integer)")
     export.add_argument("--overwrite", action="store_true",
                         help="replace an existing version folder (atomically)")
+    export.add_argument("--litert", action="store_true",
+                        help="also write assets.extra/model.tflite (LiteRT, batch 1), checked "
+                             "against the SavedModel")
 
     report = sub.add_parser("report", help="measure exports the way they are served")
     report.add_argument("paths", nargs="+", help="export folders (base or version)")
@@ -110,9 +114,15 @@ def run(args) -> int:
         from seqkit.fit import FitResult
 
         info = seqkit.export(FitResult.load(args.result), args.base_path,
-                             version=args.version, overwrite=args.overwrite)
+                             version=args.version, overwrite=args.overwrite,
+                             litert=args.litert)
         print(f"exported {info.path} ({info.size_bytes / 1e6:.2f} MB, "
               f"inputs {list(info.inputs)}, outputs {list(info.outputs)})")
+        if args.litert:
+            entry = info.litert
+            print(f"LiteRT: {entry['path']} ({entry['ops']['path']}, max abs diff "
+                  f"{entry['max_abs_diff']:.2g})" if entry.get("available") else
+                  f"LiteRT: not written: {entry.get('reason')}")
     elif args.command == "report":
         import seqkit
 
