@@ -17,7 +17,8 @@ from seqkit.serving.metadata import read_metadata
 from tests.serving import models
 
 CASES = {case.name: case for case in GOLDEN_CASES}
-NUMERIC = ["lstm", "gru", "peephole", "gru_stacked", "lstm_sequences_masked"]
+NUMERIC = ["lstm", "gru", "peephole", "gru_stacked", "lstm_sequences_masked",
+           "lstm_bidirectional"]
 
 
 def _serving_default(path, feeds):
@@ -89,6 +90,20 @@ def test_raw_text_model_is_declined_with_reason(tmp_path):
     assert any("no LiteRT file" in str(w.message) for w in caught)
     assert not (tmp_path / "text" / "1" / "assets.extra" / "model.tflite").exists()
     assert read_metadata(info.path)["litert"]["available"] is False
+
+
+def test_mismatch_is_declined_and_no_file_written(tmp_path, monkeypatch):
+    from seqkit.serving import litert_export
+
+    monkeypatch.setattr(litert_export, "LITERT_TOLERANCE", -1.0)  # nothing can match
+    with pytest.warns(UserWarning, match="no LiteRT file"):
+        info = export(CASES["gru"].build_model(), tmp_path / "m", warmup=False,
+                      step_signature=False, litert=True)
+    assert info.litert["available"] is False
+    assert "differs from serving_default" in info.litert["reason"]
+    assert info.litert["max_abs_diff"] >= 0.0
+    assert not list((tmp_path / "m").rglob("*.tflite"))
+    assert (tmp_path / "m" / "1" / "saved_model.pb").is_file()  # the SavedModel still is
 
 
 def test_default_export_writes_no_tflite(tmp_path):
