@@ -4,10 +4,10 @@ full call before anything is written, verified after reload, warmed up, describe
 :func:`seqkit.serving.export` calls, in order: :func:`prepare_step` (the plan,
 :func:`seqkit.serving.step.plan_step`), :func:`write_saved_model` (both signatures in one
 SavedModel; a step function that fails or differs from the full call is dropped, with the
-reason), :func:`step_warmup_batches` (records for ``tf_serving_warmup_requests``, by default;
-``export(..., step_warmup=False)`` leaves them out), :func:`verify_step` (reloaded: streamed in one chunk
-and in two equals ``serving_default``; warmup replay) and :meth:`StepSignature.metadata`
-(the ``streaming`` entry of ``seqkit_export.json``).
+reason), :func:`step_warmup_batches` (records for ``tf_serving_warmup_requests``, by
+default; ``export(..., step_warmup=False)`` leaves them out), :func:`verify_step`
+(reloaded: streamed in one chunk and in two equals ``serving_default``; warmup replay)
+and :meth:`StepSignature.metadata` (the ``streaming`` entry of ``seqkit_export.json``).
 """
 
 from __future__ import annotations
