@@ -150,9 +150,10 @@ def traced_layers(model) -> list:
     >>> import keras, seqkit
     >>> inp = keras.Input((None, 3), name="sequence")
     >>> x = seqkit.make_rnn("gru", 2, return_sequences=True, name="a")(inp)
-    >>> model = keras.Model(inp, keras.layers.Bidirectional(seqkit.make_rnn("lstm", 2))(x))
+    >>> both = keras.layers.Bidirectional(seqkit.make_rnn("lstm", 2, name="b"))
+    >>> model = keras.Model(inp, both(x))
     >>> [inner.name for _, inner in traced_layers(model)]
-    ['a', 'forward_explicit_lstm', 'backward_explicit_lstm']
+    ['a', 'forward_b', 'backward_b']
     >>> traced_layers(keras.Model(inp, keras.layers.GRU(2, name="gru")(inp)))
     Traceback (most recent call last):
     ...
