@@ -19,11 +19,20 @@ How it is converted (TensorFlow 2.21, builtins only, no Flex delegate):
   invoke: "variable != nullptr"), and that function, returning the signature's named
   outputs, goes through ``tf.lite.TFLiteConverter.from_concrete_functions``. The flatbuffer
   has a ``serving_default`` signature with the SavedModel's input and output keys.
-- The op path is the ``WHILE`` loop, not the fused ``UNIDIRECTIONAL_SEQUENCE_LSTM``: the
-  converter fuses only functions annotated ``experimental_implements=
-  "UnidirectionalSequenceLSTM"`` (TF's composite-op fusion) or tf.keras 2's LSTM; Keras 3's
-  RNN layers (and seqkit's explicit cells) trace a plain ``while_loop`` with no such
-  annotation, so every golden case converts to ``WHILE`` (the metadata lists the ops).
+- First, when a model has an LSTM layer the fused op can express, the fused path
+  (:mod:`seqkit.serving.litert_fused`): those layers go through TF's composite-op fusion
+  and become ``UNIDIRECTIONAL_SEQUENCE_LSTM``; the rest (GRUs, variants, masked layers)
+  stay ``WHILE`` loops. If it fails or does not match, the ``WHILE`` conversion above is
+  used and ``fused_attempt`` says why. The entry's ``layers`` names each RNN layer's path
+  (``"fused UnidirectionalSequenceLSTM"`` / ``"WHILE loop"``) and the reason, ``ops`` the
+  flatbuffer's op names and ``ops["path"]`` (``fused``, ``loop`` or ``mixed``).
+- The fused op keeps its state tensors between invocations (TFLite variable tensors):
+  ``reset_variables: true`` in the entry means call ``interpreter.reset_all_variables()``
+  before each new sequence (:func:`run_litert` does).
+- The batch stays :data:`LITERT_BATCH` on both paths: the fusion needs static state
+  shapes ("we cannot fuse this lstm func because the batch size is not fixed",
+  ``prepare_composite_functions_tf.cc``) and the ``WHILE`` lowering static TensorList
+  element shapes.
 
 Before the file is written it runs in ``ai_edge_litert``'s interpreter (``tf.lite.
 Interpreter`` is deprecated; it is used only when ``ai-edge-litert`` is missing, and the
@@ -42,6 +51,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.serving import inputs as inputs_lib
+from seqkit.serving import litert_fused
 from seqkit.serving.layout import ASSETS_EXTRA
 from seqkit.serving.signature import SIGNATURE_NAME
 
@@ -53,9 +63,11 @@ LITERT_TOLERANCE = 1e-4
 #: TFLite builtins that hold a whole recurrent layer (the fused path)
 FUSED_OPS = ("UNIDIRECTIONAL_SEQUENCE_LSTM", "BIDIRECTIONAL_SEQUENCE_LSTM",
              "UNIDIRECTIONAL_SEQUENCE_RNN", "BIDIRECTIONAL_SEQUENCE_RNN")
-LOOP_NOTE = ("WHILE loop: TFLite fuses an LSTM only from a function annotated "
-             "experimental_implements='UnidirectionalSequenceLSTM' (composite-op fusion) or "
-             "tf.keras 2's LSTM; Keras 3 RNN layers trace a plain while_loop")
+LOOP_NOTE = ("WHILE loop: no layer could take the fused UNIDIRECTIONAL_SEQUENCE_LSTM op "
+             "(see layers for each one's reason)")
+FUSED_NOTE = ("fused UnidirectionalSequenceLSTM: the op keeps its state tensors between "
+              "invocations; call interpreter.reset_all_variables() before each sequence")
+MIXED_NOTE = "fused LSTM layers and WHILE loops (see layers); " + FUSED_NOTE.split(": ", 1)[1]
 
 
 def litert_path(version_dir) -> Path:
@@ -181,8 +193,8 @@ def op_summary(ops) -> dict:
         ops: the op names (:func:`op_names`).
 
     Returns:
-        ``{"path": "fused" | "loop" | "none", "while": bool, "fused": [fused ops],
-        "ops": ops}``.
+        ``{"path": "fused" | "loop" | "mixed" | "none", "while": bool, "fused": [fused
+        ops], "ops": ops}`` (``"mixed"``: fused layers beside ``WHILE`` loops).
 
     Example:
 
@@ -190,15 +202,23 @@ def op_summary(ops) -> dict:
     'loop'
     >>> op_summary(["UNIDIRECTIONAL_SEQUENCE_LSTM"])["fused"]
     ['UNIDIRECTIONAL_SEQUENCE_LSTM']
+    >>> op_summary(["UNIDIRECTIONAL_SEQUENCE_LSTM", "WHILE"])["path"]
+    'mixed'
+
     """
     fused = [op for op in ops if op in FUSED_OPS]
     has_while = "WHILE" in ops
-    path = "fused" if fused and not has_while else "loop" if has_while else "none"
+    path = ("mixed" if fused and has_while else "fused" if fused else
+            "loop" if has_while else "none")
     return {"path": path, "while": has_while, "fused": fused, "ops": list(ops)}
 
 
 def run_litert(flatbuffer: bytes, feeds: dict) -> dict:
     """Run ``serving_default`` of a flatbuffer on ``feeds``, one row per call.
+
+    The fused ``UNIDIRECTIONAL_SEQUENCE_LSTM`` op keeps its state tensors between calls
+    (TFLite variable tensors), so each row starts with ``reset_all_variables()``; a
+    ``WHILE`` flatbuffer has none and the reset changes nothing.
 
     Args:
         flatbuffer: TFLite model bytes (batch axis :data:`LITERT_BATCH`).
@@ -217,9 +237,15 @@ def run_litert(flatbuffer: bytes, feeds: dict) -> dict:
     [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
     """
     cls, _ = interpreter_class()
-    runner = cls(model_content=flatbuffer).get_signature_runner(SIGNATURE_NAME)
+    interpreter = cls(model_content=flatbuffer)
+    runner = interpreter.get_signature_runner(SIGNATURE_NAME)
     n = len(next(iter(feeds.values())))
-    rows = [runner(**{k: np.asarray(v[i:i + 1]) for k, v in feeds.items()}) for i in range(n)]
+    rows = []
+    for i in range(n):
+        row = {k: np.asarray(v[i:i + 1]) for k, v in feeds.items()}
+        if i:  # the first call allocates; later ones must not see the last row's state
+            interpreter.reset_all_variables()
+        rows.append(runner(**row))
     return {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}
 
 
@@ -267,9 +293,11 @@ def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
 
     Returns:
         The metadata's ``litert`` entry: ``{"available": True, "path", "size_bytes",
-        "interpreter", "signature_name", "batch", "inputs", "outputs", "ops",
-        "max_abs_diff", "tolerance", "checked_rows", "note"}`` or ``{"available": False,
-        "reason"}`` (then no file is written and a warning says why).
+        "interpreter", "signature_name", "batch", "inputs", "outputs", "ops", "layers",
+        "fused_attempt", "reset_variables", "max_abs_diff", "tolerance", "checked_rows",
+        "note"}`` or ``{"available": False, "reason"}`` (then no file is written and a
+        warning says why). ``layers``: ``{RNN layer name: {"path", "reason"}}``;
+        ``fused_attempt``: why the fused conversion was not used, or ``None``.
 
     Example:
 
@@ -280,7 +308,9 @@ def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
     >>> tmp = tempfile.TemporaryDirectory()
     >>> entry = export(model, tmp.name, warmup=False, litert=True).litert
     >>> entry["available"], entry["path"], entry["ops"]["path"], entry["batch"]
-    (True, 'assets.extra/model.tflite', 'loop', 1)
+    (True, 'assets.extra/model.tflite', 'fused', 1)
+    >>> [layer["path"] for layer in entry["layers"].values()], entry["reset_variables"]
+    (['fused UnidirectionalSequenceLSTM'], True)
     >>> tmp.cleanup()
     """
     if inputs_lib.is_text(specs) or any(s["dtype"] == "string" for s in specs.values()):
@@ -289,23 +319,31 @@ def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
                         "model after the vectorizer (token ids in) for LiteRT")
     import tensorflow as tf
 
-    cls, interpreter = interpreter_class()
-    try:
-        flatbuffer = convert_litert(model, specs, serve)
-        got = run_litert(flatbuffer, sample)
-    except Exception as err:  # noqa: BLE001 - the converter's many error types
-        return _decline(f"conversion failed: {_short(err)}")
     loaded = tf.saved_model.load(str(version_dir))  # owns the variables: keep it alive
     want = {k: v.numpy() for k, v in loaded.signatures[SIGNATURE_NAME](
         **{k: tf.constant(v) for k, v in sample.items()}).items()}
-    diff, reason = compare(got, want)
-    if reason:
-        return _decline(f"LiteRT differs from {SIGNATURE_NAME}: {reason}", max_abs_diff=diff)
+    layers, fused_error, chosen = {}, None, None
+    if any(litert_fused.fusable_reason(layer) is None
+           for layer in litert_fused.rnn_layers(model)):
+        chosen, fused_error = _try(lambda: litert_fused.convert_fused(
+            model, specs, serve, LITERT_BATCH, layers), sample, want, "fused conversion")
+    if chosen is None:
+        chosen, error = _try(lambda: convert_litert(model, specs, serve), sample, want,
+                             "conversion")
+        if chosen is None:
+            return _decline(error[0], **error[1])
+        layers = _loop_layers(model, fused_error)
+    flatbuffer, diff = chosen
     path = litert_path(version_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(flatbuffer)
+    cls, interpreter = interpreter_class()
     runner = cls(model_content=flatbuffer).get_signature_runner(SIGNATURE_NAME)
     summary = op_summary(op_names(flatbuffer))
+    if not summary["fused"]:  # routed, but the converter kept the composite's loop
+        layers = {name: {"path": litert_fused.LOOP, "reason": layer["reason"] or
+                         "the converter did not fuse the composite function"}
+                  for name, layer in layers.items()}
     return {
         "available": True, "path": f"{ASSETS_EXTRA}/{LITERT_FILE}",
         "size_bytes": len(flatbuffer), "interpreter": interpreter,
@@ -313,10 +351,36 @@ def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
         "inputs": {k: {"dtype": s["dtype"], "shape": [LITERT_BATCH, *s["shape"][1:]]}
                    for k, s in specs.items()},
         "outputs": sorted(runner.get_output_details()),
-        "ops": summary, "max_abs_diff": diff, "tolerance": LITERT_TOLERANCE,
+        "ops": summary, "layers": layers, "fused_attempt": fused_error and fused_error[0],
+        "reset_variables": bool(summary["fused"]),
+        "max_abs_diff": diff, "tolerance": LITERT_TOLERANCE,
         "checked_rows": len(next(iter(sample.values()))),
-        "note": LOOP_NOTE if summary["path"] == "loop" else None,
+        "note": {"loop": LOOP_NOTE, "mixed": MIXED_NOTE, "fused": FUSED_NOTE}.get(
+            summary["path"]),
     }
+
+
+def _try(convert, sample, want, what):
+    """``((flatbuffer, diff), None)`` when it converts and matches, else ``(None, error)``."""
+    try:
+        flatbuffer = convert()
+        got = run_litert(flatbuffer, sample)
+    except Exception as err:  # noqa: BLE001 - the converter's many error types
+        return None, (f"{what} failed: {_short(err)}", {})
+    diff, reason = compare(got, want)
+    if reason:
+        return None, (f"LiteRT ({what}) differs from {SIGNATURE_NAME}: {reason}",
+                      {"max_abs_diff": diff})
+    return (flatbuffer, diff), None
+
+
+def _loop_layers(model, fused_error) -> dict:
+    """Every RNN layer on the WHILE path, with why (its own reason or the fused failure)."""
+    out = {}
+    for layer in litert_fused.rnn_layers(model):
+        reason = litert_fused.fusable_reason(layer) or (fused_error and fused_error[0])
+        out[layer.name] = {"path": litert_fused.LOOP, "reason": reason}
+    return out
 
 
 def _decline(reason: str, **extra) -> dict:
