@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+os.environ.setdefault("SEQKIT_TENSORBOARD", "0")  # no default logs per fit (tests opt in)
 
 from pathlib import Path  # noqa: E402
 

@@ -3,9 +3,10 @@
 :class:`FitOptions` holds the recurrent stack (``cell``, ``units``, ``layers``,
 ``bidirectional``, ``dropout``, ``recurrent_dropout``) and the training loop (``epochs``,
 ``batch_size``, ``learning_rate``, ``seed``, ``patience``, ``strategy``, ``callbacks``,
-``backup_dir``, ``verbose``). The fit functions build one from their keyword arguments;
-the recipe configurations (``seqkit.recipes.config``) build one from theirs, so a bad
-option fails the same way, with the same message, before any training starts.
+``backup_dir``, ``tensorboard``, ``verbose``). The fit functions build one from their
+keyword arguments; the recipe configurations (``seqkit.recipes.config``) build one from
+theirs, so a bad option fails the same way, with the same message, before any training
+starts.
 
 Example:
 
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 
 from seqkit.fit.describe import callback_names
 from seqkit.fit.models import RNNSpec
+from seqkit.fit.tensorboard import check_tensorboard
 from seqkit.validation import check_choice, check_int, check_number, check_optional_int, fail
 
 LR_SCHEDULES = ("plateau", None)
@@ -78,6 +80,10 @@ class FitOptions:
     strategy: object = _option(None, "None, a tf.distribute.Strategy or a strategy name")
     callbacks: object = _option(None, "extra Keras callbacks")
     backup_dir: object = _option(None, "folder for a resumable backup after every epoch")
+    tensorboard: bool | str = _option(
+        True, "TensorBoard logs (epoch scalars, a gate-trace heatmap at the end): a folder; "
+        "True: seqkit_logs/<task>-<cell>/version_<N> (recipes: runs/<name>/tensorboard); "
+        "False: none; SEQKIT_TENSORBOARD=0 turns the default off")
     verbose: object = _option(1, "Keras' progress output: 1 progress bar, 2 a line, 0 none")
 
     @classmethod
@@ -152,6 +158,7 @@ class FitOptions:
             lr_schedule=check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES),
             max_seconds=(None if self.max_seconds is None else
                          check_number("max_seconds", self.max_seconds, positive=True)),
+            tensorboard=check_tensorboard(self.tensorboard),
         )
 
     def config(self, strategy_description) -> dict:
@@ -167,10 +174,12 @@ class FitOptions:
 
         >>> FitOptions(cell="gru").config(None)["cell"]
         'gru'
+        >>> FitOptions(tensorboard="logs/run1").config(None)["tensorboard"]
+        'logs/run1'
         """
         return {**self.rnn.config(), "epochs": self.epochs, "batch_size": self.batch_size,
                 "learning_rate": self.learning_rate, "seed": self.seed,
                 "patience": self.patience, "lr_schedule": self.lr_schedule,
                 "max_seconds": self.max_seconds, "strategy": strategy_description,
                 "callbacks": callback_names(self.callbacks), "backup_dir": self.backup_dir,
-                "verbose": self.verbose, "optimizer": "adam"}
+                "tensorboard": self.tensorboard, "verbose": self.verbose, "optimizer": "adam"}

@@ -10,8 +10,8 @@ Every fit function runs the same steps (:func:`run_fit`):
 4. build the served model, and the view of it that is trained, under the strategy's scope
    (:meth:`FitTask.build_model`, :meth:`FitTask.training_model`);
 5. make the training and validation datasets (:meth:`FitTask.datasets`);
-6. compile and train with backups, early stopping and timing
-   (:func:`seqkit.fit.train.compile_and_fit`);
+6. compile and train with backups, early stopping, timing and TensorBoard logs
+   (:func:`seqkit.fit.train.compile_and_fit`, :mod:`seqkit.fit.tensorboard`);
 7. adjust from the validation split (:meth:`FitTask.after_training`), then evaluate on
    the test split (:meth:`FitTask.evaluate`);
 8. assemble the :class:`~seqkit.fit.result.FitResult` with its configuration
@@ -34,6 +34,7 @@ from seqkit.fit.budget import plan_training
 from seqkit.fit.models import RNNSpec
 from seqkit.fit.options import FitOptions
 from seqkit.fit.result import FitResult
+from seqkit.fit.tensorboard import resolve_log_dir
 from seqkit.fit.train import compile_and_fit, describe_strategy, resolve_strategy, strategy_scope
 
 
@@ -129,13 +130,15 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
         model = task.build_model(options.rnn)
         trained = task.training_model(model)
     train_ds, val_ds = task.datasets(plan.batch_size, options.seed)
+    log_dir = resolve_log_dir(options.tensorboard, name=_run_name(task, options))
+    options = dataclasses.replace(options, tensorboard=log_dir or False)  # in the config
     history, timing = compile_and_fit(
         trained, train_ds, val_ds, epochs=plan.epochs, learning_rate=options.learning_rate,
         loss=task.loss, metrics=list(task.metrics), patience=plan.patience,
         callbacks=options.callbacks, backup_dir=options.backup_dir, verbose=options.verbose,
         strategy=strategy, train_examples=task.train_examples,
         lr_schedule=options.lr_schedule, max_seconds=plan.max_seconds,
-        steps_per_epoch=plan.steps_per_epoch, monitor=task.monitor)
+        steps_per_epoch=plan.steps_per_epoch, monitor=task.monitor, tensorboard=log_dir)
     timing["plan"] = plan.to_json()
     if trained is not model:  # evaluate() in user units with the same optimizer state
         with strategy_scope(strategy):
@@ -148,3 +151,9 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
     return FitResult(model=model, task=task.name, history=history, metrics=jsonable(metrics),
                      config=jsonable(config), class_names=task.class_names,
                      timing=jsonable(timing), data_info=jsonable(task.data_info()))
+
+
+def _run_name(task: FitTask, options: FitOptions) -> str:
+    """``<task>-<cell>`` (the cell's name when it was given by name): the default
+    TensorBoard run's folder under ``seqkit_logs``."""
+    return f"{task.name}-{options.cell}" if isinstance(options.cell, str) else task.name

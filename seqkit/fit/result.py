@@ -219,6 +219,79 @@ class FitResult:
             raise DataError(f"got {len(probs)} inputs but {len(y_ids)} labels")
         return classification_metrics(y_ids, probs, self.class_names)
 
+    def trace_gates(self, x, *, layer=None, **inputs):
+        """Per-time-step gate activations of the model's RNN layer on raw inputs:
+        :func:`seqkit.layers.trace.trace_gates` on what :meth:`prepare_inputs` makes of
+        ``x``, so the model's own preprocessing (text vectorizer, scaling) runs.
+
+        Args:
+            x: raw inputs, as :meth:`predict` takes them (texts, windows, sequences).
+            layer: the RNN layer by name or object (default the first).
+            **inputs: :meth:`prepare_inputs`' keywords (``layout``, a forecaster's
+                ``future_covariates``, ``static_covariates``, ``series``).
+
+        Returns:
+            A :class:`seqkit.layers.GateTrace`; a text model's holds each example's tokens
+            in ``extra["tokens"]`` (the time axis of :meth:`plot_gate_trace`).
+
+        Example:
+
+        >>> import keras, seqkit
+        >>> vectorizer = keras.layers.TextVectorization(output_sequence_length=4)
+        >>> vectorizer.adapt(["good film", "bad film"])
+        >>> text = keras.Input((), dtype="string", name="text")
+        >>> x = keras.layers.Embedding(5, 3, mask_zero=True)(vectorizer(text))
+        >>> out = keras.layers.Dense(2, activation="softmax")(seqkit.make_rnn("gru", 4)(x))
+        >>> result = FitResult(keras.Model(text, out), "text_classification")
+        >>> trace = result.trace_gates(["good film", "bad bad film"])
+        >>> trace["h"].shape, trace.extra["tokens"]
+        ((2, 4, 4), [['good', 'film'], ['bad', 'bad', 'film']])
+        """
+        from seqkit.layers.trace import trace_gates, trace_tokens
+
+        prepared = self.prepare_inputs(x, **inputs)
+        trace = trace_gates(self.model, prepared, layer=layer)
+        if self.task == "text_classification":
+            trace.extra["tokens"] = trace_tokens(self.model, prepared)
+        return trace
+
+    def plot_gate_trace(self, x, path, *, example: int = 0, gates=None, layer=None,
+                        max_units: int = 64, **inputs) -> Path:
+        """A heatmap PNG of the gates on one raw input (:meth:`trace_gates`, then
+        :func:`seqkit.layers.trace.plot_gate_trace`); a text's tokens label the time axis.
+
+        Args:
+            x: raw inputs (one text or window is a batch of one).
+            path: the PNG file to write (folders created).
+            example: which of ``x`` to draw.
+            gates: the gate names to draw (default all).
+            layer: the RNN layer (default the first).
+            max_units: draw at most this many units per gate.
+            **inputs: :meth:`prepare_inputs`' keywords.
+
+        Returns:
+            ``Path(path)``.
+
+        Example:
+
+        >>> import keras, numpy as np, os, tempfile, seqkit
+        >>> inp = keras.Input((None, 2), name="sequence")
+        >>> out = keras.layers.Dense(2, activation="softmax")(seqkit.ExplicitLSTM(3)(inp))
+        >>> result = FitResult(keras.Model(inp, out), "sequence_classification",
+        ...                    data_info={"n_features": 2})
+        >>> png = result.plot_gate_trace([np.ones((5, 2))], os.path.join(tempfile.mkdtemp(),
+        ...                                                              "gates.png"))
+        >>> png.read_bytes()[:4]
+        b'\\x89PNG'
+        """
+        from seqkit.layers.trace import plot_gate_trace
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        plot_gate_trace(self.trace_gates(x, layer=layer, **inputs), path, example=example,
+                        gates=gates, max_units=max_units)
+        return path
+
     # ------------------------------------------------------------------ persistence
 
     def to_json(self) -> dict:

@@ -27,6 +27,7 @@ from seqkit.checkpointing import AtomicBackupAndRestore
 from seqkit.errors import ConfigError
 from seqkit.fileio import jsonable
 from seqkit.fit.budget import schedule_callbacks, stopping_patience, watched_quantity
+from seqkit.fit.tensorboard import tensorboard_callbacks
 from seqkit.fit.timing import TimingCallback, timing_summary
 from seqkit.validation import check_int, check_number, check_optional_int
 
@@ -131,7 +132,7 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
                     strategy=None, train_examples: int | None = None,
                     lr_schedule: str | None = None, max_seconds: float | None = None,
                     steps_per_epoch: int | None = None,
-                    monitor: str = "val_loss") -> tuple[dict, dict]:
+                    monitor: str = "val_loss", tensorboard=None) -> tuple[dict, dict]:
     """Compile ``model`` with Adam (under ``strategy.scope()``) and fit it.
 
     Early stopping watches ``val_loss`` with ``patience`` and restores the best weights
@@ -141,9 +142,13 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
     :class:`seqkit.checkpointing.AtomicBackupAndRestore` (Keras' callback with atomic
     writes): a run interrupted and started again with the same directory resumes at the
     start of the interrupted epoch; the folder is deleted when training ends normally.
-    Returns ``(history, timing)``: history as a dict of lists, timing from
-    :func:`seqkit.fit.timing.timing_summary` (epochs and steps run, best epoch, why
-    training stopped).
+    ``tensorboard`` (a folder, or None) adds, after every other callback,
+    :func:`seqkit.fit.tensorboard.tensorboard_callbacks`: Keras' TensorBoard epoch scalars
+    and, when training ends (best weights restored), a gate-trace heatmap image of the
+    first validation example (a ``keras.callbacks.TensorBoard`` among ``callbacks`` is
+    used instead of a second logger, and gets the heatmap). Returns ``(history, timing)``:
+    history as a dict of lists, timing from :func:`seqkit.fit.timing.timing_summary`
+    (epochs and steps run, best epoch, why training stopped).
 
     Under a strategy where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``,
     keras#20585) the same training runs through :func:`seqkit.fit.distributed.fit_custom_loop`
@@ -156,14 +161,18 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                       metrics=list(metrics) if metrics else None)
     watch = watched_quantity(monitor, val_ds is not None)
+    logs = tensorboard_callbacks(tensorboard, callbacks, val_ds, train_ds)
     callbacks = [*schedule_callbacks(watch=watch, patience=patience,
                                      lr_schedule=lr_schedule, learning_rate=learning_rate,
                                      max_seconds=max_seconds), *(callbacks or [])]
     if not _fit_supported(strategy):
+        from seqkit.distribute import is_chief
         from seqkit.fit.distributed import fit_custom_loop
 
+        logs = logs if is_chief(strategy) else []  # one writer: the chief
         return fit_custom_loop(model, train_ds, val_ds, epochs=epochs, loss=loss,
-                               metrics=metrics, patience=patience, callbacks=callbacks,
+                               metrics=metrics, patience=patience,
+                               callbacks=[*callbacks, *logs],
                                backup_dir=backup_dir, verbose=verbose, strategy=strategy,
                                train_examples=train_examples,
                                steps_per_epoch=steps_per_epoch, watch=watch)
@@ -177,7 +186,7 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
         cbs.append(stopper)
     if backup_dir is not None:
         cbs.append(AtomicBackupAndRestore(str(backup_dir)))
-    cbs.extend(callbacks)
+    cbs.extend([*callbacks, *logs])  # the logs last: after EarlyStopping restores weights
     fit_history = model.fit(train_ds, validation_data=val_ds, epochs=epochs,
                             callbacks=cbs, verbose=verbose, shuffle=False)
     history = {k: [float(v) for v in vals] for k, vals in fit_history.history.items()

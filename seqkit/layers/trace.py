@@ -16,7 +16,8 @@ from seqkit.layers.loop import GateTrace, trace_loop
 from seqkit.layers.paths import ExplicitLoopMixin
 from seqkit.validation import fail
 
-__all__ = ["GateTrace", "plot_gate_trace", "trace_gates", "trace_layer"]
+__all__ = ["GateTrace", "gate_trace_figure", "plot_gate_trace", "trace_gates", "trace_layer",
+           "trace_tokens"]
 
 
 def trace_layer(layer, inputs, mask=None, initial_state=None) -> GateTrace:
@@ -128,9 +129,42 @@ def trace_gates(model_or_layer, inputs, *, layer=None, mask=None) -> GateTrace:
     return trace_layer(rnn, sequences, mask=mask)
 
 
-def plot_gate_trace(trace: GateTrace, path, *, example: int = 0, gates=None, tokens=None,
-                    max_units: int = 64):
-    """Write a heatmap PNG of one example's trace: one panel per gate, units × time.
+def trace_tokens(model, inputs) -> list[list[str]] | None:
+    """The tokens a text model's ``TextVectorization`` makes of raw ``inputs``: the labels
+    of its RNN's time axis.
+
+    Args:
+        model: a Keras model; the first ``TextVectorization`` among its layers is used.
+        inputs: the model's raw string inputs ``[batch]``.
+
+    Returns:
+        One list per example of its tokens in time order, padding left out (``[UNK]`` for
+        words outside the vocabulary); None for a model without a ``TextVectorization``.
+
+    Example:
+
+    >>> import keras
+    >>> vectorizer = keras.layers.TextVectorization(output_sequence_length=4)
+    >>> vectorizer.adapt(["good film", "bad film"])
+    >>> text = keras.Input((), dtype="string")
+    >>> model = keras.Model(text, vectorizer(text))
+    >>> trace_tokens(model, ["good film", "a film"])
+    [['good', 'film'], ['[UNK]', 'film']]
+    >>> trace_tokens(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), [[1, 2]])
+    """
+    vectorizer = next((lay for lay in model.layers
+                       if isinstance(lay, keras.layers.TextVectorization)), None)
+    if vectorizer is None:
+        return None
+    vocabulary = vectorizer.get_vocabulary()
+    ids = ops.convert_to_numpy(vectorizer(np.asarray(inputs, dtype=object)))
+    return [[str(vocabulary[i]) for i in row if i != 0] for row in np.atleast_2d(ids)]
+
+
+def gate_trace_figure(trace: GateTrace, *, example: int = 0, gates=None, tokens=None,
+                      max_units: int = 64):
+    """The heatmap of one example's trace as a matplotlib ``Figure``: one panel per gate,
+    units × time, the panels sharing the time axis.
 
     Gates in ``[0, 1]`` (``i, f, o, z, r``) use a fixed 0–1 colour scale; signed values
     (``g, c, h, candidate``) a diverging one centred on 0. Masked steps at the end of
@@ -138,10 +172,79 @@ def plot_gate_trace(trace: GateTrace, path, *, example: int = 0, gates=None, tok
 
     Args:
         trace: a :class:`GateTrace`.
+        example: which example of the batch.
+        gates: the gate names to draw (default all, in the trace's order).
+        tokens: labels of the time axis (e.g. the words of a text); default
+            ``trace.extra["tokens"][example]`` when the trace has them
+            (``FitResult.trace_gates`` of a text model), else step numbers.
+        max_units: draw at most this many units per gate.
+
+    Returns:
+        The ``matplotlib.figure.Figure`` (no pyplot state; save or render it).
+
+    Raises:
+        ConfigError: an unknown gate name.
+        DataError: ``example`` is not an index into the batch.
+
+    Example:
+
+    >>> import numpy as np
+    >>> from seqkit.layers import ExplicitGRU
+    >>> trace = ExplicitGRU(4).trace_gates(np.ones((1, 3, 2), "float32"))
+    >>> figure = gate_trace_figure(trace, gates=["z", "h"], tokens=["a", "b", "c"])
+    >>> bottom = figure.axes[1]
+    >>> [t.get_text() for t in bottom.get_xticklabels()], bottom.get_xlabel()
+    (['a', 'b', 'c'], 'token')
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    names = list(gates or trace.names)
+    unknown = [n for n in names if n not in trace.gates]
+    if unknown:
+        raise ConfigError(f"unknown gate(s) {unknown}; this trace has {trace.names}")
+    batch, steps = next(iter(trace.gates.values())).shape[:2]
+    if not 0 <= example < batch:
+        fail("example", f"an index into the batch of {batch} (0 to {batch - 1})", example,
+             DataError)
+    if trace.mask is not None and trace.mask[example].any():
+        steps = int(trace.mask[example].sum())
+    if tokens is None and trace.extra.get("tokens") is not None:
+        tokens = trace.extra["tokens"][example]
+    fig = Figure(figsize=(max(6, 0.25 * steps + 2), 1.6 * len(names) + 0.8))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(len(names), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, name in zip(axes, names):
+        values = trace.gates[name][example, :steps, :max_units].T
+        if name in ("i", "f", "o", "z", "r"):  # gates live in [0, 1]
+            limits = {"cmap": "viridis", "vmin": 0.0, "vmax": 1.0}
+        else:  # signed values: a diverging map centred on 0
+            top = float(np.abs(values).max()) or 1.0
+            limits = {"cmap": "coolwarm", "vmin": -top, "vmax": top}
+        image = ax.imshow(values, aspect="auto", interpolation="nearest", **limits)
+        ax.set_ylabel(f"{name}\nunit")
+        fig.colorbar(image, ax=ax, fraction=0.025, pad=0.01)
+    if tokens is not None:
+        labels = [str(t) for t in list(tokens)[:steps]]
+        axes[-1].set_xticks(range(len(labels)))
+        axes[-1].set_xticklabels(labels, rotation=90, fontsize=7)
+    axes[-1].set_xlabel("token" if tokens is not None else "time step")
+    fig.suptitle(f"gate activations: layer {trace.layer_name!r}, example {example}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_gate_trace(trace: GateTrace, path, *, example: int = 0, gates=None, tokens=None,
+                    max_units: int = 64):
+    """Write a heatmap PNG of one example's trace (:func:`gate_trace_figure`).
+
+    Args:
+        trace: a :class:`GateTrace`.
         path: the PNG file to write.
         example: which example of the batch.
         gates: the gate names to draw (default all, in the trace's order).
-        tokens: labels for the time axis (e.g. the words of a text).
+        tokens: labels for the time axis (e.g. the words of a text); default the trace's
+            own (``trace.extra["tokens"]``), else step numbers.
         max_units: draw at most this many units per gate.
 
     Returns:
@@ -163,41 +266,7 @@ def plot_gate_trace(trace: GateTrace, path, *, example: int = 0, gates=None, tok
     >>> open(path, "rb").read(4)
     b'\\x89PNG'
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = list(gates or trace.names)
-    unknown = [n for n in names if n not in trace.gates]
-    if unknown:
-        raise ConfigError(f"unknown gate(s) {unknown}; this trace has {trace.names}")
-    batch = next(iter(trace.gates.values())).shape[0]
-    if not 0 <= example < batch:
-        fail("example", f"an index into the batch of {batch} (0 to {batch - 1})", example,
-             DataError)
-    steps = next(iter(trace.gates.values())).shape[1]
-    if trace.mask is not None:
-        steps = max(1, int(trace.mask[example].sum())) if trace.mask[example].any() else steps
-    fig, axes = plt.subplots(len(names), 1, figsize=(max(6, 0.25 * steps + 2),
-                                                     1.6 * len(names) + 0.8), squeeze=False)
-    for ax, name in zip(axes[:, 0], names):
-        values = trace.gates[name][example, :steps, :max_units].T
-        if name in ("i", "f", "o", "z", "r"):  # gates live in [0, 1]
-            limits = {"cmap": "viridis", "vmin": 0.0, "vmax": 1.0}
-        else:  # signed values: a diverging map centred on 0
-            top = float(np.abs(values).max()) or 1.0
-            limits = {"cmap": "coolwarm", "vmin": -top, "vmax": top}
-        image = ax.imshow(values, aspect="auto", interpolation="nearest", **limits)
-        ax.set_ylabel(f"{name}\nunit")
-        fig.colorbar(image, ax=ax, fraction=0.025, pad=0.01)
-    if tokens is not None:
-        labels = list(tokens)[:steps]
-        axes[-1, 0].set_xticks(range(len(labels)))
-        axes[-1, 0].set_xticklabels(labels, rotation=90, fontsize=7)
-    axes[-1, 0].set_xlabel("time step")
-    fig.suptitle(f"gate activations: layer {trace.layer_name!r}, example {example}")
-    fig.tight_layout()
+    fig = gate_trace_figure(trace, example=example, gates=gates, tokens=tokens,
+                            max_units=max_units)
     fig.savefig(path, dpi=100)
-    plt.close(fig)
     return path

@@ -3,8 +3,9 @@
 ``runs/<name>/`` gets ``config.json`` (the recipe's options and the fit's resolved
 configuration), ``metrics.json``, ``history.png``, ``model/`` (the FitResult),
 ``progress.json`` (last finished epoch, rewritten atomically each epoch), ``summary.json``
-(where everything went), and while training ``backup/``
-(:class:`seqkit.checkpointing.AtomicBackupAndRestore`).
+(where everything went), ``tensorboard/`` (:mod:`seqkit.fit.tensorboard`: epoch scalars
+and a gate-trace heatmap; off with ``--no-tensorboard`` or ``SEQKIT_TENSORBOARD=0``), and
+while training ``backup/`` (:class:`seqkit.checkpointing.AtomicBackupAndRestore`).
 The export goes to ``saved_models/<name>/<version>/`` and its report beside it.
 
 Resuming: run the same command again after a crash; training continues from the start
@@ -23,6 +24,7 @@ several machines put ``runs_dir`` on a shared file system if workers should resu
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import shutil
@@ -34,6 +36,7 @@ import keras
 
 from seqkit.errors import ConfigError
 from seqkit.fileio import write_json_atomic
+from seqkit.fit.tensorboard import TensorBoardLogger, default_enabled
 from seqkit.forecasting.plot import plot_forecast
 from seqkit.recipes.config import ForecastConfig, SequenceConfig, TextConfig, to_dict
 
@@ -64,8 +67,47 @@ def _fit_kwargs(config, strategy, run_dir: Path, backup_dir: Path | None = None,
         batch_size=(config.batch_size if config.batch_size == "auto" else
                     config.batch_size * getattr(strategy, "num_replicas_in_sync", 1)),
         backup_dir=str(backup_dir if backup_dir is not None else run_dir / "backup"),
-        callbacks=[ProgressFile(run_dir)] if progress else [])
+        callbacks=[ProgressFile(run_dir)] if progress else [],
+        tensorboard=tensorboard_dir(config, run_dir))
     return options.kwargs()
+
+
+def tensorboard_dir(config, run_dir: Path) -> str | bool:
+    """Where a recipe's TensorBoard logs go: ``run_dir/tensorboard``, or False when the
+    recipe's ``tensorboard`` option or ``SEQKIT_TENSORBOARD=0`` turns them off.
+
+    Args:
+        config: the recipe's configuration.
+        run_dir: the run folder.
+
+    Returns:
+        The folder as ``str``, or False.
+
+    Example:
+
+    >>> import os
+    >>> from seqkit.recipes.config import SequenceConfig
+    >>> os.environ["SEQKIT_TENSORBOARD"] = "1"
+    >>> tensorboard_dir(SequenceConfig(), Path("runs/digits"))
+    'runs/digits/tensorboard'
+    >>> os.environ["SEQKIT_TENSORBOARD"] = "0"
+    >>> tensorboard_dir(SequenceConfig(), Path("runs/digits"))
+    False
+    """
+    if not getattr(config, "tensorboard", True) or not default_enabled():
+        return False
+    return str(run_dir / "tensorboard")
+
+
+def _call_fit(fit, *args, **kwargs):
+    """``fit(*args, **kwargs)``; a fit function without a ``tensorboard`` argument gets the
+    folder as a :class:`~seqkit.fit.tensorboard.TensorBoardLogger` among its callbacks
+    (which the fit uses instead of its own default) until the three take it."""
+    if "tensorboard" not in inspect.signature(fit).parameters:
+        folder = kwargs.pop("tensorboard")
+        if folder:
+            kwargs["callbacks"] = [*(kwargs["callbacks"] or []), TensorBoardLogger(folder)]
+    return fit(*args, **kwargs)
 
 
 #: the ForecastConfig fields that are fit_forecaster arguments of the same name
@@ -102,15 +144,16 @@ def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | No
 
     common = _fit_kwargs(config, strategy, run_dir, backup_dir, progress)
     if isinstance(config, TextConfig):
-        return seqkit.fit_text_classifier(
-            config.data, data_dir=config.data_dir, max_examples=config.max_examples,
+        return _call_fit(
+            seqkit.fit_text_classifier, config.data, data_dir=config.data_dir,
+            max_examples=config.max_examples,
             max_tokens=config.max_tokens, sequence_length=config.sequence_length,
             embedding_dim=config.embedding_dim, **common)
     if isinstance(config, ForecastConfig):
-        return seqkit.fit_forecaster(forecast_source(config), **forecast_kwargs(config),
-                                     **common)
+        return _call_fit(seqkit.fit_forecaster, forecast_source(config),
+                         **forecast_kwargs(config), **common)
     if isinstance(config, SequenceConfig):
-        return seqkit.fit_sequence_classifier(config.data, **common)
+        return _call_fit(seqkit.fit_sequence_classifier, config.data, **common)
     raise ConfigError(f"unknown recipe task {task!r}; expected text, forecast or sequences")
 
 
