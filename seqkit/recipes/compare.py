@@ -1,70 +1,149 @@
-"""LSTM vs GRU (and named variants), same budget, several seeds: the question seqkit
-exists for, answered with one table.
+"""The LSTM-vs-GRU study (``seqkit compare``): is the GRU lighter and faster, and at what
+cost in quality — with 95% intervals over seeds and a verdict per claim.
 
-Each (task, cell, seed) trains in its own process (so its peak resident memory is its
-own), with the same epochs, units and batch size and no early stopping, then exports.
-The exports of seed 0 are measured side by side by :func:`seqkit.report` in its
-comparison mode (a fresh process, the way they will be served). Results: ``compare.md``,
-``compare.json`` and ``compare.png`` in ``out_dir``.
+Each (task, cell, size, seed) runs in its own process (:func:`child_main`): first the
+activation-memory probe of the cell at the study's size
+(:func:`seqkit.study.measure.activation_memory`, a clean baseline in a fresh process),
+then the task's recipe with fixed epochs and no early stopping (the same optimizer steps
+for every cell: checked from ``timing["steps_run"]``), then the counts and the
+steady-state throughput. The exports of every seed of a (task, size) group are then
+measured side by side by :func:`seqkit.report` in its comparison mode (fresh processes,
+p50/p99 at batch 1 and 64). :mod:`seqkit.study.summary` turns the runs into mean ± CI,
+paired GRU/LSTM ratios and verdicts; :mod:`seqkit.study.layerbench` adds the layer-level
+section (Keras, seqkit, PyTorch) in one more process. Results: ``compare.md``,
+``compare.json`` and ``compare.png`` in ``out_dir``. The method is in docs/lstm_vs_gru.md.
+
+Example (what one run of the study is asked to do):
+
+>>> from seqkit.recipes.compare import job_options
+>>> from seqkit.recipes.config import CompareConfig
+>>> o = job_options(CompareConfig().resolved(), "ucr", "gru", 74, 1, "ucr:ArrowHead")
+>>> o["name"], o["units"], o["epochs"], o["patience"], o["data"]
+('ucr-gru-74u-seed1', 74, 3, None, 'ucr:ArrowHead')
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-import resource
-import statistics
 import subprocess
 import sys
+import time
 from pathlib import Path
 
-from seqkit.errors import ConfigError
 from seqkit.fileio import write_json_atomic
 from seqkit.recipes.config import CONFIGS, CompareConfig, to_dict
 
 CHILD_TAG = "SEQKIT_COMPARE_RESULT "
+LAYER_TAG = "SEQKIT_LAYERBENCH "
 SHARED_SENTIMENT = Path(__file__).resolve().parents[3] / "shared/data/sentiment_sentences"
+#: study task → the recipe that trains it
+TASK_RECIPES = {"forecast": "forecast", "sequences": "sequences", "ucr": "sequences",
+                "text": "text"}
 
 
 def task_data(config: CompareConfig) -> dict[str, str | None]:
-    """The data each task trains on; text needs local data (None: skipped, with reason)."""
+    """The data of each task; text needs local data (None: skipped, with the reason).
+
+    Args:
+        config: the study's configuration.
+
+    Returns:
+        ``{task: data name or path, or None}``.
+
+    Example:
+
+    >>> task_data(CompareConfig(text_data="x.tsv"))["text"], task_data(CompareConfig())["ucr"]
+    ('x.tsv', 'ucr:ArrowHead')
+    """
     text = config.text_data
     if text is None and SHARED_SENTIMENT.is_dir():
         text = str(SHARED_SENTIMENT)
-    return {"text": text, "forecast": config.forecast_data, "sequences": config.sequence_data}
+    return {"text": text, "forecast": config.forecast_data, "sequences": config.sequence_data,
+            "ucr": config.ucr_data}
 
 
-def job_config(config: CompareConfig, task: str, cell: str, seed: int, data: str) -> dict:
-    """The recipe options of one comparison run (the same budget for every cell)."""
-    options = {"name": f"{task}-{cell}-seed{seed}", "cell": cell, "seed": seed, "data": data,
-               "units": config.units, "epochs": config.epochs, "patience": None,
+def quality_metric(task: str) -> tuple[str, str]:
+    """``(metric key, direction)``: MASE (lower is better) for forecasts, else accuracy.
+
+    Args:
+        task: a study task.
+
+    Returns:
+        The metric's key in ``FitResult.metrics`` and ``"lower"``/``"higher"``.
+
+    Example:
+
+    >>> quality_metric("forecast"), quality_metric("ucr")
+    (('mase', 'lower'), ('accuracy', 'higher'))
+    """
+    return ("mase", "lower") if task == "forecast" else ("accuracy", "higher")
+
+
+def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: int,
+                data: str) -> dict:
+    """The recipe options of one run: the same budget for every cell.
+
+    Args:
+        config: the resolved study configuration.
+        task: the study task.
+        cell: the cell.
+        units: its units.
+        seed: the seed.
+        data: the task's data.
+
+    Returns:
+        Keyword arguments of the task recipe's configuration class.
+    """
+    options = {"name": f"{task}-{cell}-{units}u-seed{seed}", "cell": cell, "seed": seed,
+               "data": data, "units": units, "epochs": config.epochs, "patience": None,
                "batch_size": config.batch_size, "learning_rate": config.learning_rate,
-               "strategy": config.strategy,
-               "runs_dir": str(Path(config.out_dir) / "runs"),
+               "strategy": config.strategy, "runs_dir": str(Path(config.out_dir) / "runs"),
                "saved_models_dir": config.saved_models_dir, "export": True,
                "report": False, "fresh": True, "verbose": config.verbose}
+    recipe_fields = {f.name for f in dataclasses.fields(CONFIGS[TASK_RECIPES[task]])}
+    if "tensorboard" in recipe_fields:
+        options["tensorboard"] = False  # no log writing inside the timed epochs
+    if task == "forecast":
+        options["baselines"] = []  # MASE needs none; ETS/Theta fits would cost minutes
     if task == "text" and config.text_max_examples:
         options["max_examples"] = config.text_max_examples
     return options
 
 
-def child_main(task: str, options: dict) -> None:
-    """Runs in the child process: one recipe, then its peak RSS on stdout as JSON."""
-    import seqkit.fit  # noqa: F401  (TensorFlow and Keras loaded: the baseline)
+def child_main(task: str, options: dict, probe: dict) -> None:
+    """Runs in the child process: the memory probe, the recipe, the measurements; prints
+    one JSON line tagged :data:`CHILD_TAG`."""
+    import seqkit.fit  # noqa: F401  (TensorFlow and Keras loaded)
+    from seqkit.fit import FitResult
     from seqkit.recipes.run import run_recipe
+    from seqkit.study import measure
 
-    baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    summary = run_recipe(task, CONFIGS[task](**options), echo=lambda *_: None)
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(CHILD_TAG + json.dumps({"summary": summary, "peak_train_rss_mb": peak_kb / 1024,
-                                  "train_rss_above_import_mb": (peak_kb - baseline_kb) / 1024},
-                                 default=str), flush=True)
+    memory = measure.activation_memory(options["cell"], options["units"],
+                                       seed=options["seed"], **probe)
+    recipe = TASK_RECIPES[task]
+    summary = run_recipe(recipe, CONFIGS[recipe](**options), echo=lambda *_: None)
+    counts = measure.model_counts(FitResult.load(summary["outputs"]["model"]).model)
+    steady = measure.steady_state(summary["timing"])
+    export = summary["outputs"]["export"]
+    record = {"cell": options["cell"], "units": options["units"], "seed": options["seed"],
+              **counts, **steady, "saved_model_mb": measure.dir_bytes(export) / 1e6,
+              "activation_mb": memory["measured_mb"],
+              "activation_estimate_mb": memory["estimate_mb"],
+              "gpu_peak_mb": memory["gpu_peak_mb"], "memory_probe": memory,
+              "metric": summary["metrics"].get(quality_metric(task)[0]),
+              "metrics": summary["metrics"], "export": export,
+              "stop_reason": summary["timing"].get("stop_reason")}
+    print(CHILD_TAG + json.dumps(record, default=str), flush=True)
 
 
-def _run_child(task: str, options: dict) -> dict:
-    cmd = [sys.executable, "-m", "seqkit.recipes.compare", task, json.dumps(options)]
-    proc = subprocess.run(cmd, capture_output=True, text=True,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+def _run_child(task: str, options: dict, probe: dict) -> dict:
+    cmd = [sys.executable, "-m", "seqkit.recipes.compare", task, json.dumps(options),
+           json.dumps(probe)]
+    # no TensorBoard logs in study runs: nothing but the fit inside the timed epochs
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SEQKIT_TENSORBOARD": "0"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     for line in proc.stdout.splitlines():
         if line.startswith(CHILD_TAG):
             return json.loads(line[len(CHILD_TAG):])
@@ -73,168 +152,142 @@ def _run_child(task: str, options: dict) -> dict:
                        f"{tail}")
 
 
-def _mean_std(values) -> dict:
-    values = [v for v in values if v is not None]
-    if not values:
-        return {"mean": None, "std": None, "n": 0}
-    return {"mean": statistics.fmean(values),
-            "std": statistics.stdev(values) if len(values) > 1 else 0.0, "n": len(values)}
+def run_group(config: CompareConfig, task: str, size: int, data: str, progress,
+              echo) -> tuple[dict[str, list[dict]], dict[str, int]]:
+    """Every run of one (task, size) group, the reference cell first (its input width
+    sizes the others under ``equal_params``).
+
+    Returns:
+        ``({cell: [run per seed]}, {cell: units})``.
+    """
+    from seqkit.study.sizes import equal_params_units
+
+    reference, runs, units = config.cells[0], {}, {}
+    probe = {"batch": config.memory_batch, "length": config.memory_length}
+    for cell in config.cells:
+        units[cell] = size
+        if config.equal_params and cell != reference:
+            units[cell] = equal_params_units(reference, size, cell,
+                                             input_dim=runs[reference][0]["rnn_input_dim"])
+        for seed in range(config.seeds):
+            echo(progress.line(task, cell, units[cell], seed))
+            options = job_options(config, task, cell, units[cell], seed, data)
+            runs.setdefault(cell, []).append(_run_child(task, options, probe))
+            progress.finished()
+    return runs, units
 
 
-def quality_metric(task: str) -> tuple[str, str]:
-    """(metric key, direction) used for the table: accuracy ↑ or MASE ↓."""
-    return ("mase", "lower") if task == "forecast" else ("accuracy", "higher")
-
-
-def measure_exports(exports: dict[str, str], repeats: int) -> tuple[dict[str, dict], str]:
-    """Serving figures of each export, measured side by side by :func:`seqkit.report` in
-    fresh processes; returns ({cell: figures}, path of the report's markdown)."""
+def serve_group(runs: dict[str, list[dict]], config: CompareConfig, out_dir: Path) -> str:
+    """Measure every export of a group side by side (:func:`seqkit.report`, comparison
+    mode, batch 1 and 64) and add the figures to each run; returns the report's markdown."""
     import seqkit
     from seqkit.reporting.report import comparison_rows
 
-    cells = list(exports)
-    rep = seqkit.report([exports[c] for c in cells], batch_sizes=(1, 64), repeats=repeats,
-                        concurrency=0, cold_start=False)
+    flat = [run for cell_runs in runs.values() for run in cell_runs]
+    rep = seqkit.report([run["export"] for run in flat], batch_sizes=(1, 64),
+                        repeats=config.latency_repeats, concurrency=0, cold_start=False,
+                        out_dir=str(out_dir))
     rows = rep["comparison"] or comparison_rows(rep["models"])
-    served = {}
-    for cell, row in zip(cells, rows, strict=True):
-        served[cell] = {
-            "params": row["params"], "saved_model_mb": row["saved_model_bytes"] / 1e6,
-            "peak_serve_rss_mb": row["peak_rss_bytes"] / 2**20,
-            "p50_b1_ms": row["p50_small_ms"], "p99_b1_ms": row["p99_small_ms"],
-            "p50_b64_ms": row["p50_large_ms"], "p99_b64_ms": row["p99_large_ms"],
-        }
-    return served, rep["files"]["markdown"]
+    for run, row, model in zip(flat, rows, rep["models"], strict=True):
+        rss = model["memory"]["rss"]
+        loaded = (rss.get("after_load") or {}).get("current_bytes")
+        run.update(p50_b1_ms=row["p50_small_ms"], p99_b1_ms=row["p99_small_ms"],
+                   p50_b64_ms=row["p50_large_ms"], p99_b64_ms=row["p99_large_ms"],
+                   serve_rss_above_loaded_mb=(row["peak_rss_bytes"] - loaded) / 2**20
+                   if loaded else None)
+    return rep["files"]["markdown"]
+
+
+def layer_section(config: CompareConfig) -> dict:
+    """The layer-level timings (:mod:`seqkit.study.layerbench`) in a fresh process."""
+    from seqkit.study.layerbench import gru_over_lstm
+
+    repeats = 5 if config.preset == "quick" else 15
+    options = {"units": list(config.sizes), "repeats": repeats}
+    proc = subprocess.run([sys.executable, "-m", "seqkit.study.layerbench",
+                           json.dumps(options)], capture_output=True, text=True,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    for line in proc.stdout.splitlines():
+        if line.startswith(LAYER_TAG):
+            rows = json.loads(line[len(LAYER_TAG):])
+            return {"rows": rows, "ratios": gru_over_lstm(rows), "repeats": repeats}
+    tail = " ".join((proc.stderr or "").strip().splitlines()[-2:])
+    return {"skipped": f"the layer timing process failed (exit {proc.returncode}): {tail}"}
+
+
+def _verdicts_across(groups: list[dict]) -> list[dict]:
+    from seqkit.study.render import group_label
+    from seqkit.study.verdicts import CLAIMS, overall
+
+    out = []
+    for i, claim in enumerate(CLAIMS):
+        by_group = {group_label(g): g["summary"]["verdicts"][i] for g in groups
+                    if g["summary"]["verdicts"]}
+        out.append({"claim": claim, "overall": overall(list(by_group.values())),
+                    "by_group": by_group})
+    return out
+
+
+def _plan(config: CompareConfig, data: dict, echo) -> tuple[list[str], dict]:
+    skipped = {}
+    for task in config.tasks:
+        if data[task] is None:
+            skipped[task] = ("no local text data: pass --text-data PATH (the shared "
+                             "sentiment sentences are not beside this checkout)")
+            echo(f"[compare] skipping {task}: {skipped[task]}")
+    return [t for t in config.tasks if t not in skipped], skipped
 
 
 def run_compare(config: CompareConfig, *, echo=print) -> dict:
-    unknown = sorted(set(config.tasks) - set(CONFIGS))
-    if unknown:
-        raise ConfigError(f"unknown task(s) {unknown}; expected some of {sorted(CONFIGS)}")
+    """Run the study and write ``compare.md``/``.json``/``.png`` into ``config.out_dir``.
+
+    Args:
+        config: the study's configuration (its preset fills what is unset).
+        echo: where progress and the final table are printed.
+
+    Returns:
+        The results (``compare.json``; :mod:`seqkit.study.render` describes the keys).
+    """
+    from seqkit.study.plot import plot_ratios
+    from seqkit.study.progress import Progress
+    from seqkit.study.render import study_markdown
+    from seqkit.study.summary import summarize_group
+
+    config, started = config.resolved(), time.monotonic()
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = task_data(config)
-    results = {"config": to_dict(config), "tasks": {}, "skipped": {}}
-    for task in config.tasks:
-        if data[task] is None:
-            results["skipped"][task] = ("no local text data: pass --text-data PATH (the "
-                                        "shared sentiment sentences are not beside this checkout)")
-            echo(f"[compare] skipping {task}: {results['skipped'][task]}")
-            continue
-        runs = {}
-        for cell in config.cells:
-            for seed in range(config.seeds):
-                echo(f"[compare] {task}: training {cell} (seed {seed}) ...")
-                runs.setdefault(cell, []).append(
-                    _run_child(task, job_config(config, task, cell, seed, data[task])))
-        exports = {cell: r[0]["summary"]["outputs"]["export"] for cell, r in runs.items()}
-        echo(f"[compare] {task}: measuring {len(exports)} exports side by side ...")
-        served, report_md = measure_exports(exports, config.latency_repeats)
+    tasks, skipped = _plan(config, data, echo)
+    progress = Progress(len(tasks) * len(config.sizes) * len(config.cells) * config.seeds)
+    groups = []
+    for task in tasks:
         metric, direction = quality_metric(task)
-        rows = {}
-        for cell, cell_runs in runs.items():
-            timing = [r["summary"]["timing"] for r in cell_runs]
-            rows[cell] = {
-                **served[cell],
-                "peak_train_rss_mb": _mean_std([r["peak_train_rss_mb"] for r in cell_runs]),
-                "train_rss_above_import_mb": _mean_std(
-                    [r["train_rss_above_import_mb"] for r in cell_runs]),
-                "seconds_per_epoch": _mean_std([t.get("median_epoch_seconds") for t in timing]),
-                metric: _mean_std([r["summary"]["metrics"].get(metric) for r in cell_runs]),
-            }
-        results["tasks"][task] = {"data": data[task], "metric": metric,
-                                  "direction": direction, "rows": rows,
-                                  "serving_report": report_md}
+        for size in config.sizes:
+            runs, units = run_group(config, task, size, data[task], progress, echo)
+            echo(f"[compare] {task} {size}u: measuring the exports side by side ...")
+            report_md = serve_group(runs, config, out_dir / "serving" / f"{task}-{size}u")
+            steps = {r["steps_run"] for cell_runs in runs.values() for r in cell_runs}
+            groups.append({"task": task, "size": size, "data": data[task], "metric": metric,
+                           "direction": direction, "units": units,
+                           "equal_params": config.equal_params, "same_steps": len(steps) == 1,
+                           "serving_report": report_md, "runs": runs,
+                           "summary": summarize_group(runs, direction=direction,
+                                                      reference=config.cells[0])})
+    if config.layer_bench:
+        echo("[compare] layer level: Keras, seqkit and PyTorch cells side by side ...")
+    results = {"config": to_dict(config), "groups": groups,
+               "verdicts": _verdicts_across(groups),
+               "layers": layer_section(config) if config.layer_bench else {"skipped": "off"},
+               "skipped": skipped}
+    results["wall_seconds"] = time.monotonic() - started
     write_json_atomic(out_dir / "compare.json", results)
-    markdown = comparison_markdown(results)
+    markdown = study_markdown(results)
     (out_dir / "compare.md").write_text(markdown)
-    plot_comparison(results, out_dir / "compare.png")
+    plot_ratios(groups, out_dir / "compare.png", cell=config.cells[1])
     echo(markdown)
     echo(f"[compare] wrote {out_dir / 'compare.md'}, compare.json, compare.png")
     return results
 
 
-COLUMNS = [("params", "params", "{:,.0f}"), ("saved_model_mb", "SavedModel MB", "{:.2f}"),
-           ("peak_train_rss_mb", "peak train RSS MB", "{:.0f}"),
-           ("train_rss_above_import_mb", "train RSS above TF import MB", "{:.0f}"),
-           ("peak_serve_rss_mb", "peak serve RSS MB", "{:.0f}"),
-           ("seconds_per_epoch", "s/epoch", "{:.2f}"),
-           ("p50_b1_ms", "p50 b1 ms", "{:.2f}"), ("p99_b1_ms", "p99 b1 ms", "{:.2f}"),
-           ("p50_b64_ms", "p50 b64 ms", "{:.2f}"), ("p99_b64_ms", "p99 b64 ms", "{:.2f}")]
-
-
-def _value(cell_row, key):
-    value = cell_row.get(key)
-    return value.get("mean") if isinstance(value, dict) else value
-
-
-def _fmt(cell_row, key, fmt):
-    value = cell_row.get(key)
-    if isinstance(value, dict):
-        if value.get("mean") is None:
-            return "–"
-        text = fmt.format(value["mean"])
-        return text + (f" ± {fmt.format(value['std'])}" if value.get("n", 0) > 1 else "")
-    return "–" if value is None else fmt.format(value)
-
-
-def comparison_markdown(results: dict) -> str:
-    seeds = results["config"]["seeds"]
-    lines = [f"# LSTM vs GRU — same budget ({results['config']['epochs']} epochs, "
-             f"{results['config']['units']} units), mean ± std over {seeds} seed(s)", ""]
-    for task, block in results["tasks"].items():
-        metric, rows = block["metric"], block["rows"]
-        head = [label for _, label, _ in COLUMNS] + [f"{metric} ({block['direction']} is better)"]
-        lines += [f"## {task} — data: `{block['data']}`", "",
-                  "| cell | " + " | ".join(head) + " |", "|---|" + "---:|" * len(head)]
-        for cell, row in rows.items():
-            cells = [_fmt(row, key, fmt) for key, _, fmt in COLUMNS] + [_fmt(row, metric, "{:.3f}")]
-            lines.append(f"| {cell} | " + " | ".join(cells) + " |")
-        names = list(rows)
-        if len(names) >= 2:
-            base = rows[names[0]]
-            for other in names[1:]:
-                ratios = []
-                for key, _, _ in COLUMNS + [(metric, metric, "")]:
-                    a, b = _value(base, key), _value(rows[other], key)
-                    ratios.append(f"{b / a:.2f}" if a and b is not None else "–")
-                lines.append(f"| **{other}/{names[0]}** | " + " | ".join(ratios) + " |")
-        lines += ["", f"Serving measurements: `{block['serving_report']}`", ""]
-    for task, why in results["skipped"].items():
-        lines.append(f"- {task} skipped: {why}")
-    return "\n".join(lines) + "\n"
-
-
-def plot_comparison(results: dict, path) -> Path:
-    """Bar charts, one panel per figure, cells side by side within each task."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    panels = [("params", "parameters"), ("peak_train_rss_mb", "peak train RSS (MB)"),
-              ("seconds_per_epoch", "seconds / epoch"), ("p50_b1_ms", "p50 latency b1 (ms)"),
-              ("p50_b64_ms", "p50 latency b64 (ms)"), ("metric", "quality metric")]
-    tasks = list(results["tasks"])
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.4))
-    for ax, (key, title) in zip(axes, panels):
-        for t_i, task in enumerate(tasks):
-            block = results["tasks"][task]
-            k = block["metric"] if key == "metric" else key
-            for c_i, (cell, row) in enumerate(block["rows"].items()):
-                value = _value(row, k) or 0.0
-                ax.bar(t_i + 0.8 * c_i / len(block["rows"]), value,
-                       width=0.8 / len(block["rows"]), color=f"C{c_i}",
-                       label=cell if t_i == 0 else None)
-        ax.set_xticks([i + 0.2 for i in range(len(tasks))])
-        ax.set_xticklabels(tasks, fontsize=8)
-        ax.set_title(title, fontsize=9)
-    axes[0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return Path(path)
-
-
-if __name__ == "__main__":  # child process: python -m seqkit.recipes.compare TASK OPTIONS_JSON
-    child_main(sys.argv[1], json.loads(sys.argv[2]))
+if __name__ == "__main__":  # child: python -m seqkit.recipes.compare TASK OPTIONS PROBE
+    child_main(sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]))
