@@ -1,7 +1,9 @@
-"""What ExplicitLSTMCell and ExplicitGRUCell share: the options, Keras' dropout knobs and
-the layer-norm weights."""
+"""What ExplicitLSTMCell and ExplicitGRUCell share: the options, Keras' dropout knobs,
+the layer-norm weights, and the helpers that put stored weights into the loop layout."""
 
 from __future__ import annotations
+
+from keras import ops
 
 from seqkit.layers.equations import Norm
 
@@ -39,3 +41,70 @@ class ExplicitCellMixin:
             return None
         return Norm(getattr(self, f"{name}_norm_gamma"), getattr(self, f"{name}_norm_beta"),
                     self.options.norm_epsilon)
+
+    def _unshifted_norm(self, name, order=None):
+        """``(Norm without β, β)`` of the norm ``name``, both with their column blocks in
+        ``order`` (see :func:`take_blocks`); ``(None, None)`` without LN. The caller folds
+        ``β`` into a bias that is added anyway."""
+        norm = self._norm(name)
+        if norm is None:
+            return None, None
+        gamma, beta = norm.gamma, norm.beta
+        if order is not None:
+            gamma, beta = (take_blocks(w, order, self.units) for w in (gamma, beta))
+        return Norm(gamma, None, norm.epsilon), beta
+
+
+def take_blocks(weight, order, units):
+    """The column blocks ``order`` (indices of ``units``-wide blocks of the last axis) of
+    ``weight``, in that order: one slice per run of adjacent blocks, one concatenation.
+
+    Done once per call, outside the time loop (its gradient too), so that the loop's steps
+    see the gate columns in the order the equations want them.
+
+    Args:
+        weight: ``[..., k * units]``.
+        order: block indices, e.g. ``(0, 1, 3, 2)``.
+        units: the block width.
+
+    Returns:
+        ``[..., len(order) * units]``; ``weight`` itself when ``order`` is every block in
+        order.
+
+    Example:
+
+    >>> import numpy as np
+    >>> w = np.arange(8.0)
+    >>> np.asarray(take_blocks(w, (0, 1, 3, 2), 2)).tolist()
+    [0.0, 1.0, 2.0, 3.0, 6.0, 7.0, 4.0, 5.0]
+    >>> take_blocks(w, (0, 1, 2, 3), 2) is w
+    True
+    """
+    order = list(order)
+    if order == list(range(weight.shape[-1] // units)):
+        return weight
+    runs = []  # [first block, last block] of each run of adjacent blocks
+    for block in order:
+        if runs and runs[-1][1] + 1 == block:
+            runs[-1][1] = block
+        else:
+            runs.append([block, block])
+    parts = [weight[..., first * units:(last + 1) * units] for first, last in runs]
+    return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=-1)
+
+
+def add_all(*terms):
+    """The sum of the terms that are not None (None when all are).
+
+    Example:
+
+    >>> add_all(None, 1.0, 2.0), add_all(None, None)
+    (3.0, None)
+    """
+    present = [t for t in terms if t is not None]
+    if not present:
+        return None
+    total = present[0]
+    for term in present[1:]:
+        total = total + term
+    return total

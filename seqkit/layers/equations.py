@@ -3,7 +3,14 @@
 Everything a cell computes in one time step is written here, once; the cells
 (:mod:`seqkit.layers.lstm`, :mod:`seqkit.layers.gru`) only hold weights and options and
 call these functions, both from ``Cell.call`` (one step) and from the layer's explicit
-loop (all steps, with the input projection hoisted out of the loop).
+loop (all steps, with the input projection hoisted out of the loop where it pays).
+
+The functions take the weights in the *loop layout* (:class:`LSTMWeights`,
+:class:`GRUWeights`), which the cell prepares once per call, outside the time loop, from
+its stored Keras-layout weights: gate columns reordered so that the sigmoid gates are one
+contiguous block (one ``σ`` per step), columns of removed gates dropped, constant shifts
+(``forget_bias``) and the layer norms' offsets ``β`` folded into one bias. The stored
+weights keep Keras' layout, so they stay interchangeable with ``keras.layers.LSTM``/``GRU``.
 
 Notation: ``x_t`` input, ``h_{t-1}``/``c_{t-1}`` previous state, ``W`` kernel, ``U``
 recurrent kernel, ``b`` bias, ``σ`` the recurrent activation (sigmoid), ``φ`` the
@@ -13,6 +20,7 @@ Gate order in every fused weight matrix is Keras': LSTM ``i, f, c(g), o``; GRU `
 
 from __future__ import annotations
 
+from itertools import accumulate
 from typing import NamedTuple
 
 from keras import ops
@@ -21,8 +29,9 @@ from keras import ops
 from seqkit.layers.options import GRUOptions, LSTMOptions
 
 __all__ = [
-    "GRUGates", "GRUOptions", "LSTMGates", "LSTMOptions", "Norm", "gru_step",
-    "input_projection", "layer_norm", "lstm_gates", "lstm_step",
+    "GRUGates", "GRUOptions", "GRUWeights", "LSTMGates", "LSTMOptions", "LSTMWeights",
+    "Norm", "gru_step", "input_projection", "layer_norm", "lstm_gates", "lstm_layout",
+    "lstm_step",
 ]
 
 # --------------------------------------------------------------------------- weights
@@ -33,7 +42,7 @@ class Norm(NamedTuple):
 
     Attributes:
         gamma: the scale ``γ``, ``[n]``.
-        beta: the offset ``β``, ``[n]``.
+        beta: the offset ``β``, ``[n]``, or None when it is folded into a bias.
         epsilon: added to the variance.
 
     Example:
@@ -83,6 +92,73 @@ class GRUGates(NamedTuple):
     h: object
 
 
+class LSTMWeights(NamedTuple):
+    """An LSTM cell's weights in the loop layout (from ``ExplicitLSTMCell.loop_weights``).
+
+    Column blocks follow ``layout`` (:func:`lstm_layout`), not Keras' ``i, f, c, o``.
+
+    Attributes:
+        kernel: ``W``, ``[d, n * units]`` (``n = len(layout)``).
+        recurrent_kernel: ``U``, ``[units, n * units]``.
+        bias: ``b`` with ``forget_bias`` and the layer norms' ``β`` folded in,
+            ``[n * units]``, or None.
+        layout: the gate of each column block, e.g. ``("i", "f", "o", "g")``.
+        peephole: ``(p_before, p_o)``: the peephole weights of the gates computed before
+            ``c_t`` (``i``/``f`` in layout order, ``[k * units]``) and of ``o``
+            (``[units]`` or None); None without peepholes.
+        input_norm: LN of ``W x`` (``γ`` in layout order, ``β`` folded), or None.
+        recurrent_norm: LN of ``U h`` (same), or None.
+        cell_norm: LN of ``c_t`` (with its ``β``), or None.
+
+    Example:
+
+    >>> LSTMWeights._fields[:4]
+    ('kernel', 'recurrent_kernel', 'bias', 'layout')
+    """
+
+    kernel: object
+    recurrent_kernel: object
+    bias: object
+    layout: tuple
+    peephole: tuple | None = None
+    input_norm: Norm | None = None
+    recurrent_norm: Norm | None = None
+    cell_norm: Norm | None = None
+
+
+class GRUWeights(NamedTuple):
+    """A GRU cell's weights in the loop layout (from ``ExplicitGRUCell.loop_weights``).
+
+    Column blocks are Keras' ``z, r, h`` (the sigmoid gates are already contiguous).
+
+    Attributes:
+        kernel: ``W``, ``[d, 3 * units]``.
+        recurrent_kernel: ``U``, ``[units, 3 * units]`` (``reset_after=True``), or the
+            pair ``(U_zr [units, 2 * units], U_h [units, units])`` (``reset_after=False``,
+            split once per call, not per step).
+        input_bias: ``b_x`` plus every bias term that adds to the same pre-activation:
+            ``b_h``'s ``z, r`` blocks (``reset_after=True``) and the layer norms' ``β``
+            (``[3 * units]``), or None.
+        candidate_bias: ``b_h``'s ``h`` block plus the recurrent norm's ``β`` there
+            (``reset_after=True``: it is scaled by ``r``), ``[units]``, or None.
+        input_norm: LN of ``W x`` (``β`` folded), or None.
+        recurrent_norm: LN of ``U h`` (``reset_after=True``) or the pair of norms of
+            ``U_zr h`` and ``U_h (r ⊙ h)``; ``β`` folded; or None.
+
+    Example:
+
+    >>> GRUWeights._fields[:3]
+    ('kernel', 'recurrent_kernel', 'input_bias')
+    """
+
+    kernel: object
+    recurrent_kernel: object
+    input_bias: object = None
+    candidate_bias: object = None
+    input_norm: Norm | None = None
+    recurrent_norm: object = None
+
+
 def layer_norm(x, norm: Norm | None):
     """Layer normalization over the last axis; identity when ``norm`` is None.
 
@@ -90,18 +166,21 @@ def layer_norm(x, norm: Norm | None):
 
         x̂ = (x - mean(x)) / sqrt(var(x) + eps);   LN(x) = γ ⊙ x̂ + β
 
-    The gradient is written out (Ba et al. 2016), with ``g = γ ⊙ dy``::
+    One moments computation (``mean``, then the mean square of the centred values: the
+    two-pass form, as ``tf.nn.moments``; the one-pass ``E[x²] - E[x]²`` costs the same
+    here and loses precision). Without ``β`` (``norm.beta`` None: folded into a bias by
+    the caller) the add is left out. The gradient is written out (Ba et al. 2016), with
+    ``g = γ ⊙ dy``::
 
         dx = (g - mean(g) - x̂ ⊙ mean(g ⊙ x̂)) / sqrt(var(x) + eps)
         dγ = Σ_batch dy ⊙ x̂;   dβ = Σ_batch dy
 
     Autodiff of the forward ops gives the same values with more, smaller ops in the
-    gradient of the time loop; written out, the layer-norm variants train faster
-    (op counts and timings: docs/benchmarks.md, "What we tried").
+    gradient of the time loop (op counts and timings: docs/benchmarks.md).
 
     Args:
         x: ``[..., n]``.
-        norm: a :class:`Norm` with ``gamma``/``beta`` of shape ``[n]``, or None.
+        norm: a :class:`Norm` with ``gamma`` (and ``beta``) of shape ``[n]``, or None.
 
     Returns:
         ``LN(x)``, the shape and dtype of ``x``.
@@ -113,6 +192,8 @@ def layer_norm(x, norm: Norm | None):
     >>> y = layer_norm(x, Norm(np.ones(3, "float32"), np.zeros(3, "float32"), 1e-3))
     >>> np.asarray(y, "float64").round(3).tolist()
     [[-1.224, 0.0, 1.224]]
+    >>> np.asarray(layer_norm(x, Norm(np.ones(3, "float32"), None, 1e-3))).shape
+    (1, 3)
     >>> layer_norm(x, None) is x
     True
     """
@@ -120,24 +201,45 @@ def layer_norm(x, norm: Norm | None):
         return x
     epsilon = norm.epsilon
 
-    @ops.custom_gradient
-    def normalize(x, gamma, beta):
+    def forward(x, gamma):
         mean = ops.mean(x, axis=-1, keepdims=True)
         centered = x - mean
         inv_std = ops.rsqrt(ops.mean(ops.square(centered), axis=-1, keepdims=True) + epsilon)
         x_hat = centered * inv_std
 
-        def grad(*args, upstream=None):
-            dy = args[0] if upstream is None else upstream
+        def dx_dgamma(dy):
             g = dy * gamma
             dx = inv_std * (g - ops.mean(g, axis=-1, keepdims=True)
                             - x_hat * ops.mean(g * x_hat, axis=-1, keepdims=True))
-            batch_axes = tuple(range(len(x.shape) - 1))
-            return dx, ops.sum(dy * x_hat, axis=batch_axes), ops.sum(dy, axis=batch_axes)
+            return dx, ops.sum(dy * x_hat, axis=tuple(range(len(x.shape) - 1)))
 
-        return x_hat * gamma + beta, grad
+        return x_hat * gamma, dx_dgamma
 
-    return normalize(x, ops.cast(norm.gamma, x.dtype), ops.cast(norm.beta, x.dtype))
+    gamma = ops.cast(norm.gamma, x.dtype)
+    if norm.beta is None:
+        @ops.custom_gradient
+        def normalize(x, gamma):
+            y, grad_of = forward(x, gamma)
+            return y, lambda *args, upstream=None: grad_of(_upstream(args, upstream))
+
+        return normalize(x, gamma)
+
+    @ops.custom_gradient
+    def normalize_shift(x, gamma, beta):
+        y, grad_of = forward(x, gamma)
+
+        def grad(*args, upstream=None):
+            dy = _upstream(args, upstream)
+            return (*grad_of(dy), ops.sum(dy, axis=tuple(range(len(x.shape) - 1))))
+
+        return y + beta, grad
+
+    return normalize_shift(x, gamma, ops.cast(norm.beta, x.dtype))
+
+
+def _upstream(args, upstream):
+    """The incoming gradient: TF passes it positionally, torch/JAX as ``upstream``."""
+    return args[0] if upstream is None else upstream
 
 
 def input_projection(x, kernel, bias=None, norm: Norm | None = None):
@@ -167,13 +269,44 @@ def input_projection(x, kernel, bias=None, norm: Norm | None = None):
 # --------------------------------------------------------------------------- LSTM
 
 
-def lstm_gates(z, c_prev, options: LSTMOptions, activation, recurrent_activation,
-               peephole=None, cell_norm: Norm | None = None) -> LSTMGates:
-    """The LSTM equations for one step, from ``z = LN(W x_t) + b + LN(U h_{t-1})``.
+def lstm_layout(options: LSTMOptions) -> tuple:
+    """The loop's order of the LSTM's column blocks: the sigmoid gates first, so that one
+    ``σ`` covers them (``i, f`` from ``c_{t-1}``'s step, then ``o``), then ``g``.
+
+    Blocks of removed gates (``i`` under NIG, ``f`` under NFG or CIFG, ``o`` under NOG)
+    are left out, which also saves their matmul columns; with ``layer_norm`` they are kept
+    at the end, because the norm's statistics run over all ``4 u`` pre-activations.
+
+    Args:
+        options: an :class:`LSTMOptions`.
+
+    Returns:
+        Gate names, e.g. ``("i", "f", "o", "g")`` for the built-in math.
+
+    Example:
+
+    >>> lstm_layout(LSTMOptions())
+    ('i', 'f', 'o', 'g')
+    >>> lstm_layout(LSTMOptions(coupled_input_forget=True))
+    ('i', 'o', 'g')
+    >>> lstm_layout(LSTMOptions(coupled_input_forget=True, layer_norm=True))
+    ('i', 'o', 'g', 'f')
+    """
+    used = [name for name, on in (
+        ("i", options.input_gate),
+        ("f", options.forget_gate and not options.coupled_input_forget),
+        ("o", options.output_gate)) if on] + ["g"]
+    if options.layer_norm:
+        used += [name for name in ("i", "f", "g", "o") if name not in used]
+    return tuple(used)
+
+
+def lstm_gates(z, c_prev, weights: LSTMWeights, options: LSTMOptions, activation,
+               recurrent_activation) -> LSTMGates:
+    """The LSTM equations for one step, from ``z = LN(W x_t) + LN(U h_{t-1}) + b``.
 
     ::
 
-        z_i, z_f, z_g, z_o = split(z, 4)
         i   = σ(z_i + p_i ⊙ c_{t-1})                 NIG: i = 1
         f   = σ(z_f + p_f ⊙ c_{t-1} + forget_bias)   NFG: f = 1;   CIFG: f = 1 - i
         g   = φ(z_g)                                  NIAF: g = z_g
@@ -181,17 +314,18 @@ def lstm_gates(z, c_prev, options: LSTMOptions, activation, recurrent_activation
         o   = σ(z_o + p_o ⊙ c_t)                      NOG: o = 1
         h_t = o ⊙ φ(c_t)                              NOAF: h_t = o ⊙ c_t
 
-    ``p_i, p_f, p_o`` (``peephole``, ``[3, units]``) are diagonal peephole weights
-    (Gers & Schmidhuber 2000), used only when ``options.peephole``.
+    ``z``'s blocks are in ``weights.layout`` order, so the sigmoid gates are one slice and
+    one ``σ`` (two with peepholes: ``o`` waits for ``c_t``); ``forget_bias`` is already in
+    the bias. ``p_i, p_f, p_o`` are diagonal peephole weights (Gers & Schmidhuber 2000),
+    used only when ``options.peephole``.
 
     Args:
-        z: the pre-activations ``[batch, 4 * units]`` (gate order i, f, g, o).
+        z: the pre-activations ``[batch, n * units]`` in ``weights.layout`` order.
         c_prev: ``c_{t-1}``, ``[batch, units]``.
+        weights: the :class:`LSTMWeights` (``layout``, ``peephole``, ``cell_norm``).
         options: which equations (an :class:`LSTMOptions`).
         activation: ``φ`` (e.g. ``keras.activations.tanh``).
         recurrent_activation: ``σ`` (e.g. ``keras.activations.sigmoid``).
-        peephole: ``[3, units]`` when ``options.peephole``.
-        cell_norm: the layer norm of ``c_t``, or None.
 
     Returns:
         :class:`LSTMGates` (a removed gate is a tensor of ones).
@@ -200,36 +334,49 @@ def lstm_gates(z, c_prev, options: LSTMOptions, activation, recurrent_activation
 
     >>> import keras
     >>> import numpy as np
-    >>> gates = lstm_gates(np.zeros((1, 8), "float32"), np.ones((1, 2), "float32"),
-    ...                    LSTMOptions(coupled_input_forget=True),
-    ...                    keras.activations.tanh, keras.activations.sigmoid)
+    >>> options = LSTMOptions(coupled_input_forget=True)
+    >>> weights = LSTMWeights(None, None, None, lstm_layout(options))  # blocks i, o, g
+    >>> gates = lstm_gates(np.zeros((1, 6), "float32"), np.ones((1, 2), "float32"),
+    ...                    weights, options, keras.activations.tanh,
+    ...                    keras.activations.sigmoid)
     >>> np.asarray(gates.i).tolist(), np.asarray(gates.f).tolist()  # σ(0), 1 - σ(0)
     ([[0.5, 0.5]], [[0.5, 0.5]])
     >>> np.asarray(gates.c).tolist()  # f ⊙ c_{t-1} + i ⊙ tanh(0)
     [[0.5, 0.5]]
     """
-    z_i, z_f, z_g, z_o = ops.split(z, 4, axis=-1)
-    if options.peephole:
-        p_i, p_f, p_o = peephole[0], peephole[1], peephole[2]
-        z_i = z_i + p_i * c_prev
-        z_f = z_f + p_f * c_prev
-    # A removed gate is the constant 1 (kept as a tensor only for the trace).
-    i = recurrent_activation(z_i) if options.input_gate else None
-    if options.coupled_input_forget:
-        f = 1.0 - i
-    elif options.forget_gate:
-        f = recurrent_activation(z_f + options.forget_bias if options.forget_bias else z_f)
-    else:
-        f = None
+    units = c_prev.shape[-1]
+    sig = weights.layout[:weights.layout.index("g")]  # the sigmoid gates, then g
+    s_z, z_g = _sigmoid_and_candidate(z, len(sig) * units, units)
+    z_o = None
+    if options.peephole and "o" in sig:  # o = σ(z_o + p_o ⊙ c_t) waits for c_t
+        sig = sig[:-1]
+        s_z, z_o = (None, s_z) if not sig else ops.split(s_z, [len(sig) * units], axis=-1)
+    if sig and options.peephole:  # i, f: one product with [c_{t-1}, c_{t-1}]
+        c_rep = c_prev if len(sig) == 1 else ops.concatenate([c_prev] * len(sig), axis=-1)
+        s_z = s_z + weights.peephole[0] * c_rep
+    acts = dict(zip(sig, _split(recurrent_activation(s_z), len(sig)))) if sig else {}
+    i = acts.get("i")
+    f = (1.0 - i) if options.coupled_input_forget else acts.get("f")
     g = activation(z_g) if options.input_activation else z_g
-    c = _times(f, c_prev) + _times(i, g)
-    c = layer_norm(c, cell_norm)
-    if options.peephole:
-        z_o = z_o + p_o * c
-    o = recurrent_activation(z_o) if options.output_gate else None
+    c = layer_norm(_times(f, c_prev) + _times(i, g), weights.cell_norm)
+    o = acts.get("o")
+    if z_o is not None:
+        o = recurrent_activation(z_o + weights.peephole[1] * c)
     h = _times(o, activation(c) if options.output_activation else c)
     one = ops.ones_like(c) if None in (i, f, o) else None
     return LSTMGates(_or(i, one), _or(f, one), g, _or(o, one), c, h)
+
+
+def _sigmoid_and_candidate(z, width, units):
+    """``z[..., :width]`` (None when 0) and the next ``units`` columns, by one split."""
+    total = z.shape[-1]
+    sizes = [n for n in (width, units, total - width - units) if n]
+    parts = ops.split(z, list(accumulate(sizes[:-1])), axis=-1) if len(sizes) > 1 else [z]
+    return (parts[0], parts[1]) if width else (None, parts[0])
+
+
+def _split(x, parts):
+    return [x] if parts == 1 else ops.split(x, parts, axis=-1)
 
 
 def _times(gate, x):
@@ -241,9 +388,8 @@ def _or(gate, one):
     return one if gate is None else gate
 
 
-def lstm_step(x_proj, h_prev, c_prev, recurrent_kernel, options: LSTMOptions, activation,
-              recurrent_activation, peephole=None, recurrent_norm: Norm | None = None,
-              cell_norm: Norm | None = None, h_dropout_mask=None) -> LSTMGates:
+def lstm_step(x_proj, h_prev, c_prev, weights: LSTMWeights, options: LSTMOptions,
+              activation, recurrent_activation, h_dropout_mask=None) -> LSTMGates:
     """One LSTM step given the (hoisted) input projection ``x_proj = LN(W x_t) + b``.
 
     ::
@@ -251,16 +397,13 @@ def lstm_step(x_proj, h_prev, c_prev, recurrent_kernel, options: LSTMOptions, ac
         z = x_proj + LN(U (h_{t-1} ⊙ dropout_mask));   then :func:`lstm_gates`
 
     Args:
-        x_proj: ``[batch, 4 * units]``.
+        x_proj: ``[batch, n * units]`` (``weights.layout`` order).
         h_prev: ``h_{t-1}``, ``[batch, units]``.
         c_prev: ``c_{t-1}``, ``[batch, units]``.
-        recurrent_kernel: ``U``, ``[units, 4 * units]``.
+        weights: the cell's :class:`LSTMWeights`.
         options: an :class:`LSTMOptions`.
         activation: ``φ``.
         recurrent_activation: ``σ``.
-        peephole: ``[3, units]`` when ``options.peephole``.
-        recurrent_norm: the layer norm of ``U h``, or None.
-        cell_norm: the layer norm of ``c_t``, or None.
         h_dropout_mask: recurrent dropout mask, or None.
 
     Returns:
@@ -272,24 +415,24 @@ def lstm_step(x_proj, h_prev, c_prev, recurrent_kernel, options: LSTMOptions, ac
     >>> import numpy as np
     >>> x_proj = np.zeros((1, 8), "float32")
     >>> h, c = np.zeros((1, 2), "float32"), np.ones((1, 2), "float32")
-    >>> gates = lstm_step(x_proj, h, c, np.ones((2, 8), "float32"), LSTMOptions(),
-    ...                   keras.activations.tanh, keras.activations.sigmoid)
+    >>> weights = LSTMWeights(None, np.ones((2, 8), "float32"), None, ("i", "f", "o", "g"))
+    >>> gates = lstm_step(x_proj, h, c, weights, LSTMOptions(), keras.activations.tanh,
+    ...                   keras.activations.sigmoid)
     >>> np.asarray(gates.h, "float64").round(4).tolist()  # σ(0) ⊙ tanh(σ(0) · 1)
     [[0.2311, 0.2311]]
     """
     h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
-    z = x_proj + layer_norm(ops.matmul(h_in, recurrent_kernel), recurrent_norm)
-    return lstm_gates(z, c_prev, options, activation, recurrent_activation,
-                      peephole=peephole, cell_norm=cell_norm)
+    z = x_proj + layer_norm(ops.matmul(h_in, weights.recurrent_kernel),
+                            weights.recurrent_norm)
+    return lstm_gates(z, c_prev, weights, options, activation, recurrent_activation)
 
 
 # --------------------------------------------------------------------------- GRU
 
 
-def gru_step(x_proj, h_prev, recurrent_kernel, options: GRUOptions, activation,
-             recurrent_activation, recurrent_bias=None, recurrent_norm: Norm | None = None,
-             h_dropout_mask=None) -> GRUGates:
-    """One GRU step given the (hoisted) input projection ``x_proj = LN(W x_t) + b_x``.
+def gru_step(x_proj, h_prev, weights: GRUWeights, options: GRUOptions, activation,
+             recurrent_activation, h_dropout_mask=None) -> GRUGates:
+    """One GRU step given the (hoisted) input projection ``x_proj = LN(W x_t) + b``.
 
     ::
 
@@ -300,20 +443,19 @@ def gru_step(x_proj, h_prev, recurrent_kernel, options: GRUOptions, activation,
         reset_after=False (Cho et al. 2014):
             u_z, u_r = split(LN(U_zr h_{t-1}), 2)
             z = σ(x_z + u_z);  r = σ(x_r + u_r);  ĥ = φ(x_h + LN(U_h (r ⊙ h_{t-1})))
-        h_t = z ⊙ h_{t-1} + (1 - z) ⊙ ĥ
+        h_t = z ⊙ h_{t-1} + (1 - z) ⊙ ĥ   (computed as ĥ + z ⊙ (h_{t-1} - ĥ))
 
-    With layer norm and ``reset_after=False`` the recurrent norm's first ``2u`` entries
-    normalize ``U_zr h`` and its last ``u`` entries ``U_h (r ⊙ h)``.
+    ``z`` and ``r`` take one ``σ``; every bias and ``β`` that adds to ``x_z, x_r, x_h``
+    is in ``x_proj`` already (``weights.input_bias``); only ``b_h``'s ``h`` block, which
+    ``r`` scales, is added per step (``weights.candidate_bias``).
 
     Args:
         x_proj: ``[batch, 3 * units]`` (blocks z, r, h).
         h_prev: ``h_{t-1}``, ``[batch, units]``.
-        recurrent_kernel: ``U``, ``[units, 3 * units]``.
+        weights: the cell's :class:`GRUWeights`.
         options: a :class:`GRUOptions`.
         activation: ``φ``.
         recurrent_activation: ``σ``.
-        recurrent_bias: ``b_h``, ``[3 * units]`` (``reset_after=True`` only), or None.
-        recurrent_norm: the layer norm of the recurrent projection(s), or None.
         h_dropout_mask: recurrent dropout mask, or None.
 
     Returns:
@@ -324,40 +466,28 @@ def gru_step(x_proj, h_prev, recurrent_kernel, options: GRUOptions, activation,
     >>> import keras
     >>> import numpy as np
     >>> h = np.ones((1, 2), "float32")
-    >>> gates = gru_step(np.zeros((1, 6), "float32"), h, np.zeros((2, 6), "float32"),
-    ...                  GRUOptions(), keras.activations.tanh, keras.activations.sigmoid)
+    >>> weights = GRUWeights(None, np.zeros((2, 6), "float32"))
+    >>> gates = gru_step(np.zeros((1, 6), "float32"), h, weights, GRUOptions(),
+    ...                  keras.activations.tanh, keras.activations.sigmoid)
     >>> np.asarray(gates.z).tolist(), np.asarray(gates.h).tolist()  # h = z ⊙ h + (1-z) ⊙ 0
     ([[0.5, 0.5]], [[0.5, 0.5]])
     """
     units = h_prev.shape[-1]
     h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
-    x_z, x_r, x_h = ops.split(x_proj, 3, axis=-1)
+    x_zr, x_h = ops.split(x_proj, [2 * units], axis=-1)
     if options.reset_after:
-        u = layer_norm(ops.matmul(h_in, recurrent_kernel), recurrent_norm)
-        if recurrent_bias is not None:
-            u = u + recurrent_bias
-        u_z, u_r, u_h = ops.split(u, 3, axis=-1)
-        z = recurrent_activation(x_z + u_z)
-        r = recurrent_activation(x_r + u_r)
+        u_zr, u_h = ops.split(
+            layer_norm(ops.matmul(h_in, weights.recurrent_kernel), weights.recurrent_norm),
+            [2 * units], axis=-1)
+        z, r = ops.split(recurrent_activation(x_zr + u_zr), 2, axis=-1)
+        if weights.candidate_bias is not None:
+            u_h = u_h + weights.candidate_bias
         candidate = activation(x_h + r * u_h)
     else:
-        norm_zr, norm_h = _split_norm(recurrent_norm, 2 * units)
-        # One split, not two slices: the gradient of a slice is a kernel-sized tensor of
-        # zeros around it, per step (timings: docs/benchmarks.md, "What we tried").
-        kernel_zr, kernel_h = ops.split(recurrent_kernel, [2 * units], axis=-1)
+        kernel_zr, kernel_h = weights.recurrent_kernel
+        norm_zr, norm_h = weights.recurrent_norm or (None, None)
         u_zr = layer_norm(ops.matmul(h_in, kernel_zr), norm_zr)
-        u_z, u_r = ops.split(u_zr, 2, axis=-1)
-        z = recurrent_activation(x_z + u_z)
-        r = recurrent_activation(x_r + u_r)
-        u_h = layer_norm(ops.matmul(r * h_in, kernel_h), norm_h)
-        candidate = activation(x_h + u_h)
-    h = z * h_prev + (1.0 - z) * candidate
+        z, r = ops.split(recurrent_activation(x_zr + u_zr), 2, axis=-1)
+        candidate = activation(x_h + layer_norm(ops.matmul(r * h_in, kernel_h), norm_h))
+    h = candidate + z * (h_prev - candidate)
     return GRUGates(z, r, candidate, h)
-
-
-def _split_norm(norm: Norm | None, at: int):
-    if norm is None:
-        return None, None
-    gamma_a, gamma_b = ops.split(norm.gamma, [at])
-    beta_a, beta_b = ops.split(norm.beta, [at])
-    return Norm(gamma_a, beta_a, norm.epsilon), Norm(gamma_b, beta_b, norm.epsilon)

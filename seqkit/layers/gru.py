@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import keras
+from keras import ops
 
-from seqkit.layers.cells import ExplicitCellMixin
-from seqkit.layers.equations import gru_step, input_projection
+from seqkit.layers.cells import ExplicitCellMixin, add_all
+from seqkit.layers.equations import GRUWeights, Norm, gru_step, input_projection
 from seqkit.layers.options import GRUOptions
 from seqkit.layers.paths import ExplicitLoopMixin
 
@@ -105,14 +106,54 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
             return self.bias, None
         return self.bias[0], self.bias[1]
 
-    def project_inputs(self, x):
-        """``LN(W x) + b_x`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.
+    def loop_weights(self) -> GRUWeights:
+        """The weights in the loop layout (:class:`~seqkit.layers.equations.GRUWeights`).
+
+        Read once per call, outside the time loop: every bias and layer-norm ``β`` that
+        adds to the input's pre-activations folded into one input bias (``b_h``'s
+        ``z, r`` blocks with ``reset_after=True``), and with ``reset_after=False`` the
+        recurrent kernel (and its norm) split into its ``z, r`` and ``h`` parts.
+
+        Returns:
+            A :class:`~seqkit.layers.equations.GRUWeights`.
+
+        Example:
+
+        >>> cell = ExplicitGRUCell(2, reset_after=False)
+        >>> cell.build((None, 3))
+        >>> [tuple(k.shape) for k in cell.loop_weights().recurrent_kernel]
+        [(2, 4), (2, 2)]
+        """
+        u = self.units
+        b_x, b_h = self._biases()
+        input_norm, beta_x = self._unshifted_norm("input")
+        recurrent_norm, beta_h = self._unshifted_norm("recurrent")
+        if self.reset_after:
+            candidate_bias = None
+            shift = add_all(b_h, beta_h)  # added to U h: its z, r blocks go to x's bias
+            if shift is not None:
+                shift_zr, candidate_bias = ops.split(shift, [2 * u])
+                shift = ops.concatenate([shift_zr, ops.zeros((u,), shift_zr.dtype)])
+            return GRUWeights(self.kernel, self.recurrent_kernel,
+                              add_all(b_x, beta_x, shift), candidate_bias, input_norm,
+                              recurrent_norm)
+        kernels = tuple(ops.split(self.recurrent_kernel, [2 * u], axis=-1))
+        if recurrent_norm is not None:
+            gammas = ops.split(recurrent_norm.gamma, [2 * u])
+            recurrent_norm = tuple(Norm(g, None, recurrent_norm.epsilon) for g in gammas)
+        return GRUWeights(self.kernel, kernels, add_all(b_x, beta_x, beta_h), None,
+                          input_norm, recurrent_norm)
+
+    def project_inputs(self, x, weights: GRUWeights | None = None):
+        """``LN(W x) + b`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.
 
         Args:
             x: inputs ``[..., features]``.
+            weights: :meth:`loop_weights` (read here when None).
 
         Returns:
-            The input's contribution to the three blocks, ``[..., 3u]``.
+            The pre-activations of the three blocks from the input (and every bias that
+            adds to them), ``[..., 3u]``.
 
         Example:
 
@@ -122,16 +163,17 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
         >>> tuple(cell.project_inputs(np.ones((5, 7, 3), "float32")).shape)
         (5, 7, 6)
         """
-        input_bias, _ = self._biases()
-        return input_projection(x, self.kernel, input_bias, self._norm("input"))
+        weights = weights or self.loop_weights()
+        return input_projection(x, weights.kernel, weights.input_bias, weights.input_norm)
 
-    def recurrent_step(self, x_proj, states, h_dropout_mask=None):
+    def recurrent_step(self, x_proj, states, h_dropout_mask=None, weights=None):
         """One step from the projected input (:func:`~seqkit.layers.equations.gru_step`).
 
         Args:
-            x_proj: ``project_inputs(x_t)``, ``[batch, 3u]``.
+            x_proj: ``project_inputs(x_t, weights)``, ``[batch, 3u]``.
             states: ``[h_{t-1}]`` (or ``h_{t-1}``).
             h_dropout_mask: recurrent dropout mask for ``h_{t-1}``, or None.
+            weights: :meth:`loop_weights` (read here when None).
 
         Returns:
             ``([h_t], gates)`` with ``gates`` a :class:`~seqkit.layers.equations.GRUGates`.
@@ -147,12 +189,9 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
         [[0.5, 0.5]]
         """
         h_prev = states[0] if isinstance(states, (list, tuple)) else states
-        _, recurrent_bias = self._biases()
         gates = gru_step(
-            x_proj, h_prev, self.recurrent_kernel, self.options, self.activation,
-            self.recurrent_activation, recurrent_bias=recurrent_bias,
-            recurrent_norm=self._norm("recurrent"), h_dropout_mask=h_dropout_mask,
-        )
+            x_proj, h_prev, weights or self.loop_weights(), self.options, self.activation,
+            self.recurrent_activation, h_dropout_mask=h_dropout_mask)
         return [gates.h], gates
 
     def call(self, inputs, states, training=False):
@@ -180,7 +219,9 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
         h_mask = None
         if training and 0.0 < self.recurrent_dropout < 1.0:
             h_mask = self.get_recurrent_dropout_mask(h_prev)
-        new_states, gates = self.recurrent_step(self.project_inputs(inputs), [h_prev], h_mask)
+        weights = self.loop_weights()
+        new_states, gates = self.recurrent_step(
+            self.project_inputs(inputs, weights), [h_prev], h_mask, weights=weights)
         return gates.h, (new_states if isinstance(states, (list, tuple)) else new_states[0])
 
     def variant_config(self):

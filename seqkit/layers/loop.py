@@ -52,14 +52,19 @@ def hoist_input_projection() -> bool:
     return bool(tf.config.list_logical_devices("GPU"))
 
 
-def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=False):
+def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=False,
+                  time_major_outputs=False):
     """Run ``layer.cell``'s gate equations over ``sequences`` (the explicit path).
 
     ::
 
+        weights = cell.loop_weights()              # once: loop layout, biases folded
+        x = time_major(x);  x_proj = LN(W x) + b   # for all steps, where it pays
         for t in time:   # backend.rnn: masking, go_backwards, unroll
-            x_proj_t = LN(W x_t) + b               (hoisted out of the loop where it pays)
-            states, gates = cell.recurrent_step(x_proj_t, states)
+            states, gates = cell.recurrent_step(x_proj_t, states, weights=weights)
+
+    The loop always runs time-major (one input transpose; the outputs are transposed back
+    once, or not at all with ``time_major_outputs``).
 
     Args:
         layer: an ``ExplicitLSTM`` / ``ExplicitGRU`` (built).
@@ -69,6 +74,7 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
         training: apply the cell's dropout masks (one mask for every step).
         trace: make each step's output the concatenation of all gate activations
             (``cell.gate_names`` order), masked steps zeros, all steps returned.
+        time_major_outputs: return all-step outputs as ``[time, batch, ...]``.
 
     Returns:
         What ``keras.src.backend.rnn`` returns: ``(last_output, outputs, states)``.
@@ -95,7 +101,7 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
         initial_state = [initial_state]
     initial_state = list(initial_state)
     if trace and not training and _eager_tensorflow():
-        return _compiled_trace_loop(layer)(sequences, initial_state, mask)
+        return _compiled_trace_loop(layer, time_major_outputs)(sequences, initial_state, mask)
 
     x = sequences
     if training and cell.dropout:
@@ -105,16 +111,17 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
     if training and cell.recurrent_dropout:
         h_mask = cell.get_recurrent_dropout_mask(initial_state[0])
     all_outputs = trace or layer.return_sequences
-
+    weights = cell.loop_weights()  # read and laid out once, outside the loop
     hoist = hoist_input_projection()
-    if hoist:  # time-major: [T, B, gates*u] from one matmul, no big transpose
-        x = cell.project_inputs(ops.transpose(x, (1, 0, 2)))
-        if mask is not None:
-            mask = ops.transpose(mask, (1, 0))
+    x = ops.transpose(x, (1, 0, 2))  # time-major: [T, B, d], as the loop reads it
+    if hoist:  # [T, B, n*u] from one matmul
+        x = cell.project_inputs(x, weights)
+    if mask is not None:
+        mask = ops.transpose(mask, (1, 0))
 
     def step(x_t, states):
-        x_proj_t = x_t if hoist else cell.project_inputs(x_t)
-        new_states, gates = cell.recurrent_step(x_proj_t, states, h_dropout_mask=h_mask)
+        x_proj_t = x_t if hoist else cell.project_inputs(x_t, weights)
+        new_states, gates = cell.recurrent_step(x_proj_t, states, h_mask, weights=weights)
         output = ops.concatenate(list(gates), axis=-1) if trace else new_states[0]
         return output, new_states
 
@@ -126,11 +133,11 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
         mask=mask,
         unroll=layer.unroll,
         input_length=sequences.shape[1],
-        time_major=hoist,
+        time_major=True,
         zero_output_for_mask=trace or layer.zero_output_for_mask,
         return_all_outputs=all_outputs,
     )
-    if hoist and all_outputs:
+    if all_outputs and not time_major_outputs:
         outputs = ops.transpose(outputs, (1, 0, 2))
     return last, outputs, states
 
@@ -146,26 +153,28 @@ def _eager_tensorflow() -> bool:
 _TRACE_LOOPS = weakref.WeakKeyDictionary()
 
 
-def _compiled_trace_loop(layer):
-    """``explicit_loop(layer, ..., trace=True)`` as a ``tf.function``, one per layer.
+def _compiled_trace_loop(layer, time_major_outputs):
+    """``explicit_loop(layer, ..., trace=True)`` as a ``tf.function``, one per layer and
+    output layout.
 
     Gate traces are asked for eagerly (they return NumPy arrays), and an eager TensorFlow
     while loop dispatches every op of every step from Python; compiled, it runs several
     times faster even counting the first call's tracing (docs/benchmarks.md, "What we
     tried").
     """
-    loop = _TRACE_LOOPS.get(layer)
-    if loop is None:
+    loops = _TRACE_LOOPS.setdefault(layer, {})
+    if time_major_outputs not in loops:
         import tensorflow as tf
 
         layer_ref = weakref.ref(layer)
 
         @tf.function
         def loop(sequences, initial_state, mask):
-            return explicit_loop(layer_ref(), sequences, initial_state, mask, trace=True)
+            return explicit_loop(layer_ref(), sequences, initial_state, mask, trace=True,
+                                 time_major_outputs=time_major_outputs)
 
-        _TRACE_LOOPS[layer] = loop
-    return loop
+        loops[time_major_outputs] = loop
+    return loops[time_major_outputs]
 
 
 @dataclass
@@ -255,8 +264,9 @@ def trace_loop(layer, inputs, mask=None, initial_state=None) -> GateTrace:
     with AutocastScope(layer.compute_dtype if layer.compute_dtype != layer.variable_dtype
                        else None):
         _, outputs, _ = explicit_loop(layer, x, initial_state, mask, training=False,
-                                      trace=True)
-    outputs = ops.convert_to_numpy(ops.cast(outputs, "float32"))
+                                      trace=True, time_major_outputs=True)
+    # [T, B, gates*u] -> [B, T, gates*u] (and input time order) as NumPy views: no copy
+    outputs = ops.convert_to_numpy(ops.cast(outputs, "float32")).transpose(1, 0, 2)
     if layer.go_backwards:
         outputs = outputs[:, ::-1]
     parts = np.split(outputs, len(layer.cell.gate_names), axis=-1)

@@ -5,14 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import keras
-from keras import initializers
+import numpy as np
+from keras import initializers, ops
 
-from seqkit.layers.cells import ExplicitCellMixin
-from seqkit.layers.equations import input_projection, lstm_step
+from seqkit.layers.cells import ExplicitCellMixin, add_all, take_blocks
+from seqkit.layers.equations import LSTMWeights, input_projection, lstm_layout, lstm_step
 from seqkit.layers.options import LSTMOptions
 from seqkit.layers.paths import ExplicitLoopMixin
 
 _PACKAGE = "seqkit"
+_KERAS_BLOCKS = ("i", "f", "g", "o")  # Keras' column blocks of kernel, recurrent_kernel, bias
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
@@ -124,14 +126,56 @@ class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
         if self.options.layer_norm:
             self._add_norm_weights((("input", 4 * u), ("recurrent", 4 * u), ("cell", u)))
 
-    def project_inputs(self, x):
+    def loop_weights(self) -> LSTMWeights:
+        """The weights in the loop layout (:class:`~seqkit.layers.equations.LSTMWeights`).
+
+        Read once per call, outside the time loop: gate columns in
+        :func:`~seqkit.layers.equations.lstm_layout` order (removed gates' columns
+        dropped), ``forget_bias`` and the layer norms' ``β`` folded into the bias.
+
+        Returns:
+            An :class:`~seqkit.layers.equations.LSTMWeights`.
+
+        Example:
+
+        >>> cell = ExplicitLSTMCell(2, coupled_input_forget=True)
+        >>> cell.build((None, 3))
+        >>> weights = cell.loop_weights()
+        >>> weights.layout, tuple(weights.kernel.shape)  # no forget-gate columns
+        (('i', 'o', 'g'), (3, 6))
+        """
+        u, options = self.units, self.options
+        layout = lstm_layout(options)
+        order = [_KERAS_BLOCKS.index(name) for name in layout]
+        bias = take_blocks(self.bias, order, u) if self.use_bias else None
+        if options.forget_bias:  # a constant shift of z_f: into the bias, once
+            shift = np.zeros(len(layout) * u, self.compute_dtype)
+            shift[layout.index("f") * u:(layout.index("f") + 1) * u] = options.forget_bias
+            bias = add_all(bias, ops.convert_to_tensor(shift))
+        input_norm, beta_x = self._unshifted_norm("input", order)
+        recurrent_norm, beta_h = self._unshifted_norm("recurrent", order)
+        peephole = None
+        if options.peephole:
+            rows = {"i": 0, "f": 1}
+            before = [name for name in layout[:layout.index("g")] if name in rows]
+            p = self.peephole_kernel
+            p_before = ops.concatenate([p[rows[n]] for n in before]) if before else None
+            peephole = (p_before, p[2] if options.output_gate else None)
+        return LSTMWeights(
+            take_blocks(self.kernel, order, u), take_blocks(self.recurrent_kernel, order, u),
+            add_all(bias, beta_x, beta_h), layout, peephole, input_norm, recurrent_norm,
+            self._norm("cell"))
+
+    def project_inputs(self, x, weights: LSTMWeights | None = None):
         """``LN(W x) + b`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.
 
         Args:
             x: inputs ``[..., features]``.
+            weights: :meth:`loop_weights` (read here when None).
 
         Returns:
-            The pre-activations of the four gates from the input, ``[..., 4u]``.
+            The gates' pre-activations from the input, ``[..., n * u]``, in the loop
+            layout.
 
         Example:
 
@@ -141,15 +185,17 @@ class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
         >>> tuple(cell.project_inputs(np.ones((5, 7, 3), "float32")).shape)
         (5, 7, 8)
         """
-        return input_projection(x, self.kernel, self.bias, self._norm("input"))
+        weights = weights or self.loop_weights()
+        return input_projection(x, weights.kernel, weights.bias, weights.input_norm)
 
-    def recurrent_step(self, x_proj, states, h_dropout_mask=None):
+    def recurrent_step(self, x_proj, states, h_dropout_mask=None, weights=None):
         """One step from the projected input (:func:`~seqkit.layers.equations.lstm_step`).
 
         Args:
-            x_proj: ``project_inputs(x_t)``, ``[batch, 4u]``.
+            x_proj: ``project_inputs(x_t, weights)``, ``[batch, n * u]``.
             states: ``[h_{t-1}, c_{t-1}]``.
             h_dropout_mask: recurrent dropout mask for ``h_{t-1}``, or None.
+            weights: :meth:`loop_weights` (read here when None).
 
         Returns:
             ``([h_t, c_t], gates)`` with ``gates`` an
@@ -161,17 +207,13 @@ class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
         >>> cell = ExplicitLSTMCell(2, output_gate=False)
         >>> cell.build((None, 3))
         >>> zeros = np.zeros((1, 2), "float32")
-        >>> (h, c), gates = cell.recurrent_step(np.zeros((1, 8), "float32"), [zeros, zeros])
+        >>> (h, c), gates = cell.recurrent_step(np.zeros((1, 6), "float32"), [zeros, zeros])
         >>> keras.ops.convert_to_numpy(gates.o).tolist()  # NOG: o = 1
         [[1.0, 1.0]]
         """
-        h_prev, c_prev = states[0], states[1]
         gates = lstm_step(
-            x_proj, h_prev, c_prev, self.recurrent_kernel, self.options, self.activation,
-            self.recurrent_activation, peephole=getattr(self, "peephole_kernel", None),
-            recurrent_norm=self._norm("recurrent"), cell_norm=self._norm("cell"),
-            h_dropout_mask=h_dropout_mask,
-        )
+            x_proj, states[0], states[1], weights or self.loop_weights(), self.options,
+            self.activation, self.recurrent_activation, h_dropout_mask=h_dropout_mask)
         return [gates.h, gates.c], gates
 
     def call(self, inputs, states, training=False):
@@ -199,7 +241,9 @@ class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
         h_mask = None
         if training and 0.0 < self.recurrent_dropout < 1.0:
             h_mask = self.get_recurrent_dropout_mask(states[0])
-        new_states, gates = self.recurrent_step(self.project_inputs(inputs), states, h_mask)
+        weights = self.loop_weights()
+        new_states, gates = self.recurrent_step(
+            self.project_inputs(inputs, weights), states, h_mask, weights=weights)
         return gates.h, new_states
 
     def variant_config(self):
