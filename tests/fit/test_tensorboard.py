@@ -17,13 +17,13 @@ import seqkit
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.sequences import SequenceClassification
-from seqkit.fit.tensorboard import TensorBoardLogger
+from seqkit.fit.tensorboard import GateTraceImage, TensorBoardLogger, tensorboard_callbacks
 from seqkit.fit.text import TextClassification
 from seqkit.layers.trace import gate_trace_figure
 from tests.fit.helpers import keyword_texts
 
 TINY = {"units": 4, "epochs": 2, "patience": None, "lr_schedule": None, "verbose": 0,
-        "cell": "gru", "seed": 0}
+        "cell": "lstm", "seed": 0}
 
 
 def read_events(folder) -> dict:
@@ -83,7 +83,7 @@ def test_text_fit_logs_the_history_and_the_heatmap(text_run):
     step, pixels = image(val, layer)
     assert step == 1  # the last epoch (Keras' epoch scalars count from 0)
     words = task.val_x[0].split()  # the first validation text, all words in the vocabulary
-    assert pixels.shape == (*heatmap_size(4, len(words)), 3)  # GRU: z, r, candidate, h
+    assert pixels.shape == (*heatmap_size(6, len(words)), 3)  # LSTM: i, f, g, o, c, h
     assert pixels.std() > 0  # a picture, not a blank
 
 
@@ -112,62 +112,66 @@ def test_text_heatmap_time_axis_has_the_tokens(text_run, tmp_path):
 
 
 def test_default_folder_and_opt_out(tmp_path, monkeypatch):
-    """On by default (seqkit_logs/<task>-<cell>/version_<N>), off with tensorboard=False
-    even when the environment allows the default."""
+    """On by default (seqkit_logs/<task>-<cell>/version_<N>; no validation split: the
+    heatmap of a training example in train/), off with tensorboard=False even when the
+    environment allows the default."""
     monkeypatch.setenv("SEQKIT_TENSORBOARD", "1")
     monkeypatch.chdir(tmp_path)
     rng = np.random.default_rng(0)
-    xs = [rng.normal(size=(int(n), 2)) for n in rng.integers(3, 7, 80)]
+    xs = [rng.normal(size=(int(n), 2)) for n in rng.integers(3, 7, 24)]
     ys = [int(x[:, 0].sum() > 0) for x in xs]
-    task = SequenceClassification(x=xs, y=ys, val_fraction=0.3, test_fraction=0.0)
-    with pytest.warns(UserWarning, match="test_fraction=0"):
-        result = run_fit(task, FitOptions(**TINY))
-    folder = tmp_path / "seqkit_logs" / "sequence_classification-gru" / "version_0"
+    one_epoch = {**TINY, "epochs": 1}
+
+    def fit(**options):
+        task = SequenceClassification(x=xs, y=ys, val_fraction=0.0, test_fraction=0.0)
+        with pytest.warns(UserWarning, match="test_fraction=0"):
+            return run_fit(task, FitOptions(**one_epoch, **options))
+
+    result = fit()
+    folder = tmp_path / "seqkit_logs" / "sequence_classification-lstm" / "version_0"
     assert Path(result.config["tensorboard"]).resolve() == folder
-    val = read_events(folder / "validation")
-    assert scalars(val, "epoch_loss") == pytest.approx(result.history["val_loss"], rel=1e-6)
-    assert any(tag.startswith("gate_trace/") for tag in val)
+    train = read_events(folder / "train")
+    assert scalars(train, "epoch_loss") == pytest.approx(result.history["loss"], rel=1e-6)
+    assert any(tag.startswith("gate_trace/") for tag in train)
 
     off = tmp_path / "off"
     off.mkdir()
     monkeypatch.chdir(off)
-    task = SequenceClassification(x=xs, y=ys, val_fraction=0.3, test_fraction=0.0)
-    with pytest.warns(UserWarning, match="test_fraction=0"):
-        result = run_fit(task, FitOptions(**TINY, tensorboard=False))
-    assert result.config["tensorboard"] is False
+    assert fit(tensorboard=False).config["tensorboard"] is False
     assert list(off.iterdir()) == []
 
 
-def _tiny_model():
-    inp = keras.Input((None, 2))
-    return keras.Model(inp, keras.layers.Dense(1)(seqkit.make_rnn("lstm", 4, name="rnn")(inp)))
-
-
-def test_own_tensorboard_callback_gets_the_heatmap_also_in_the_custom_loop(tmp_path,
-                                                                           monkeypatch):
-    """A TensorBoard callback the user passes is the logger (no second one); the custom
-    loop (forced under a one-device strategy) writes the same scalars and image."""
+def test_the_custom_loop_writes_the_same_logs(tmp_path, monkeypatch):
+    """The multi-worker custom loop (forced here under a one-device strategy) writes the
+    same epoch scalars and the heatmap."""
     import seqkit.fit.train as train
 
     x, y = np.ones((8, 5, 2), "float32"), np.ones((8, 1), "float32")
     ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
-    mine = tmp_path / "mine"
-    history, _ = train.compile_and_fit(_tiny_model(), ds, ds, epochs=2, loss="mse",
-                                       metrics=None, verbose=0,
-                                       callbacks=[TensorBoardLogger(mine)])
-    val = read_events(mine / "validation")
+    monkeypatch.setattr(train, "_fit_supported", lambda strategy: False)
+    strategy = tf.distribute.OneDeviceStrategy("/cpu:0")
+    with strategy.scope():
+        inp = keras.Input((None, 2))
+        rnn = seqkit.make_rnn("lstm", 4, name="rnn")
+        model = keras.Model(inp, keras.layers.Dense(1)(rnn(inp)))
+    history, _ = train.compile_and_fit(model, ds, ds, epochs=2, loss="mse", metrics=None,
+                                       verbose=0, tensorboard=str(tmp_path), strategy=strategy)
+    assert scalars(read_events(tmp_path / "train"), "epoch_loss") == pytest.approx(
+        history["loss"], rel=1e-6)
+    val = read_events(tmp_path / "validation")
     assert scalars(val, "epoch_loss") == pytest.approx(history["val_loss"], rel=1e-6)
     assert image(val, "gate_trace/rnn")[1].shape == (*heatmap_size(6, 5), 3)  # LSTM: 6
 
-    monkeypatch.setattr(train, "_fit_supported", lambda strategy: False)
-    loop, strategy = tmp_path / "loop", tf.distribute.OneDeviceStrategy("/cpu:0")
-    with strategy.scope():
-        model = _tiny_model()
-    history, _ = train.compile_and_fit(model, ds, ds, epochs=2, loss="mse", metrics=None,
-                                       verbose=0, tensorboard=str(loop), strategy=strategy)
-    assert scalars(read_events(loop / "train"), "epoch_loss") == pytest.approx(
-        history["loss"], rel=1e-6)
-    assert "gate_trace/rnn" in read_events(loop / "validation")
+
+def test_own_tensorboard_callback_is_the_logger_and_gets_the_heatmap(tmp_path):
+    own = keras.callbacks.TensorBoard(str(tmp_path / "mine"))
+    val = tf.data.Dataset.from_tensor_slices((np.ones((2, 3, 1)), np.ones(2))).batch(2)
+    [heatmap] = tensorboard_callbacks(str(tmp_path / "default"), [own], val, None)
+    assert isinstance(heatmap, GateTraceImage) and heatmap.log_dir == own.log_dir
+    assert heatmap.run == "validation"
+    logger, heatmap = tensorboard_callbacks(str(tmp_path / "default"), [], None, val)
+    assert isinstance(logger, TensorBoardLogger) and heatmap.run == "train"
+    assert tensorboard_callbacks(None, [], val, val) == []
 
 
 def test_recipe_folder_reaches_a_fit_function_that_lacks_the_argument(tmp_path):
