@@ -1,4 +1,13 @@
-"""The TFLite modes of the worker: ``tflite_convert`` and ``tflite_measure``.
+"""The TFLite (LiteRT) modes of the worker: ``tflite_convert`` and ``tflite_measure``.
+
+Batch 1 uses the export's own ``assets.extra/model.tflite`` when the version has one
+(``export(..., litert=True)``: fused ``UNIDIRECTIONAL_SEQUENCE_LSTM`` where the math allows,
+else the ``WHILE`` loop; :mod:`seqkit.serving.litert_export`); other batch sizes, and
+versions without the file, are converted here as below (always the ``WHILE`` loop). Every
+conversion says its ``source`` (``"export"`` / ``"converted"``) and ``path`` (``fused`` /
+``loop`` / ``mixed``, read from the flatbuffer's ops). Files run in ``ai_edge_litert``'s
+interpreter (``tf.lite.Interpreter`` is deprecated and only used when ``ai-edge-litert``
+cannot be imported; ``interpreter`` in the result says which and why).
 
 What works for Keras 3 LSTM/GRU graphs in TF 2.21: ``from_saved_model`` with builtins
 fails (TensorList ops need static element shapes); ``SELECT_TF_OPS`` converts but the
@@ -6,7 +15,7 @@ fails (TensorList ops need static element shapes); ``SELECT_TF_OPS`` converts bu
 :func:`convert_tflite` freezes the signature (variables → constants, also inside the
 ``While`` body), fixes the batch axis (:func:`fix_batch`; the time axis stays dynamic) and
 converts that function with ``TFLITE_BUILTINS`` (the loop becomes a TFLite ``WHILE``).
-:func:`mode_tflite_measure` then times the same grid with ``tf.lite.Interpreter``
+:func:`mode_tflite_measure` then times the same grid with the LiteRT interpreter
 (XNNPACK) and compares its outputs with the SavedModel's on the same inputs.
 """
 
@@ -14,7 +23,6 @@ from __future__ import annotations
 
 import os
 import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +31,12 @@ from seqkit.reporting.modes import load, signature_specs, to_numpy
 from seqkit.reporting.probes import rss_point
 from seqkit.reporting.timing import time_grid_point
 from seqkit.serving import inputs as inputs_lib
+from seqkit.serving.litert_export import (
+    interpreter_class,
+    litert_path,
+    op_names,
+    op_summary,
+)
 from seqkit.serving.metadata import read_metadata
 
 TFLITE_RTOL = TFLITE_ATOL = 1e-5
@@ -170,7 +184,9 @@ def mode_tflite_convert(tf, config) -> dict:
 
     Returns:
         ``{"conversions": [{"batch", "ok", "file", "bytes", "inputs", "outputs",
-        "patched_shapes", "convert_s"} or {"batch", "ok": False, "reason"}]}``.
+        "patched_shapes", "convert_s", "source", "path", "reset_variables"} or
+        {"batch", "ok": False, "reason"}]}``; ``source`` is ``"export"`` for the
+        version's own ``assets.extra/model.tflite`` (batch 1), else ``"converted"``.
 
     Example:
 
@@ -179,8 +195,9 @@ def mode_tflite_convert(tf, config) -> dict:
     >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(f"{tmp.name}/1")
     >>> result = mode_tflite_convert(tf, {"path": f"{tmp.name}/1", "batch_sizes": [1],
     ...                                   "out_dir": f"{tmp.name}/tflite"})
-    >>> [(c["batch"], c["ok"], Path(c["file"]).name) for c in result["conversions"]]
-    [(1, True, 'model_b1.tflite')]
+    >>> [(c["batch"], c["ok"], Path(c["file"]).name, c["source"], c["path"])
+    ...  for c in result["conversions"]]
+    [(1, True, 'model_b1.tflite', 'converted', 'none')]
     >>> tmp.cleanup()
     """
     loaded, signature, _ = load(tf, config["path"])  # `loaded` owns the variables: keep it
@@ -190,8 +207,12 @@ def mode_tflite_convert(tf, config) -> dict:
     if inputs_lib.is_text(signature_specs(signature)):
         hint = ("string inputs need TensorFlow text ops (Select TF ops / Flex), "
                 "which tf.lite.Interpreter in the TensorFlow wheel cannot run")
+    exported = _exported(config["path"], signature)
     results = []
     for batch in config["batch_sizes"]:
+        if batch == 1 and exported:
+            results.append(exported)
+            continue
         start = time.perf_counter()
         try:
             flatbuffer, inputs, outputs, patched = convert_tflite(tf, signature, batch)
@@ -204,8 +225,24 @@ def mode_tflite_convert(tf, config) -> dict:
         file.write_bytes(flatbuffer)
         results.append({"batch": batch, "ok": True, "file": str(file), "bytes": len(flatbuffer),
                         "inputs": inputs, "outputs": outputs, "patched_shapes": patched,
-                        "convert_s": time.perf_counter() - start})
+                        "convert_s": time.perf_counter() - start, "source": "converted",
+                        "path": op_summary(op_names(flatbuffer))["path"],
+                        "reset_variables": False})
     return {"conversions": results}
+
+
+def _exported(version_dir, signature) -> dict | None:
+    """The export's batch-1 ``model.tflite`` as a conversion entry, or ``None``."""
+    file = litert_path(version_dir)
+    entry = (read_metadata(version_dir).get("litert") or {}) if file.is_file() else {}
+    if not entry.get("available") or entry.get("batch") != 1:
+        return None
+    flatbuffer = file.read_bytes()
+    return {"batch": 1, "ok": True, "file": str(file), "bytes": len(flatbuffer),
+            "inputs": sorted(signature_specs(signature)), "outputs": entry["outputs"],
+            "patched_shapes": 0, "convert_s": 0.0, "source": "export",
+            "path": op_summary(op_names(flatbuffer))["path"],
+            "reset_variables": bool(entry.get("reset_variables"))}
 
 
 def _input_index(details, names) -> dict:
@@ -218,7 +255,12 @@ def _input_index(details, names) -> dict:
 
 
 def mode_tflite_measure(tf, config) -> dict:
-    """Time the grid with ``tf.lite.Interpreter``, then compare with the SavedModel.
+    """Time the grid with the LiteRT interpreter, then compare with the SavedModel.
+
+    The interpreter is ``ai_edge_litert``'s (:func:`~seqkit.serving.litert_export.
+    interpreter_class`; ``tf.lite.Interpreter`` only without ``ai-edge-litert``). A file
+    with the fused LSTM op gets ``reset_all_variables()`` before every call (the op keeps
+    its state between calls), inside the timed call: that is its cost per sequence.
 
     Args:
         tf: the ``tensorflow`` module.
@@ -226,8 +268,9 @@ def mode_tflite_measure(tf, config) -> dict:
             "repeats", "calls_per_repeat", "threads"}``.
 
     Returns:
-        ``{"grid", "checks", "load_s", "threads", "rss"}``; each check is
-        ``{"batch", "seq_len", "max_abs_diff", "close", "mismatched"}``.
+        ``{"grid", "checks", "load_s", "threads", "rss", "interpreter"}``; each grid row
+        and check names its ``source`` and ``path`` (fused / loop / mixed); each check is
+        ``{"batch", "seq_len", "source", "path", "max_abs_diff", "close", "mismatched"}``.
 
     Example:
 
@@ -244,14 +287,14 @@ def mode_tflite_measure(tf, config) -> dict:
     [(2, 3, True)]
     >>> tmp.cleanup()
     """
-    warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
+    cls, interpreter_name = interpreter_class()
     words = read_metadata(config["path"]).get("sample_words")
     threads = config.get("threads") or os.cpu_count()
     after_import = rss_point()
     interpreters, loads = {}, {}
     for conv in config["conversions"]:
         start = time.perf_counter()
-        interpreter = tf.lite.Interpreter(model_path=conv["file"], num_threads=threads)
+        interpreter = cls(model_path=conv["file"], num_threads=threads)
         interpreter.allocate_tensors()
         loads[conv["batch"]] = time.perf_counter() - start
         interpreters[conv["batch"]] = (interpreter, conv)
@@ -259,7 +302,7 @@ def mode_tflite_measure(tf, config) -> dict:
     rows, samples = _tflite_grid(interpreters, config, words)
     after_inference = rss_point()
     return {"grid": rows, "checks": _compare_with_saved_model(tf, config["path"], samples),
-            "load_s": loads, "threads": threads,
+            "load_s": loads, "threads": threads, "interpreter": interpreter_name,
             "rss": {"after_import": after_import, "after_load": after_load,
                     "after_inference": after_inference}}
 
@@ -269,33 +312,49 @@ def _tflite_grid(interpreters, config, words):
     specs = config["specs"]
     rows, samples = [], {}
     for batch, (interpreter, conv) in interpreters.items():
-        index = _input_index(interpreter.get_input_details(), conv["inputs"])
-        out_details = interpreter.get_output_details()
+        label = {"source": conv.get("source", "converted"), "path": conv.get("path")}
         for seq_len in config["seq_lens"]:
             data = inputs_lib.synthetic_batch(specs, batch, seq_len, seed=batch * 1000 + seq_len,
                                               words=words)
-            for name, value in data.items():
-                interpreter.resize_tensor_input(index[name], list(value.shape))
-            interpreter.allocate_tensors()
-
-            def call(interp=interpreter, data=data, index=index, outs=out_details):
-                for name, value in data.items():
-                    interp.set_tensor(index[name], value)
-                interp.invoke()
-                return [interp.get_tensor(d["index"]) for d in outs]
-
+            call = _invoker(interpreter, conv, data)
             point = time_grid_point(call, batch, config["repeats"],
                                     config.get("calls_per_repeat"),
                                     config.get("warmup_calls", 2))
-            rows.append({"batch": batch, "seq_len": seq_len, **point})
-            samples[(batch, seq_len)] = (data, dict(zip(conv["outputs"], call(), strict=True)))
+            rows.append({"batch": batch, "seq_len": seq_len, **label, **point})
+            samples[(batch, seq_len)] = (data, call(), label)
     return rows, samples
+
+
+def _invoker(interpreter, conv, data):
+    """A no-argument call running ``data`` once: ``{output key: array}``."""
+    if conv.get("source") == "export":  # the export's file has a serving_default signature
+        runner = interpreter.get_signature_runner("serving_default")
+        runner(**data)  # resizes and allocates for this shape
+
+        def call():
+            if conv.get("reset_variables"):
+                interpreter.reset_all_variables()
+            return runner(**data)
+        return call
+    index = _input_index(interpreter.get_input_details(), conv["inputs"])
+    for name, value in data.items():
+        interpreter.resize_tensor_input(index[name], list(value.shape))
+    interpreter.allocate_tensors()
+    outs = interpreter.get_output_details()
+
+    def call():
+        for name, value in data.items():
+            interpreter.set_tensor(index[name], value)
+        interpreter.invoke()
+        return dict(zip(conv["outputs"], [interpreter.get_tensor(d["index"]) for d in outs],
+                        strict=True))
+    return call
 
 
 def _compare_with_saved_model(tf, path, samples) -> list[dict]:
     loaded, signature, _ = load(tf, path)  # `loaded` owns the variables: keep it
     checks = []
-    for (batch, seq_len), (data, got) in samples.items():
+    for (batch, seq_len), (data, got, label) in samples.items():
         want = to_numpy(signature(**{k: tf.constant(v) for k, v in data.items()}))
         diff, mismatched, close = 0.0, 0, True
         for key, ref in want.items():
@@ -309,6 +368,6 @@ def _compare_with_saved_model(tf, path, samples) -> list[dict]:
                                                    atol=TFLITE_ATOL))
             elif not np.array_equal(value, ref):
                 mismatched += int(np.sum(value != ref))
-        checks.append({"batch": batch, "seq_len": seq_len, "max_abs_diff": diff,
+        checks.append({"batch": batch, "seq_len": seq_len, **label, "max_abs_diff": diff,
                        "close": close, "mismatched": mismatched})
     return checks

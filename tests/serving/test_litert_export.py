@@ -1,5 +1,7 @@
 """export(..., litert=True): assets.extra/model.tflite, run in ai-edge-litert, equal to the
-SavedModel's serving_default (<= 1e-4); declined for raw text; absent by default."""
+SavedModel's serving_default (<= 1e-4) for every golden case; LSTMs with the built-in math
+take the fused UNIDIRECTIONAL_SEQUENCE_LSTM op, the rest a WHILE loop, each with its reason;
+declined for raw text; absent by default."""
 
 from __future__ import annotations
 
@@ -17,8 +19,14 @@ from seqkit.serving.metadata import read_metadata
 from tests.serving import models
 
 CASES = {case.name: case for case in GOLDEN_CASES}
-NUMERIC = ["lstm", "gru", "peephole", "gru_stacked", "lstm_sequences_masked",
-           "lstm_bidirectional"]
+# the cases the fused op can express: Keras' LSTM math (forget_bias folds into the bias),
+# unmasked, forwards, backwards or both; every other case keeps the WHILE loop
+FUSED = {"lstm", "lstm_bidirectional", "lstm_go_backwards", "forget_bias"}
+FAST = ["lstm", "gru", "peephole", "gru_stacked", "lstm_sequences_masked",
+        "lstm_bidirectional", "lstm_go_backwards", "forget_bias", "cifg", "layernorm_lstm"]
+# the same WHILE path as FAST's variants, other cell math: run with the slow tests
+NUMERIC = FAST + [pytest.param(c.name, marks=pytest.mark.slow)
+                  for c in GOLDEN_CASES if c.name not in FAST]
 
 
 def _serving_default(path, feeds):
@@ -28,10 +36,11 @@ def _serving_default(path, feeds):
 
 
 def _litert_rows(file, feeds):
-    """The .tflite's serving_default, one row per call (its batch axis is 1)."""
-    runner = Interpreter(model_path=str(file)).get_signature_runner("serving_default")
+    """The .tflite's serving_default, one row per call (its batch axis is 1), each from a
+    fresh interpreter (the fused LSTM op keeps its state between calls)."""
     n = len(next(iter(feeds.values())))
-    rows = [runner(**{k: v[i:i + 1] for k, v in feeds.items()}) for i in range(n)]
+    rows = [Interpreter(model_path=str(file)).get_signature_runner("serving_default")(
+        **{k: v[i:i + 1] for k, v in feeds.items()}) for i in range(n)]
     return {k: np.concatenate([r[k] for r in rows]) for k in rows[0]}
 
 
@@ -47,7 +56,16 @@ def test_golden_case_litert_matches_saved_model(tmp_path, name):
     assert file.is_file() and entry["path"] == "assets.extra/model.tflite"
     assert entry["size_bytes"] == file.stat().st_size
     assert entry["interpreter"].startswith("ai_edge_litert")
-    assert entry["ops"]["while"] and entry["ops"]["path"] == "loop"
+    ops = entry["ops"]
+    if name in FUSED:
+        assert ops["path"] == "fused" and not ops["while"], ops
+        assert ops["fused"] == ["UNIDIRECTIONAL_SEQUENCE_LSTM"] and entry["reset_variables"]
+        assert {v["path"] for v in entry["layers"].values()} == {
+            "fused UnidirectionalSequenceLSTM"}
+    else:
+        assert ops["path"] == "loop" and ops["while"] and not ops["fused"], ops
+        assert all(v["path"] == "WHILE loop" and v["reason"] for v in entry["layers"].values())
+    assert len(entry["layers"]) == (1 + case.stacked) * (1 + case.bidirectional)
     assert entry["max_abs_diff"] <= 1e-4
     assert read_metadata(info.path)["litert"] == entry
     rng = np.random.default_rng(7)
@@ -62,6 +80,60 @@ def test_golden_case_litert_matches_saved_model(tmp_path, name):
         np.testing.assert_allclose(got["output"], want["output"], rtol=0, atol=1e-4)
         # an independent reference too: the Keras model itself
         np.testing.assert_allclose(got["output"], model(x).numpy(), rtol=0, atol=1e-4)
+
+
+def test_reasons_name_what_the_fused_op_lacks(tmp_path):
+    reasons = {}
+    for name in ("gru", "peephole", "lstm_sequences_masked"):
+        info = export(CASES[name].build_model(), tmp_path / name, warmup=False,
+                      step_signature=False, litert=True,
+                      warmup_examples=CASES[name].inputs() if CASES[name].masked else None)
+        (layer,) = info.litert["layers"].values()
+        reasons[name] = layer["reason"]
+    assert "no fused GRU" in reasons["gru"]
+    assert "peephole" in reasons["peephole"]
+    assert "mask" in reasons["lstm_sequences_masked"]
+
+
+def test_lstm_then_gru_is_mixed_and_the_fused_state_must_be_reset(tmp_path):
+    import keras
+
+    inp = keras.Input((None, 3), name="sequence")
+    x = keras.layers.LSTM(4, return_sequences=True, name="enc")(inp)
+    model = keras.Model(inp, keras.layers.GRU(2, name="dec")(x))
+    info = export(model, tmp_path / "m", warmup=False, step_signature=False, litert=True)
+    entry = info.litert
+    assert entry["ops"]["path"] == "mixed" and entry["ops"]["while"]
+    assert entry["layers"]["enc"]["path"] == "fused UnidirectionalSequenceLSTM"
+    assert entry["layers"]["dec"] == {"path": "WHILE loop",
+                                      "reason": "GRU: TFLite has no fused GRU builtin"}
+    x = models.windows(2, 5, seed=3)
+    want = model(x).numpy()
+    interpreter = Interpreter(model_path=str(tmp_path / "m" / "1" / entry["path"]))
+    runner = interpreter.get_signature_runner("serving_default")
+    (key,) = entry["outputs"]
+    first = runner(sequence=x[:1])[key]
+    second = runner(sequence=x[1:])[key]  # starts from the first row's final LSTM state
+    assert np.abs(second - want[1:]).max() > 1e-4
+    interpreter.reset_all_variables()
+    np.testing.assert_allclose(runner(sequence=x[1:])[key], want[1:], atol=1e-4)
+    np.testing.assert_allclose(first, want[:1], atol=1e-4)
+
+
+def test_a_failed_fused_conversion_falls_back_to_the_loop(tmp_path, monkeypatch):
+    from seqkit.serving import litert_fused
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("no fusion today")
+
+    monkeypatch.setattr(litert_fused, "convert_fused", broken)
+    info = export(CASES["lstm"].build_model(), tmp_path / "m", warmup=False,
+                  step_signature=False, litert=True)
+    entry = info.litert
+    assert entry["available"] and entry["ops"]["path"] == "loop"
+    assert "no fusion today" in entry["fused_attempt"]
+    assert [v["reason"] for v in entry["layers"].values()] == [entry["fused_attempt"]]
+    assert entry["max_abs_diff"] <= 1e-4
 
 
 def test_classifier_outputs_named_like_the_saved_model(tmp_path):
