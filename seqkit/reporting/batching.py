@@ -22,7 +22,9 @@ Length buckets: when the model's time axis is dynamic, requests of different len
 not batch together (TF Serving batches equal shapes unless ``pad_variable_length_inputs``,
 which pads with zeros — wrong for an RNN without masking), so the measured lengths are
 proposed as buckets, and each needs a warmup record (:func:`warmup_lengths` says which the
-export already has). NumPy-free and TensorFlow-free except :func:`warmup_lengths`.
+export already has; ``buckets["export_argument"]`` is the ``export(warmup_seq_lens=...)``
+that writes them, :func:`seqkit.serving.warmup.bucket_seq_lens` reads it from a report).
+NumPy-free and TensorFlow-free except :func:`warmup_lengths`.
 """
 
 from __future__ import annotations
@@ -146,7 +148,9 @@ def _buckets(grid, warmup) -> dict:
     return {"lengths": lengths, "warmup_lengths": have, "missing_warmup": missing,
             "note": "requests batch only with equal lengths: send lengths at these buckets "
                     "(right-padded only if the model masks padding); one warmup record per "
-                    "bucket makes every bucket's first batch fast"}
+                    "bucket makes every bucket's first batch fast",
+            # seqkit.serving.warmup.bucket_seq_lens(entry) reads it back from report.json
+            "export_argument": f"warmup_seq_lens={lengths}"}
 
 
 def batching_text(parameters) -> str:
@@ -370,4 +374,8 @@ def batching_lines(choice) -> list[str]:
                     f"{buckets['note']}. Warmup records have lengths "
                     f"{buckets['warmup_lengths'] or 'none'}; missing for "
                     f"{buckets['missing_warmup'] or 'none'}."]
+        if buckets["missing_warmup"]:
+            out += ["", f"Re-export with `export(..., {buckets['export_argument']})` "
+                        f"(`seqkit.serving.warmup.bucket_seq_lens(report_model)` reads it "
+                        f"from report.json) for one warmup record per bucket and batch size."]
     return out

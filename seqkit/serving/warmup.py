@@ -9,8 +9,10 @@ that package only (imported inside the functions).
 
 What the records hold (:func:`warmup_batches`): the user's example rows at each batch
 size, or synthetic batches of batch sizes (1, 8, 32) × lengths (16, 64), lengths only where
-the time axis is dynamic (words for texts). Records of the streaming signature
-``serving_step`` follow (:mod:`seqkit.serving.step_export`; on by default,
+the time axis is dynamic (words for texts). ``export(..., warmup_seq_lens=...)`` sets the
+lengths; :func:`bucket_seq_lens` reads the length buckets the batching report chose
+(:mod:`seqkit.reporting.batching`), so each bucket gets its warmup records. Records of
+the streaming signature ``serving_step`` follow (:mod:`seqkit.serving.step_export`; on by default,
 ``export(..., step_warmup=False)`` leaves them out). Each record names its signature in
 ``model_spec.signature_name`` and TF Serving runs each record against the signature it
 names (an empty name is ``serving_default``; TF Serving's ``saved_model_warmup.md`` and
@@ -39,8 +41,8 @@ DEFAULT_WARMUP_SEQ_LENS = (16, 64)
 
 __all__ = ["ASSETS_EXTRA", "DEFAULT_WARMUP_BATCH_SIZES", "DEFAULT_WARMUP_SEQ_LENS",
            "MAX_RECORDS", "WARMUP_FILE", "make_predict_request", "read_warmup_requests",
-           "replay", "request_arrays", "signature_of", "warmup_batches", "warmup_path",
-           "write_warmup_file"]
+           "bucket_seq_lens", "replay", "request_arrays", "signature_of", "warmup_batches",
+           "warmup_path", "write_warmup_file"]
 
 
 def warmup_path(saved_model_dir) -> Path:
@@ -102,6 +104,42 @@ def warmup_batches(specs: dict, examples=None, words=None,
             batches.append(inputs_lib.synthetic_batch(specs, b, t, seed=100 + 10 * i + j,
                                                       words=words))
     return batches
+
+
+def bucket_seq_lens(batching) -> list[int]:
+    """The length buckets a batching report chose, as ``export(warmup_seq_lens=...)``.
+
+    TF Serving batches only requests of equal shape, so a model with a dynamic time axis
+    is served in length buckets (``seqkit report --batching``); one warmup record per
+    bucket (and batch size) makes each bucket's first batch fast.
+
+    Args:
+        batching: a model's ``"batching"`` entry of the report (``report.json``'s
+            ``models[i]["batching"]`` or :func:`seqkit.reporting.batching.choose_batching`'s
+            result), or the report's model entry holding one.
+
+    Returns:
+        The bucket lengths, increasing.
+
+    Raises:
+        ConfigError: no length buckets in it (a fixed-length model, or no batching run).
+
+    Example:
+
+    >>> bucket_seq_lens({"buckets": {"lengths": [64, 16, 256]}})
+    [16, 64, 256]
+    >>> bucket_seq_lens({"batching": {"buckets": None}})
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: batching must be a batching report entry with length buckets ...
+    """
+    entry = batching.get("batching", batching) if isinstance(batching, Mapping) else None
+    buckets = (entry or {}).get("buckets") if isinstance(entry, Mapping) else None
+    lengths = (buckets or {}).get("lengths")
+    if not lengths:
+        fail("batching", "a batching report entry with length buckets (a model with a "
+             "dynamic time axis)", entry if entry is not None else batching)
+    return sorted(check_int(f"batching lengths[{i}]", t) for i, t in enumerate(lengths))
 
 
 def make_predict_request(inputs: dict, model_name: str, signature_name: str = SIGNATURE_NAME):

@@ -12,6 +12,7 @@ from seqkit.errors import ConfigError
 from seqkit.reporting import report
 from seqkit.reporting.batching import (
     BATCHING_FILE,
+    batching_lines,
     batching_parameters_class,
     batching_text,
     choose_batching,
@@ -67,6 +68,9 @@ def test_buckets_for_a_dynamic_length():
                              warmup={"serving_default": [16], "serving_step": [1]})
     assert choice["buckets"]["lengths"] == [16, 64]
     assert choice["buckets"]["missing_warmup"] == [64]
+    assert choice["buckets"]["export_argument"] == "warmup_seq_lens=[16, 64]"
+    md = "\n".join(batching_lines(choice))
+    assert "export(..., warmup_seq_lens=[16, 64])" in md
 
 
 @pytest.mark.parametrize("bad", [0, -1, float("nan")])

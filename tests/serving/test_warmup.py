@@ -90,6 +90,20 @@ def test_float_warmup_records_cover_both_signatures(tmp_path):
     assert len(replay(loaded.signatures["serving_default"], info.path)) == 6
 
 
+def test_warmup_lengths_follow_the_batching_buckets(tmp_path):
+    from seqkit.reporting.batching import choose_batching
+    from seqkit.serving.warmup import bucket_seq_lens
+
+    grid = [{"batch": b, "seq_len": t, "p99_ms": 1.0} for b in (1, 4) for t in (5, 12, 30)]
+    choice = choose_batching(grid, 10, cores=1, dynamic_length=True)
+    lengths = bucket_seq_lens({"batching": choice})  # a report.json model entry
+    assert lengths == [5, 12, 30]
+    info = export(models.forecaster("gru"), tmp_path / "fc", warmup_batch_sizes=(1, 4),
+                  warmup_seq_lens=lengths, step_warmup=False)
+    shapes = [request_arrays(r)["window"].shape for r in read_warmup_requests(info.path)]
+    assert shapes == [(b, t, 3) for b in (1, 4) for t in (5, 12, 30)]  # one per bucket
+
+
 def test_step_warmup_can_be_left_out(tmp_path):
     info = export(models.forecaster("gru"), tmp_path / "fc", task="forecasting",
                   warmup_batch_sizes=(2,), step_warmup=False)
