@@ -34,7 +34,7 @@ from seqkit.fit.budget import plan_training
 from seqkit.fit.models import RNNSpec
 from seqkit.fit.options import FitOptions
 from seqkit.fit.result import FitResult
-from seqkit.fit.tensorboard import resolve_log_dir
+from seqkit.fit.tensorboard import fit_log_dir
 from seqkit.fit.train import compile_and_fit, describe_strategy, resolve_strategy, strategy_scope
 
 
@@ -130,7 +130,8 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
         model = task.build_model(options.rnn)
         trained = task.training_model(model)
     train_ds, val_ds = task.datasets(plan.batch_size, options.seed)
-    log_dir = resolve_log_dir(options.tensorboard, name=_run_name(task, options))
+    log_dir = fit_log_dir(options.tensorboard, options.callbacks,
+                          name=_run_name(task, options))
     options = dataclasses.replace(options, tensorboard=log_dir or False)  # in the config
     history, timing = compile_and_fit(
         trained, train_ds, val_ds, epochs=plan.epochs, learning_rate=options.learning_rate,

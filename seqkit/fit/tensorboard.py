@@ -151,6 +151,28 @@ def resolve_log_dir(value, *, name: str, root=DEFAULT_ROOT) -> str | None:
             n += 1
 
 
+def fit_log_dir(value, callbacks, *, name: str) -> str | None:
+    """The folder a fit's logs go to: that of a ``keras.callbacks.TensorBoard`` among
+    ``callbacks`` (the user's logger, see :func:`tensorboard_callbacks`), else
+    :func:`resolve_log_dir` of the ``tensorboard`` option.
+
+    Args:
+        value: the ``tensorboard`` option.
+        callbacks: the fit's extra callbacks (or None).
+        name: the default run's name (see :func:`resolve_log_dir`).
+
+    Returns:
+        The folder, or None for no logs.
+
+    Example:
+
+    >>> fit_log_dir(True, [keras.callbacks.TensorBoard("mine")], name="text")
+    'mine'
+    """
+    own = [c for c in callbacks or () if isinstance(c, keras.callbacks.TensorBoard)]
+    return own[0].log_dir if own else resolve_log_dir(value, name=name)
+
+
 class _CoreSummary:
     """``tf.summary`` with ``scalar`` and ``image`` written by TensorFlow's own
     ``tf.summary.write`` when the ``tensorboard`` package (their implementation) is
