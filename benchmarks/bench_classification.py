@@ -50,6 +50,7 @@ DEFAULT_SENTIMENT = os.path.normpath(os.path.join(REPO, "..", "shared", "data",
 DATASETS = ["ucr:ArrowHead", "ucr:BasicMotions", "ucr:JapaneseVowels", "digits", "sentiment"]
 QUICK_DATASETS = ["ucr:BasicMotions", "ucr:JapaneseVowels"]
 CELLS = ["lstm", "gru"]
+SYSTEMS = ["seqkit", "keras"]
 BASELINE = {"units": 64, "learning_rate": 3e-3, "batch_size": 32, "epochs": 200,
             "text_epochs": 10, "embedding_dim": 64, "max_tokens": 20000}
 QUICK_EPOCHS = {"epochs": 10, "text_epochs": 1}
@@ -201,6 +202,8 @@ def run_seqkit(dataset: str, split: Split, cell: str, seed: int) -> dict:
             "batch_size": timing["plan"]["batch_size"],
             "split_sizes": result.data_info["split_sizes"],
             "majority_baseline": result.metrics.get("majority_baseline"),
+            "config": {k: result.config.get(k) for k in ("units", "learning_rate", "patch",
+                                                           "patch_size", "head")},
             "warnings": sorted({f"{w.category.__name__}: {w.message}" for w in caught})}
 
 
@@ -330,6 +333,12 @@ def parse_args(argv=None):
     parser.add_argument("--sentiment-path", default=DEFAULT_SENTIMENT,
                         help="the sentiment sentences folder (default: %(default)s; "
                         "skipped when absent)")
+    parser.add_argument("--systems", nargs="+", choices=SYSTEMS, default=SYSTEMS,
+                        help="which systems to fit (default both)")
+    parser.add_argument("--keras-from", metavar="JSON",
+                        help="take the Keras baseline's records from an earlier --json run "
+                        "instead of fitting it again (it is seeded, so deterministic on one "
+                        "machine; the settings must match BASELINE)")
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.datasets or []) - set(DATASETS))
@@ -349,7 +358,32 @@ def epochs_for(dataset: str, args) -> int:
     return table["text_epochs"] if dataset == "sentiment" else table["epochs"]
 
 
-def run_dataset(dataset: str, args) -> dict:
+def earlier_keras(path: str | None) -> dict:
+    """``{(dataset, cell, seed): record}`` of the Keras runs of an earlier ``--json``."""
+    if path is None:
+        return {}
+    import json
+
+    with open(path) as f:
+        earlier = json.load(f)
+    if earlier["baseline"] != BASELINE:
+        raise SystemExit(f"{path}: its baseline {earlier['baseline']} is not {BASELINE}")
+    return {(name, r["cell"], r["seed"]): {**r, "from": path}
+            for name, data in earlier["datasets"].items() for r in data["runs"]
+            if r["system"] == "keras"}
+
+
+def _fits(dataset, split, cell, seed, epochs, args, reused):
+    """The records of one seed and cell: seqkit's and Keras' (fitted or reused)."""
+    if "seqkit" in args.systems:
+        yield run_seqkit(dataset, split, cell, seed)
+    if (dataset, cell, seed) in reused:
+        yield reused[(dataset, cell, seed)]
+    elif "keras" in args.systems:
+        yield run_keras(dataset, split, cell, seed, epochs)
+
+
+def run_dataset(dataset: str, args, reused: dict | None = None) -> dict:
     """Every fit of one dataset, one at a time: seed, cell, seqkit then Keras."""
     runs, info, warned = [], None, set()
     epochs = epochs_for(dataset, args)
@@ -357,13 +391,13 @@ def run_dataset(dataset: str, args) -> dict:
         split = load_split(dataset, seed, args.sentiment_path)
         info = info or split.info
         for cell in args.cells:
-            for record in (run_seqkit(dataset, split, cell, seed),
-                           run_keras(dataset, split, cell, seed, epochs)):
+            for record in _fits(dataset, split, cell, seed, epochs, args, reused or {}):
                 runs.append(record)
                 print(f"  {dataset} seed {seed} {cell} {record['system']}: accuracy "
                       f"{record['accuracy']:.4f}, {record['seconds']:.1f} s, "
                       f"{record.get('steps_run')} steps"
-                      + (f" ({record['stop_reason']})" if record.get("stop_reason") else ""),
+                      + (f" ({record['stop_reason']})" if record.get("stop_reason") else "")
+                      + (f" (from {record['from']})" if record.get("from") else ""),
                       flush=True)
                 for message in record.get("warnings", []):  # all of them are in --json
                     if message not in warned and not message.startswith("Deprecation"):
@@ -371,7 +405,7 @@ def run_dataset(dataset: str, args) -> dict:
                         print(f"    seqkit warned (shown once): {message}")
     summary = {cell: {system: stats([r for r in runs
                                      if r["cell"] == cell and r["system"] == system])
-                      for system in ("seqkit", "keras")} for cell in args.cells}
+                      for system in SYSTEMS} for cell in args.cells}
     return {"info": info, "baseline_epochs": epochs, "runs": runs, "summary": summary,
             "published": PUBLISHED.get(dataset, []),
             "not_found": NOT_FOUND.get(dataset) if not PUBLISHED.get(dataset) else None}
@@ -387,13 +421,13 @@ def main(argv=None):
     print(_common.machine_line(machine))
     print(f"command: {command}")
     print(f"baseline: {BASELINE}" + (f", quick: {QUICK_EPOCHS}" if args.quick else ""))
-    results = {}
+    results, reused = {}, earlier_keras(args.keras_from)
     for dataset in args.datasets:
         if dataset == "sentiment" and not os.path.isdir(args.sentiment_path):
             print(f"\nskipped sentiment: {args.sentiment_path} is not there")
             continue
         print(f"\n## {dataset}", flush=True)
-        results[dataset] = run_dataset(dataset, args)
+        results[dataset] = run_dataset(dataset, args, reused)
         info = results[dataset]["info"]
         print(f"\ndata (as the baseline reads it): {info['source']}\ntest split: "
               f"{info['test_split']}; sizes {info['sizes']}; {len(info['classes'])} classes")

@@ -30,7 +30,8 @@ from seqkit.fit.forecast_model import (  # noqa: F401  (re-exported: their old h
     scale_stats,
 )
 from seqkit.fit.rnn_spec import RNNSpec
-from seqkit.validation import check_bool, check_int
+from seqkit.layers import make_rnn
+from seqkit.validation import check_bool, check_choice, check_int
 
 
 def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: int, *,
@@ -115,11 +116,137 @@ def masked_feature_stats(x, mask_value: float = 0.0) -> tuple[np.ndarray, np.nda
     return mean, np.where(std > 0, std, 1.0)
 
 
+@keras.saving.register_keras_serializable(package="seqkit")
+class TimePatches(keras.layers.Layer):
+    """``[B, T, F]`` → ``[B, ceil(T / size), size * F]``: every ``size`` consecutive steps
+    become one step of their features side by side (the end zero-padded), so an RNN runs
+    ``size`` times fewer steps over a long series. A patch is padding when all its steps
+    are; masked steps are zeroed first.
+
+    Args:
+        size: steps per patch (1: unchanged).
+
+    Example:
+
+    >>> x = np.arange(10, dtype="float32").reshape(1, 5, 2)
+    >>> TimePatches(2)(x).numpy()[0].tolist()
+    [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0], [8.0, 9.0, 0.0, 0.0]]
+    """
+
+    def __init__(self, size: int, **kwargs):
+        super().__init__(**kwargs)
+        self.size = check_int("size", size)
+        self.supports_masking = True
+
+    def _padded(self, x):
+        import tensorflow as tf
+
+        pad = tf.math.floormod(-tf.shape(x)[1], self.size)
+        return tf.pad(x, [[0, 0], [0, pad]] + [[0, 0]] * (len(x.shape) - 2))
+
+    def call(self, x, mask=None):
+        import tensorflow as tf
+
+        if mask is not None:
+            x = tf.where(mask[..., None], x, tf.zeros_like(x))
+        x = self._padded(x)
+        return tf.reshape(x, [tf.shape(x)[0], -1, self.size * int(x.shape[-1])])
+
+    def compute_mask(self, x, mask=None):
+        if mask is None:
+            return None
+        real = keras.ops.cast(mask, "float32")[..., None]  # any step of a patch: a max pool
+        pooled = keras.ops.max_pool(real, self.size, strides=self.size, padding="same")
+        return pooled[..., 0] > 0
+
+    def compute_output_shape(self, shape):
+        steps = None if shape[1] is None else -(-shape[1] // self.size)
+        return (shape[0], steps, self.size * shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+@keras.saving.register_keras_serializable(package="seqkit")
+class MaskedPooling(keras.layers.Layer):
+    """``[B, T, d]`` → ``[B, d]``: the mean, the maximum or the last of the real (unmasked)
+    steps (``"last"``: the step at index ``count - 1``, the final output of a post-padded
+    row).
+
+    Args:
+        mode: ``"mean"``, ``"max"`` or ``"last"``.
+
+    Example:
+
+    >>> x = np.array([[[1.0], [3.0], [9.0]]], "float32")
+    >>> mask = np.array([[True, True, False]])
+    >>> [MaskedPooling(m)(x, mask=mask).numpy().tolist() for m in ("mean", "max")]
+    [[[2.0]], [[3.0]]]
+    >>> MaskedPooling("last")(x, mask=mask).numpy().tolist()
+    [[3.0]]
+    """
+
+    def __init__(self, mode: str = "mean", **kwargs):
+        super().__init__(**kwargs)
+        self.mode = check_choice("mode", mode, ("mean", "max", "last"))
+        self.supports_masking = True
+
+    def call(self, x, mask=None):
+        import tensorflow as tf
+
+        if mask is None:
+            mask = tf.ones(tf.shape(x)[:2], dtype="bool")
+        real = tf.cast(mask, x.dtype)[..., None]
+        count = tf.reduce_sum(real, axis=1)
+        if self.mode == "last":
+            last = tf.maximum(tf.cast(count[:, 0], "int32") - 1, 0)
+            return tf.gather(x, last, axis=1, batch_dims=1)
+        if self.mode == "mean":
+            return tf.reduce_sum(x * real, axis=1) / tf.maximum(count, 1)
+        low = tf.fill(tf.shape(x), tf.constant(-1e9, x.dtype))
+        out = tf.reduce_max(tf.where(real > 0, x, low), axis=1)
+        return tf.where(count > 0, out, tf.zeros_like(out))
+
+    def compute_mask(self, x, mask=None):
+        return None
+
+    def compute_output_shape(self, shape):
+        return (shape[0], shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}
+
+
+#: What the classifier reads from the RNN stack: its final state, or a pooling of its
+#: outputs over the real steps (several: concatenated).
+HEADS = ("last", "mean", "max", "mean+max", "last+mean", "last+mean+max")
+
+
+def _recurrent_head(rnn: RNNSpec, x, head: str):
+    """The RNN stack of ``rnn`` on ``x`` and the features ``head`` names."""
+    if head == "last":
+        return rnn.apply(x)
+    for i in range(rnn.layers):
+        kwargs = {"return_sequences": True}
+        if rnn.dropout:
+            kwargs["dropout"] = float(rnn.dropout)
+        if rnn.recurrent_dropout:
+            kwargs["recurrent_dropout"] = float(rnn.recurrent_dropout)
+        layer = make_rnn(rnn.cell, int(rnn.units), name=f"rnn_{i}", **kwargs)
+        if rnn.bidirectional:
+            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
+        x = layer(x)
+    parts = [MaskedPooling(part, name=f"{part}_pool")(x) for part in head.split("+")]
+    return parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="head")(parts)
+
+
 def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RNNSpec(),
                          mask_value: float = 0.0, input_mean=None, input_std=None,
+                         patch: int = 1, head: str = "last",
                          name: str = "sequence_classifier") -> keras.Model:
     """``sequence`` ``[B, T, n_features]`` (any T; post-padded) → Masking → [per-feature
-    standardisation] → RNN stack → softmax ``probabilities``.
+    standardisation] → [patches of ``patch`` steps] → RNN stack → ``head`` → softmax
+    ``probabilities``.
 
     A time step is padding when **all** its features equal ``mask_value`` (0.0): a real
     step that is all zeros is skipped too, so shift such data first. The mask is taken
@@ -133,6 +260,9 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
         input_mean, input_std: training-split statistics (:func:`masked_feature_stats`)
             for a ``Normalization`` layer ``scale_inputs``, so the model takes raw values;
             None: no standardisation.
+        patch: steps per RNN step (:class:`TimePatches`, layer ``patches``; 1: none).
+        head: one of :data:`HEADS`: the final state (``"last"``), the mean and/or maximum
+            of the last layer's outputs over the real steps (:class:`MaskedPooling`).
         name: the model's name.
 
     Returns:
@@ -141,12 +271,14 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
     Example:
 
     >>> model = build_sequence_model(2, 3, rnn=RNNSpec("lstm", 4), input_mean=[1.0, 10.0],
-    ...                              input_std=[2.0, 1.0])
-    >>> [layer.name for layer in model.layers[1:3]]
-    ['mask_padding', 'scale_inputs']
+    ...                              input_std=[2.0, 1.0], patch=4, head="mean")
+    >>> [layer.name for layer in model.layers[1:4]], model.layers[-2].name
+    (['mask_padding', 'scale_inputs', 'patches'], 'mean_pool')
     """
     n_features = check_int("n_features", n_features)
     check_int("num_classes", num_classes)
+    patch = check_int("patch", patch)
+    check_choice("head", head, HEADS)
     rnn.checked()
     inp = keras.Input((None, n_features), name="sequence")
     x = keras.layers.Masking(mask_value=float(mask_value), name="mask_padding")(inp)
@@ -154,7 +286,9 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
         mean, std = scale_stats("input", input_mean, input_std, n_features)
         x = keras.layers.Normalization(axis=-1, mean=mean.tolist(), variance=(std ** 2).tolist(),
                                        name="scale_inputs", dtype="float32")(x)
-    x = rnn.apply(x)
+    if patch > 1:
+        x = TimePatches(patch, name="patches")(x)
+    x = _recurrent_head(rnn, x, head)
     out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
                              dtype="float32")(x)
     return keras.Model(inp, out, name=name)
