@@ -2,7 +2,7 @@
 
     seqkit train {text,forecast,sequences} [options]   train → evaluate → export → report
     seqkit train forecast --quantiles 0.1 0.5 0.9 --backtest   + intervals, rolling origins
-    seqkit compare [options]                            LSTM vs GRU (and variants) table
+    seqkit compare [--preset quick|full] [options]      the LSTM-vs-GRU study, verdicts
     seqkit export RESULT BASE_PATH [--version N]        export a saved fit result
     seqkit export RESULT BASE_PATH --litert             + assets.extra/model.tflite (LiteRT)
     seqkit report PATH [PATH ...] [--tflite]            memory/latency report of exports
@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     for task, config_cls in CONFIGS.items():
         add_config_arguments(recipes.add_parser(task, help=helps[task]), config_cls)
 
-    compare = sub.add_parser("compare", help="LSTM vs GRU: params, size, memory, speed, "
-                             "quality with mean ± std over seeds")
+    compare = sub.add_parser("compare", help="the LSTM-vs-GRU study: params, memory, speed, "
+                             "quality with 95%% intervals over seeds and a verdict per claim "
+                             "(--preset quick|full)")
     add_config_arguments(compare, CompareConfig)
 
     export = sub.add_parser("export", help="export a saved fit result for TF Serving")

@@ -33,7 +33,8 @@ from seqkit.errors import ConfigError
 from seqkit.fit.forecast import Forecasting
 from seqkit.fit.options import FitOptions
 from seqkit.forecasting.baselines import BASELINES
-from seqkit.validation import check_bool, check_choice, check_int, check_optional_int, fail
+from seqkit.study.presets import check_study_options, resolve
+from seqkit.validation import check_bool, check_choice, check_int, fail
 
 HELP = {
     "name": "run name (folder under runs_dir); default <task>-<cell>",
@@ -303,32 +304,10 @@ class SequenceConfig(TrainConfig):
 
 @dataclass
 class CompareConfig:
-    """The LSTM-vs-GRU study (:func:`seqkit.recipes.compare.run_compare`): the same number
-    of optimizer steps for every cell (fixed epochs, no early stopping), several seeds,
-    several sizes.
-
-    ``None`` fields take the preset's value (:attr:`PRESETS`; :meth:`resolved`): ``quick``
-    (the default, ``make demo``: one task, one size, 3 seeds, a few minutes on 2 cores) or
-    ``full`` (every task, 64 and 256 units, 5 seeds).
-
-    Example:
-
-    >>> c = CompareConfig(preset="quick").resolved()
-    >>> c.tasks, c.sizes, c.seeds
-    (['forecast'], [64], 3)
-    >>> CompareConfig(tasks=["speech"])
-    Traceback (most recent call last):
-    ...
-    seqkit.errors.ConfigError: tasks must be some of ['forecast', ..., 'ucr'], got ['speech']
+    """The LSTM-vs-GRU study (:func:`seqkit.recipes.compare.run_compare`): fixed epochs,
+    no early stopping, several seeds and sizes. ``None`` fields take the preset's value
+    (:data:`seqkit.study.presets.PRESETS`, :meth:`resolved`).
     """
-
-    PRESETS: typing.ClassVar[dict] = {
-        "quick": {"tasks": ["forecast"], "sizes": [64], "seeds": 3, "epochs": 3,
-                  "layer_bench": True},
-        "full": {"tasks": ["forecast", "sequences", "ucr", "text"], "sizes": [64, 256],
-                 "seeds": 5, "epochs": 10, "layer_bench": True},
-    }
-    TASKS: typing.ClassVar[tuple] = ("forecast", "sequences", "text", "ucr")
 
     preset: str = _option("quick", "quick (make demo: minutes) or full (the whole study); "
                           "fills every option left unset")
@@ -343,7 +322,7 @@ class CompareConfig:
         False, "give the other cells the units that match the reference's parameters")
     seeds: int | None = _option(None, "seeds per (task, cell, size); >= 3 for verdicts")
     epochs: int | None = _option(None, "epochs, the same for every cell (no early stopping)")
-    batch_size: int | str = _option("auto", "examples per step, or auto (seqkit.fit.budget)")
+    batch_size: int | str = _option(32, "examples per step, or auto (seqkit.fit.budget)")
     learning_rate: float = 3e-3
     text_data: str | None = None  # default: ../shared/data/sentiment_sentences when present
     text_max_examples: int | None = None
@@ -361,40 +340,14 @@ class CompareConfig:
     verbose: int = 0
 
     def __post_init__(self):
-        check_choice("preset", self.preset, tuple(self.PRESETS))
-        if self.tasks is not None and (not isinstance(self.tasks, (list, tuple)) or not (
-                self.tasks and set(self.tasks) <= set(self.TASKS))):
-            fail("tasks", f"some of {sorted(self.TASKS)}", self.tasks)
-        if not isinstance(self.cells, (list, tuple)) or len(self.cells) < 2:
-            fail("cells", "a list of at least two cells", self.cells)
-        if self.sizes is not None:
-            if not isinstance(self.sizes, (list, tuple)) or not self.sizes:
-                fail("sizes", "a non-empty list of integers >= 1", self.sizes)
-            for units in self.sizes:
-                check_int("sizes", units)
-        check_optional_int("seeds", self.seeds)
-        check_optional_int("epochs", self.epochs)
-        check_bool("equal_params", self.equal_params)
-        for name in ("memory_batch", "memory_length", "latency_repeats"):
-            check_int(name, getattr(self, name))
+        check_study_options(self)
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         values["epochs"] = self.epochs or 1
         FitOptions.pick(values, strategy=None).checked()  # the options every fit gets
 
     def resolved(self) -> CompareConfig:
-        """A copy with every ``None`` preset field filled from :attr:`PRESETS`.
-
-        Returns:
-            The resolved configuration.
-
-        Example:
-
-        >>> CompareConfig(preset="full", seeds=3).resolved().seeds
-        3
-        """
-        preset = self.PRESETS[self.preset]
-        return dataclasses.replace(self, **{k: v for k, v in preset.items()
-                                            if getattr(self, k) is None})
+        """A copy with every ``None`` field filled from the preset."""
+        return resolve(self)
 
 CONFIGS = {"text": TextConfig, "forecast": ForecastConfig, "sequences": SequenceConfig}
 

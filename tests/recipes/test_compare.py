@@ -1,28 +1,58 @@
-"""The LSTM-vs-GRU comparison in a tiny configuration: the table, JSON and chart exist and
-agree with independent counts."""
+"""The LSTM-vs-GRU study end to end in a tiny configuration (one task, 6 units, 2 epochs,
+2 seeds, equal parameters), and its configuration's checks."""
 
 import json
 
+import keras
+import pytest
+
 from seqkit.cli import main
+from seqkit.errors import ConfigError
 from seqkit.fit import FitResult
+from seqkit.recipes.config import CompareConfig
 
 
-def test_compare_writes_consistent_table(tmp_path):
+def test_presets_and_checks():
+    quick, full = CompareConfig().resolved(), CompareConfig(preset="full").resolved()
+    assert quick.seeds >= 3 and len(quick.tasks) == 1 and len(quick.sizes) == 1
+    assert set(full.tasks) == {"forecast", "sequences", "ucr", "text"}
+    assert full.sizes == [64, 256] and full.seeds >= 3
+    assert CompareConfig(preset="full", sizes=[32]).resolved().sizes == [32]
+    for bad, words in [({"preset": "huge"}, "preset must be"),
+                       ({"sizes": [64, 0]}, "sizes must be an integer >= 1"),
+                       ({"cells": ["lstm"]}, "cells must be a list of at least two"),
+                       ({"seeds": 0}, "seeds must be")]:
+        with pytest.raises(ConfigError, match=words):
+            CompareConfig(**bad)
+
+
+@pytest.mark.slow
+def test_tiny_study_writes_tables_verdicts_and_plot(tmp_path, capsys):
     out = tmp_path / "compare"
-    assert main(["compare", "--tasks", "sequences", "--cells", "lstm,gru", "--epochs", "1",
-                 "--units", "6", "--seeds", "2", "--out-dir", str(out),
-                 "--saved-models-dir", str(tmp_path / "sm"), "--latency-repeats", "2"]) == 0
+    assert main(["compare", "--tasks", "sequences", "--sizes", "6", "--equal-params",
+                 "--epochs", "2", "--seeds", "2", "--out-dir", str(out),
+                 "--saved-models-dir", str(tmp_path / "sm"), "--latency-repeats", "2",
+                 "--layer-bench", "false"]) == 0
+    assert "[compare 3/4 ·" in capsys.readouterr().out  # progress with elapsed and ETA
     results = json.loads((out / "compare.json").read_text())
-    rows = results["tasks"]["sequences"]["rows"]
-    assert set(rows) == {"lstm", "gru"}
-    for cell, row in rows.items():
-        model = FitResult.load(out / "runs" / f"sequences-{cell}-seed0" / "model").model
-        assert row["params"] == model.count_params()  # the report's count, independently
-        assert row["accuracy"]["n"] == 2 and 0 <= row["accuracy"]["mean"] <= 1
-        assert row["p50_b1_ms"] <= row["p99_b1_ms"]
-        assert row["peak_train_rss_mb"]["mean"] > 0
-    assert rows["gru"]["params"] < rows["lstm"]["params"]
+    (group,) = results["groups"]
+    assert group["same_steps"] and set(group["runs"]) == {"lstm", "gru"}
+    for cell, runs in group["runs"].items():
+        assert [r["seed"] for r in runs] == [0, 1]
+        run = runs[0]
+        model = FitResult.load(out / "runs" / f"sequences-{cell}-{run['units']}u-seed0"
+                               / "model").model
+        assert run["params"] == model.count_params()  # our count against Keras'
+        layer = getattr(keras.layers, cell.upper())(run["units"])
+        layer.build((None, None, run["rnn_input_dim"]))
+        assert run["rnn_params"] == layer.count_params()
+        assert run["steps_run"] == runs[1]["steps_run"] > 0
+        assert run["s_per_step"] > 0 and run["p50_b1_ms"] <= run["p99_b1_ms"]
+    lstm, gru = group["runs"]["lstm"][0], group["runs"]["gru"][0]
+    assert gru["units"] > lstm["units"]  # equal params: the GRU gets more units
+    assert abs(gru["rnn_params"] - lstm["rnn_params"]) / lstm["rnn_params"] < 0.1
+    verdicts = {v["claim"]: v["overall"] for v in results["verdicts"]}
+    assert verdicts["GRU trains faster"] == "not resolved at this budget"  # 2 seeds < 3
     table = (out / "compare.md").read_text()
-    assert "| lstm |" in table and "| gru |" in table and "**gru/lstm**" in table
-    assert f"{rows['gru']['params'] / rows['lstm']['params']:.2f}" in table
+    assert table.index("| quantity | lstm | gru |") < table.index("## Verdicts")
     assert (out / "compare.png").read_bytes()[:4] == b"\x89PNG"
