@@ -36,7 +36,7 @@ import keras
 
 from seqkit.errors import ConfigError
 from seqkit.fileio import write_json_atomic
-from seqkit.fit.tensorboard import TensorBoardLogger, default_enabled
+from seqkit.fit.tensorboard import ENV_VAR, TensorBoardLogger, default_enabled
 from seqkit.forecasting.plot import plot_forecast
 from seqkit.recipes.config import ForecastConfig, SequenceConfig, TextConfig, to_dict
 
@@ -102,12 +102,23 @@ def tensorboard_dir(config, run_dir: Path) -> str | bool:
 def _call_fit(fit, *args, **kwargs):
     """``fit(*args, **kwargs)``; a fit function without a ``tensorboard`` argument gets the
     folder as a :class:`~seqkit.fit.tensorboard.TensorBoardLogger` among its callbacks
-    (which the fit uses instead of its own default) until the three take it."""
-    if "tensorboard" not in inspect.signature(fit).parameters:
-        folder = kwargs.pop("tensorboard")
-        if folder:
-            kwargs["callbacks"] = [*(kwargs["callbacks"] or []), TensorBoardLogger(folder)]
-    return fit(*args, **kwargs)
+    (which the fit uses instead of its own default), or for none its default turned off
+    through ``SEQKIT_TENSORBOARD`` for the call, until the three take the argument."""
+    if "tensorboard" in inspect.signature(fit).parameters:
+        return fit(*args, **kwargs)
+    folder = kwargs.pop("tensorboard")
+    if folder:
+        kwargs["callbacks"] = [*(kwargs["callbacks"] or []), TensorBoardLogger(folder)]
+        return fit(*args, **kwargs)
+    before = os.environ.get(ENV_VAR)
+    os.environ[ENV_VAR] = "0"
+    try:
+        return fit(*args, **kwargs)
+    finally:
+        if before is None:
+            del os.environ[ENV_VAR]
+        else:
+            os.environ[ENV_VAR] = before
 
 
 #: the ForecastConfig fields that are fit_forecaster arguments of the same name

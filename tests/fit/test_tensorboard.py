@@ -6,6 +6,7 @@ time axis carries the tokens.
 
 The suite runs with SEQKIT_TENSORBOARD=0 (tests/conftest.py); these tests opt in."""
 
+import os
 from pathlib import Path
 
 import keras
@@ -174,12 +175,16 @@ def test_own_tensorboard_callback_is_the_logger_and_gets_the_heatmap(tmp_path):
     assert tensorboard_callbacks(None, [], val, val) == []
 
 
-def test_recipe_folder_reaches_a_fit_function_that_lacks_the_argument(tmp_path):
+def test_recipe_folder_reaches_a_fit_function_that_lacks_the_argument(tmp_path,
+                                                                       monkeypatch):
     from seqkit.recipes.run import _call_fit
 
     def fit(data, *, callbacks=None, verbose=1):
-        return callbacks
+        return callbacks, os.environ.get("SEQKIT_TENSORBOARD")
 
-    [logger] = _call_fit(fit, None, callbacks=[], tensorboard=str(tmp_path))
+    monkeypatch.setenv("SEQKIT_TENSORBOARD", "1")
+    [logger], env = _call_fit(fit, None, callbacks=[], tensorboard=str(tmp_path))
     assert isinstance(logger, keras.callbacks.TensorBoard) and logger.log_dir == str(tmp_path)
-    assert _call_fit(fit, None, callbacks=[], tensorboard=False) == []
+    assert env == "1"
+    assert _call_fit(fit, None, callbacks=[], tensorboard=False) == ([], "0")  # default off
+    assert os.environ["SEQKIT_TENSORBOARD"] == "1"  # for that call only
