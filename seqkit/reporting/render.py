@@ -306,11 +306,14 @@ def _tflite_lines(tfl) -> list[str]:
     out = ["", "### TFLite", ""]
     if tfl["status"] != "ok":
         return out + [f"Conversion failed: {tfl.get('reason')}"]
-    conv = ", ".join(f"b{c['batch']} {fmt_bytes(c['bytes'])}"
+    conv = ", ".join(f"b{c['batch']} {c.get('source', 'converted')} "
+                     f"{c.get('path') or '?'} {fmt_bytes(c['bytes'])}"
                      for c in tfl["conversions"] if c["ok"])
-    out.append(f"Converted with TFLite builtins (batch fixed per file, length dynamic): "
-               f"{conv}; "
-               f"`tf.lite.Interpreter` with {tfl['threads']} threads (XNNPACK). "
+    interpreter = tfl.get("interpreter") or "tf.lite.Interpreter"
+    out.append(f"TFLite builtins (batch fixed per file, length dynamic; `export` = the "
+               f"export's assets.extra/model.tflite, `converted` = converted here; path "
+               f"`fused` = UNIDIRECTIONAL_SEQUENCE_LSTM, `loop` = WHILE): {conv}; "
+               f"`{interpreter}` with {tfl['threads']} threads (XNNPACK). "
                f"Equal to the SavedModel (rtol=atol=1e-5): "
                f"{'yes' if tfl['equal'] else 'NO'} (max |diff| "
                f"{tfl['max_abs_diff']:.3g}, {tfl['mismatched']} mismatched values). "
@@ -319,9 +322,10 @@ def _tflite_lines(tfl) -> list[str]:
     if tfl.get("reason"):
         out.append(f"Some batch sizes failed: {tfl['reason']}")
     return out + [""] + _table(
-        ["batch", "length", "p50 ms", "p99 ms", "examples/s", "speed-up p50"],
-        [[r["batch"], r["seq_len"], fmt_ms(r["p50_ms"]), fmt_ms(r["p99_ms"]),
-          fmt_num(r["throughput_eps"]), fmt_ratio(r.get("speedup_p50"))]
+        ["batch", "length", "file", "path", "p50 ms", "p99 ms", "examples/s", "speed-up p50"],
+        [[r["batch"], r["seq_len"], r.get("source", "converted"), r.get("path") or "?",
+          fmt_ms(r["p50_ms"]), fmt_ms(r["p99_ms"]), fmt_num(r["throughput_eps"]),
+          fmt_ratio(r.get("speedup_p50"))]
          for r in tfl["grid"]])
 
 
