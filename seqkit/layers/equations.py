@@ -23,6 +23,7 @@ from __future__ import annotations
 from itertools import accumulate
 from typing import NamedTuple
 
+import keras
 from keras import ops
 
 # The options live in their own module; re-exported here, where they always were.
@@ -31,7 +32,7 @@ from seqkit.layers.options import GRUOptions, LSTMOptions
 __all__ = [
     "GRUGates", "GRUOptions", "GRUWeights", "LSTMGates", "LSTMOptions", "LSTMWeights",
     "Norm", "gru_step", "input_projection", "layer_norm", "lstm_gates", "lstm_layout",
-    "lstm_step",
+    "lstm_step", "split_sizes",
 ]
 
 # --------------------------------------------------------------------------- weights
@@ -350,7 +351,7 @@ def lstm_gates(z, c_prev, weights: LSTMWeights, options: LSTMOptions, activation
     z_o = None
     if options.peephole and "o" in sig:  # o = σ(z_o + p_o ⊙ c_t) waits for c_t
         sig = sig[:-1]
-        s_z, z_o = (None, s_z) if not sig else ops.split(s_z, [len(sig) * units], axis=-1)
+        s_z, z_o = (None, s_z) if not sig else split_sizes(s_z, [len(sig) * units, units])
     if sig and options.peephole:  # i, f: one product with [c_{t-1}, c_{t-1}]
         c_rep = c_prev if len(sig) == 1 else ops.concatenate([c_prev] * len(sig), axis=-1)
         s_z = s_z + weights.peephole[0] * c_rep
@@ -370,9 +371,40 @@ def lstm_gates(z, c_prev, weights: LSTMWeights, options: LSTMOptions, activation
 def _sigmoid_and_candidate(z, width, units):
     """``z[..., :width]`` (None when 0) and the next ``units`` columns, by one split."""
     total = z.shape[-1]
-    sizes = [n for n in (width, units, total - width - units) if n]
-    parts = ops.split(z, list(accumulate(sizes[:-1])), axis=-1) if len(sizes) > 1 else [z]
+    parts = split_sizes(z, [n for n in (width, units, total - width - units) if n])
     return (parts[0], parts[1]) if width else (None, parts[0])
+
+
+def split_sizes(x, sizes):
+    """``x`` split along the last axis into parts of ``sizes`` columns: one op per step.
+
+    Keras 3.15's ``ops.split`` with split points builds the sizes with four more ops at
+    run time on TensorFlow (``keras/src/backend/tensorflow/numpy.py``: ``convert_to_tensor``,
+    two slices, a concatenation, per call: per *step* inside the loop), so on TensorFlow
+    this calls ``tf.split`` with the static sizes (one ``SplitV``).
+
+    Args:
+        x: ``[..., sum(sizes)]``.
+        sizes: the widths of the parts (Python ints).
+
+    Returns:
+        A list of ``len(sizes)`` tensors (``[x]`` for one size).
+
+    Example:
+
+    >>> import numpy as np
+    >>> [tuple(p.shape) for p in split_sizes(np.zeros((2, 5), "float32"), [3, 2])]
+    [(2, 3), (2, 2)]
+    """
+    if len(sizes) == 1:
+        return [x]
+    if len(set(sizes)) == 1:
+        return ops.split(x, len(sizes), axis=-1)
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return tf.split(x, list(sizes), axis=-1)
+    return ops.split(x, list(accumulate(sizes[:-1])), axis=-1)
 
 
 def _split(x, parts):
@@ -474,11 +506,11 @@ def gru_step(x_proj, h_prev, weights: GRUWeights, options: GRUOptions, activatio
     """
     units = h_prev.shape[-1]
     h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
-    x_zr, x_h = ops.split(x_proj, [2 * units], axis=-1)
+    x_zr, x_h = split_sizes(x_proj, [2 * units, units])
     if options.reset_after:
-        u_zr, u_h = ops.split(
+        u_zr, u_h = split_sizes(
             layer_norm(ops.matmul(h_in, weights.recurrent_kernel), weights.recurrent_norm),
-            [2 * units], axis=-1)
+            [2 * units, units])
         z, r = ops.split(recurrent_activation(x_zr + u_zr), 2, axis=-1)
         if weights.candidate_bias is not None:
             u_h = u_h + weights.candidate_bias
