@@ -277,8 +277,8 @@ class GateTraceImage(keras.callbacks.Callback):
     ``EarlyStopping``) on the first example of ``dataset`` with
     :func:`seqkit.layers.trace.trace_gates`, labels a text model's time axis with its
     tokens, and writes ``gate_trace/<layer>`` at the last epoch's step into
-    ``log_dir/run``. A model it cannot trace (no seqkit RNN layer) gets a warning, not an
-    error: training is done.
+    ``log_dir/run``. A model it cannot trace (e.g. no seqkit RNN layer) gets a warning,
+    not an error: training is done.
 
     Args:
         log_dir: the TensorBoard folder.
@@ -305,13 +305,13 @@ class GateTraceImage(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         from seqkit.layers.trace import gate_trace_figure, trace_gates, trace_tokens
 
-        inputs = _first_example(self.dataset)
         try:
+            inputs = _first_example(self.dataset)
             trace = trace_gates(self.model, inputs)
-        except ConfigError as error:
+            tokens = trace_tokens(self.model, inputs)
+        except Exception as error:  # noqa: BLE001  (a picture must never fail a finished fit)
             warnings.warn(f"no gate-trace image in TensorBoard: {error}", stacklevel=2)
             return
-        tokens = trace_tokens(self.model, inputs)
         figure = gate_trace_figure(trace, tokens=None if tokens is None else tokens[0],
                                    max_units=self.max_units)
         image = figure_to_array(figure)
