@@ -5,10 +5,20 @@ Everything is measured side by side in one process, interleaved round-robin so t
 from other processes hits every row alike; the table gives medians and ratios to the Keras
 built-in layer of the same family and, when PyTorch is installed, to PyTorch.
 
-    python benchmarks/bench_layers.py                        # B=64 T=100 I=64 H=128
+    python benchmarks/bench_layers.py              # issue-13 shapes: B=64 T=100 I=64 H=128,
+                                                   # batch 1, small B=32 T=104 I=1 H=32
+    python benchmarks/bench_layers.py --large      # + B=256 T=200 I=128 H=256 (slow on 2 cores)
+    python benchmarks/bench_layers.py --clock cpu  # process CPU time: steadier on a shared CPU
     python benchmarks/bench_layers.py --xla --json layers.json
-    python benchmarks/bench_layers.py --shapes 64x100x64x128 128x200x128x256 --repeats 30
+    python benchmarks/bench_layers.py --shapes 64x100x64x128 --families lstm --repeats 30
     python benchmarks/bench_layers.py --no-torch --no-tflite   # TensorFlow rows only
+
+The top line gives the machine's measured fp32 matmul peak (median of 2048² matmuls, TF and
+torch). Each TF-graph row also gives its ops per step (nodes of the ``While`` bodies of the
+traced graph, ``Const``/``Identity``/``NoOp`` left out; train: forward body + gradient
+body) and its achieved GFLOP/s (the built-in layer's matmul FLOPs, ``2·B·T·(I+H)·g·H``
+with ``g`` = 4 (LSTM) / 3 (GRU) gate blocks, ×3 for a train step, over the median time).
+The last table checks issue 13's targets: each target, the ratio reached, met or missed.
 
 Rows (model: ``Input -> RNN -> Dense(1)``; train step: MSE, SGD, one ``tf.function``):
 
@@ -23,7 +33,7 @@ Rows (model: ``Input -> RNN -> Dense(1)``; train step: MSE, SGD, one ``tf.functi
   (forward only; it returns every gate at every step: 6x (LSTM) / 4x (GRU) the bytes
   of ``return_sequences=True``).
 - ``... XLA`` (``--xla``): the same ``tf.function`` with ``jit_compile=True``.
-- ``... TFLite``: the model frozen with batch and time fixed, converted with TFLite
+- ``... TFLite`` (LiteRT): the model frozen with batch and time fixed, converted with TFLite
   builtins (the loop becomes a ``WHILE``), run by ``tf.lite.Interpreter`` (XNNPACK).
 - ``torch LSTM``/``torch GRU``: ``torch.nn.LSTM/GRU`` (oneDNN) + ``nn.Linear``; forward
   under ``inference_mode``; train step MSE + SGD. Skipped when torch is not installed.
@@ -34,6 +44,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -59,7 +70,7 @@ FAMILIES = {
         "trace": "lstm",
         "torch": "LSTM",
         "xla": ["lstm", "layernorm_lstm"],
-        "tflite": ["lstm", "layernorm_lstm"],
+        "tflite": ["lstm"],
     },
     "gru": {
         "builtin": ("keras GRU", keras.layers.GRU),
@@ -71,13 +82,14 @@ FAMILIES = {
         "trace": "gru",
         "torch": "GRU",
         "xla": ["gru", "layernorm_gru"],
-        "tflite": ["gru", "layernorm_gru"],
+        "tflite": ["gru"],
     },
 }
 
 
 class Row:
-    """One benchmark row: a label, what it runs, and its forward/train callables."""
+    """One benchmark row: a label, what it runs, its forward/train callables and, for a TF
+    graph, the ops per step of its while loops."""
 
     def __init__(self, label, path, forward=None, train=None, seqkit=False, note=None,
                  baseline=None):
@@ -86,6 +98,48 @@ class Row:
         self.seqkit = seqkit
         self.note = note
         self.baseline = baseline  # label of the built-in row its ratios use (default: first)
+        self.ops = {}  # "forward": [body ops], "train": [forward body, gradient body]
+        for kind, fn in (("forward", forward), ("train", train)):
+            if hasattr(fn, "get_concrete_function"):
+                self.ops[kind] = while_body_ops(fn.get_concrete_function())
+
+
+def while_body_ops(concrete) -> list[int]:
+    """Nodes per ``While`` body in a traced graph (``Const``/``Identity``/``NoOp`` left out),
+    outer loops first: what one time step runs."""
+    graph_def = concrete.graph.as_graph_def()
+    library = {f.signature.name: f for f in graph_def.library.function}
+    counts = []
+
+    def visit(nodes):
+        for node in nodes:
+            if node.op in ("While", "StatelessWhile"):
+                body = library[node.attr["body"].func.name]
+                counts.append(sum(n.op not in ("Const", "Identity", "NoOp")
+                                  for n in body.node_def))
+                visit(body.node_def)
+
+    visit(graph_def.node)
+    return counts
+
+
+def matmul_peak(torch, size=2048, repeats=7) -> dict:
+    """Median fp32 GFLOP/s of ``size``² matmuls (TF, and torch when installed)."""
+    a = tf.random.normal((size, size))
+    fns = {"tf": tf.function(lambda: tf.matmul(a, a))}
+    if torch is not None:
+        b = torch.randn(size, size)
+        fns["torch"] = lambda: torch.mm(b, b)
+    times = _common.interleaved(fns, repeats)
+    return {k: round(2 * size**3 / _common.median(v) / 1e6, 1) for k, v in times.items()}
+
+
+def matmul_gflop(family, shape, kind) -> float:
+    """The built-in layer's matmul GFLOP for one call (train: forward + 2 for the grads)."""
+    batch, steps, features, units = shape
+    blocks = 4 if family == "lstm" else 3
+    return 2 * batch * steps * (features + units) * blocks * units * (
+        3 if kind == "train" else 1) / 1e9
 
 
 def build_model(layer_fn, shape):
@@ -200,10 +254,6 @@ def make_rows(family, shape, args, torch):
             rows.append(Row(f"seqkit {name} XLA", "seqkit explicit, jit_compile",
                             *tf_steps(model, x, y, jit_compile=True), seqkit=True))
     if args.tflite:
-        model, _ = build_model(lambda u: cls(u), shape)
-        forward, diff = tflite_forward(model, x)
-        rows.append(Row(f"{spec['builtin'][0]} TFLite", "TFLite WHILE, XNNPACK",
-                        forward=forward, note=f"max |TFLite - Keras| = {diff:.1e}"))
         for name in spec["tflite"]:
             model, _ = build_model(lambda u, n=name: make_rnn(n, u), shape)
             forward, diff = tflite_forward(model, x)
@@ -216,17 +266,31 @@ def make_rows(family, shape, args, torch):
     return rows
 
 
-def measure(rows, repeats, settle):
+def measure(rows, repeats, settle, clock="wall"):
+    """``{(label, kind): [ms, ...]}``, round-robin over every row (``_common.interleaved``);
+    ``clock="cpu"``: the process's CPU time per call instead of wall time."""
     fns = {}
     for row in rows:
         for kind in ("forward", "train"):
             if getattr(row, kind) is not None:
                 fns[(row.label, kind)] = getattr(row, kind)
-    return _common.interleaved(fns, repeats, settle=settle)
+    if clock == "wall":
+        return _common.interleaved(fns, repeats, settle=settle)
+    for fn in fns.values():  # warm-up round, as _common.interleaved does
+        _common.finish(fn())
+    times = {key: [] for key in fns}
+    for _ in range(repeats):
+        for key, fn in fns.items():
+            for _ in range(settle):
+                _common.finish(fn())
+            start = time.process_time()
+            _common.finish(fn())
+            times[key].append((time.process_time() - start) * 1e3)
+    return times
 
 
 def summarize(family, shape, rows, times):
-    """Per-row medians and ratios, plus the issue's targets for this family and shape."""
+    """Per-row medians, ratios to the built-in and to torch, ops per step, GFLOP/s."""
     med = {key: _common.median(v) for key, v in times.items()}
     base = rows[0].label
     torch_label = next((r.label for r in rows if r.label.startswith("torch")), None)
@@ -239,78 +303,101 @@ def summarize(family, shape, rows, times):
     out = []
     for row in rows:
         entry = {"shape": "x".join(map(str, shape)), "family": family, "row": row.label,
-                 "path": row.path, "seqkit": row.seqkit, "note": row.note}
+                 "path": row.path, "seqkit": row.seqkit, "note": row.note,
+                 "builtin": row.baseline or base, "ops_per_step": row.ops}
         for kind in ("forward", "train"):
             if (row.label, kind) in times:
                 entry[kind] = _common.summary(times[(row.label, kind)])
-                entry[f"{kind}_vs_builtin"] = ratio(row.label, kind, row.baseline or base)
-                entry["builtin"] = row.baseline or base
+                entry[f"{kind}_vs_builtin"] = ratio(row.label, kind, entry["builtin"])
                 entry[f"{kind}_vs_torch"] = ratio(row.label, kind, torch_label)
+                entry[f"{kind}_gflops"] = round(
+                    matmul_gflop(family, shape, kind) / med[(row.label, kind)] * 1e3, 1)
         out.append(entry)
-
-    fast = f"seqkit {family}"
-    explicit = [r.label for r in rows if r.seqkit and "XLA" not in r.label
-                and "TFLite" not in r.label]
-
-    baseline_of = {r.label: r.baseline or base for r in rows}
-
-    def worst(kind):
-        vals = [(ratio(lbl, kind, baseline_of[lbl]), lbl) for lbl in explicit
-                if ratio(lbl, kind, baseline_of[lbl]) is not None]
-        return max(vals) if vals else (None, None)
-
-    def best_vs_torch(kind):
-        vals = [(ratio(r.label, kind, torch_label), r.label) for r in rows if r.seqkit
-                and "trace" not in r.label and r.label.split(" ")[1] == family
-                and ratio(r.label, kind, torch_label) is not None]
-        return min(vals) if vals else (None, None)
-
-    targets = []
-    for kind in ("forward", "train"):
-        targets.append({"target": f"1. fast path / built-in ({kind})", "value":
-                        ratio(fast, kind, base), "goal": 1.02, "row": fast})
-    for kind in ("forward", "train"):
-        value, label = worst(kind)
-        targets.append({"target": f"2. worst explicit row / built-in ({kind})",
-                        "value": value, "goal": 1.25, "row": label})
-    value, label = best_vs_torch("forward")
-    targets.append({"target": "3. best seqkit inference / torch", "value": value,
-                    "goal": 1.5 if family == "lstm" else 0.7, "row": label})
-    value, label = best_vs_torch("train")
-    targets.append({"target": "4. best seqkit train step / torch", "value": value,
-                    "goal": 1.0, "row": label})
-    for t in targets:
-        t["met"] = None if t["value"] is None else t["value"] <= t["goal"]
-        t.update(family=family, shape="x".join(map(str, shape)))
-    return out, targets
+    return out
 
 
-def print_tables(results, targets):
-    headers = ["shape BxTxIxH", "row", "path", "fwd ms", "fwd / built-in", "fwd / torch",
-               "train ms", "train / built-in", "train / torch"]
+#: issue 13's targets: (name, shape, kind, goal, which rows, compared with)
+TARGETS = [
+    ("served TF graph forward / torch", "64x100x64x128", "forward",
+     {"lstm": 1.2, "gru": 0.9}, "fast", "torch"),
+    ("train step / torch", "64x100x64x128", "train", 0.8, "fast", "torch"),
+    ("worst variant or gate trace / built-in, forward", "64x100x64x128", "forward", 1.25,
+     "explicit", "builtin"),
+    ("worst variant / built-in, train", "64x100x64x128", "train", 1.25, "explicit",
+     "builtin"),
+    ("small shape forward / torch", "32x104x1x32", "forward", 2.0, "fast", "torch"),
+    ("fast path / built-in, forward", "64x100x64x128", "forward", 1.02, "fast", "builtin"),
+    ("fast path / built-in, train", "64x100x64x128", "train", 1.02, "fast", "builtin"),
+    ("LiteRT / torch", "64x100x64x128", "forward", 0.8, "tflite", "torch"),
+]
+
+
+def targets(results):
+    """Each issue-13 target per cell: the ratio reached (worst row for "explicit"), met?"""
+    out = []
+    for name, shape, kind, goal, which, ref in TARGETS:
+        for family in FAMILIES:
+            goal_here = goal[family] if isinstance(goal, dict) else goal
+            rows = [r for r in results if r["shape"] == shape and r["family"] == family
+                    and r.get(f"{kind}_vs_{ref}") is not None and _is(r, which, family)]
+            best = max(rows, key=lambda r: r[f"{kind}_vs_{ref}"], default=None)
+            value = best and best[f"{kind}_vs_{ref}"]
+            out.append({"target": name, "shape": shape, "family": family,
+                        "row": best and best["row"], "value": value, "goal": goal_here,
+                        "met": None if value is None else value <= goal_here})
+    out.append({"target": "GPU: explicit / cuDNN, every variant", "shape": "-",
+                "family": "both", "row": "benchmarks/gpu_check.py", "value": None,
+                "goal": 2.0, "met": None})
+    return out
+
+
+def _is(entry, which, family):
+    label = entry["row"]
+    if which == "fast":
+        return label == f"seqkit {family}"
+    if which == "tflite":
+        return label == f"seqkit {family} TFLite"
+    return entry["seqkit"] and "XLA" not in label and "TFLite" not in label
+
+
+def _ops(entry, kind):
+    ops = entry["ops_per_step"].get(kind)
+    return "+".join(map(str, ops)) if ops else None
+
+
+def print_tables(results, target_rows):
+    headers = ["shape BxTxIxH", "row", "fwd ms", "×built-in", "×torch", "fwd ops/step",
+               "fwd GFLOP/s", "train ms", "×built-in", "×torch", "train ops/step",
+               "train GFLOP/s"]
     body = []
     for r in results:
         f, t = r.get("forward"), r.get("train")
-        body.append([r["shape"], r["row"], r["path"],
-                     f and f["median_ms"], r.get("forward_vs_builtin"),
-                     r.get("forward_vs_torch"), t and t["median_ms"],
-                     r.get("train_vs_builtin"), r.get("train_vs_torch")])
-    print(_common.markdown_table(headers, body, align="lllrrrrrr"))
-    notes = [f"{r['row']}: {r['note']}" for r in results if r.get("note")]
+        body.append([r["shape"], r["row"], f and f["median_ms"], r.get("forward_vs_builtin"),
+                     r.get("forward_vs_torch"), _ops(r, "forward"), r.get("forward_gflops"),
+                     t and t["median_ms"], r.get("train_vs_builtin"),
+                     r.get("train_vs_torch"), _ops(r, "train"), r.get("train_gflops")])
+    print(_common.markdown_table(headers, body, align="llrrrrrrrrrr"))
+    notes = sorted({f"{r['row']}: {r['note']}" for r in results if r.get("note")})
     if notes:
         print("\n" + "; ".join(notes))
-    print()
-    rows = [[t["shape"], t["family"], t["target"], t["row"],
+    print("\ntrain ops/step: forward while body + gradient while body\n")
+    rows = [[t["target"], t["shape"], t["family"], t["row"],
              "–" if t["value"] is None else f"{t['value']:.3f}", f"≤ {t['goal']}",
-             {True: "met", False: "NOT met", None: "–"}[t["met"]]] for t in targets]
-    print(_common.markdown_table(["shape", "cell", "target", "row", "ratio", "goal", ""],
-                                 rows, align="lllllll"))
+             {True: "met", False: "missed", None: "not measured"}[t["met"]]]
+            for t in target_rows]
+    print(_common.markdown_table(["issue-13 target", "shape", "cell", "row", "ratio", "goal",
+                                  ""], rows, align="llllrll"))
+
+
+DEFAULT_SHAPES = ["64x100x64x128", "1x100x64x128", "32x104x1x32"]
+LARGE_SHAPE = "256x200x128x256"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shapes", nargs="+", default=["64x100x64x128"],
+    parser.add_argument("--shapes", nargs="+", default=DEFAULT_SHAPES,
                         help="BxTxIxH shapes (default: %(default)s)")
+    parser.add_argument("--large", action="store_true", help=f"also {LARGE_SHAPE}")
     parser.add_argument("--families", nargs="+", default=list(FAMILIES),
                         choices=list(FAMILIES))
     parser.add_argument("--repeats", type=int, default=15)
@@ -319,6 +406,10 @@ def main(argv=None):
                              "previous row's thread pool, e.g. torch's after TF's, has "
                              "gone idle; measured: without it the row after a torch row "
                              "is ~20%% slower)")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall time (default) or the process's CPU time per call "
+                             "(steadier when other processes share the CPU; counts every "
+                             "thread's spinning too, so ratios across libraries lean)")
     parser.add_argument("--xla", action="store_true", help="add jit_compile=True rows")
     parser.add_argument("--no-tflite", dest="tflite", action="store_false")
     parser.add_argument("--no-torch", dest="torch", action="store_false")
@@ -326,28 +417,30 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch = _common.try_import_torch() if args.torch else None
     info = _common.machine()
-    results, targets = [], []
-    for shape_text in args.shapes:
+    peak = matmul_peak(torch)
+    print(_common.machine_line(info))
+    print("fp32 matmul peak (median of 2048² matmuls): " + ", ".join(
+        f"{k} {v} GFLOP/s" for k, v in peak.items()), flush=True)
+    results = []
+    for shape_text in args.shapes + ([LARGE_SHAPE] if args.large else []):
         shape = _common.parse_shape(shape_text)
         for family in args.families:
             rows = make_rows(family, shape, args, torch)
-            times = measure(rows, args.repeats, args.settle)
-            res, tgt = summarize(family, shape, rows, times)
-            results += res
-            targets += tgt
-    print(_common.machine_line(info))
-    print(f"median of {args.repeats} interleaved repeats (ms; {args.settle} untimed call "
-          "before each timed one); ratios of medians")
+            results += summarize(family, shape, rows,
+                                 measure(rows, args.repeats, args.settle, args.clock))
+    target_rows = targets(results)
+    print(f"median of {args.repeats} interleaved repeats ({args.clock} clock, ms; "
+          f"{args.settle} untimed call before each timed one); ratios of medians")
     if torch is None:
         print("PyTorch rows skipped (" + ("--no-torch" if not args.torch else
                                           "torch not installed") + ")")
     print()
-    print_tables(results, targets)
+    print_tables(results, target_rows)
     if args.json:
         _common.write_json(args.json, {
-            "benchmark": "bench_layers", "command": " ".join(sys.argv),
-            "machine": info, "repeats": args.repeats, "settle": args.settle, "results": results,
-            "targets": targets})
+            "benchmark": "bench_layers", "command": " ".join(sys.argv), "machine": info,
+            "matmul_peak_gflops": peak, "clock": args.clock, "repeats": args.repeats,
+            "settle": args.settle, "results": results, "targets": target_rows})
 
 
 if __name__ == "__main__":
