@@ -33,6 +33,10 @@ class Forecasting(FitTask):
     name = "forecasting"
     loss = "mse"
     metrics = ("mae",)
+    #: training batches all of the plan's size (static batch dimension; see
+    #: ``ForecastData.dataset(full_batches=...)``); benchmarks/profile_fit.py turns it off
+    #: to measure the difference
+    full_training_batches = True
 
     series: object
     window: int = 24
@@ -120,7 +124,8 @@ class Forecasting(FitTask):
         else:
             scaled = {"window_scaled": True}
         train = self.data.dataset("train", batch_size=batch_size, shuffle=True, seed=seed,
-                                  stride=self.stride, **scaled)
+                                  stride=self.stride, full_batches=self.full_training_batches,
+                                  **scaled)
         val = (self.data.dataset("val", batch_size=batch_size, shuffle=False, seed=seed,
                                  **scaled) if self.data.n_examples("val") else None)
         self.val_dataset = val

@@ -164,7 +164,8 @@ class ForecastData:
         return inputs, y
 
     def dataset(self, part: str, *, batch_size: int, shuffle: bool, seed: int, stride: int = 1,
-                target_mean=None, target_std=None, window_scaled: bool = False):
+                target_mean=None, target_std=None, window_scaled: bool = False,
+                full_batches: bool = False):
         """``part``'s examples as a batched ``tf.data.Dataset`` gathered lazily by origin.
 
         Args:
@@ -176,9 +177,26 @@ class ForecastData:
             target_mean, target_std: standardise the targets with these (``[T]``).
             window_scaled: standardise the targets with each window's own statistics
                 (:class:`seqkit.fit.forecast_layers.WindowStats`, as the model does).
+            full_batches: every batch holds ``batch_size`` examples, so the batch
+                dimension is static (``[batch_size, W, F]`` in ``element_spec``): the last
+                one is topped up with the first examples of the same epoch's order (when
+                ``part`` holds at least ``batch_size`` examples; the steps per epoch stay
+                ``ceil(n / batch_size)``). For training: a graph traced with an unknown batch
+                dimension keeps its broadcast-gradient shape ops in every step of the
+                recurrent loop (measured by ``benchmarks/profile_fit.py``).
 
         Returns:
             A dataset of ``(inputs, y)``; ``inputs`` a tensor (window only) or a dict.
+
+        Example:
+
+        >>> data = ForecastData.from_arrays([np.arange(30.0)], window=4, horizon=1,
+        ...                                 val_size=0, test_size=0)
+        >>> ds = data.dataset("train", batch_size=8, shuffle=False, seed=0, full_batches=True)
+        >>> tuple(ds.element_spec[0].shape), [int(b[1].shape[0]) for b in ds]
+        ((8, 4, 1), [8, 8, 8, 8])
+        >>> [float(v) for v in list(ds)[-1][1].numpy().ravel()]  # 26 windows: 2 topped up
+        [28.0, 29.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
         """
         import tensorflow as tf
 
@@ -212,8 +230,9 @@ class ForecastData:
         ds = tf.data.Dataset.from_tensor_slices((start, which))
         if shuffle:
             ds = ds.shuffle(max(1, len(start)), seed=seed, reshuffle_each_iteration=True)
-        return ds.batch(batch_size).map(batch, num_parallel_calls=tf.data.AUTOTUNE).prefetch(
-            tf.data.AUTOTUNE)
+        ds = (_full_batches(ds, len(start), batch_size) if full_batches
+              else ds.batch(batch_size))
+        return ds.map(batch, num_parallel_calls=tf.data.AUTOTUNE).prefetch(tf.data.AUTOTUNE)
 
     def part_values(self, part: str, columns=None) -> list[np.ndarray]:
         """Each series' values in ``part`` (``columns`` positions, default all).
@@ -249,3 +268,24 @@ class ForecastData:
         rows = np.concatenate([array[self.offsets[i]:self.offsets[i] + s.train_end]
                                for i, s in enumerate(self.splits)])
         return rows.mean(axis=0, dtype="float64"), rows.std(axis=0, dtype="float64")
+
+
+def _full_batches(ds, n: int, batch_size: int):
+    """Batches of exactly ``batch_size`` (static shape) from ``n`` elements per epoch: the
+    last one topped up with the first elements of the same epoch's order (the epoch's
+    first batch, carried by ``Dataset.scan``, whose state starts afresh every epoch).
+    Fewer than ``batch_size`` elements: one plain (partial) batch."""
+    import tensorflow as tf
+
+    if n < batch_size or n % batch_size == 0:
+        return ds.batch(batch_size, drop_remainder=n >= batch_size)
+    unset = (tf.constant(True), *(tf.zeros([batch_size], s.dtype) for s in ds.element_spec))
+
+    def top_up(state, batch):  # the first batch is full: n > batch_size
+        first = tf.cond(state[0], lambda: tuple(tf.reshape(b, [batch_size]) for b in batch),
+                        lambda: tuple(state[1:]))
+        out = tuple(tf.reshape(tf.concat([b, f[:batch_size - tf.size(b)]], 0), [batch_size])
+                    for f, b in zip(first, batch, strict=True))
+        return (tf.constant(False), *first), out
+
+    return ds.batch(batch_size).scan(unset, top_up)

@@ -297,3 +297,18 @@ def test_bad_arguments_name_the_value(kwargs, error, match):
         load_forecast_data(frame, **{"window": 4, "horizon": 2, "val_size": 0,
                                      "test_size": 4, **kwargs})
 
+
+
+def test_full_batches_have_a_static_size_and_top_up_from_the_epochs_own_order():
+    # 26 training windows in batches of 8: 4 batches, the last holds windows 25-26 of the
+    # epoch's order and then its first 6 again; reshuffled every epoch
+    data = ForecastData.from_arrays([np.arange(30.0)], window=4, horizon=1, val_size=0,
+                                    test_size=0)
+    ds = data.dataset("train", batch_size=8, shuffle=True, seed=3, full_batches=True)
+    assert tuple(ds.element_spec[1].shape) == (8, 1, 1)
+    epochs = [[b[1].numpy().ravel().tolist() for b in ds] for _ in range(2)]
+    for batches in epochs:
+        order = [v for b in batches for v in b]
+        assert len(order) == 32 and sorted(order[:26]) == list(np.arange(4.0, 30.0))
+        assert order[26:] == order[:6]
+    assert epochs[0] != epochs[1]
