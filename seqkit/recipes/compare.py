@@ -1,7 +1,7 @@
 """The LSTM-vs-GRU study (``seqkit compare``): is the GRU lighter and faster, and at what
 cost in quality — with 95% intervals over seeds and a verdict per claim.
 
-Each (task, cell, size, seed) runs in its own process (:func:`child_main`): first the
+Each (task, cell, size, seed) runs in its own process (``_child_main``): first the
 activation-memory probe of the cell at the study's size
 (:func:`seqkit.study.measure.activation_memory`, a clean baseline in a fresh process),
 then the task's recipe with fixed epochs and no early stopping (the same optimizer steps
@@ -95,6 +95,12 @@ def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: i
 
     Returns:
         Keyword arguments of the task recipe's configuration class.
+
+    Example:
+
+    >>> o = job_options(CompareConfig().resolved(), "forecast", "lstm", 64, 0, "co2")
+    >>> o["name"], o["patience"], o["baselines"], o["report"]
+    ('forecast-lstm-64u-seed0', None, [], False)
     """
     options = {"name": f"{task}-{cell}-{units}u-seed{seed}", "cell": cell, "seed": seed,
                "data": data, "units": units, "epochs": config.epochs, "patience": None,
@@ -112,7 +118,7 @@ def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: i
     return options
 
 
-def child_main(task: str, options: dict, probe: dict) -> None:
+def _child_main(task: str, options: dict, probe: dict) -> None:
     """Runs in the child process: the memory probe, the recipe, the measurements; prints
     one JSON line tagged :data:`CHILD_TAG`."""
     import seqkit.fit  # noqa: F401  (TensorFlow and Keras loaded)
@@ -152,7 +158,7 @@ def _run_child(task: str, options: dict, probe: dict) -> dict:
                        f"{tail}")
 
 
-def run_group(config: CompareConfig, task: str, size: int, data: str, progress,
+def _run_group(config: CompareConfig, task: str, size: int, data: str, progress,
               echo) -> tuple[dict[str, list[dict]], dict[str, int]]:
     """Every run of one (task, size) group, the reference cell first (its input width
     sizes the others under ``equal_params``).
@@ -177,7 +183,7 @@ def run_group(config: CompareConfig, task: str, size: int, data: str, progress,
     return runs, units
 
 
-def serve_group(runs: dict[str, list[dict]], config: CompareConfig, out_dir: Path) -> str:
+def _serve_group(runs: dict[str, list[dict]], config: CompareConfig, out_dir: Path) -> str:
     """Measure every export of a group side by side (:func:`seqkit.report`, comparison
     mode, batch 1 and 64) and add the figures to each run; returns the report's markdown."""
     import seqkit
@@ -186,7 +192,7 @@ def serve_group(runs: dict[str, list[dict]], config: CompareConfig, out_dir: Pat
     flat = [run for cell_runs in runs.values() for run in cell_runs]
     rep = seqkit.report([run["export"] for run in flat], batch_sizes=(1, 64),
                         repeats=config.latency_repeats, concurrency=0, cold_start=False,
-                        out_dir=str(out_dir))
+                        plots=False, out_dir=str(out_dir))
     rows = rep["comparison"] or comparison_rows(rep["models"])
     for run, row, model in zip(flat, rows, rep["models"], strict=True):
         rss = model["memory"]["rss"]
@@ -198,7 +204,7 @@ def serve_group(runs: dict[str, list[dict]], config: CompareConfig, out_dir: Pat
     return rep["files"]["markdown"]
 
 
-def layer_section(config: CompareConfig) -> dict:
+def _layer_section(config: CompareConfig) -> dict:
     """The layer-level timings (:mod:`seqkit.study.layerbench`) in a fresh process."""
     from seqkit.study.layerbench import gru_over_lstm
 
@@ -247,6 +253,13 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
 
     Returns:
         The results (``compare.json``; :mod:`seqkit.study.render` describes the keys).
+
+    Example (the whole study takes minutes; its options are checked before anything runs):
+
+    >>> run_compare(CompareConfig(tasks=["forecast"], sizes=[0]))
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: sizes must be an integer >= 1, got 0
     """
     from seqkit.study.plot import plot_ratios
     from seqkit.study.progress import Progress
@@ -263,9 +276,9 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
     for task in tasks:
         metric, direction = quality_metric(task)
         for size in config.sizes:
-            runs, units = run_group(config, task, size, data[task], progress, echo)
+            runs, units = _run_group(config, task, size, data[task], progress, echo)
             echo(f"[compare] {task} {size}u: measuring the exports side by side ...")
-            report_md = serve_group(runs, config, out_dir / "serving" / f"{task}-{size}u")
+            report_md = _serve_group(runs, config, out_dir / "serving" / f"{task}-{size}u")
             steps = {r["steps_run"] for cell_runs in runs.values() for r in cell_runs}
             groups.append({"task": task, "size": size, "data": data[task], "metric": metric,
                            "direction": direction, "units": units,
@@ -277,7 +290,7 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
         echo("[compare] layer level: Keras, seqkit and PyTorch cells side by side ...")
     results = {"config": to_dict(config), "groups": groups,
                "verdicts": _verdicts_across(groups),
-               "layers": layer_section(config) if config.layer_bench else {"skipped": "off"},
+               "layers": _layer_section(config) if config.layer_bench else {"skipped": "off"},
                "skipped": skipped}
     results["wall_seconds"] = time.monotonic() - started
     write_json_atomic(out_dir / "compare.json", results)
@@ -290,4 +303,4 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
 
 
 if __name__ == "__main__":  # child: python -m seqkit.recipes.compare TASK OPTIONS PROBE
-    child_main(sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]))
+    _child_main(sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]))

@@ -5,7 +5,9 @@ This is the study's compact version of ``benchmarks/bench_layers.py`` (which has
 TFLite, variants and more shapes): the same rows — model ``Input -> RNN -> Dense(1)``,
 train step MSE + SGD in one ``tf.function`` (``loss.backward()`` + ``SGD.step()`` for
 PyTorch), forward under ``torch.inference_mode`` — measured side by side in one process,
-interleaved round-robin so load from other processes hits every row alike. It answers
+interleaved round-robin so load from other processes hits every row alike, each timed call
+after one untimed one (bench_layers' ``--settle 1``: the previous row's thread pool, e.g.
+TensorFlow's before PyTorch's, has gone idle). It answers
 whether "the GRU is faster" is a property of the cell or of the kernel that runs it.
 Run it in a fresh process: ``python -m seqkit.study.layerbench '{"units": [64]}'``.
 """
@@ -100,7 +102,8 @@ def time_layers(cells=("lstm", "gru"), units=(64,), *, batch: int = 64, length: 
         batch: examples per call.
         length: time steps.
         input_dim: features per step.
-        repeats: timed calls per row and step kind (after two warm-up calls).
+        repeats: timed calls per row and step kind (after two warm-up calls; each
+            timed call follows one untimed settle call).
         implementations: some of :data:`IMPLEMENTATIONS`; ``"torch"`` is left out when
             PyTorch is not importable.
 
@@ -128,6 +131,7 @@ def time_layers(cells=("lstm", "gru"), units=(64,), *, batch: int = 64, length: 
     for _ in range(repeats):
         for i, row in enumerate(rows):
             for kind in ("forward", "train"):
+                row["steps"][kind]()  # settle: the previous row's thread pool goes idle
                 start = time.perf_counter()
                 row["steps"][kind]()
                 times[(i, kind)].append((time.perf_counter() - start) * 1e3)

@@ -155,7 +155,7 @@ RULES = (f"Rules: ratios are GRU/LSTM, paired by seed, 95% t-interval on log rat
 
 
 def _layers(layers: dict) -> list[str]:
-    if not layers or layers.get("skipped"):
+    if not layers or layers.get("skipped") or not layers.get("rows"):
         return [f"Layer-level section not run: {(layers or {}).get('skipped', 'off')}", ""]
     rows = layers["rows"]
     r0 = rows[0]
@@ -194,6 +194,13 @@ def study_markdown(results: dict) -> str:
 
     Returns:
         Markdown text.
+
+    Example:
+
+    >>> r = {"config": {"preset": "quick", "epochs": 3, "seeds": 3, "sizes": [64]},
+    ...      "groups": [], "verdicts": [], "layers": {"skipped": "off"}}
+    >>> study_markdown(r).splitlines()[0]
+    '# LSTM vs GRU — preset quick: 3 epochs, fixed (no early stopping), 3 seed(s), sizes [64]'
     """
     c = results["config"]
     lines = [f"# LSTM vs GRU — preset {c['preset']}: {c['epochs']} epochs, fixed (no early "

@@ -1,5 +1,7 @@
 """The LSTM-vs-GRU study end to end in a tiny configuration (one task, 6 units, 2 epochs,
-2 seeds, equal parameters), and its configuration's checks."""
+one seed, equal parameters: two training processes and one serving report; the statistics
+over seeds are tested on synthetic numbers in tests/study), and its configuration's
+checks."""
 
 import json
 
@@ -30,29 +32,28 @@ def test_presets_and_checks():
 def test_tiny_study_writes_tables_verdicts_and_plot(tmp_path, capsys):
     out = tmp_path / "compare"
     assert main(["compare", "--tasks", "sequences", "--sizes", "6", "--equal-params",
-                 "--epochs", "2", "--seeds", "2", "--out-dir", str(out),
+                 "--epochs", "2", "--seeds", "1", "--out-dir", str(out),
                  "--saved-models-dir", str(tmp_path / "sm"), "--latency-repeats", "2",
                  "--layer-bench", "false"]) == 0
-    assert "[compare 3/4 ·" in capsys.readouterr().out  # progress with elapsed and ETA
+    assert "[compare 1/2 ·" in capsys.readouterr().out  # progress with elapsed and ETA
     results = json.loads((out / "compare.json").read_text())
     (group,) = results["groups"]
     assert group["same_steps"] and set(group["runs"]) == {"lstm", "gru"}
     for cell, runs in group["runs"].items():
-        assert [r["seed"] for r in runs] == [0, 1]
-        run = runs[0]
+        (run,) = runs
         model = FitResult.load(out / "runs" / f"sequences-{cell}-{run['units']}u-seed0"
                                / "model").model
         assert run["params"] == model.count_params()  # our count against Keras'
         layer = getattr(keras.layers, cell.upper())(run["units"])
         layer.build((None, None, run["rnn_input_dim"]))
         assert run["rnn_params"] == layer.count_params()
-        assert run["steps_run"] == runs[1]["steps_run"] > 0
+        assert run["steps_run"] == group["runs"]["lstm"][0]["steps_run"] > 0
         assert run["s_per_step"] > 0 and run["p50_b1_ms"] <= run["p99_b1_ms"]
     lstm, gru = group["runs"]["lstm"][0], group["runs"]["gru"][0]
     assert gru["units"] > lstm["units"]  # equal params: the GRU gets more units
     assert abs(gru["rnn_params"] - lstm["rnn_params"]) / lstm["rnn_params"] < 0.1
     verdicts = {v["claim"]: v["overall"] for v in results["verdicts"]}
-    assert verdicts["GRU trains faster"] == "not resolved at this budget"  # 2 seeds < 3
+    assert verdicts["GRU trains faster"] == "not resolved at this budget"  # 1 seed < 3
     table = (out / "compare.md").read_text()
     assert table.index("| quantity | lstm | gru |") < table.index("## Verdicts")
     assert (out / "compare.png").read_bytes()[:4] == b"\x89PNG"
