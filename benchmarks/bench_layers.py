@@ -332,8 +332,10 @@ TARGETS = [
 ]
 
 
-def targets(results):
-    """Each issue-13 target per cell: the ratio reached (worst row for "explicit"), met?"""
+def targets(results, clock="wall"):
+    """Each issue-13 target per cell: the ratio reached (worst row for "explicit"), met?
+    With ``clock="cpu"`` the ratios to torch are not judged: PyTorch's OpenMP threads spin
+    while they wait, which CPU time counts (measured: 8x its wall time under load)."""
     out = []
     for name, shape, kind, goal, which, ref in TARGETS:
         for family in FAMILIES:
@@ -342,9 +344,10 @@ def targets(results):
                     and r.get(f"{kind}_vs_{ref}") is not None and _is(r, which, family)]
             best = max(rows, key=lambda r: r[f"{kind}_vs_{ref}"], default=None)
             value = best and best[f"{kind}_vs_{ref}"]
+            judged = value is not None and not (clock == "cpu" and ref == "torch")
             out.append({"target": name, "shape": shape, "family": family,
                         "row": best and best["row"], "value": value, "goal": goal_here,
-                        "met": None if value is None else value <= goal_here})
+                        "met": value <= goal_here if judged else None})
     out.append({"target": "GPU: explicit / cuDNN, every variant", "shape": "-",
                 "family": "both", "row": "benchmarks/gpu_check.py", "value": None,
                 "goal": 2.0, "met": None})
@@ -383,7 +386,8 @@ def print_tables(results, target_rows):
     print("\ntrain ops/step: forward while body + gradient while body\n")
     rows = [[t["target"], t["shape"], t["family"], t["row"],
              "–" if t["value"] is None else f"{t['value']:.3f}", f"≤ {t['goal']}",
-             {True: "met", False: "missed", None: "not measured"}[t["met"]]]
+             {True: "met", False: "missed",
+              None: "not judged" if t["value"] is not None else "not measured"}[t["met"]]]
             for t in target_rows]
     print(_common.markdown_table(["issue-13 target", "shape", "cell", "row", "ratio", "goal",
                                   ""], rows, align="llllrll"))
@@ -428,7 +432,7 @@ def main(argv=None):
             rows = make_rows(family, shape, args, torch)
             results += summarize(family, shape, rows,
                                  measure(rows, args.repeats, args.settle, args.clock))
-    target_rows = targets(results)
+    target_rows = targets(results, args.clock)
     print(f"median of {args.repeats} interleaved repeats ({args.clock} clock, ms; "
           f"{args.settle} untimed call before each timed one); ratios of medians")
     if torch is None:
