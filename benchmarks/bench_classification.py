@@ -4,6 +4,7 @@ RNN on the same split vs published deep-learning figures (issue 10, "Measure").
     python benchmarks/bench_classification.py          # the study: 5 sets x 2 cells x 3 seeds
     python benchmarks/bench_classification.py --quick  # smoke run (minutes), not for quoting
     python benchmarks/bench_classification.py --datasets ucr:ArrowHead --cells gru --json arrow.json
+    python benchmarks/bench_classification.py --systems seqkit --keras-from earlier.json
 
 For each dataset and cell (``lstm``, ``gru``), seeds ``0 .. --seeds - 1``, one fit at a time,
 in one process, seqkit and Keras alternating (seed 0 lstm seqkit, seed 0 lstm Keras, ...):

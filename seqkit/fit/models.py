@@ -5,7 +5,8 @@ task, each taking raw inputs and answering in user units.
 - :func:`build_text_model`: strings → TextVectorization → Embedding → RNNs → softmax.
 - :func:`build_forecast_model` / :func:`forecast_training_view`: raw windows → forecasts
   in original units (the view is the standardised output it is trained on).
-- :func:`build_sequence_model`: padded sequences → Masking → RNNs → softmax.
+- :func:`build_sequence_model`: padded sequences → Masking → standardisation →
+  [:class:`TimePatches`] → RNNs → final state and/or :class:`MaskedPooling` → softmax.
 
 Example:
 
