@@ -2,10 +2,10 @@
 
 :func:`explicit_loop` runs the cell's equations (:mod:`seqkit.layers.equations`) in a
 ``backend.rnn`` loop on every device; :mod:`seqkit.layers.paths` decides when a layer runs
-it instead of the fused op. Where it pays (GPU, JAX, torch) the input projection
-``LN(W x) + b`` is computed for all time steps in one matmul outside the loop (see
-:func:`hoist_input_projection`). :func:`trace_loop` runs it in trace mode and returns every
-gate activation as a :class:`GateTrace`.
+it instead of the fused op. Where it pays (GPU, JAX, torch, batch 1 on TensorFlow's CPU)
+the input projection ``LN(W x) + b`` is computed for all time steps in one matmul outside
+the loop (see :func:`hoist_input_projection`). :func:`trace_loop` runs it in trace mode
+and returns every gate activation as a :class:`GateTrace`.
 """
 
 from __future__ import annotations
@@ -25,31 +25,41 @@ from keras.src.backend import AutocastScope
 
 from seqkit.errors import DataError
 
+#: On TensorFlow's CPU loop, hoist the input projection up to this (static) batch size.
+SMALL_BATCH = 4
 
-def hoist_input_projection() -> bool:
+
+def hoist_input_projection(batch: int | None = None) -> bool:
     """Whether the explicit loop computes ``LN(W x) + b`` for all steps before the loop.
 
-    On TensorFlow's CPU while-loop, projecting inside the step is faster: the
-    ``[T, B, 4u]`` tensor through the loop's TensorArray costs more than the T small
-    matmuls it saves. On a GPU, and on JAX/torch (``lax.scan`` / eager loops), one big
-    matmul beats T kernel launches. Measurements: docs/benchmarks.md, "What we tried".
+    On TensorFlow's CPU while loop at ordinary batch sizes, projecting inside the step is
+    faster: the ``[T, B, n u]`` tensor goes through memory (and the loop's TensorList)
+    while the per-step product stays in cache. At batch 1 (a typical TF Serving request)
+    the T per-step matrix-vector products cost more than the one matmul and the small
+    tensor: hoisting is faster there. On a GPU, and on JAX/torch (``lax.scan`` / eager
+    loops), one big matmul beats T kernel launches. Measurements: docs/benchmarks.md.
+
+    Args:
+        batch: the static batch size of the call, None when unknown at trace time
+            (e.g. a serving signature with a ``None`` batch dimension).
 
     Returns:
-        False on TensorFlow without a visible GPU, True otherwise.
+        True off TensorFlow, with a visible GPU, or for a known batch ≤ ``SMALL_BATCH``.
 
     Example:
 
-    >>> import keras
-    >>> import tensorflow as tf
-    >>> gpu = bool(tf.config.list_logical_devices("GPU"))
-    >>> hoist_input_projection() == (keras.backend.backend() != "tensorflow" or gpu)
+    >>> hoist_input_projection(1)  # on every backend and device
+    True
+    >>> hoist_input_projection(64) == hoist_input_projection(None)  # False on TF's CPU
     True
     """
     if keras.backend.backend() != "tensorflow":
         return True
     import tensorflow as tf
 
-    return bool(tf.config.list_logical_devices("GPU"))
+    if tf.config.list_logical_devices("GPU"):
+        return True
+    return batch is not None and batch <= SMALL_BATCH
 
 
 def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=False,
@@ -112,7 +122,7 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
         h_mask = cell.get_recurrent_dropout_mask(initial_state[0])
     all_outputs = trace or layer.return_sequences
     weights = cell.loop_weights()  # read and laid out once, outside the loop
-    hoist = hoist_input_projection()
+    hoist = hoist_input_projection(sequences.shape[0])
     x = ops.transpose(x, (1, 0, 2))  # time-major: [T, B, d], as the loop reads it
     if hoist:  # [T, B, n*u] from one matmul
         x = cell.project_inputs(x, weights)

@@ -65,7 +65,7 @@ def test_same_outputs_as_builtin(builtin_cls, seqkit_cls, base, scenario):
 @pytest.mark.parametrize("go_backwards", [False, True], ids=["forward", "backward"])
 def test_masking_post_padded_and_fully_masked_rows(builtin_cls, seqkit_cls, base, hoist,
                                                    go_backwards, monkeypatch):
-    monkeypatch.setattr(loop, "hoist_input_projection", lambda: hoist)
+    monkeypatch.setattr(loop, "hoist_input_projection", lambda batch=None: hoist)
     x = _inputs(batch=4, steps=6)
     mask = np.ones((4, 6), bool)
     mask[0, 4:] = False

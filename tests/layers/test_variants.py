@@ -111,7 +111,7 @@ def test_layer_loop_equals_plain_cell_loop(cell_cls, layer_cls, options, hoist, 
     """The layer's loop, with the input projection per step (TF CPU) or hoisted out of the
     loop (GPU/JAX/torch), equals keras.layers.RNN stepping the same cell's call() one step
     at a time (Flax's optimized-vs-plain test)."""
-    monkeypatch.setattr(loop, "hoist_input_projection", lambda: hoist)
+    monkeypatch.setattr(loop, "hoist_input_projection", lambda batch=None: hoist)
     x = _x(shape=(2, 5, 3))
     layer = layer_cls(4, return_sequences=True, **options)
     plain = keras.layers.RNN(cell_cls(4, **options), return_sequences=True)
