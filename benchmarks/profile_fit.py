@@ -165,7 +165,7 @@ def time_fit_epoch(s: Setup) -> None:
     s.add("fit: train loop", la["batch_end"][-1] - begin)
     s.add("fit: steps", sum(steps))
     s.add("fit: between steps", sum(gaps) + (f["batch_begin"][0] - begin))
-    s.add("fit: last (partial) step", steps[-1])
+    s.add("fit: last step", steps[-1])
     if s.val_ds is not None:
         s.add("fit: validation", la["test_end"][0] - f["test_begin"][0])
         s.add("fit: train end -> validation", f["test_begin"][0] - la["batch_end"][-1])
@@ -235,7 +235,7 @@ PARTS = ["input pipeline", "train step, static batch (ms)", "train step, batch N
          "train steps of an epoch, static batch", "train steps of an epoch, batch None",
          "validation",
          "callbacks", "epoch (fit)", "fit: train loop", "fit: steps", "fit: between steps",
-         "fit: last (partial) step", "fit: train end -> validation", "fit: validation",
+         "fit: last step", "fit: train end -> validation", "fit: validation",
          "fit: epoch-end callbacks"]
 
 
