@@ -225,6 +225,7 @@ def fit_forecaster(
     strategy=None,
     callbacks=None,
     backup_dir=None,
+    tensorboard: bool | str = True,
     verbose=1,
 ) -> FitResult:
     """Train a multi-step forecaster ``window [B, window, F] → forecast [B, horizon, T]``.

@@ -143,6 +143,7 @@ def fit_sequence_classifier(
     strategy=None,
     callbacks=None,
     backup_dir=None,
+    tensorboard: bool | str = True,
     verbose=1,
 ) -> FitResult:
     """Train ``sequence → Masking → standardisation → patches → RNN stack → head →
@@ -207,7 +208,7 @@ def fit_sequence_classifier(
         ``layers``, ``bidirectional``, ``dropout``, ``recurrent_dropout``, ``epochs``,
         ``batch_size``, ``seed``, ``patience``, ``lr_schedule``,
         ``max_seconds``, ``class_weight``, ``strategy``, ``callbacks``, ``backup_dir``,
-        ``verbose``).
+        ``tensorboard``, ``verbose``).
 
     Returns:
         :class:`FitResult`; ``model`` takes ``sequence [B, T, F]`` (any T, zero-padded).

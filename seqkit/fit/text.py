@@ -198,6 +198,7 @@ def fit_text_classifier(
     strategy=None,
     callbacks=None,
     backup_dir=None,
+    tensorboard: bool | str = True,
     verbose=1,
 ) -> FitResult:
     """Train a text classifier: ``strings → TextVectorization → Embedding(mask_zero) →
@@ -265,6 +266,10 @@ def fit_text_classifier(
         backup_dir: a folder for :class:`seqkit.checkpointing.AtomicBackupAndRestore`:
             re-running the same call after an interruption resumes at the start of the
             interrupted epoch (the folder is deleted when training ends).
+        tensorboard: TensorBoard logs (:mod:`seqkit.fit.tensorboard`: epoch scalars,
+            a gate-trace heatmap at the end): a folder; True (default):
+            ``seqkit_logs/<task>-<cell>/version_<N>`` (off everywhere with
+            ``SEQKIT_TENSORBOARD=0``); False: none.
         verbose: Keras' progress output (1: progress bar, 0: silent).
 
     Returns:

@@ -46,6 +46,8 @@ HELP = {
     "export": "export the trained model for TF Serving",
     "report": "measure the export (latency, memory) into a report beside it",
     "tflite": "also measure a LiteRT/TFLite conversion in the report",
+    "tensorboard": "write TensorBoard logs (epoch scalars, a gate-trace heatmap) into "
+                   "runs/<name>/tensorboard",
     "fresh": "discard an interrupted run's backup instead of resuming it",
     "data": "the data: a built-in name or a local file/folder (see the recipe's help)",
     "data_dir": "tensorflow-datasets data_dir (prepared offline)",
@@ -117,6 +119,7 @@ class TrainConfig:
     export: bool = True
     report: bool = True
     tflite: bool = False  # also measure a LiteRT conversion in the report
+    tensorboard: bool = True  # TensorBoard logs in runs/<name>/tensorboard
     fresh: bool = False  # discard an interrupted run's backup instead of resuming
     verbose: int = 2
 
@@ -294,7 +297,9 @@ class SequenceConfig(TrainConfig):
     data: str = field(default="digits", metadata={
         "help": "digits, ucr:<Name> (a UCR/UEA problem aeon ships, e.g. ucr:ArrowHead; its "
                 "official test split) or a .ts file/folder (<Name>_TRAIN.ts [+ _TEST.ts])"})
-    units: int = 32
+    # fit_sequence_classifier's own defaults (64 units, Adam 3e-3: docs/classification.md)
+    units: int = 64
+    learning_rate: float = 3e-3
     # Small UCR sets (36 series) get 10 steps from a fixed 10 epochs of 32: the budget
     # in optimizer steps (seqkit.fit.budget) is the default here.
     epochs: int | str = "auto"

@@ -24,7 +24,6 @@ several machines put ``runs_dir`` on a shared file system if workers should resu
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import shutil
@@ -36,7 +35,7 @@ import keras
 
 from seqkit.errors import ConfigError
 from seqkit.fileio import write_json_atomic
-from seqkit.fit.tensorboard import ENV_VAR, TensorBoardLogger, default_enabled
+from seqkit.fit.tensorboard import default_enabled
 from seqkit.forecasting.plot import plot_forecast
 from seqkit.recipes.config import ForecastConfig, SequenceConfig, TextConfig, to_dict
 
@@ -99,28 +98,6 @@ def tensorboard_dir(config, run_dir: Path) -> str | bool:
     return str(run_dir / "tensorboard")
 
 
-def _call_fit(fit, *args, **kwargs):
-    """``fit(*args, **kwargs)``; a fit function without a ``tensorboard`` argument gets the
-    folder as a :class:`~seqkit.fit.tensorboard.TensorBoardLogger` among its callbacks
-    (which the fit uses instead of its own default), or for none its default turned off
-    through ``SEQKIT_TENSORBOARD`` for the call, until the three take the argument."""
-    if "tensorboard" in inspect.signature(fit).parameters:
-        return fit(*args, **kwargs)
-    folder = kwargs.pop("tensorboard")
-    if folder:
-        kwargs["callbacks"] = [*(kwargs["callbacks"] or []), TensorBoardLogger(folder)]
-        return fit(*args, **kwargs)
-    before = os.environ.get(ENV_VAR)
-    os.environ[ENV_VAR] = "0"
-    try:
-        return fit(*args, **kwargs)
-    finally:
-        if before is None:
-            del os.environ[ENV_VAR]
-        else:
-            os.environ[ENV_VAR] = before
-
-
 #: the ForecastConfig fields that are fit_forecaster arguments of the same name
 FORECAST_ARGS = ("columns", "time_column", "window", "horizon", "stride", "nan_policy",
                  "period", "target_columns", "future_covariates", "calendar", "id_column",
@@ -155,16 +132,15 @@ def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | No
 
     common = _fit_kwargs(config, strategy, run_dir, backup_dir, progress)
     if isinstance(config, TextConfig):
-        return _call_fit(
-            seqkit.fit_text_classifier, config.data, data_dir=config.data_dir,
+        return seqkit.fit_text_classifier(config.data, data_dir=config.data_dir,
             max_examples=config.max_examples,
             max_tokens=config.max_tokens, sequence_length=config.sequence_length,
             embedding_dim=config.embedding_dim, **common)
     if isinstance(config, ForecastConfig):
-        return _call_fit(seqkit.fit_forecaster, forecast_source(config),
-                         **forecast_kwargs(config), **common)
+        return seqkit.fit_forecaster(forecast_source(config), **forecast_kwargs(config),
+                                     **common)
     if isinstance(config, SequenceConfig):
-        return _call_fit(seqkit.fit_sequence_classifier, config.data, **common)
+        return seqkit.fit_sequence_classifier(config.data, **common)
     raise ConfigError(f"unknown recipe task {task!r}; expected text, forecast or sequences")
 
 

@@ -6,7 +6,6 @@ time axis carries the tokens.
 
 The suite runs with SEQKIT_TENSORBOARD=0 (tests/conftest.py); these tests opt in."""
 
-import os
 from pathlib import Path
 
 import keras
@@ -175,16 +174,20 @@ def test_own_tensorboard_callback_is_the_logger_and_gets_the_heatmap(tmp_path):
     assert tensorboard_callbacks(None, [], val, val) == []
 
 
-def test_recipe_folder_reaches_a_fit_function_that_lacks_the_argument(tmp_path,
-                                                                       monkeypatch):
-    from seqkit.recipes.run import _call_fit
+def test_recipe_fit_arguments_carry_the_run_folder_or_nothing(tmp_path, monkeypatch):
+    import inspect
 
-    def fit(data, *, callbacks=None, verbose=1):
-        return callbacks, os.environ.get("SEQKIT_TENSORBOARD")
+    import seqkit
+    from seqkit.recipes.config import SequenceConfig
+    from seqkit.recipes.run import _fit_kwargs
 
+    for fit in (seqkit.fit_text_classifier, seqkit.fit_forecaster,
+                seqkit.fit_sequence_classifier):
+        assert inspect.signature(fit).parameters["tensorboard"].default is True
     monkeypatch.setenv("SEQKIT_TENSORBOARD", "1")
-    [logger], env = _call_fit(fit, None, callbacks=[], tensorboard=str(tmp_path))
-    assert isinstance(logger, keras.callbacks.TensorBoard) and logger.log_dir == str(tmp_path)
-    assert env == "1"
-    assert _call_fit(fit, None, callbacks=[], tensorboard=False) == ([], "0")  # default off
-    assert os.environ["SEQKIT_TENSORBOARD"] == "1"  # for that call only
+    kwargs = _fit_kwargs(SequenceConfig(), None, tmp_path, progress=False)
+    assert kwargs["tensorboard"] == str(tmp_path / "tensorboard")
+    assert _fit_kwargs(SequenceConfig(tensorboard=False), None, tmp_path,
+                       progress=False)["tensorboard"] is False
+    monkeypatch.setenv("SEQKIT_TENSORBOARD", "0")
+    assert _fit_kwargs(SequenceConfig(), None, tmp_path, progress=False)["tensorboard"] is False
