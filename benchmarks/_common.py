@@ -16,6 +16,8 @@ import time
 import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# benchmarks time fits: no TensorBoard logs unless asked (SEQKIT_TENSORBOARD=1)
+os.environ.setdefault("SEQKIT_TENSORBOARD", "0")
 warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
 
 
