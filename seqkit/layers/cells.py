@@ -3,9 +3,84 @@ the layer-norm weights, and the helpers that put stored weights into the loop la
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from keras import ops
 
 from seqkit.layers.equations import Norm
+
+
+class LSTMWeights(NamedTuple):
+    """An LSTM cell's weights in the loop layout (from ``ExplicitLSTMCell.loop_weights``).
+
+    Column blocks follow ``layout`` (:func:`lstm_layout`), not Keras' ``i, f, c, o``.
+
+    Attributes:
+        kernel: ``W``, ``[d, n * units]`` (``n = len(layout)``).
+        recurrent_kernel: ``U``, ``[units, n * units]``.
+        bias: ``b`` with ``forget_bias`` and the layer norms' ``β`` folded in,
+            ``[n * units]``, or None.
+        layout: the gate of each column block, e.g. ``("i", "f", "o", "g")``.
+        peephole: ``{"i": p_i, "f": p_f, "o": p_o, "before": p_before}`` (each
+            ``[units]``; ``p_before``: the rows of the gates computed before ``c_t`` in
+            layout order, ``[k * units]``), or None without peepholes.
+        input_norm: LN of ``W x`` (``γ`` in layout order, ``β`` folded), or None.
+        recurrent_norm: LN of ``U h`` (same), or None.
+        cell_norm: LN of ``c_t`` (with its ``β``), or None.
+        fused: one ``σ`` over the contiguous sigmoid gates (True), or one per gate
+            (False: on TensorFlow's CPU, where independent small ops run in parallel on
+            the inter-op threads and one larger op does not).
+
+    Example:
+
+    >>> LSTMWeights._fields[:4]
+    ('kernel', 'recurrent_kernel', 'bias', 'layout')
+    """
+
+    kernel: object
+    recurrent_kernel: object
+    bias: object
+    layout: tuple
+    peephole: dict | None = None
+    input_norm: Norm | None = None
+    recurrent_norm: Norm | None = None
+    cell_norm: Norm | None = None
+    fused: bool = True
+
+
+class GRUWeights(NamedTuple):
+    """A GRU cell's weights in the loop layout (from ``ExplicitGRUCell.loop_weights``).
+
+    Column blocks are Keras' ``z, r, h`` (the sigmoid gates are already contiguous).
+
+    Attributes:
+        kernel: ``W``, ``[d, 3 * units]``.
+        recurrent_kernel: ``U``, ``[units, 3 * units]`` (``reset_after=True``), or the
+            pair ``(U_zr [units, 2 * units], U_h [units, units])`` (``reset_after=False``,
+            split once per call, not per step).
+        input_bias: ``b_x`` plus every bias term that adds to the same pre-activation:
+            ``b_h``'s ``z, r`` blocks (``reset_after=True``) and the layer norms' ``β``
+            (``[3 * units]``), or None.
+        candidate_bias: ``b_h``'s ``h`` block plus the recurrent norm's ``β`` there
+            (``reset_after=True``: it is scaled by ``r``), ``[units]``, or None.
+        input_norm: LN of ``W x`` (``β`` folded), or None.
+        recurrent_norm: LN of ``U h`` (``reset_after=True``) or the pair of norms of
+            ``U_zr h`` and ``U_h (r ⊙ h)``; ``β`` folded; or None.
+        fused: one ``σ`` for ``z, r`` (True) or one each (see :class:`LSTMWeights`).
+
+    Example:
+
+    >>> GRUWeights._fields[:3]
+    ('kernel', 'recurrent_kernel', 'input_bias')
+    """
+
+    kernel: object
+    recurrent_kernel: object
+    input_bias: object = None
+    candidate_bias: object = None
+    input_norm: Norm | None = None
+    recurrent_norm: object = None
+    fused: bool = True
 
 
 class ExplicitCellMixin:
@@ -53,6 +128,32 @@ class ExplicitCellMixin:
         if order is not None:
             gamma, beta = (take_blocks(w, order, self.units) for w in (gamma, beta))
         return Norm(gamma, None, norm.epsilon), beta
+
+
+def fuse_gate_activations() -> bool:
+    """Whether a step applies one ``σ`` to all its sigmoid gates (one op, as on a GPU,
+    where every op is a kernel launch) or one per gate.
+
+    On TensorFlow's CPU, independent small ops of a step run side by side on the
+    inter-op threads and one larger op runs on one: measured side by side (B=64 T=100
+    H=128, 2 cores, wall clock, load average ~2), one fused σ made the LSTM forward 3–7%
+    slower (docs/benchmarks.md, issue 13).
+
+    Returns:
+        False on TensorFlow without a visible GPU, True otherwise.
+
+    Example:
+
+    >>> fuse_gate_activations() in (True, False)
+    True
+    """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        return True
+    import tensorflow as tf
+
+    return bool(tf.config.list_logical_devices("GPU"))
 
 
 def take_blocks(weight, order, units):

@@ -5,8 +5,8 @@ Everything a cell computes in one time step is written here, once; the cells
 call these functions, both from ``Cell.call`` (one step) and from the layer's explicit
 loop (all steps, with the input projection hoisted out of the loop where it pays).
 
-The functions take the weights in the *loop layout* (:class:`LSTMWeights`,
-:class:`GRUWeights`), which the cell prepares once per call, outside the time loop, from
+The functions take the weights in the *loop layout* (``cells.LSTMWeights``,
+``cells.GRUWeights``), which the cell prepares once per call, outside the time loop, from
 its stored Keras-layout weights: gate columns reordered so that the sigmoid gates are one
 contiguous block (one ``σ`` per step), columns of removed gates dropped, constant shifts
 (``forget_bias``) and the layer norms' offsets ``β`` folded into one bias. The stored
@@ -30,9 +30,8 @@ from keras import ops
 from seqkit.layers.options import GRUOptions, LSTMOptions
 
 __all__ = [
-    "GRUGates", "GRUOptions", "GRUWeights", "LSTMGates", "LSTMOptions", "LSTMWeights",
-    "Norm", "gru_step", "input_projection", "layer_norm", "lstm_gates", "lstm_layout",
-    "lstm_step", "split_sizes",
+    "GRUGates", "GRUOptions", "LSTMGates", "LSTMOptions", "Norm", "gru_step",
+    "input_projection", "layer_norm", "lstm_gates", "lstm_layout", "lstm_step", "split_sizes",
 ]
 
 # --------------------------------------------------------------------------- weights
@@ -91,73 +90,6 @@ class GRUGates(NamedTuple):
     r: object
     candidate: object
     h: object
-
-
-class LSTMWeights(NamedTuple):
-    """An LSTM cell's weights in the loop layout (from ``ExplicitLSTMCell.loop_weights``).
-
-    Column blocks follow ``layout`` (:func:`lstm_layout`), not Keras' ``i, f, c, o``.
-
-    Attributes:
-        kernel: ``W``, ``[d, n * units]`` (``n = len(layout)``).
-        recurrent_kernel: ``U``, ``[units, n * units]``.
-        bias: ``b`` with ``forget_bias`` and the layer norms' ``β`` folded in,
-            ``[n * units]``, or None.
-        layout: the gate of each column block, e.g. ``("i", "f", "o", "g")``.
-        peephole: ``(p_before, p_o)``: the peephole weights of the gates computed before
-            ``c_t`` (``i``/``f`` in layout order, ``[k * units]``) and of ``o``
-            (``[units]`` or None); None without peepholes.
-        input_norm: LN of ``W x`` (``γ`` in layout order, ``β`` folded), or None.
-        recurrent_norm: LN of ``U h`` (same), or None.
-        cell_norm: LN of ``c_t`` (with its ``β``), or None.
-
-    Example:
-
-    >>> LSTMWeights._fields[:4]
-    ('kernel', 'recurrent_kernel', 'bias', 'layout')
-    """
-
-    kernel: object
-    recurrent_kernel: object
-    bias: object
-    layout: tuple
-    peephole: tuple | None = None
-    input_norm: Norm | None = None
-    recurrent_norm: Norm | None = None
-    cell_norm: Norm | None = None
-
-
-class GRUWeights(NamedTuple):
-    """A GRU cell's weights in the loop layout (from ``ExplicitGRUCell.loop_weights``).
-
-    Column blocks are Keras' ``z, r, h`` (the sigmoid gates are already contiguous).
-
-    Attributes:
-        kernel: ``W``, ``[d, 3 * units]``.
-        recurrent_kernel: ``U``, ``[units, 3 * units]`` (``reset_after=True``), or the
-            pair ``(U_zr [units, 2 * units], U_h [units, units])`` (``reset_after=False``,
-            split once per call, not per step).
-        input_bias: ``b_x`` plus every bias term that adds to the same pre-activation:
-            ``b_h``'s ``z, r`` blocks (``reset_after=True``) and the layer norms' ``β``
-            (``[3 * units]``), or None.
-        candidate_bias: ``b_h``'s ``h`` block plus the recurrent norm's ``β`` there
-            (``reset_after=True``: it is scaled by ``r``), ``[units]``, or None.
-        input_norm: LN of ``W x`` (``β`` folded), or None.
-        recurrent_norm: LN of ``U h`` (``reset_after=True``) or the pair of norms of
-            ``U_zr h`` and ``U_h (r ⊙ h)``; ``β`` folded; or None.
-
-    Example:
-
-    >>> GRUWeights._fields[:3]
-    ('kernel', 'recurrent_kernel', 'input_bias')
-    """
-
-    kernel: object
-    recurrent_kernel: object
-    input_bias: object = None
-    candidate_bias: object = None
-    input_norm: Norm | None = None
-    recurrent_norm: object = None
 
 
 def layer_norm(x, norm: Norm | None):
@@ -302,7 +234,7 @@ def lstm_layout(options: LSTMOptions) -> tuple:
     return tuple(used)
 
 
-def lstm_gates(z, c_prev, weights: LSTMWeights, options: LSTMOptions, activation,
+def lstm_gates(z, c_prev, weights, options: LSTMOptions, activation,
                recurrent_activation) -> LSTMGates:
     """The LSTM equations for one step, from ``z = LN(W x_t) + LN(U h_{t-1}) + b``.
 
@@ -323,7 +255,8 @@ def lstm_gates(z, c_prev, weights: LSTMWeights, options: LSTMOptions, activation
     Args:
         z: the pre-activations ``[batch, n * units]`` in ``weights.layout`` order.
         c_prev: ``c_{t-1}``, ``[batch, units]``.
-        weights: the :class:`LSTMWeights` (``layout``, ``peephole``, ``cell_norm``).
+        weights: the :class:`~seqkit.layers.cells.LSTMWeights` (``layout``, ``peephole``,
+            ``cell_norm``, ``fused``).
         options: which equations (an :class:`LSTMOptions`).
         activation: ``φ`` (e.g. ``keras.activations.tanh``).
         recurrent_activation: ``σ`` (e.g. ``keras.activations.sigmoid``).
@@ -336,6 +269,7 @@ def lstm_gates(z, c_prev, weights: LSTMWeights, options: LSTMOptions, activation
     >>> import keras
     >>> import numpy as np
     >>> options = LSTMOptions(coupled_input_forget=True)
+    >>> from seqkit.layers.cells import LSTMWeights
     >>> weights = LSTMWeights(None, None, None, lstm_layout(options))  # blocks i, o, g
     >>> gates = lstm_gates(np.zeros((1, 6), "float32"), np.ones((1, 2), "float32"),
     ...                    weights, options, keras.activations.tanh,
@@ -345,27 +279,41 @@ def lstm_gates(z, c_prev, weights: LSTMWeights, options: LSTMOptions, activation
     >>> np.asarray(gates.c).tolist()  # f ⊙ c_{t-1} + i ⊙ tanh(0)
     [[0.5, 0.5]]
     """
-    units = c_prev.shape[-1]
-    sig = weights.layout[:weights.layout.index("g")]  # the sigmoid gates, then g
-    s_z, z_g = _sigmoid_and_candidate(z, len(sig) * units, units)
-    z_o = None
-    if options.peephole and "o" in sig:  # o = σ(z_o + p_o ⊙ c_t) waits for c_t
-        sig = sig[:-1]
-        s_z, z_o = (None, s_z) if not sig else split_sizes(s_z, [len(sig) * units, units])
-    if sig and options.peephole:  # i, f: one product with [c_{t-1}, c_{t-1}]
-        c_rep = c_prev if len(sig) == 1 else ops.concatenate([c_prev] * len(sig), axis=-1)
-        s_z = s_z + weights.peephole[0] * c_rep
-    acts = dict(zip(sig, _split(recurrent_activation(s_z), len(sig)))) if sig else {}
+    acts, z_g, z_o = _lstm_sigmoids(z, c_prev, weights, options, recurrent_activation)
     i = acts.get("i")
     f = (1.0 - i) if options.coupled_input_forget else acts.get("f")
     g = activation(z_g) if options.input_activation else z_g
     c = layer_norm(_times(f, c_prev) + _times(i, g), weights.cell_norm)
     o = acts.get("o")
-    if z_o is not None:
-        o = recurrent_activation(z_o + weights.peephole[1] * c)
+    if z_o is not None:  # peephole: o = σ(z_o + p_o ⊙ c_t) waits for c_t
+        o = recurrent_activation(z_o + weights.peephole["o"] * c)
     h = _times(o, activation(c) if options.output_activation else c)
     one = ops.ones_like(c) if None in (i, f, o) else None
     return LSTMGates(_or(i, one), _or(f, one), g, _or(o, one), c, h)
+
+
+def _lstm_sigmoids(z, c_prev, weights, options, sigma):
+    """``({gate: σ(...)}, z_g, z_o)`` for the gates computed before ``c_t`` (and ``o``
+    without peepholes; ``z_o`` is returned for the peephole ``o``, else None)."""
+    units = c_prev.shape[-1]
+    sig = weights.layout[:weights.layout.index("g")]  # the sigmoid gates, then g
+    peep = weights.peephole if options.peephole else None
+    late_o = peep is not None and "o" in sig
+    early = sig[:-1] if late_o else sig
+    if not weights.fused:  # one split, one σ per gate
+        blocks = dict(zip(weights.layout, _split(z, len(weights.layout))))
+        acts = {name: sigma(blocks[name] + peep[name] * c_prev if peep else blocks[name])
+                for name in early}
+        return acts, blocks["g"], blocks["o"] if late_o else None
+    s_z, z_g = _sigmoid_and_candidate(z, len(sig) * units, units)
+    z_o = None
+    if late_o:
+        s_z, z_o = (None, s_z) if not early else split_sizes(s_z, [len(early) * units, units])
+    if early and peep:  # i, f: one product with [c_{t-1}, c_{t-1}]
+        c_rep = c_prev if len(early) == 1 else ops.concatenate([c_prev] * len(early), -1)
+        s_z = s_z + peep["before"] * c_rep
+    acts = dict(zip(early, _split(sigma(s_z), len(early)))) if early else {}
+    return acts, z_g, z_o
 
 
 def _sigmoid_and_candidate(z, width, units):
@@ -420,7 +368,7 @@ def _or(gate, one):
     return one if gate is None else gate
 
 
-def lstm_step(x_proj, h_prev, c_prev, weights: LSTMWeights, options: LSTMOptions,
+def lstm_step(x_proj, h_prev, c_prev, weights, options: LSTMOptions,
               activation, recurrent_activation, h_dropout_mask=None) -> LSTMGates:
     """One LSTM step given the (hoisted) input projection ``x_proj = LN(W x_t) + b``.
 
@@ -432,7 +380,7 @@ def lstm_step(x_proj, h_prev, c_prev, weights: LSTMWeights, options: LSTMOptions
         x_proj: ``[batch, n * units]`` (``weights.layout`` order).
         h_prev: ``h_{t-1}``, ``[batch, units]``.
         c_prev: ``c_{t-1}``, ``[batch, units]``.
-        weights: the cell's :class:`LSTMWeights`.
+        weights: the cell's :class:`~seqkit.layers.cells.LSTMWeights`.
         options: an :class:`LSTMOptions`.
         activation: ``φ``.
         recurrent_activation: ``σ``.
@@ -447,6 +395,7 @@ def lstm_step(x_proj, h_prev, c_prev, weights: LSTMWeights, options: LSTMOptions
     >>> import numpy as np
     >>> x_proj = np.zeros((1, 8), "float32")
     >>> h, c = np.zeros((1, 2), "float32"), np.ones((1, 2), "float32")
+    >>> from seqkit.layers.cells import LSTMWeights
     >>> weights = LSTMWeights(None, np.ones((2, 8), "float32"), None, ("i", "f", "o", "g"))
     >>> gates = lstm_step(x_proj, h, c, weights, LSTMOptions(), keras.activations.tanh,
     ...                   keras.activations.sigmoid)
@@ -462,7 +411,7 @@ def lstm_step(x_proj, h_prev, c_prev, weights: LSTMWeights, options: LSTMOptions
 # --------------------------------------------------------------------------- GRU
 
 
-def gru_step(x_proj, h_prev, weights: GRUWeights, options: GRUOptions, activation,
+def gru_step(x_proj, h_prev, weights, options: GRUOptions, activation,
              recurrent_activation, h_dropout_mask=None) -> GRUGates:
     """One GRU step given the (hoisted) input projection ``x_proj = LN(W x_t) + b``.
 
@@ -484,7 +433,7 @@ def gru_step(x_proj, h_prev, weights: GRUWeights, options: GRUOptions, activatio
     Args:
         x_proj: ``[batch, 3 * units]`` (blocks z, r, h).
         h_prev: ``h_{t-1}``, ``[batch, units]``.
-        weights: the cell's :class:`GRUWeights`.
+        weights: the cell's :class:`~seqkit.layers.cells.GRUWeights`.
         options: a :class:`GRUOptions`.
         activation: ``φ``.
         recurrent_activation: ``σ``.
@@ -498,6 +447,7 @@ def gru_step(x_proj, h_prev, weights: GRUWeights, options: GRUOptions, activatio
     >>> import keras
     >>> import numpy as np
     >>> h = np.ones((1, 2), "float32")
+    >>> from seqkit.layers.cells import GRUWeights
     >>> weights = GRUWeights(None, np.zeros((2, 6), "float32"))
     >>> gates = gru_step(np.zeros((1, 6), "float32"), h, weights, GRUOptions(),
     ...                  keras.activations.tanh, keras.activations.sigmoid)
@@ -506,12 +456,26 @@ def gru_step(x_proj, h_prev, weights: GRUWeights, options: GRUOptions, activatio
     """
     units = h_prev.shape[-1]
     h_in = h_prev if h_dropout_mask is None else h_prev * h_dropout_mask
-    x_zr, x_h = split_sizes(x_proj, [2 * units, units])
+
+    def z_and_r(x_zr, u_zr):
+        if weights.fused:  # one σ
+            return ops.split(recurrent_activation(x_zr + u_zr), 2, axis=-1)
+        (x_z, x_r), (u_z, u_r) = x_zr, u_zr  # one σ each
+        return recurrent_activation(x_z + u_z), recurrent_activation(x_r + u_r)
+
+    if weights.fused:
+        x_zr, x_h = split_sizes(x_proj, [2 * units, units])
+    else:
+        x_z, x_r, x_h = ops.split(x_proj, 3, axis=-1)
+        x_zr = (x_z, x_r)
     if options.reset_after:
-        u_zr, u_h = split_sizes(
-            layer_norm(ops.matmul(h_in, weights.recurrent_kernel), weights.recurrent_norm),
-            [2 * units, units])
-        z, r = ops.split(recurrent_activation(x_zr + u_zr), 2, axis=-1)
+        u = layer_norm(ops.matmul(h_in, weights.recurrent_kernel), weights.recurrent_norm)
+        if weights.fused:
+            u_zr, u_h = split_sizes(u, [2 * units, units])
+        else:
+            u_z, u_r, u_h = ops.split(u, 3, axis=-1)
+            u_zr = (u_z, u_r)
+        z, r = z_and_r(x_zr, u_zr)
         if weights.candidate_bias is not None:
             u_h = u_h + weights.candidate_bias
         candidate = activation(x_h + r * u_h)
@@ -519,7 +483,7 @@ def gru_step(x_proj, h_prev, weights: GRUWeights, options: GRUOptions, activatio
         kernel_zr, kernel_h = weights.recurrent_kernel
         norm_zr, norm_h = weights.recurrent_norm or (None, None)
         u_zr = layer_norm(ops.matmul(h_in, kernel_zr), norm_zr)
-        z, r = ops.split(recurrent_activation(x_zr + u_zr), 2, axis=-1)
+        z, r = z_and_r(x_zr, u_zr if weights.fused else ops.split(u_zr, 2, axis=-1))
         candidate = activation(x_h + layer_norm(ops.matmul(r * h_in, kernel_h), norm_h))
     h = candidate + z * (h_prev - candidate)
     return GRUGates(z, r, candidate, h)

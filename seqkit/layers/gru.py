@@ -7,8 +7,8 @@ from dataclasses import asdict
 import keras
 from keras import ops
 
-from seqkit.layers.cells import ExplicitCellMixin, add_all
-from seqkit.layers.equations import GRUWeights, Norm, gru_step, input_projection
+from seqkit.layers.cells import ExplicitCellMixin, GRUWeights, add_all, fuse_gate_activations
+from seqkit.layers.equations import Norm, gru_step, input_projection
 from seqkit.layers.options import GRUOptions
 from seqkit.layers.paths import ExplicitLoopMixin
 
@@ -107,7 +107,7 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
         return self.bias[0], self.bias[1]
 
     def loop_weights(self) -> GRUWeights:
-        """The weights in the loop layout (:class:`~seqkit.layers.equations.GRUWeights`).
+        """The weights in the loop layout (:class:`~seqkit.layers.cells.GRUWeights`).
 
         Read once per call, outside the time loop: every bias and layer-norm ``β`` that
         adds to the input's pre-activations folded into one input bias (``b_h``'s
@@ -115,7 +115,7 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
         recurrent kernel (and its norm) split into its ``z, r`` and ``h`` parts.
 
         Returns:
-            A :class:`~seqkit.layers.equations.GRUWeights`.
+            A :class:`~seqkit.layers.cells.GRUWeights`.
 
         Example:
 
@@ -136,13 +136,13 @@ class ExplicitGRUCell(ExplicitCellMixin, keras.layers.GRUCell):
                 shift = ops.concatenate([shift_zr, ops.zeros((u,), shift_zr.dtype)])
             return GRUWeights(self.kernel, self.recurrent_kernel,
                               add_all(b_x, beta_x, shift), candidate_bias, input_norm,
-                              recurrent_norm)
+                              recurrent_norm, fuse_gate_activations())
         kernels = tuple(ops.split(self.recurrent_kernel, [2 * u], axis=-1))
         if recurrent_norm is not None:
             gammas = ops.split(recurrent_norm.gamma, [2 * u])
             recurrent_norm = tuple(Norm(g, None, recurrent_norm.epsilon) for g in gammas)
         return GRUWeights(self.kernel, kernels, add_all(b_x, beta_x, beta_h), None,
-                          input_norm, recurrent_norm)
+                          input_norm, recurrent_norm, fuse_gate_activations())
 
     def project_inputs(self, x, weights: GRUWeights | None = None):
         """``LN(W x) + b`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.

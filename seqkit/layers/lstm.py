@@ -8,8 +8,14 @@ import keras
 import numpy as np
 from keras import initializers, ops
 
-from seqkit.layers.cells import ExplicitCellMixin, add_all, take_blocks
-from seqkit.layers.equations import LSTMWeights, input_projection, lstm_layout, lstm_step
+from seqkit.layers.cells import (
+    ExplicitCellMixin,
+    LSTMWeights,
+    add_all,
+    fuse_gate_activations,
+    take_blocks,
+)
+from seqkit.layers.equations import input_projection, lstm_layout, lstm_step
 from seqkit.layers.options import LSTMOptions
 from seqkit.layers.paths import ExplicitLoopMixin
 
@@ -127,14 +133,14 @@ class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
             self._add_norm_weights((("input", 4 * u), ("recurrent", 4 * u), ("cell", u)))
 
     def loop_weights(self) -> LSTMWeights:
-        """The weights in the loop layout (:class:`~seqkit.layers.equations.LSTMWeights`).
+        """The weights in the loop layout (:class:`~seqkit.layers.cells.LSTMWeights`).
 
         Read once per call, outside the time loop: gate columns in
         :func:`~seqkit.layers.equations.lstm_layout` order (removed gates' columns
         dropped), ``forget_bias`` and the layer norms' ``β`` folded into the bias.
 
         Returns:
-            An :class:`~seqkit.layers.equations.LSTMWeights`.
+            An :class:`~seqkit.layers.cells.LSTMWeights`.
 
         Example:
 
@@ -159,12 +165,13 @@ class ExplicitLSTMCell(ExplicitCellMixin, keras.layers.LSTMCell):
             rows = {"i": 0, "f": 1}
             before = [name for name in layout[:layout.index("g")] if name in rows]
             p = self.peephole_kernel
-            p_before = ops.concatenate([p[rows[n]] for n in before]) if before else None
-            peephole = (p_before, p[2] if options.output_gate else None)
+            peephole = {"i": p[0], "f": p[1], "o": p[2],
+                        "before": ops.concatenate([p[rows[n]] for n in before]) if before
+                        else None}
         return LSTMWeights(
             take_blocks(self.kernel, order, u), take_blocks(self.recurrent_kernel, order, u),
             add_all(bias, beta_x, beta_h), layout, peephole, input_norm, recurrent_norm,
-            self._norm("cell"))
+            self._norm("cell"), fuse_gate_activations())
 
     def project_inputs(self, x, weights: LSTMWeights | None = None):
         """``LN(W x) + b`` for one step ``[B, d]`` or all steps ``[B, T, d]`` at once.
