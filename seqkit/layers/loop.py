@@ -62,6 +62,31 @@ def hoist_input_projection(batch: int | None = None) -> bool:
     return batch is not None and batch <= SMALL_BATCH
 
 
+#: ``input_length`` for a time axis unknown at trace time: no bound on the loop's steps
+#: (its condition still stops at the input's length)
+UNBOUNDED_STEPS = 2**31 - 1
+
+
+def _time_steps(sequences) -> int:
+    """``keras_backend.rnn``'s ``input_length`` for batch-major ``sequences``: the static
+    length, else :data:`UNBOUNDED_STEPS`.
+
+    Never None: the TensorFlow and torch backends read ``input_length or
+    inputs.shape[1]`` (keras/src/backend/tensorflow/rnn.py, Keras 3.15), the *batch* axis
+    of the time-major inputs this loop passes, and bound the loop's iterations by it. With
+    a static batch and a dynamic time axis (a TFLite conversion at batch 1, a traced
+    predict with a fixed batch) the loop then stopped after ``batch`` steps.
+
+    Example:
+
+    >>> import numpy as np
+    >>> _time_steps(np.zeros((3, 5, 2)))
+    5
+    """
+    steps = sequences.shape[1]
+    return UNBOUNDED_STEPS if steps is None else int(steps)
+
+
 def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=False,
                   time_major_outputs=False):
     """Run ``layer.cell``'s gate equations over ``sequences`` (the explicit path).
@@ -142,7 +167,7 @@ def explicit_loop(layer, sequences, initial_state, mask, training=False, trace=F
         go_backwards=layer.go_backwards,
         mask=mask,
         unroll=layer.unroll,
-        input_length=sequences.shape[1],
+        input_length=_time_steps(sequences),
         time_major=True,
         zero_output_for_mask=trace or layer.zero_output_for_mask,
         return_all_outputs=all_outputs,
