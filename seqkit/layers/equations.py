@@ -27,6 +27,7 @@ import keras
 from keras import ops
 
 # The options live in their own module; re-exported here, where they always were.
+from seqkit.layers.gradients import written_gradients_enabled
 from seqkit.layers.options import GRUOptions, LSTMOptions
 
 __all__ = [
@@ -149,6 +150,9 @@ def layer_norm(x, norm: Norm | None):
         return x_hat * gamma, dx_dgamma
 
     gamma = ops.cast(norm.gamma, x.dtype)
+    if not written_gradients_enabled():  # a graph never differentiated (LiteRT)
+        y, _ = forward(x, gamma)
+        return y if norm.beta is None else y + ops.cast(norm.beta, x.dtype)
     if norm.beta is None:
         @ops.custom_gradient
         def normalize(x, gamma):

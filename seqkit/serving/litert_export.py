@@ -50,6 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
+from seqkit.layers.gradients import without_written_gradients
 from seqkit.serving import inputs as inputs_lib
 from seqkit.serving import litert_fused
 from seqkit.serving.layout import ASSETS_EXTRA
@@ -151,7 +152,8 @@ def convert_litert(model, specs: dict, serve, batch: int = LITERT_BATCH) -> byte
 
     fixed = {name: tf.TensorSpec([batch, *spec["shape"][1:]], spec["dtype"], name=name)
              for name, spec in specs.items()}
-    traced = tf.function(lambda **feeds: serve(feeds)).get_concrete_function(**fixed)
+    with without_written_gradients():  # a custom gradient would drop the signature
+        traced = tf.function(lambda **feeds: serve(feeds)).get_concrete_function(**fixed)
     keys = sorted(traced.structured_outputs)  # a dict flattens in sorted key order
     frozen = convert_variables_to_constants_v2(traced)
 
