@@ -1,6 +1,7 @@
 """Run every benchmark, one after the other, each in its own process, with JSON results.
 
-    python benchmarks/run_all.py                     # default settings (~5 min, 2-core CPU)
+    python benchmarks/run_all.py                     # default settings (~5 min, 2-core CPU;
+                                                     # layers at the default shape only)
     python benchmarks/run_all.py --out results/ --quick
     python benchmarks/run_all.py --xla               # bench_layers with XLA rows
     python benchmarks/run_all.py --only classification   # the classification study (long)
@@ -37,7 +38,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
     runs = {
-        "layers": ["bench_layers.py", *(["--xla"] if args.xla else []),
+        "layers": ["bench_layers.py", "--shapes", "64x100x64x128",
+                   *(["--xla"] if args.xla else []),
                    *(["--repeats", "5"] if args.quick else [])],
         "scaling": ["bench_scaling.py", *(["--repeats", "3"] if args.quick else [])],
         "memory": ["bench_memory.py", *(["--repeats", "1"] if args.quick else [])],
