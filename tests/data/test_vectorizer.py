@@ -92,3 +92,19 @@ def test_vectorizer_errors():
 def test_punctuation_only_text_warns():
     with pytest.warns(UserWarning, match=r"1 training text\(s\) have no token.*\[2\]"):
         make_vectorizer(["a b", "c d", "!!! ...", "e"])
+
+
+def test_terms_with_line_breaks_are_dropped_so_a_saved_model_loads(tmp_path):
+    import keras
+
+    texts = ["it is\x85seeing red", "form\x0cfeed here", "is seeing red"]
+    vec = make_vectorizer(texts, sequence_length=4)
+    vocabulary = [str(t) for t in vec.get_vocabulary()]
+    assert all(len(t.splitlines()) == 1 for t in vocabulary[1:])
+    assert {"is", "seeing", "red", "it"} <= set(vocabulary)
+    inp = keras.Input((), dtype="string")
+    model = keras.Model(inp, vec(inp))
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    x = np.array(texts, dtype=object)
+    np.testing.assert_array_equal(loaded(x).numpy(), model(x).numpy())

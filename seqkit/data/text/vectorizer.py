@@ -128,9 +128,32 @@ def make_vectorizer(
         ngrams=ngrams,
     )
     vectorizer.adapt(data)
+    _drop_unsaveable_terms(vectorizer)
     vectorizer.seqkit_sequence_length = int(sequence_length)
     vectorizer.seqkit_length_source = source
     return vectorizer
+
+
+def _drop_unsaveable_terms(vectorizer) -> None:
+    """Remove vocabulary terms that a saved model could not load back.
+
+    Keras saves the vocabulary as a text file and reads it back with ``str.splitlines()``
+    (keras/src/layers/preprocessing/index_lookup.py, Keras 3.15), which also breaks lines
+    at U+0085, U+2028, form feeds, ... A term holding one (``"is\x85seeing"`` in the UCI
+    sentiment sentences) comes back as two terms, the vocabulary then repeats a term and
+    loading fails. Such terms are dropped here: those texts' tokens map to the OOV id, in
+    training and in serving alike.
+
+    Example:
+
+    >>> vec = make_vectorizer(["is\x85seeing is", "seeing is"], sequence_length=3)
+    >>> [str(t) for t in vec.get_vocabulary()]
+    ['', '[UNK]', 'is', 'seeing']
+    """
+    vocabulary = [str(term) for term in vectorizer.get_vocabulary(include_special_tokens=False)]
+    kept = [term for term in vocabulary if len(term.splitlines()) == 1]
+    if len(kept) < len(vocabulary):
+        vectorizer.set_vocabulary(kept)
 
 
 def text_dataset(
