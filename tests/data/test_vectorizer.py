@@ -97,11 +97,11 @@ def test_punctuation_only_text_warns():
 def test_terms_with_line_breaks_are_dropped_so_a_saved_model_loads(tmp_path):
     import keras
 
-    texts = ["it is\x85seeing red", "form\x0cfeed here", "is seeing red"]
+    texts = ["it is\x85seeing red", "form\x0cfeed here", "is\x85 seeing red"]
     vec = make_vectorizer(texts, sequence_length=4)
     vocabulary = [str(t) for t in vec.get_vocabulary()]
-    assert all(len(t.splitlines()) == 1 for t in vocabulary[1:])
-    assert {"is", "seeing", "red", "it"} <= set(vocabulary)
+    assert all(t.splitlines() == [t] for t in vocabulary[1:])  # "is\x85" too
+    assert {"seeing", "red", "it"} <= set(vocabulary)
     inp = keras.Input((), dtype="string")
     model = keras.Model(inp, vec(inp))
     model.save(tmp_path / "m.keras")

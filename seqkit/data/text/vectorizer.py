@@ -151,7 +151,7 @@ def _drop_unsaveable_terms(vectorizer) -> None:
     ['', '[UNK]', 'is', 'seeing']
     """
     vocabulary = [str(term) for term in vectorizer.get_vocabulary(include_special_tokens=False)]
-    kept = [term for term in vocabulary if len(term.splitlines()) == 1]
+    kept = [term for term in vocabulary if term.splitlines() == [term]]
     if len(kept) < len(vocabulary):
         vectorizer.set_vocabulary(kept)
 
