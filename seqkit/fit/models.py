@@ -31,7 +31,6 @@ from seqkit.fit.forecast_model import (  # noqa: F401  (re-exported: their old h
     scale_stats,
 )
 from seqkit.fit.rnn_spec import RNNSpec
-from seqkit.layers import make_rnn
 from seqkit.validation import check_bool, check_choice, check_int
 
 
@@ -227,16 +226,7 @@ def _recurrent_head(rnn: RNNSpec, x, head: str):
     """The RNN stack of ``rnn`` on ``x`` and the features ``head`` names."""
     if head == "last":
         return rnn.apply(x)
-    for i in range(rnn.layers):
-        kwargs = {"return_sequences": True}
-        if rnn.dropout:
-            kwargs["dropout"] = float(rnn.dropout)
-        if rnn.recurrent_dropout:
-            kwargs["recurrent_dropout"] = float(rnn.recurrent_dropout)
-        layer = make_rnn(rnn.cell, int(rnn.units), name=f"rnn_{i}", **kwargs)
-        if rnn.bidirectional:
-            layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
-        x = layer(x)
+    x = rnn.apply(x, return_sequences=True)
     parts = [MaskedPooling(part, name=f"{part}_pool")(x) for part in head.split("+")]
     return parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="head")(parts)
 

@@ -45,11 +45,12 @@ class RNNSpec:
                 "dropout": float(self.dropout),
                 "recurrent_dropout": float(self.recurrent_dropout)}
 
-    def apply(self, x):
-        """Run ``x`` ``[B, T, d]`` through the stack; returns the last layer's final output."""
+    def apply(self, x, return_sequences: bool = False):
+        """Run ``x`` ``[B, T, d]`` through the stack; returns the last layer's final output
+        (every step's with ``return_sequences``)."""
         for i in range(self.layers):
             last = i == self.layers - 1
-            kwargs = {"return_sequences": not last}
+            kwargs = {"return_sequences": return_sequences or not last}
             if self.dropout:
                 kwargs["dropout"] = float(self.dropout)
             if self.recurrent_dropout:

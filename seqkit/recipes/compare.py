@@ -124,6 +124,7 @@ def _child_main(task: str, options: dict, probe: dict) -> None:
     import seqkit.fit  # noqa: F401  (TensorFlow and Keras loaded)
     from seqkit.fit import FitResult
     from seqkit.recipes.run import run_recipe
+    from seqkit.serving.graph import dir_size
     from seqkit.study import measure
 
     memory = measure.activation_memory(options["cell"], options["units"],
@@ -134,7 +135,7 @@ def _child_main(task: str, options: dict, probe: dict) -> None:
     steady = measure.steady_state(summary["timing"])
     export = summary["outputs"]["export"]
     record = {"cell": options["cell"], "units": options["units"], "seed": options["seed"],
-              **counts, **steady, "saved_model_mb": measure.dir_bytes(export) / 1e6,
+              **counts, **steady, "saved_model_mb": dir_size(export) / 1e6,
               "activation_mb": memory["measured_mb"],
               "activation_estimate_mb": memory["estimate_mb"],
               "gpu_peak_mb": memory["gpu_peak_mb"], "memory_probe": memory,

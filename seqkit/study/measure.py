@@ -135,25 +135,6 @@ def _itemsize(dtype) -> int:
     return np.dtype(str(dtype).replace("<dtype: '", "").rstrip("'>")).itemsize
 
 
-def dir_bytes(path) -> int:
-    """Bytes of every file under ``path`` (a SavedModel's size on disk).
-
-    Args:
-        path: a folder.
-
-    Returns:
-        The total size in bytes.
-
-    Example:
-
-    >>> import tempfile
-    >>> d = Path(tempfile.mkdtemp()); _ = (d / "a").write_bytes(b"123")
-    >>> dir_bytes(d)
-    3
-    """
-    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
-
-
 def training_activation_estimate(family: str, units: int, *, input_dim: int, batch: int,
                                  length: int, dtype_bytes: int = 4) -> dict:
     """Values a backward pass through time keeps, per the textbook step equations.
