@@ -19,6 +19,8 @@ import statistics
 import sys
 import time
 
+from seqkit.study.measure import mse_train_step
+
 IMPLEMENTATIONS = ("keras", "seqkit", "torch")
 
 
@@ -35,13 +37,7 @@ def _tf_steps(layer, x, y):
     def forward(x):
         return model(x, training=False)
 
-    @tf.function
-    def train(x, y):
-        with tf.GradientTape() as tape:
-            loss = tf.reduce_mean(tf.square(model(x, training=True) - y))
-        grads = tape.gradient(loss, model.trainable_variables)
-        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
-        return loss
+    train = mse_train_step(model, optimizer)
 
     return (lambda: forward(x).numpy()), (lambda: train(x, y).numpy())
 
