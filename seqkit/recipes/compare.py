@@ -167,6 +167,7 @@ def _run_group(config: CompareConfig, task: str, size: int, data: str, progress,
     Returns:
         ``({cell: [run per seed]}, {cell: units})``.
     """
+    from seqkit.study import checkpoint
     from seqkit.study.sizes import equal_params_units
 
     reference, runs, units = config.cells[0], {}, {}
@@ -177,10 +178,18 @@ def _run_group(config: CompareConfig, task: str, size: int, data: str, progress,
             units[cell] = equal_params_units(reference, size, cell,
                                              input_dim=runs[reference][0]["rnn_input_dim"])
         for seed in range(config.seeds):
-            echo(progress.line(task, cell, units[cell], seed))
             options = job_options(config, task, cell, units[cell], seed, data)
-            runs.setdefault(cell, []).append(_run_child(task, options, probe))
-            progress.finished()
+            record = checkpoint.load_run(config.out_dir, options, probe) \
+                if config.resume else None
+            if record is not None and Path(record["export"]).is_dir():
+                echo(progress.line(task, cell, units[cell], seed) + " (reused)")
+                progress.reused()
+            else:
+                echo(progress.line(task, cell, units[cell], seed))
+                record = _run_child(task, options, probe)
+                checkpoint.save_run(config.out_dir, options, probe, record)
+                progress.finished()
+            runs.setdefault(cell, []).append(record)
     return runs, units
 
 
@@ -245,8 +254,56 @@ def _plan(config: CompareConfig, data: dict, echo) -> tuple[list[str], dict]:
     return [t for t in config.tasks if t not in skipped], skipped
 
 
+def _study_group(config: CompareConfig, task: str, size: int, data: str, progress,
+                 echo) -> dict:
+    """One (task, size) group: reused from ``out_dir/groups`` under ``resume`` when it
+    finished under the same settings, else its runs, their exports measured side by side,
+    the summary; written to ``out_dir/groups`` before it is returned."""
+    from seqkit.study import checkpoint
+    from seqkit.study.summary import summarize_group
+
+    key, out_dir = checkpoint.study_key(config), Path(config.out_dir)
+    group = checkpoint.load_group(out_dir, key, task, size, data) if config.resume else None
+    if group is not None:
+        echo(f"[compare] {task} {size}u: reusing the group finished earlier "
+             f"({checkpoint.group_path(out_dir, task, size)})")
+        for _ in range(sum(len(r) for r in group["runs"].values())):
+            progress.reused()
+        return group
+    metric, direction = quality_metric(task)
+    runs, units = _run_group(config, task, size, data, progress, echo)
+    echo(f"[compare] {task} {size}u: measuring the exports side by side ...")
+    report_md = _serve_group(runs, config, out_dir / "serving" / f"{task}-{size}u")
+    steps = {r["steps_run"] for cell_runs in runs.values() for r in cell_runs}
+    group = {"task": task, "size": size, "data": data, "metric": metric,
+             "direction": direction, "units": units, "equal_params": config.equal_params,
+             "same_steps": len(steps) == 1, "serving_report": report_md, "runs": runs,
+             "summary": summarize_group(runs, direction=direction,
+                                        reference=config.cells[0])}
+    checkpoint.save_group(out_dir, key, group)
+    return group
+
+
+def _write_results(results: dict, out_dir: Path, cell: str) -> str:
+    """``compare.json``, ``compare.md`` and ``compare.png`` (atomically; also after each
+    group, marked partial, so an interrupted study leaves what it finished)."""
+    from seqkit.fileio import write_text_atomic
+    from seqkit.study.plot import plot_ratios
+    from seqkit.study.render import study_markdown
+
+    write_json_atomic(out_dir / "compare.json", results)
+    markdown = study_markdown(results)
+    write_text_atomic(out_dir / "compare.md", markdown)
+    plot_ratios(results["groups"], out_dir / "compare.png", cell=cell)
+    return markdown
+
+
 def run_compare(config: CompareConfig, *, echo=print) -> dict:
     """Run the study and write ``compare.md``/``.json``/``.png`` into ``config.out_dir``.
+
+    The three files are also written after each (task, size) group, marked partial, and
+    each run's record and each group as soon as they finish (:mod:`seqkit.study.checkpoint`):
+    ``resume=True`` (``--resume``) reuses them after an interruption.
 
     Args:
         config: the study's configuration (its preset fills what is unset).
@@ -262,42 +319,32 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
     ...
     seqkit.errors.ConfigError: sizes must be an integer >= 1, got 0
     """
-    from seqkit.study.plot import plot_ratios
     from seqkit.study.progress import Progress
-    from seqkit.study.render import study_markdown
-    from seqkit.study.summary import summarize_group
 
     config, started = config.resolved(), time.monotonic()
     out_dir = Path(config.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     data = task_data(config)
     tasks, skipped = _plan(config, data, echo)
-    progress = Progress(len(tasks) * len(config.sizes) * len(config.cells) * config.seeds)
-    groups = []
-    for task in tasks:
-        metric, direction = quality_metric(task)
-        for size in config.sizes:
-            runs, units = _run_group(config, task, size, data[task], progress, echo)
-            echo(f"[compare] {task} {size}u: measuring the exports side by side ...")
-            report_md = _serve_group(runs, config, out_dir / "serving" / f"{task}-{size}u")
-            steps = {r["steps_run"] for cell_runs in runs.values() for r in cell_runs}
-            groups.append({"task": task, "size": size, "data": data[task], "metric": metric,
-                           "direction": direction, "units": units,
-                           "equal_params": config.equal_params, "same_steps": len(steps) == 1,
-                           "serving_report": report_md, "runs": runs,
-                           "summary": summarize_group(runs, direction=direction,
-                                                      reference=config.cells[0])})
+    planned = [(task, size) for task in tasks for size in config.sizes]
+    progress = Progress(len(planned) * len(config.cells) * config.seeds)
+    results = {"config": to_dict(config), "groups": [], "verdicts": [],
+               "layers": {"skipped": "not yet run"}, "skipped": skipped,
+               "complete": False, "planned_groups": len(planned)}
+    for task, size in planned:
+        results["groups"].append(_study_group(config, task, size, data[task], progress,
+                                              echo))
+        results["verdicts"] = _verdicts_across(results["groups"])
+        results["wall_seconds"] = time.monotonic() - started
+        results["reused_runs"] = progress.reused_runs
+        _write_results(results, out_dir, config.cells[1])
     if config.layer_bench:
         echo("[compare] layer level: Keras, seqkit and PyTorch cells side by side ...")
-    results = {"config": to_dict(config), "groups": groups,
-               "verdicts": _verdicts_across(groups),
-               "layers": _layer_section(config) if config.layer_bench else {"skipped": "off"},
-               "skipped": skipped}
+    results["layers"] = _layer_section(config) if config.layer_bench else {"skipped": "off"}
+    results["complete"] = True
     results["wall_seconds"] = time.monotonic() - started
-    write_json_atomic(out_dir / "compare.json", results)
-    markdown = study_markdown(results)
-    (out_dir / "compare.md").write_text(markdown)
-    plot_ratios(groups, out_dir / "compare.png", cell=config.cells[1])
+    results["reused_runs"] = progress.reused_runs
+    markdown = _write_results(results, out_dir, config.cells[1])
     echo(markdown)
     echo(f"[compare] wrote {out_dir / 'compare.md'}, compare.json, compare.png")
     return results

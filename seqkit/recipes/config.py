@@ -344,6 +344,9 @@ class CompareConfig:
     out_dir: str = "runs/compare"
     saved_models_dir: str = "saved_models/compare"
     latency_repeats: int = 5  # repeats per (batch, length) point of the serving grid
+    resume: bool = _option(
+        False, "reuse the runs and (task, size) groups an interrupted study with the same "
+        "options left in out_dir (records/, groups/); anything else runs again")
     verbose: int = 0
 
     def __post_init__(self):

@@ -59,6 +59,7 @@ def check_study_options(config) -> None:
     check_optional_int("seeds", config.seeds)
     check_optional_int("epochs", config.epochs)
     check_bool("equal_params", config.equal_params)
+    check_bool("resume", config.resume)
     if config.layer_bench is not None:
         check_bool("layer_bench", config.layer_bench)
     for name in ("memory_batch", "memory_length", "latency_repeats"):

@@ -47,15 +47,16 @@ class Progress:
     Args:
         total: the number of runs planned.
         clock: seconds now (default ``time.monotonic``); read once at construction, once
-            per :meth:`finished` and once per :meth:`line`.
+            per :meth:`finished`, :meth:`reused` and :meth:`line`.
     """
 
     def __init__(self, total: int, *, clock=time.monotonic):
         self.total = check_int("total", total, minimum=0)
         self.done = 0
+        self.reused_runs = 0
         self._clock = clock
-        self._start = clock()
-        self._busy = 0.0
+        self._start = self._last = clock()
+        self._busy = 0.0  # seconds spent in runs this process ran (not reused ones)
 
     def finished(self) -> None:
         """One more run is done.
@@ -67,7 +68,23 @@ class Progress:
         1
         """
         self.done += 1
-        self._busy = self._clock() - self._start
+        now = self._clock()
+        self._busy += now - self._last
+        self._last = now
+
+    def reused(self) -> None:
+        """One more run is done, taken from an earlier study (``resume``): it counts as done
+        but not in the time per run.
+
+        Example:
+
+        >>> p = Progress(3, clock=iter([0.0, 0.0, 10.0]).__next__)
+        >>> p.reused(); p.finished(); p.remaining_seconds()
+        10.0
+        """
+        self.done += 1
+        self.reused_runs += 1
+        self._last = self._clock()  # a reused run took no time of this process
 
     def remaining_seconds(self) -> float | None:
         """Mean seconds per finished run × runs left (None before the first one).
@@ -77,9 +94,10 @@ class Progress:
         >>> Progress(3, clock=iter([0.0]).__next__).remaining_seconds() is None
         True
         """
-        if not self.done:
+        timed = self.done - self.reused_runs
+        if not timed:
             return None
-        return self._busy / self.done * (self.total - self.done)
+        return self._busy / timed * (self.total - self.done)
 
     def line(self, task: str, cell: str, units: int, seed: int) -> str:
         """The progress line printed before a run starts.

@@ -206,6 +206,10 @@ def study_markdown(results: dict) -> str:
     lines = [f"# LSTM vs GRU — preset {c['preset']}: {c['epochs']} epochs, fixed (no early "
              f"stopping), {c['seeds']} seed(s), sizes {c['sizes']}", "",
              "Mean ± half-width of the 95% t-interval over seeds; ratios paired by seed.", ""]
+    if results.get("complete") is False:
+        lines += [f"**Partial**: {len(results['groups'])} of {results['planned_groups']} "
+                  "(task, size) groups finished so far; the study is still running or was "
+                  "interrupted (`--resume` goes on from here).", ""]
     for group in results["groups"]:
         lines += seed_table(group)
     lines += ["## Verdicts", "", *verdict_table(results), "", RULES, "",
@@ -216,5 +220,8 @@ def study_markdown(results: dict) -> str:
     for task, why in results.get("skipped", {}).items():
         lines.append(f"- {task} skipped: {why}")
     if results.get("wall_seconds") is not None:
-        lines.append(f"\nWall time: {results['wall_seconds']:.0f} s.")
+        reused = results.get("reused_runs")
+        lines.append(f"\nWall time: {results['wall_seconds']:.0f} s"
+                     + (f" ({reused} runs reused from an interrupted study)." if reused
+                        else "."))
     return "\n".join(lines) + "\n"
