@@ -82,7 +82,7 @@ def quality_metric(task: str) -> tuple[str, str]:
 
 
 def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: int,
-                data: str) -> dict:
+                data: str, *, learning_rate: float | None = None) -> dict:
     """The recipe options of one run: the same budget for every cell.
 
     Args:
@@ -92,6 +92,7 @@ def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: i
         units: its units.
         seed: the seed.
         data: the task's data.
+        learning_rate: the cell's tuned learning rate (default: the study's).
 
     Returns:
         Keyword arguments of the task recipe's configuration class.
@@ -104,7 +105,8 @@ def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: i
     """
     options = {"name": f"{task}-{cell}-{units}u-seed{seed}", "cell": cell, "seed": seed,
                "data": data, "units": units, "epochs": config.epochs, "patience": None,
-               "batch_size": config.batch_size, "learning_rate": config.learning_rate,
+               "batch_size": config.batch_size,
+               "learning_rate": learning_rate or config.learning_rate,
                "strategy": config.strategy, "runs_dir": str(Path(config.out_dir) / "runs"),
                "saved_models_dir": config.saved_models_dir, "export": True,
                "report": False, "fresh": True, "verbose": config.verbose}
@@ -145,7 +147,27 @@ def _child_main(task: str, options: dict, probe: dict) -> None:
     print(CHILD_TAG + json.dumps(record, default=str), flush=True)
 
 
-def _run_child(task: str, options: dict, probe: dict) -> dict:
+def _trial_main(task: str, options: dict) -> None:
+    """Runs in the child process of one tuning trial: the recipe without export; prints
+    the final epoch's validation loss (the tuner's objective) tagged :data:`CHILD_TAG`."""
+    import seqkit.fit  # noqa: F401
+    from seqkit.fit import FitResult
+    from seqkit.recipes.run import run_recipe
+    from seqkit.study import measure
+
+    recipe = TASK_RECIPES[task]
+    summary = run_recipe(recipe, CONFIGS[recipe](**options), echo=lambda *_: None)
+    result = FitResult.load(summary["outputs"]["model"])
+    val_loss = result.history.get("val_loss")
+    if not val_loss:
+        raise RuntimeError(f"tuning trial {options['name']}: no val_loss in the history "
+                           f"(keys {sorted(result.history)}): tuning needs a validation split")
+    record = {"objective": float(val_loss[-1]), **measure.model_counts(result.model)}
+    print(CHILD_TAG + json.dumps(record, default=str), flush=True)
+
+
+def _run_child(task: str, options: dict, probe: dict | None) -> dict:
+    """One run (or, with ``probe=None``, one tuning trial) in a fresh process."""
     cmd = [sys.executable, "-m", "seqkit.recipes.compare", task, json.dumps(options),
            json.dumps(probe)]
     # no TensorBoard logs in study runs: nothing but the fit inside the timed epochs
@@ -159,10 +181,47 @@ def _run_child(task: str, options: dict, probe: dict) -> dict:
                        f"{tail}")
 
 
+def _tune_group(config: CompareConfig, task: str, size: int, data: str, echo) -> dict:
+    """KerasTuner's search per cell (:mod:`seqkit.study.tuning`), the reference first (its
+    trials record the input width that sizes the others' parameter budget); each trial is
+    a fresh process.
+
+    Returns:
+        ``{cell: tune_cell's result, with "units_choices"}``.
+    """
+    from seqkit.study.tuning import tune_cell, units_choices
+
+    tune_dir, tuned = Path(config.out_dir) / "tune", {}
+    settings = dataclasses.replace(config, out_dir=str(tune_dir), saved_models_dir=str(
+        tune_dir / "saved_models"))
+    for cell in config.cells:
+        def objective(lr, units, cell=cell):
+            options = {**job_options(settings, task, cell, units, 0, data, learning_rate=lr),
+                       "name": f"{task}-{size}u-{cell}-{units}u-lr{lr:.3e}", "export": False}
+            echo(f"[compare] tuning {task} {size}u {cell}: trial {units}u, lr {lr:.2e}")
+            record = _run_child(task, options, None)
+            return {"val_loss": record["objective"], "rnn_input_dim": record["rnn_input_dim"]}
+
+        reference = config.cells[0]
+        if cell == reference:
+            choices = units_choices(cell, size, cell, input_dim=1)  # its own budget: size
+        else:
+            input_dim = int(tuned[reference]["rnn_input_dim"])
+            choices = units_choices(reference, size, cell, input_dim=input_dim)
+        tuned[cell] = {**tune_cell(objective, units=choices, trials=config.tune,
+                                   directory=tune_dir / "keras_tuner",
+                                   project=f"{task}-{size}u-{cell}", resume=config.resume),
+                       "units_choices": choices}
+        echo(f"[compare] tuned {task} {size}u {cell}: {tuned[cell]['units']}u, "
+             f"lr {tuned[cell]['learning_rate']:.2e} (val_loss {tuned[cell]['objective']:.4g})")
+    return tuned
+
+
 def _run_group(config: CompareConfig, task: str, size: int, data: str, progress,
-              echo) -> tuple[dict[str, list[dict]], dict[str, int]]:
+               echo, tuned: dict | None = None) -> tuple[dict[str, list[dict]], dict[str, int]]:
     """Every run of one (task, size) group, the reference cell first (its input width
-    sizes the others under ``equal_params``).
+    sizes the others under ``equal_params``); with ``tuned``, each cell's tuned units and
+    learning rate.
 
     Returns:
         ``({cell: [run per seed]}, {cell: units})``.
@@ -173,12 +232,14 @@ def _run_group(config: CompareConfig, task: str, size: int, data: str, progress,
     reference, runs, units = config.cells[0], {}, {}
     probe = {"batch": config.memory_batch, "length": config.memory_length}
     for cell in config.cells:
-        units[cell] = size
+        units[cell] = tuned[cell]["units"] if tuned else size
+        learning_rate = tuned[cell]["learning_rate"] if tuned else None
         if config.equal_params and cell != reference:
             units[cell] = equal_params_units(reference, size, cell,
                                              input_dim=runs[reference][0]["rnn_input_dim"])
         for seed in range(config.seeds):
-            options = job_options(config, task, cell, units[cell], seed, data)
+            options = job_options(config, task, cell, units[cell], seed, data,
+                                  learning_rate=learning_rate)
             record = checkpoint.load_run(config.out_dir, options, probe) \
                 if config.resume else None
             if record is not None and Path(record["export"]).is_dir():
@@ -271,13 +332,15 @@ def _study_group(config: CompareConfig, task: str, size: int, data: str, progres
             progress.reused()
         return group
     metric, direction = quality_metric(task)
-    runs, units = _run_group(config, task, size, data, progress, echo)
+    tuned = _tune_group(config, task, size, data, echo) if config.tune else None
+    runs, units = _run_group(config, task, size, data, progress, echo, tuned)
     echo(f"[compare] {task} {size}u: measuring the exports side by side ...")
     report_md = _serve_group(runs, config, out_dir / "serving" / f"{task}-{size}u")
     steps = {r["steps_run"] for cell_runs in runs.values() for r in cell_runs}
     group = {"task": task, "size": size, "data": data, "metric": metric,
              "direction": direction, "units": units, "equal_params": config.equal_params,
              "same_steps": len(steps) == 1, "serving_report": report_md, "runs": runs,
+             "tuning": tuned,
              "summary": summarize_group(runs, direction=direction,
                                         reference=config.cells[0])}
     checkpoint.save_group(out_dir, key, group)
@@ -351,4 +414,7 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
 
 
 if __name__ == "__main__":  # child: python -m seqkit.recipes.compare TASK OPTIONS PROBE
-    _child_main(sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]))
+    if json.loads(sys.argv[3]) is None:  # a tuning trial
+        _trial_main(sys.argv[1], json.loads(sys.argv[2]))
+    else:
+        _child_main(sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3]))

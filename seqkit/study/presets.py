@@ -60,6 +60,10 @@ def check_study_options(config) -> None:
     check_optional_int("epochs", config.epochs)
     check_bool("equal_params", config.equal_params)
     check_bool("resume", config.resume)
+    check_optional_int("tune", config.tune)
+    if config.tune and config.equal_params:
+        fail("equal_params", "False when tune is set (the tuner picks each cell's units "
+             "within the reference cell's parameters)", config.equal_params)
     if config.layer_bench is not None:
         check_bool("layer_bench", config.layer_bench)
     for name in ("memory_batch", "memory_length", "latency_repeats"):

@@ -68,7 +68,7 @@ def format_ratio(r: dict) -> str:
 
 
 def group_label(group: dict) -> str:
-    """``"forecast · 64u"`` (``"· equal params"`` appended in that mode).
+    """``"forecast · 64u"`` (``"· equal params"``, ``"· tuned"`` appended in those modes).
 
     Args:
         group: one entry of ``results["groups"]``.
@@ -81,8 +81,9 @@ def group_label(group: dict) -> str:
     >>> group_label({"task": "ucr", "size": 64, "equal_params": False})
     'ucr · 64u'
     """
-    return f"{group['task']} · {group['size']}u" + (" · equal params"
-                                                    if group.get("equal_params") else "")
+    return (f"{group['task']} · {group['size']}u"
+            + (" · equal params" if group.get("equal_params") else "")
+            + (" · tuned" if group.get("tuning") else ""))
 
 
 def seed_table(group: dict) -> list[str]:
@@ -174,11 +175,40 @@ def _layers(layers: dict) -> list[str]:
     return lines + [""]
 
 
+def tuning_lines(tuning: dict | None) -> list[str]:
+    """What ``--tune`` chose per cell (nothing when the study was not tuned).
+
+    Args:
+        tuning: ``group["tuning"]``: ``{cell: tune_cell's result}`` or ``None``.
+
+    Returns:
+        Markdown lines.
+
+    Example:
+
+    >>> t = {"gru": {"units": 37, "learning_rate": 0.0021, "objective": 0.0123,
+    ...              "units_choices": [18, 37], "trials": [{}, {}], "search": "RandomSearch"}}
+    >>> tuning_lines(t)[1]
+    '  - gru: 37u, learning rate 2.10e-03 (val_loss 0.0123; units from [18, 37])'
+    """
+    if not tuning:
+        return []
+    first = next(iter(tuning.values()))
+    lines = [f"- tuned with KerasTuner ({first['search']}, {len(first['trials'])} trials per "
+             "cell, objective: the final epoch's val_loss on the validation split):"]
+    for cell, best in tuning.items():
+        lines.append(f"  - {cell}: {best['units']}u, learning rate "
+                     f"{best['learning_rate']:.2e} (val_loss {best['objective']:.4g}; units "
+                     f"from {best['units_choices']})")
+    return lines
+
+
 def _detail(group: dict) -> list[str]:
     lines = [f"### {group_label(group)} — data `{group['data']}`", "",
              f"- units per cell: {group['units']}",
              f"- same optimizer steps for every cell: {group['same_steps']}",
-             f"- serving measurements: `{group.get('serving_report')}`"]
+             f"- serving measurements: `{group.get('serving_report')}`",
+             *tuning_lines(group.get("tuning"))]
     for cell, stats in group["summary"]["cells"].items():
         m, e = stats["activation_mb"].get("mean"), stats["activation_estimate_mb"].get("mean")
         if m is not None and e:

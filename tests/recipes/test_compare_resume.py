@@ -1,8 +1,8 @@
 """An interrupted study keeps what it finished and ``resume`` goes on from there.
 
 The training processes and the serving report are replaced by stand-ins that count their
-calls (what is checked is which runs the study asks for again, not what they measure; the
-real processes are run by tests/recipes/test_compare.py)."""
+calls (tests/recipes/study_fakes.py): what is checked is which runs the study asks for
+again, not what they measure."""
 
 import json
 
@@ -10,34 +10,7 @@ import pytest
 
 from seqkit.recipes import compare
 from seqkit.recipes.config import CompareConfig
-
-
-class FakeChildren:
-    """Stands in for the run processes: a record per run, an export folder, a crash on
-    call ``crash_at``."""
-
-    def __init__(self, tmp_path, crash_at=None):
-        self.tmp_path, self.crash_at, self.names = tmp_path, crash_at, []
-
-    def __call__(self, task, options, probe):
-        self.names.append(options["name"])
-        if len(self.names) == self.crash_at:
-            raise RuntimeError(f"comparison run {options['name']} failed (exit 1): killed")
-        export = self.tmp_path / "sm" / options["name"]
-        export.mkdir(parents=True, exist_ok=True)
-        scale = 0.75 if options["cell"] == "gru" else 1.0
-        return {"cell": options["cell"], "units": options["units"], "seed": options["seed"],
-                "params": 100 * scale, "rnn_params": 80 * scale, "rnn_input_dim": 1,
-                "s_per_step": 0.01 * scale + 0.001 * options["seed"],
-                "activation_mb": 10 * scale, "metric": 1.0 + 0.01 * options["seed"],
-                "steps_run": 30, "export": str(export)}
-
-
-def fake_serve(runs, config, out_dir):
-    for cell_runs in runs.values():
-        for run in cell_runs:
-            run["p50_b64_ms"] = 2.0 if run["cell"] == "gru" else 3.0
-    return "serving report"
+from tests.recipes.study_fakes import FakeChildren, fake_serve
 
 
 def study(tmp_path, **overrides):
