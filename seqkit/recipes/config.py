@@ -344,13 +344,10 @@ class CompareConfig:
     out_dir: str = "runs/compare"
     saved_models_dir: str = "saved_models/compare"
     latency_repeats: int = 5  # repeats per (batch, length) point of the serving grid
-    tune: int | None = _option(
-        None, "KerasTuner trials per cell: search each cell's learning rate and units "
-        "(within the reference cell's parameters) on the validation split before the seeds "
-        "run (needs keras-tuner: pip install 'seqkit[tune]')")
-    resume: bool = _option(
-        False, "reuse the runs and (task, size) groups an interrupted study with the same "
-        "options left in out_dir (records/, groups/); anything else runs again")
+    tune: int | None = _option(None, "KerasTuner trials per cell for its learning rate and "
+                               "units, before the seeds (pip install 'seqkit[tune]')")
+    resume: bool = _option(False, "reuse what an interrupted study with the same options "
+                           "left in out_dir (records/, groups/)")
     verbose: int = 0
 
     def __post_init__(self):
