@@ -208,9 +208,13 @@ def _tune_group(config: CompareConfig, task: str, size: int, data: str, echo) ->
         else:
             input_dim = int(tuned[reference]["rnn_input_dim"])
             choices = units_choices(reference, size, cell, input_dim=input_dim)
+        # trial 1 as untuned: the choice nearest the study's units (a tie: the larger)
+        untuned = min(choices, key=lambda u: (abs(u - size), -u))
         tuned[cell] = {**tune_cell(objective, units=choices, trials=config.tune,
                                    directory=tune_dir / "keras_tuner",
-                                   project=f"{task}-{size}u-{cell}", resume=config.resume),
+                                   project=f"{task}-{size}u-{cell}", resume=config.resume,
+                                   default_learning_rate=config.learning_rate,
+                                   default_units=untuned),
                        "units_choices": choices}
         echo(f"[compare] tuned {task} {size}u {cell}: {tuned[cell]['units']}u, "
              f"lr {tuned[cell]['learning_rate']:.2e} (val_loss {tuned[cell]['objective']:.4g})")

@@ -94,7 +94,9 @@ def _keras_tuner():
 
 
 def tune_cell(objective: Callable[[float, int], float], *, units: list[int], trials: int,
-              directory, project: str, seed: int = 0, resume: bool = False) -> dict:
+              directory, project: str, seed: int = 0, resume: bool = False,
+              default_learning_rate: float | None = None,
+              default_units: int | None = None) -> dict:
     """Search one cell's learning rate and units with KerasTuner's ``RandomSearch``.
 
     Args:
@@ -107,6 +109,10 @@ def tune_cell(objective: Callable[[float, int], float], *, units: list[int], tri
         project: the search's name inside it.
         seed: the search's random seed (the same for every cell).
         resume: reload the trials already in ``directory/project`` instead of starting over.
+        default_learning_rate: the first trial's learning rate (KerasTuner's random search
+            tries the defaults first): the untuned setting, so the best trial is never
+            worse on validation than not tuning. Default: the lowest of the range.
+        default_units: the first trial's units (one of ``units``; default the first).
 
     Returns:
         ``{"learning_rate", "units", "objective", ..., "trials": [{"learning_rate",
@@ -121,14 +127,19 @@ def tune_cell(objective: Callable[[float, int], float], *, units: list[int], tri
     ...                  project="demo")
     >>> best["units"], len(best["trials"]), best["objective"] < 0.5
     (32, 12, True)
+    >>> first = tune_cell(f, units=[16, 32, 64], trials=1, directory=tempfile.mkdtemp(),
+    ...                   project="demo", default_learning_rate=3e-3, default_units=64)
+    >>> first["learning_rate"], first["units"]
+    (0.003, 64)
     """
     kt = _keras_tuner()
 
     class _Search(kt.RandomSearch):
         def run_trial(self, trial, *args, **kwargs):
             hp = trial.hyperparameters
-            lr = hp.Float("learning_rate", *LEARNING_RATES, sampling="log")
-            value = objective(lr, hp.Choice("units", units))
+            lr = hp.Float("learning_rate", *LEARNING_RATES, sampling="log",
+                          default=default_learning_rate)
+            value = objective(lr, hp.Choice("units", units, default=default_units))
             return {k: float(v) for k, v in value.items()} if isinstance(value, dict) \
                 else float(value)
 

@@ -42,6 +42,12 @@ def test_tune_same_trials_per_cell_budgeted_units_and_runs_use_the_result(
     assert rnn_params("gru", max(gru_choices), input_dim=1) <= rnn_params("lstm", 16,
                                                                            input_dim=1)
     assert tuning["lstm"]["units_choices"] == [4, 8, 12, 16]
+    # the first trial of each cell is the untuned setting (the study's learning rate, the
+    # choice nearest the study's units): tuning can only improve on it on validation
+    first = {c: next(o for o in trials if o["cell"] == c) for c in ("lstm", "gru")}
+    assert first["lstm"]["learning_rate"] == pytest.approx(3e-3) and first["lstm"]["units"] == 16
+    assert first["gru"]["learning_rate"] == pytest.approx(3e-3)
+    assert first["gru"]["units"] == min(gru_choices, key=lambda u: (abs(u - 16), -u))  # ties: more
     for cell, best in tuning.items():
         assert len(best["trials"]) == 8
         assert best["objective"] == min(t["objective"] for t in best["trials"])
