@@ -208,7 +208,7 @@ def _tune_group(config: CompareConfig, task: str, size: int, data: str, echo) ->
         else:
             input_dim = int(tuned[reference]["rnn_input_dim"])
             choices = units_choices(reference, size, cell, input_dim=input_dim)
-        # trial 1 as untuned: the choice nearest the study's units (a tie: the larger)
+        # trial 1 as untuned: the study's units (a choice when within the budget)
         untuned = min(choices, key=lambda u: (abs(u - size), -u))
         tuned[cell] = {**tune_cell(objective, units=choices, trials=config.tune,
                                    directory=tune_dir / "keras_tuner",

@@ -9,7 +9,8 @@ tuned. The search space, per (task, size) group and cell:
 - ``learning_rate``: log-uniform in ``[1e-4, 1e-2]``;
 - ``units``: :func:`units_choices` — a quarter, half, three quarters and all of the most
   units whose recurrent layer stays within the reference cell's parameters at the study's
-  size (so a tuned GRU may get more units than the LSTM, never more parameters).
+  size, and the study's size itself (so a tuned GRU may get more units than the LSTM,
+  never more parameters).
 
 Each trial is one fit (seed 0, the study's epochs, no early stopping) scored by the final
 epoch's ``val_loss`` on the validation split — never the test split the study reports
@@ -21,7 +22,7 @@ in ``out_dir/tune/`` and, with ``--resume``, reloaded instead of run again.
 Example:
 
 >>> units_choices("lstm", 64, "gru", input_dim=1)
-[18, 37, 55, 73]
+[18, 37, 55, 64, 73]
 >>> units_choices("lstm", 64, "lstm", input_dim=1)
 [16, 32, 48, 64]
 """
@@ -67,7 +68,8 @@ def max_units_within(reference: str, size: int, cell: str, *, input_dim: int) ->
 
 def units_choices(reference: str, size: int, cell: str, *, input_dim: int) -> list[int]:
     """The units the tuner may pick for ``cell``: :data:`UNIT_FRACTIONS` of
-    :func:`max_units_within`.
+    :func:`max_units_within`, and ``size`` itself when it is within the budget (the
+    untuned setting: the study gives every cell the reference's units).
 
     Args:
         reference: the reference cell.
@@ -81,7 +83,8 @@ def units_choices(reference: str, size: int, cell: str, *, input_dim: int) -> li
     Example: see the module docstring.
     """
     top = max_units_within(reference, size, cell, input_dim=input_dim)
-    return sorted({max(1, math.floor(top * f + 0.5)) for f in UNIT_FRACTIONS})
+    choices = {max(1, math.floor(top * f + 0.5)) for f in UNIT_FRACTIONS}
+    return sorted(choices | ({size} if size <= top else set()))
 
 
 def _keras_tuner():

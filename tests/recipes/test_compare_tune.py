@@ -39,15 +39,16 @@ def test_tune_same_trials_per_cell_budgeted_units_and_runs_use_the_result(
     # the GRU may get more units than the LSTM, never more recurrent parameters
     gru_choices = units_choices("lstm", 16, "gru", input_dim=1)
     assert tuning["gru"]["units_choices"] == gru_choices and max(gru_choices) > 16
+    assert 16 in gru_choices and len(gru_choices) == 5
     assert rnn_params("gru", max(gru_choices), input_dim=1) <= rnn_params("lstm", 16,
                                                                            input_dim=1)
     assert tuning["lstm"]["units_choices"] == [4, 8, 12, 16]
-    # the first trial of each cell is the untuned setting (the study's learning rate, the
-    # choice nearest the study's units): tuning can only improve on it on validation
+    # the first trial of each cell is the untuned setting (the study's learning rate and
+    # units): tuning can only improve on it on validation
     first = {c: next(o for o in trials if o["cell"] == c) for c in ("lstm", "gru")}
     assert first["lstm"]["learning_rate"] == pytest.approx(3e-3) and first["lstm"]["units"] == 16
     assert first["gru"]["learning_rate"] == pytest.approx(3e-3)
-    assert first["gru"]["units"] == min(gru_choices, key=lambda u: (abs(u - 16), -u))  # ties: more
+    assert first["gru"]["units"] == 16  # the study's units: within the LSTM's parameters
     for cell, best in tuning.items():
         assert len(best["trials"]) == 8
         assert best["objective"] == min(t["objective"] for t in best["trials"])
