@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from seqkit.fileio import write_json_atomic
+from seqkit.fileio import write_json_atomic, write_text_atomic
 from seqkit.recipes.config import CONFIGS, CompareConfig, to_dict
 
 CHILD_TAG = "SEQKIT_COMPARE_RESULT "
@@ -120,20 +120,28 @@ def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: i
     return options
 
 
+def _fit_recipe(task: str, options: dict):
+    """In a child process: the task's recipe, quietly; returns its summary and the saved
+    :class:`~seqkit.fit.FitResult`."""
+    from seqkit.fit import FitResult
+    from seqkit.recipes.run import run_recipe
+
+    recipe = TASK_RECIPES[task]
+    summary = run_recipe(recipe, CONFIGS[recipe](**options), echo=lambda *_: None)
+    return summary, FitResult.load(summary["outputs"]["model"])
+
+
 def _child_main(task: str, options: dict, probe: dict) -> None:
     """Runs in the child process: the memory probe, the recipe, the measurements; prints
     one JSON line tagged :data:`CHILD_TAG`."""
     import seqkit.fit  # noqa: F401  (TensorFlow and Keras loaded)
-    from seqkit.fit import FitResult
-    from seqkit.recipes.run import run_recipe
     from seqkit.serving.graph import dir_size
     from seqkit.study import measure
 
     memory = measure.activation_memory(options["cell"], options["units"],
                                        seed=options["seed"], **probe)
-    recipe = TASK_RECIPES[task]
-    summary = run_recipe(recipe, CONFIGS[recipe](**options), echo=lambda *_: None)
-    counts = measure.model_counts(FitResult.load(summary["outputs"]["model"]).model)
+    summary, result = _fit_recipe(task, options)
+    counts = measure.model_counts(result.model)
     steady = measure.steady_state(summary["timing"])
     export = summary["outputs"]["export"]
     record = {"cell": options["cell"], "units": options["units"], "seed": options["seed"],
@@ -151,13 +159,9 @@ def _trial_main(task: str, options: dict) -> None:
     """Runs in the child process of one tuning trial: the recipe without export; prints
     the final epoch's validation loss (the tuner's objective) tagged :data:`CHILD_TAG`."""
     import seqkit.fit  # noqa: F401
-    from seqkit.fit import FitResult
-    from seqkit.recipes.run import run_recipe
     from seqkit.study import measure
 
-    recipe = TASK_RECIPES[task]
-    summary = run_recipe(recipe, CONFIGS[recipe](**options), echo=lambda *_: None)
-    result = FitResult.load(summary["outputs"]["model"])
+    _, result = _fit_recipe(task, options)
     val_loss = result.history.get("val_loss")
     if not val_loss:
         raise RuntimeError(f"tuning trial {options['name']}: no val_loss in the history "
@@ -354,7 +358,6 @@ def _study_group(config: CompareConfig, task: str, size: int, data: str, progres
 def _write_results(results: dict, out_dir: Path, cell: str) -> str:
     """``compare.json``, ``compare.md`` and ``compare.png`` (atomically; also after each
     group, marked partial, so an interrupted study leaves what it finished)."""
-    from seqkit.fileio import write_text_atomic
     from seqkit.study.plot import plot_ratios
     from seqkit.study.render import study_markdown
 

@@ -72,10 +72,7 @@ def units_choices(reference: str, size: int, cell: str, *, input_dim: int) -> li
     untuned setting: the study gives every cell the reference's units).
 
     Args:
-        reference: the reference cell.
-        size: its units.
-        cell: the cell to size.
-        input_dim: features per step.
+        reference, size, cell, input_dim: as :func:`max_units_within`.
 
     Returns:
         Sorted distinct units.
