@@ -100,8 +100,8 @@ def fit_callbacks(task, plan, learning_rate: float) -> list:
 def make_setup(cell: str, args, full_batches: bool = True) -> Setup:
     """The fit of ``cell`` as ``fit_forecaster`` builds it, compiled, not yet trained."""
     from seqkit.fit.budget import plan_training
-    from seqkit.fit.forecast import Forecasting
     from seqkit.fit.rnn_spec import RNNSpec
+    from seqkit.forecasting.task import Forecasting
 
     task = Forecasting(series=args.series, window=args.window, horizon=args.horizon,
                        nan_policy="interpolate", baselines=())

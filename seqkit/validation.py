@@ -26,7 +26,7 @@ from collections.abc import Collection
 
 import numpy as np
 
-from seqkit.errors import ConfigError
+from seqkit.errors import ConfigError, DataError
 
 
 def fail(name: str, what: str, value, error: type[Exception] = ConfigError):
@@ -226,3 +226,30 @@ def check_choice(name: str, value, choices: Collection, *, error=ConfigError):
     if not ok:
         fail(name, f"one of {tuple(choices)!r}", value, error)
     return value
+
+
+def scale_stats(name: str, mean, std, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Checked per-column ``mean``/``std`` of length ``size`` (a zero std becomes 1).
+
+    Args:
+        name: what they scale, for messages.
+        mean: ``size`` means.
+        std: ``size`` standard deviations.
+        size: how many columns.
+
+    Returns:
+        ``(mean, std)`` float64 arrays.
+
+    Example:
+
+    >>> scale_stats("input", [1.0, 2.0], [0.0, 3.0], 2)[1].tolist()
+    [1.0, 3.0]
+    """
+    mean = np.asarray(mean, dtype="float64").reshape(-1)
+    std = np.asarray(std, dtype="float64").reshape(-1)
+    if mean.shape != (size,) or std.shape != (size,):
+        raise ConfigError(
+            f"{name} mean/std must have {size} values, got shapes {mean.shape}, {std.shape}")
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
+        raise DataError(f"{name} mean/std must be finite, got mean={mean}, std={std}")
+    return mean, np.where(std > 0, std, 1.0)  # constant column: leave it unscaled

@@ -20,3 +20,16 @@ def shared_dir():
     if not SHARED.is_dir():
         pytest.skip(f"shared material not found at {SHARED}")
     return SHARED
+
+
+SENTIMENT_DIR = Path(os.environ.get("SEQKIT_SENTIMENT_DIR",
+                                    SHARED / "data" / "sentiment_sentences"))
+
+
+@pytest.fixture(scope="session")
+def sentiment_dir():
+    """The shared sentiment sentences (skipped with the reason when absent)."""
+    if not (SENTIMENT_DIR / "imdb_labelled.txt").is_file():
+        pytest.skip(f"shared sentiment data not present at {SENTIMENT_DIR} "
+                    "(set SEQKIT_SENTIMENT_DIR to its folder)")
+    return SENTIMENT_DIR

@@ -1,29 +1,22 @@
-"""High-level training: one call from raw data to a trained, evaluated model.
+"""What every task shares: one fit pipeline, its options and its result.
 
-- :func:`fit_text_classifier` (raw strings → class probabilities)
-- :func:`fit_forecaster` (raw windows → forecasts in original units)
-- :func:`fit_sequence_classifier` (padded ``[N, T, F]`` sequences → class probabilities)
-- :class:`FitResult`: model, history, test metrics, config, timing, save/load/export
-- :class:`FitOptions`: the options every fit function shares, validated once
-
-How it is put together (one concern per module):
+The tasks are packages of their own (:mod:`seqkit.forecasting`,
+:mod:`seqkit.classification`), registered by name in :mod:`seqkit.tasks`; nothing here
+imports them or names one.
 
 - :mod:`seqkit.fit.pipeline`: the one pipeline (:func:`~seqkit.fit.pipeline.run_fit`)
   and the hooks a task fills in (:class:`~seqkit.fit.pipeline.FitTask`);
-- :mod:`seqkit.fit.text`, :mod:`seqkit.fit.forecast`, :mod:`seqkit.fit.sequences`: each
-  task's hooks and its public function; :mod:`seqkit.fit.classification`: what the two
-  classifiers share;
-- :mod:`seqkit.fit.options`, :mod:`seqkit.fit.models` (the model builders),
+- :class:`FitResult` (:mod:`seqkit.fit.result`): model, history, test metrics, config,
+  timing, save/load/export; what differs by task it asks the task's class;
+- :class:`FitOptions` (:mod:`seqkit.fit.options`): the options every fit shares, checked
+  once; :mod:`seqkit.fit.rnn_spec` (the recurrent stack), :mod:`seqkit.fit.budget`,
   :mod:`seqkit.fit.train` (compile and train), :mod:`seqkit.fit.distributed` (the same
-  under multi-worker strategies), :mod:`seqkit.fit.timing`, :mod:`seqkit.fit.metrics`,
-  :mod:`seqkit.fit.describe`, :mod:`seqkit.fit.result`.
+  under multi-worker strategies), :mod:`seqkit.fit.timing`, :mod:`seqkit.fit.tensorboard`,
+  :mod:`seqkit.fit.describe`.
 """
 
-from seqkit.fit.forecast import fit_forecaster
 from seqkit.fit.options import FitOptions
+from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
-from seqkit.fit.sequences import fit_sequence_classifier
-from seqkit.fit.text import fit_text_classifier
 
-__all__ = ["FitOptions", "FitResult", "fit_forecaster", "fit_sequence_classifier",
-           "fit_text_classifier"]
+__all__ = ["FitOptions", "FitResult", "FitTask", "run_fit"]

@@ -26,7 +26,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from seqkit.fit.describe import callback_names
-from seqkit.fit.models import RNNSpec
+from seqkit.fit.rnn_spec import RNNSpec
 from seqkit.fit.tensorboard import check_tensorboard
 from seqkit.validation import check_choice, check_int, check_number, check_optional_int, fail
 

@@ -17,9 +17,12 @@ Every fit function runs the same steps (:func:`run_fit`):
 8. assemble the :class:`~seqkit.fit.result.FitResult` with its configuration
    (:meth:`FitTask.config`, :meth:`FitTask.data_info`).
 
-A task (``seqkit.fit.text.TextClassification``, ``seqkit.fit.forecast.Forecasting``,
-``seqkit.fit.sequences.SequenceClassification``) supplies only what differs, as Darts'
-models supply ``_create_model`` and ``_build_train_dataset`` to one base ``fit``.
+A task (``seqkit.classification.text.TextClassification``,
+``seqkit.forecasting.task.Forecasting``, ...: the classes :mod:`seqkit.tasks` registers)
+supplies only what differs, as Darts' models supply ``_create_model`` and
+``_build_train_dataset`` to one base ``fit``; its classmethods also answer for the fitted
+:class:`~seqkit.fit.result.FitResult` (how raw inputs are prepared, its summary lines, its
+export outputs), as aeon's estimators declare their capabilities.
 """
 
 from __future__ import annotations
@@ -29,11 +32,12 @@ from typing import ClassVar
 
 import keras
 
+from seqkit.errors import ConfigError, DataError
 from seqkit.fileio import jsonable
 from seqkit.fit.budget import plan_training
-from seqkit.fit.models import RNNSpec
 from seqkit.fit.options import FitOptions
 from seqkit.fit.result import FitResult
+from seqkit.fit.rnn_spec import RNNSpec
 from seqkit.fit.tensorboard import fit_log_dir
 from seqkit.fit.train import compile_and_fit, describe_strategy, resolve_strategy, strategy_scope
 
@@ -106,6 +110,98 @@ class FitTask:
     def data_info(self) -> dict:
         """What was learnt about the data: split sizes, lengths, class counts, ..."""
         raise NotImplementedError
+
+    # -------------------------------------------- what a fitted result of the task does
+    # FitResult (generic) asks these of ``tasks.task_class(result.task)``; a task
+    # overrides what it supports, the defaults say plainly that it does not.
+
+    #: the export's output naming (a key of ``seqkit.serving.naming.OUTPUT_KINDS``)
+    outputs: ClassVar[str] = "generic"
+
+    @classmethod
+    def prepare_inputs(cls, result: FitResult, x, **inputs):
+        """Raw inputs ``x`` as the result's model takes them (see
+        :meth:`seqkit.fit.FitResult.prepare_inputs`).
+
+        Args:
+            result: the fitted result (its model, config and data_info).
+            x: raw inputs.
+            **inputs: the task's own keywords (``layout``, covariates, ...).
+
+        Returns:
+            What ``result.model`` takes.
+        """
+        raise ConfigError(f"task {cls.name!r} does not prepare raw inputs")
+
+    @classmethod
+    def summary_lines(cls, result: FitResult) -> list[str]:
+        """The summary's lines for the result's test metrics (default: none).
+
+        Args:
+            result: the fitted result.
+
+        Returns:
+            Lines of text.
+        """
+        return []
+
+    @classmethod
+    def trace_extra(cls, result: FitResult, prepared) -> dict:
+        """What a gate trace of prepared inputs carries besides the gates (default:
+        nothing; a text model gives each example's tokens).
+
+        Args:
+            result: the fitted result.
+            prepared: what :meth:`prepare_inputs` returned.
+
+        Returns:
+            ``{key: value}`` for ``GateTrace.extra``.
+        """
+        return {}
+
+    @classmethod
+    def predict_series(cls, result: FitResult, series=None, *, future_covariates=None):
+        """A forecast from the end of a fitted series (forecasters only).
+
+        Args:
+            result: the fitted result.
+            series: the series id.
+            future_covariates: the horizon's covariates.
+
+        Returns:
+            What :meth:`seqkit.fit.FitResult.predict` returns.
+        """
+        raise DataError(f"predict_series needs a forecasting result, task={cls.name!r}")
+
+    @classmethod
+    def future_covariates(cls, result: FitResult, timestamps, values=None):
+        """The ``future_covariates`` array of a horizon (forecasters with covariates only).
+
+        Args:
+            result: the fitted result.
+            timestamps: the horizon's ``DatetimeIndex``.
+            values: the user's regressor values over the horizon.
+
+        Returns:
+            The array :meth:`seqkit.fit.FitResult.predict` takes.
+        """
+        raise ConfigError(f"future_covariates needs a forecasting result, task={cls.name!r}")
+
+    @classmethod
+    def score(cls, result: FitResult, x, y, *, batch_size: int = 256, **inputs) -> dict:
+        """Metrics of the result's model on new labelled data (classifiers only).
+
+        Args:
+            result: the fitted result.
+            x: raw inputs.
+            y: their labels.
+            batch_size: examples per prediction batch.
+            **inputs: :meth:`prepare_inputs`' keywords.
+
+        Returns:
+            The task's metrics.
+        """
+        raise ConfigError(f"evaluate needs a classification result, task={cls.name!r}")
 
 
 def run_fit(task: FitTask, options: FitOptions) -> FitResult:

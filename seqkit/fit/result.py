@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -9,10 +10,10 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from seqkit import tasks
 from seqkit.errors import ConfigError, DataError
 from seqkit.fileio import jsonable, write_json_atomic
 
-TASKS = ("text_classification", "forecasting", "sequence_classification")
 MODEL_FILE = "model.keras"
 RESULT_FILE = "fit_result.json"
 _FORMAT = 1
@@ -28,7 +29,7 @@ class FitResult:
             (class probabilities ``probabilities`` or ``forecast [B, horizon, targets]``).
         task: ``"text_classification"``, ``"forecasting"`` or ``"sequence_classification"``.
         history: Keras history as ``{metric: [value per epoch]}``.
-        metrics: metrics on the held-out test split (see :mod:`seqkit.fit.metrics`).
+        metrics: metrics on the held-out test split (see :mod:`seqkit.classification.metrics`).
         config: every argument after defaults (JSON-able).
         class_names: class names in output order (classification), else None: the labels
             the model was trained on, of their own type (``str``, ``int`` or ``bool``;
@@ -69,6 +70,25 @@ class FitResult:
     timing: dict = field(default_factory=dict)
     data_info: dict = field(default_factory=dict)
 
+    @property
+    def task_type(self) -> type:
+        """The task's class, from the registry (:func:`seqkit.tasks.task_class`): what
+        differs by task (raw inputs, summary lines, export outputs) is asked of it."""
+        return tasks.task_class(self.task)
+
+    def _ask(self, hook: str, *args, **inputs):
+        """``task_type.<hook>(self, *args, **inputs)`` with the keywords that were given;
+        one the task does not take is a ConfigError naming it."""
+        given = {k: v for k, v in inputs.items() if v is not None}
+        method = getattr(self.task_type, hook)
+        params = inspect.signature(method).parameters
+        if not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            extra = sorted(set(given) - set(params))
+            if extra:
+                raise ConfigError(f"{extra} do not apply to a {self.task!r} result; it takes "
+                                  f"{sorted(k for k in params if k not in ('result', 'x'))}")
+        return method(self, *args, **given)
+
     # ------------------------------------------------------------------ prediction
 
     def prepare_inputs(self, x, *, layout=None, future_covariates=None,
@@ -84,7 +104,7 @@ class FitResult:
                 :func:`seqkit.data.apply_layout`); None: the layout the model was fit with
                 (``config["layout"]``, ``"NTF"`` for results saved before it existed).
             future_covariates, static_covariates, series: forecasters with covariates
-                only (see :func:`seqkit.fit.forecast_inputs.forecast_inputs`).
+                only (see :func:`seqkit.forecasting.inputs.forecast_inputs`).
 
         Returns:
             An object array of strings, float32 ``[N, T, F]`` (lists post-padded with
@@ -94,22 +114,9 @@ class FitResult:
         Raises:
             seqkit.errors.DataError: a shape that does not fit the model, NaN or inf.
         """
-        if self.task == "text_classification":
-            from seqkit.data.text import to_text_array
-
-            if isinstance(x, (str, bytes)):
-                x = [x]
-            return to_text_array(x)
-        if self.task == "forecasting":
-            from seqkit.fit.forecast_inputs import forecast_inputs
-
-            return forecast_inputs(self.model, self.config, self.data_info, x,
-                                   future_covariates=future_covariates,
-                                   static_covariates=static_covariates, series=series)
-        if self.task == "sequence_classification":
-            return _prepare_sequences(x, self.data_info["n_features"],
-                                      layout or self.config.get("layout", "NTF"))
-        raise ConfigError(f"unknown task {self.task!r}; expected one of {TASKS}")
+        given = {"layout": layout, "future_covariates": future_covariates,
+                 "static_covariates": static_covariates, "series": series}
+        return self._ask("prepare_inputs", x, **given)
 
     def predict(self, x, *, batch_size: int = 256, verbose=0, layout=None,
                 future_covariates=None, static_covariates=None, series=None):
@@ -147,17 +154,8 @@ class FitResult:
         Raises:
             DataError: an unknown id, or a result that kept no last windows (too large).
         """
-        windows = self.data_info.get("last_windows")
-        if self.task != "forecasting" or not windows:
-            raise DataError("predict_series needs a forecasting result that kept its series' "
-                            "last windows (data_info['last_windows'])")
-        key = next(iter(windows)) if series is None and len(windows) == 1 else str(series)
-        if key not in windows:
-            raise DataError(f"unknown series {series!r}; known: {sorted(windows)[:10]}")
-        statics = self.data_info.get("static_values")
-        return self.predict(np.asarray(windows[key], "float32")[None],
-                            future_covariates=future_covariates,
-                            series=key if statics else None)
+        return self.task_type.predict_series(self, series,
+                                             future_covariates=future_covariates)
 
     def future_covariates_for(self, timestamps, values=None) -> np.ndarray:
         """A forecaster's ``future_covariates [horizon, C]`` for one forecast: the user's
@@ -171,9 +169,7 @@ class FitResult:
         Returns:
             The array :meth:`predict` takes as ``future_covariates``.
         """
-        from seqkit.fit.forecast_inputs import future_covariates_for
-
-        return future_covariates_for(self.config, self.data_info, timestamps, values)
+        return self.task_type.future_covariates_for(self, timestamps, values)
 
     def predict_labels(self, x, *, batch_size: int = 256, layout=None) -> list:
         """Predicted class names (classification tasks only).
@@ -205,19 +201,10 @@ class FitResult:
             layout: the sequences' layout (see :meth:`prepare_inputs`).
 
         Returns:
-            :func:`seqkit.fit.metrics.classification_metrics` of the predictions.
+            :func:`seqkit.classification.metrics.classification_metrics` of the predictions.
         """
-        from seqkit.fit.metrics import classification_metrics
-
-        if self.class_names is None:
-            raise ConfigError(f"evaluate needs a classification result, task={self.task!r}")
-        from seqkit.data.text import to_label_array
-
-        y_ids, _ = to_label_array(y, classes=self.class_names, min_classes=1)
-        probs = self.predict(x, batch_size=batch_size, layout=layout)
-        if len(probs) != len(y_ids):
-            raise DataError(f"got {len(probs)} inputs but {len(y_ids)} labels")
-        return classification_metrics(y_ids, probs, self.class_names)
+        return self.task_type.score(self, x, y, batch_size=batch_size,
+                                    **({"layout": layout} if layout else {}))
 
     def trace_gates(self, x, *, layer=None, **inputs):
         """Per-time-step gate activations of the model's RNN layer on raw inputs:
@@ -247,12 +234,11 @@ class FitResult:
         >>> trace["h"].shape, trace.extra["tokens"]
         ((2, 4, 4), [['good', 'film'], ['bad', 'bad', 'film']])
         """
-        from seqkit.layers.trace import trace_gates, trace_tokens
+        from seqkit.layers.trace import trace_gates
 
         prepared = self.prepare_inputs(x, **inputs)
         trace = trace_gates(self.model, prepared, layer=layer)
-        if self.task == "text_classification":
-            trace.extra["tokens"] = trace_tokens(self.model, prepared)
+        trace.extra.update(self.task_type.trace_extra(self, prepared))
         return trace
 
     def plot_gate_trace(self, x, path, *, example: int = 0, gates=None, layer=None,
@@ -416,12 +402,8 @@ class FitResult:
                  f"{' bidirectional' if c.get('bidirectional') else ''}, "
                  f"{t.get('epochs_run', len(self.history.get('loss', [])))} epoch(s)"
                  + (f", best epoch {t['best_epoch']}" if t.get("best_epoch") else "")]
-        if self.task == "forecasting" and m:
-            lines += _forecast_lines(m)
-        elif m:
-            lines.append(f"test: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}  "
-                         f"(n={m['n']}, majority-class baseline "
-                         f"{m.get('majority_baseline', float('nan')):.4f})")
+        if m:
+            lines += self.task_type.summary_lines(self)
         sizes = self.data_info.get("split_sizes")
         windows = self.data_info.get("n_windows")
         if sizes:
@@ -442,24 +424,6 @@ class FitResult:
         return f"FitResult(task={self.task!r}, metrics={_short(self.metrics)})"
 
 
-def _forecast_lines(m: dict) -> list[str]:
-    """The summary's lines for forecast metrics: the model beside each baseline."""
-    many = f" (mean over {m['n_series']} series)" if m.get("n_series") else ""
-    lines = [f"test ({m.get('n_origins', '?')} origins){many}: MAE {m['mae']:.4g}  "
-             f"RMSE {m['rmse']:.4g}  sMAPE {m['smape']:.2f}%  MASE {m['mase']:.3f}"]
-    for name, b in m.get("baselines", {}).items():
-        verdict = "beaten" if m["beats"][name] else "NOT beaten"
-        lines.append(f"  {name}: MAE {b['mae']:.4g}  MASE {b['mase']:.3f}  ({verdict})")
-    coverage = m.get("quantiles", {}).get("coverage", {})
-    if coverage:
-        lines.append("intervals: " + ", ".join(f"{k} interval covers {v:.3f}"
-                                               for k, v in coverage.items()))
-    if m.get("beats_naive") is False:
-        lines.append(f"WARNING: the model does not beat the {m.get('naive_kind', 'naive')} "
-                     f"forecast")
-    return lines
-
-
 def _short(metrics: dict) -> dict:
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in metrics.items()
             if not isinstance(v, (list, dict))}
@@ -468,25 +432,3 @@ def _short(metrics: dict) -> dict:
 def _cell_label(config: dict) -> str:
     cell = config.get("cell", "?")
     return cell if isinstance(cell, str) else str(cell.get("class", cell))
-
-
-def _prepare_sequences(x, n_features: int, layout: str = "NTF") -> np.ndarray:
-    from seqkit.data.sequences import apply_layout, pad_sequences_post
-
-    x = apply_layout(x, layout)
-    if isinstance(x, np.ndarray) and x.dtype != object:
-        arr = x.astype("float32")
-        if arr.ndim == 2 and n_features == 1:
-            arr = arr[..., None]
-    else:
-        arr, _ = pad_sequences_post(list(x))
-    if arr.ndim != 3 or arr.shape[2] != n_features:
-        hint = ("; it looks like aeon's [N, channels, T]: pass layout='NCT'"
-                if layout == "NTF" and arr.ndim == 3 and arr.shape[1] == n_features else "")
-        raise DataError(f"sequences must be [N, T, {n_features}] (or a list of [T_i, "
-                        f"{n_features}] arrays) with layout={layout!r}, got shape "
-                        f"{arr.shape}{hint}")
-    if not np.all(np.isfinite(arr)):
-        raise DataError("sequences contain NaN or infinite values (Masking does not mask "
-                        "NaN); impute them first")
-    return arr

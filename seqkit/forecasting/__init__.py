@@ -1,5 +1,16 @@
-"""Forecast metrics, statistical baselines and backtests (importing it loads no TensorFlow).
+"""Forecasting, the task: everything from a raw series to a served forecaster, in one package
+(importing it loads no TensorFlow; the Keras parts load on first use).
 
+- :mod:`seqkit.forecasting.task`: :func:`fit_forecaster` and the task's hooks
+  (:class:`~seqkit.forecasting.task.Forecasting`), registered as ``"forecasting"``.
+- :mod:`seqkit.forecasting.sources` and :mod:`seqkit.forecasting.data`: one series or
+  many, their covariates, split by origins; :mod:`seqkit.forecasting.inputs`: raw inputs
+  of a fitted forecaster turned into what its model takes.
+- :mod:`seqkit.forecasting.model`, :mod:`seqkit.forecasting.layers`,
+  :mod:`seqkit.forecasting.quantiles`: the served model (scaling inside it, residual
+  path, quantile heads).
+- :mod:`seqkit.forecasting.evaluation` and :mod:`seqkit.forecasting.calibration`: test
+  scores beside the baselines, intervals calibrated on validation.
 - :mod:`seqkit.forecasting.metrics`: MAE, RMSE, sMAPE (M4), MASE (Hyndman & Koehler
   2006, scaled by the in-sample seasonal naive MAE), relative MAE, pinball loss and
   interval coverage.
@@ -23,6 +34,7 @@ Example:
 1.0
 """
 
+from seqkit._lazy import lazy_module_attributes
 from seqkit.forecasting.backtest import Backtest, backtest
 from seqkit.forecasting.baselines import (
     BASELINES,
@@ -46,13 +58,17 @@ from seqkit.forecasting.metrics import (
 )
 from seqkit.forecasting.plot import plot_forecast
 
+_LAZY = {"fit_forecaster": "seqkit.forecasting.task", "Forecasting": "seqkit.forecasting.task"}
+
 __all__ = [
     "BASELINES",
+    "Forecasting",
     "Backtest",
     "backtest",
     "baseline_forecasts",
     "central_intervals",
     "drift",
+    "fit_forecaster",
     "interval_coverage",
     "last_value",
     "mae",
@@ -67,3 +83,5 @@ __all__ = [
     "seasonal_naive",
     "smape",
 ]
+
+__getattr__, __dir__ = lazy_module_attributes(__name__, _LAZY, globals())

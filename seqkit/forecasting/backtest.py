@@ -47,7 +47,7 @@ class Backtest:
         forecasts: ``[K, H, T]`` point forecasts.
         truth: ``[K, H, T]`` true values.
         quantiles: ``[K, H, Q, T]`` quantile forecasts, or None.
-        metrics: overall scores (see :func:`seqkit.fit.forecast_eval.score_series`).
+        metrics: overall scores (see :func:`seqkit.forecasting.evaluation.score_series`).
         per_origin: one ``{"origin", "time", "mae", "mase"}`` per origin (MASE scaled by
             the data before that origin, as Darts' ``backtest`` does).
         retrained_at: the origins where a model was (re)fitted (empty without retraining).
@@ -119,7 +119,7 @@ def _fit_kwargs(result) -> dict:
 
 
 def _load(result, series):
-    from seqkit.fit.forecast_sources import is_collection, load_forecast_data
+    from seqkit.forecasting.sources import is_collection, load_forecast_data
 
     c = result.config
     if is_collection(series, c.get("id_column", "id")):
@@ -149,7 +149,7 @@ def _retrain_points(origins: np.ndarray, retrain) -> list[int]:
 
 def _forecast(models: list, data, origins: np.ndarray, retrained_at: list):
     """Point and quantile forecasts at ``origins``, each by the latest model before it."""
-    from seqkit.fit.forecast_eval import split_prediction
+    from seqkit.forecasting.evaluation import split_prediction
 
     points, quants = [], []
     which = np.searchsorted(retrained_at, origins, side="right") - 1 if retrained_at else (
@@ -207,9 +207,10 @@ def backtest(result, series, *, start=None, stride: int = 1, end=None, retrain=F
     Raises:
         ConfigError: a collection, or a result that is not a forecaster.
     """
-    from seqkit.fit.forecast_eval import score_series
+    from seqkit.forecasting.evaluation import score_series
+    from seqkit.forecasting.task import Forecasting
 
-    if result.task != "forecasting":
+    if not issubclass(result.task_type, Forecasting):
         raise ConfigError(f"backtest needs a forecasting result, got task {result.task!r}")
     data = _load(result, series)
     if start is None:
@@ -242,7 +243,7 @@ def backtest(result, series, *, start=None, stride: int = 1, end=None, retrain=F
 
 
 def _refit(result, data, origin: int, verbose):
-    import seqkit
+    from seqkit.forecasting.task import fit_forecaster
 
     values = data.series_values(0)[:origin]
     kwargs = _fit_kwargs(result)
@@ -258,8 +259,7 @@ def _refit(result, data, origin: int, verbose):
                                            for c in kwargs["future_covariates"]]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fitted = seqkit.fit_forecaster(series, **kwargs, test_size=0, baselines=(),
-                                       verbose=verbose)
+        fitted = fit_forecaster(series, **kwargs, test_size=0, baselines=(), verbose=verbose)
     return fitted.model
 
 

@@ -30,9 +30,9 @@ from pathlib import Path
 
 from seqkit.data.timeseries import CALENDAR_FEATURES, list_builtin_collections
 from seqkit.errors import ConfigError
-from seqkit.fit.forecast import Forecasting
 from seqkit.fit.options import FitOptions
 from seqkit.forecasting.baselines import BASELINES
+from seqkit.forecasting.task import Forecasting
 from seqkit.study.presets import check_study_options, resolve
 from seqkit.validation import check_bool, check_choice, check_int, fail
 
@@ -164,7 +164,7 @@ class ForecastConfig(TrainConfig):
     backtest (:func:`seqkit.forecasting.backtest.backtest`) over the test part.
 
     Checked when built, before any training: the fit options, the forecaster's own
-    arguments (:meth:`seqkit.fit.forecast.Forecasting.check`), the split sizes and the
+    arguments (:meth:`seqkit.forecasting.task.Forecasting.check`), the split sizes and the
     backtest settings.
 
     Example:
@@ -236,7 +236,7 @@ in [0, 1), got 2
         """The checked forecasting task of this recipe (its data not loaded yet).
 
         Returns:
-            A :class:`seqkit.fit.forecast.Forecasting` whose arguments passed its checks.
+            A :class:`seqkit.forecasting.task.Forecasting` whose arguments passed its checks.
 
         Raises:
             seqkit.errors.ConfigError: naming the first bad value.

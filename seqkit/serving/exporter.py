@@ -36,7 +36,7 @@ from seqkit.serving import layout, litert_export, step_export, trace_export
 from seqkit.serving import metadata as metadata_lib
 from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.graph import dir_size, rnn_path
-from seqkit.serving.naming import TASKS, OutputNaming
+from seqkit.serving.naming import OutputNaming, output_kind
 from seqkit.serving.signature import (
     SIGNATURE_NAME,
     input_specs,
@@ -46,7 +46,7 @@ from seqkit.serving.signature import (
 )
 from seqkit.serving.verify import reload_sample, verify_export
 from seqkit.serving.warmup import DEFAULT_WARMUP_BATCH_SIZES
-from seqkit.validation import check_bool, check_choice, fail
+from seqkit.validation import check_bool, fail
 
 __all__ = ["SIGNATURE_NAME", "ExportInfo", "export"]
 
@@ -350,7 +350,7 @@ def _model_and_task(obj, task, class_names):
         fail("model_or_result", "a keras.Model or a fit result with .model", obj)
     if task is None:
         task = "classification" if (class_names or _looks_like_classifier(model)) else "generic"
-    check_choice("task", task, TASKS)
+    output_kind(task)  # a registered task, "classification" or "generic"
     if class_names is not None:
         class_names = [str(c) for c in class_names]
     return model, task, class_names, config

@@ -1,6 +1,8 @@
 """The signature's output names: a task's names, names the user gives, or Keras' own.
 
-``name_outputs="auto"`` (the default) gives each task its names:
+``name_outputs="auto"`` (the default) gives each kind of output its names; a registered
+task (:mod:`seqkit.tasks`) declares its kind (``FitTask.outputs``), a plain Keras model is
+exported as ``task="classification"``, ``"generic"`` or a registered task's name:
 
 - classification: ``probabilities float32 [B, C]``, ``class_ids int64 [B]`` (argmax) and,
   when class names are known, ``class_names string [B]``; a one-unit sigmoid output becomes
@@ -22,15 +24,40 @@ from __future__ import annotations
 
 import re
 
+from seqkit import tasks
 from seqkit.errors import ConfigError
 from seqkit.serving.signature import nested_layers, symbolic_outputs
-from seqkit.validation import fail
+from seqkit.validation import check_choice, fail
 
-CLASSIFICATION_TASKS = ("text_classification", "sequence_classification", "classification")
-TASKS = (*CLASSIFICATION_TASKS, "forecasting", "generic")
+#: the kinds of outputs a signature names (a task's ``outputs``)
+OUTPUT_KINDS = ("classification", "forecast", "generic")
 QUANTILE_OUTPUTS = ("forecast", "quantiles")
-_QUANTILE_LAYER = "seqkit>NonCrossingQuantiles"  # seqkit.fit.quantiles, by registered name
+_QUANTILE_LAYER = "seqkit>NonCrossingQuantiles"  # seqkit.forecasting.quantiles, by registered name
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def output_kind(task: str) -> str:
+    """The kind of outputs ``task`` exports: a registered task's own
+    (``FitTask.outputs``), or ``"classification"`` / ``"generic"`` for a plain model.
+
+    Args:
+        task: a name from :func:`seqkit.tasks.names`, ``"classification"`` or
+            ``"generic"``.
+
+    Returns:
+        One of :data:`OUTPUT_KINDS`.
+
+    Raises:
+        ConfigError: any other value (the message lists the choices).
+
+    Example:
+
+    >>> output_kind("forecasting"), output_kind("text_classification"), output_kind("generic")
+    ('forecast', 'classification', 'generic')
+    """
+    if tasks.is_task(task):
+        return tasks.task_class(task).outputs
+    return check_choice("task", task, (*tasks.names(), "classification", "generic"))
 
 
 class OutputNaming:
@@ -41,7 +68,8 @@ class OutputNaming:
 
     Args:
         model: the ``keras.Model`` being exported.
-        task: one of :data:`TASKS`.
+        task: a registered task's name, ``"classification"`` or ``"generic"`` (see
+            :func:`output_kind`).
         class_names: class names in output order, or ``None``.
         name_outputs: ``"auto"``, a name, a list or dict of names, or ``False`` (see the
             module docstring).
@@ -69,6 +97,7 @@ class OutputNaming:
 
     def __init__(self, model, task: str, class_names, name_outputs="auto"):
         self.task = task
+        self.kind = output_kind(task)
         self.class_names = class_names
         self.mode = name_outputs
         outputs = symbolic_outputs(model)
@@ -78,7 +107,7 @@ class OutputNaming:
         self.quantile_levels = None
         if name_outputs == "auto":
             self._check_task_outputs(outputs)
-            if self.task == "forecasting":
+            if self.kind == "forecast":
                 self._check_forecast_outputs(model, outputs)
             self.names = None
         elif name_outputs is False or name_outputs is None:
@@ -87,7 +116,7 @@ class OutputNaming:
             self.names = self._given_names(name_outputs)
 
     def _check_task_outputs(self, outputs):
-        if self.task not in CLASSIFICATION_TASKS or outputs is None:
+        if self.kind != "classification" or outputs is None:
             return
         if len(outputs) != 1 or len(outputs[0].shape) != 2:
             raise ConfigError(
@@ -162,10 +191,10 @@ class OutputNaming:
         ['forecast']
         """
         if self.mode == "auto":
-            if self.task in CLASSIFICATION_TASKS:
+            if self.kind == "classification":
                 return ["probabilities", "class_ids"] + (
                     ["class_names"] if self.class_names else [])
-            if self.task == "forecasting":
+            if self.kind == "forecast":
                 return list(QUANTILE_OUTPUTS) if self.quantile_keys else ["forecast"]
             return ["output"] if self.n_outputs in (None, 1) else None
         return self.names
@@ -194,9 +223,9 @@ class OutputNaming:
             return y
         if self.mode != "auto":
             return dict(zip(self.names, flat, strict=True))
-        if self.task in CLASSIFICATION_TASKS:
+        if self.kind == "classification":
             return self._classification(flat[0])
-        if self.task == "forecasting":
+        if self.kind == "forecast":
             if not self.quantile_keys:
                 return {"forecast": _as_float32(flat[0])}
             values = y if isinstance(y, dict) else dict(zip(self.quantile_keys, flat,
@@ -253,7 +282,7 @@ def output_structure_names(model) -> list[str]:
 
 
 def quantile_levels(model) -> list[float] | None:
-    """The levels of the model's ``NonCrossingQuantiles`` layer (seqkit.fit.quantiles).
+    """The levels of the model's ``NonCrossingQuantiles`` layer (seqkit.forecasting.quantiles).
 
     Args:
         model: a ``keras.Model``.
@@ -266,7 +295,7 @@ def quantile_levels(model) -> list[float] | None:
     Example:
 
     >>> import keras
-    >>> from seqkit.fit.quantiles import NonCrossingQuantiles
+    >>> from seqkit.forecasting.quantiles import NonCrossingQuantiles
     >>> inp = keras.Input((4, 3, 1))
     >>> quantile_levels(keras.Model(inp, NonCrossingQuantiles([0.1, 0.9])(inp)))
     [0.1, 0.5, 0.9]

@@ -305,7 +305,8 @@ def _early_stopping_run(train, tmp_path, backup=False, crash_after=None):
     import keras
     import tensorflow as tf
 
-    from seqkit.fit.models import RNNSpec, build_sequence_model
+    from seqkit.classification.models import build_sequence_model
+    from seqkit.fit.rnn_spec import RNNSpec
 
     x, y = make_data()
     ids = (y == "pos").astype("int64")

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 import seqkit
+from seqkit.classification.models import masked_feature_stats
+from seqkit.classification.sequences import SequenceClassification
 from seqkit.errors import ConfigError
 from seqkit.fit.budget import plan_training, schedule_callbacks
-from seqkit.fit.models import RNNSpec, masked_feature_stats
 from seqkit.fit.options import FitOptions
-from seqkit.fit.sequences import SequenceClassification
+from seqkit.fit.rnn_spec import RNNSpec
 
 AUTO = {"epochs": "auto", "batch_size": "auto", "patience": "auto", "max_seconds": None}
 

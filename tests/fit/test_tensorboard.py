@@ -14,13 +14,13 @@ import pytest
 import tensorflow as tf
 
 import seqkit
+from seqkit.classification.sequences import SequenceClassification
+from seqkit.classification.text import TextClassification
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
-from seqkit.fit.sequences import SequenceClassification
 from seqkit.fit.tensorboard import GateTraceImage, TensorBoardLogger, tensorboard_callbacks
-from seqkit.fit.text import TextClassification
 from seqkit.layers.trace import gate_trace_figure
-from tests.fit.helpers import keyword_texts
+from tests.helpers import keyword_texts
 
 TINY = {"units": 4, "epochs": 2, "patience": None, "lr_schedule": None, "verbose": 0,
         "cell": "lstm", "seed": 0}

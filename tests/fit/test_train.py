@@ -1,20 +1,17 @@
-"""seqkit.fit.metrics and seqkit.fit.models: metric functions against hand-computed values
-and scikit-learn, and the pure model builders (names, units, masking) without training."""
+"""seqkit.classification.metrics and the model builders: metric functions against
+hand-computed values and scikit-learn, and the pure model builders (names, units,
+masking) without training."""
 
 import keras
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
+from seqkit.classification.metrics import classification_metrics
+from seqkit.classification.models import build_sequence_model, build_text_model
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.metrics import classification_metrics
-from seqkit.fit.models import (
-    RNNSpec,
-    build_forecast_model,
-    build_sequence_model,
-    build_text_model,
-    forecast_training_view,
-)
+from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.forecasting.model import build_forecast_model, forecast_training_view
 
 # ----------------------------------------------------------------------------- metrics
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from seqkit.errors import ConfigError
-from seqkit.fit.quantiles import NonCrossingQuantiles
+from seqkit.forecasting.quantiles import NonCrossingQuantiles
 from seqkit.serving import export
 from seqkit.serving.metadata import read_metadata
 from seqkit.serving.naming import OutputNaming, output_structure_names, quantile_levels

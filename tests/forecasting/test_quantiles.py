@@ -17,7 +17,12 @@ from scipy.stats import norm
 
 from seqkit.distribute import per_example_loss
 from seqkit.errors import ConfigError
-from seqkit.fit.quantiles import NonCrossingQuantiles, PinballLoss, check_quantiles, pinball_loss
+from seqkit.forecasting.quantiles import (
+    NonCrossingQuantiles,
+    PinballLoss,
+    check_quantiles,
+    pinball_loss,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -187,7 +192,7 @@ def test_learns_the_quantiles_of_gaussian_noise():
 TORCH_CHECK = r"""
 import json, sys
 import keras, numpy as np
-from seqkit.fit.quantiles import NonCrossingQuantiles, pinball_loss
+from seqkit.forecasting.quantiles import NonCrossingQuantiles, pinball_loss
 raw = np.asarray(json.loads(sys.argv[1]), "float32")
 q = keras.ops.convert_to_numpy(NonCrossingQuantiles([0.1, 0.5, 0.9])(raw))
 loss = keras.ops.convert_to_numpy(pinball_loss([0.1, 0.5, 0.9]).call(raw[:, :, 1], raw))

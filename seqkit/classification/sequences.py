@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqkit.classification.models import HEADS, build_sequence_model, masked_feature_stats
+from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.classification import ClassificationTask, check_class_weight, class_counts
 from seqkit.fit.describe import describe_source
-from seqkit.fit.models import HEADS, build_sequence_model, masked_feature_stats
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
@@ -86,6 +86,28 @@ class SequenceClassification(ClassificationTask):
         if shuffle:
             ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
         return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+    @classmethod
+    def prepare_inputs(cls, result, x, *, layout=None):
+        """Sequences as the model takes them: float32 ``[N, T, F]``, a list of ``[T_i, F]``
+        post-padded with zeros.
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult` (``data_info["n_features"]``).
+            x: ``[N, T, F]`` or a list of ``[T_i, F]``; aeon's ``[N, channels, T]`` /
+                ``[channels, T_i]`` with ``layout="NCT"``.
+            layout: ``"NTF"`` or ``"NCT"`` (see :func:`seqkit.data.apply_layout`); None:
+                the layout the model was fit with (``config["layout"]``, ``"NTF"`` for
+                results saved before it existed).
+
+        Returns:
+            The padded float32 array.
+
+        Raises:
+            DataError: a shape that does not fit the model, NaN or inf.
+        """
+        return _prepare_sequences(x, result.data_info["n_features"],
+                                  layout or result.config.get("layout", "NTF"))
 
     def config(self) -> dict:
         return {"source": describe_source(self.x),
@@ -192,7 +214,7 @@ def fit_sequence_classifier(
             ``test``; never guessed from the shape. ``FitResult.config["layout"]`` records
             it and ``FitResult.predict`` reads inputs in it unless told another; the
             exported model takes ``[B, T, F]``.
-        patch: steps the RNN reads as one (:class:`seqkit.fit.models.TimePatches`: ``k``
+        patch: steps the RNN reads as one (:class:`seqkit.classification.models.TimePatches`: ``k``
             consecutive steps side by side, ``k * F`` features); ``"auto"``: the smallest
             ``k`` that leaves at most :data:`PATCH_TARGET_STEPS` steps of the training
             split's padded length (ArrowHead's 251 steps: 6, so 42 RNN steps;
@@ -200,7 +222,7 @@ def fit_sequence_classifier(
             it. The model still takes ``[B, T, F]``.
         head: what the softmax reads: ``"last"`` (the final state), ``"mean"`` / ``"max"``
             (of the last layer's outputs over the real steps), or a ``+`` join of them,
-            concatenated (:data:`seqkit.fit.models.HEADS`).
+            concatenated (:data:`seqkit.classification.models.HEADS`).
         units: units per RNN layer (default 64).
         learning_rate: Adam's starting learning rate (default 3e-3, the rate of the plain
             Keras baseline of ``docs/classification.md``).
@@ -344,3 +366,25 @@ def _split(x, y, val_fraction, test_fraction, seed):
     from seqkit.data.splits import split_indices
 
     return [(x[i], y[i]) for i in split_indices(y, val_fraction, test_fraction, seed)]
+
+
+def _prepare_sequences(x, n_features: int, layout: str = "NTF") -> np.ndarray:
+    from seqkit.data.sequences import apply_layout, pad_sequences_post
+
+    x = apply_layout(x, layout)
+    if isinstance(x, np.ndarray) and x.dtype != object:
+        arr = x.astype("float32")
+        if arr.ndim == 2 and n_features == 1:
+            arr = arr[..., None]
+    else:
+        arr, _ = pad_sequences_post(list(x))
+    if arr.ndim != 3 or arr.shape[2] != n_features:
+        hint = ("; it looks like aeon's [N, channels, T]: pass layout='NCT'"
+                if layout == "NTF" and arr.ndim == 3 and arr.shape[1] == n_features else "")
+        raise DataError(f"sequences must be [N, T, {n_features}] (or a list of [T_i, "
+                        f"{n_features}] arrays) with layout={layout!r}, got shape "
+                        f"{arr.shape}{hint}")
+    if not np.all(np.isfinite(arr)):
+        raise DataError("sequences contain NaN or infinite values (Masking does not mask "
+                        "NaN); impute them first")
+    return arr

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.forecast_layers import (
+from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.forecasting.layers import (
     RELATIVE_SCALE_FLOOR,
     AddLastValue,
     Standardize,
@@ -18,8 +19,8 @@ from seqkit.fit.forecast_layers import (
     Unstandardize,
     WindowStats,
 )
-from seqkit.fit.forecast_model import build_forecast_model, forecast_training_view, scale_stats
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.forecasting.model import build_forecast_model, forecast_training_view
+from seqkit.validation import scale_stats
 
 W, F, H = 8, 3, 4
 RNG = np.random.default_rng(0)

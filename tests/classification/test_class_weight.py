@@ -9,11 +9,11 @@ import tensorflow as tf
 from sklearn.utils.class_weight import compute_class_weight
 
 import seqkit
+from seqkit.classification.sequences import SequenceClassification
+from seqkit.classification.task import class_weights, with_sample_weights
+from seqkit.classification.text import TextClassification
 from seqkit.errors import ConfigError
-from seqkit.fit.classification import class_weights, with_sample_weights
-from seqkit.fit.sequences import SequenceClassification
-from seqkit.fit.text import TextClassification
-from tests.fit.helpers import keyword_texts
+from tests.helpers import keyword_texts
 
 IMBALANCED = np.array([0] * 3 + [1] * 9 + [2] * 12)
 

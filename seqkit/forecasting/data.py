@@ -176,7 +176,7 @@ class ForecastData:
             stride: steps between a series' origins.
             target_mean, target_std: standardise the targets with these (``[T]``).
             window_scaled: standardise the targets with each window's own statistics
-                (:class:`seqkit.fit.forecast_layers.WindowStats`, as the model does).
+                (:class:`seqkit.forecasting.layers.WindowStats`, as the model does).
             full_batches: every batch holds ``batch_size`` examples, so the batch
                 dimension is static (``[batch_size, W, F]`` in ``element_spec``): the last
                 one is topped up with the first examples of the same epoch's order (when
@@ -200,7 +200,7 @@ class ForecastData:
         """
         import tensorflow as tf
 
-        from seqkit.fit.forecast_layers import WindowStats
+        from seqkit.forecasting.layers import WindowStats
 
         window_stats = WindowStats(dtype="float32")
         which, origins = self.origins(part, stride)

@@ -23,7 +23,7 @@ import warnings
 import numpy as np
 
 from seqkit.errors import DataError
-from seqkit.fit.forecast_data import ForecastData
+from seqkit.forecasting.data import ForecastData
 
 
 def is_collection(series, id_column: str | None = "id") -> bool:

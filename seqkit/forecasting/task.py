@@ -5,30 +5,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from seqkit.errors import DataError
 from seqkit.fit.describe import describe_source
-from seqkit.fit.forecast_eval import evaluate_parts, forecast_data_info
-from seqkit.fit.forecast_model import (
-    SCALINGS,
-    WINDOW_INPUTS,
-    build_forecast_model,
-    forecast_training_view,
-    scale_stats,
-)
-from seqkit.fit.forecast_sources import load_forecast_data
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
 from seqkit.forecasting.baselines import BASELINES
-from seqkit.validation import check_bool, check_choice, check_int, check_optional_int
+from seqkit.forecasting.evaluation import evaluate_parts, forecast_data_info
+from seqkit.forecasting.model import (
+    SCALINGS,
+    WINDOW_INPUTS,
+    build_forecast_model,
+    forecast_training_view,
+)
+from seqkit.forecasting.sources import load_forecast_data
+from seqkit.validation import check_bool, check_choice, check_int, check_optional_int, scale_stats
 
 
 @dataclass
 class Forecasting(FitTask):
-    """The forecasting task's hooks: one series or many (:mod:`seqkit.fit.forecast_sources`)
+    """The forecasting task's hooks: one series or many (:mod:`seqkit.forecasting.sources`)
     split by origins, scaling inside the model from the training part only (or each
     window's own), windows gathered by origin, and test forecasts scored beside the
-    statistical baselines on the same origins (:mod:`seqkit.fit.forecast_eval`)."""
+    statistical baselines on the same origins (:mod:`seqkit.forecasting.evaluation`)."""
 
     name = "forecasting"
     loss = "mse"
@@ -72,7 +73,7 @@ class Forecasting(FitTask):
         self.calibrate_intervals = check_bool("calibrate_intervals", self.calibrate_intervals)
         self.calibration = None
         if self.quantiles is not None:
-            from seqkit.fit.quantiles import check_quantiles, pinball_loss
+            from seqkit.forecasting.quantiles import check_quantiles, pinball_loss
 
             self.quantiles = check_quantiles(self.quantiles)
             self.loss = pinball_loss(self.quantiles)
@@ -133,7 +134,7 @@ class Forecasting(FitTask):
 
     def after_training(self, model, batch_size: int) -> None:
         if self.quantiles and self.calibrate_intervals:
-            from seqkit.fit.forecast_calibration import calibrate_intervals
+            from seqkit.forecasting.calibration import calibrate_intervals
 
             self.calibration = calibrate_intervals(model, self.data, quantiles=self.quantiles,
                                                    batch_size=batch_size,
@@ -176,6 +177,102 @@ class Forecasting(FitTask):
         if self.calibration is not None:
             info["interval_calibration"] = self.calibration
         return info
+
+    # ------------------------------------------------ what a fitted forecaster does
+
+    outputs = "forecast"
+
+    @classmethod
+    def prepare_inputs(cls, result, x, *, future_covariates=None, static_covariates=None,
+                       series=None):
+        """Raw windows as the model takes them (:func:`seqkit.forecasting.inputs.forecast_inputs`).
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            x: forecast windows ``[N, window, F]``, one ``[window, F]`` or a univariate
+                ``[window]``.
+            future_covariates, static_covariates, series: a forecaster with covariates.
+
+        Returns:
+            float32 ``[N, window, F]``, or ``{input name: array}`` with covariates.
+        """
+        from seqkit.forecasting.inputs import forecast_inputs
+
+        return forecast_inputs(result.model, result.config, result.data_info, x,
+                               future_covariates=future_covariates,
+                               static_covariates=static_covariates, series=series)
+
+    @classmethod
+    def summary_lines(cls, result) -> list[str]:
+        """The test lines: the model's scores beside each baseline's, interval coverage,
+        and a warning when the naive forecast is not beaten.
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+
+        Returns:
+            Lines of text.
+        """
+        return _forecast_lines(result.metrics)
+
+    @classmethod
+    def predict_series(cls, result, series=None, *, future_covariates=None):
+        """The forecast from the end of a fitted series (see
+        :meth:`seqkit.fit.FitResult.predict_series`).
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            series: the series id; None for one series.
+            future_covariates: the horizon's covariates, when the model takes them.
+
+        Returns:
+            What :meth:`seqkit.fit.FitResult.predict` returns, for a batch of one.
+        """
+        windows = result.data_info.get("last_windows")
+        if not windows:
+            raise DataError("predict_series needs a forecasting result that kept its series' "
+                            "last windows (data_info['last_windows'])")
+        key = next(iter(windows)) if series is None and len(windows) == 1 else str(series)
+        if key not in windows:
+            raise DataError(f"unknown series {series!r}; known: {sorted(windows)[:10]}")
+        statics = result.data_info.get("static_values")
+        return result.predict(np.asarray(windows[key], "float32")[None],
+                              future_covariates=future_covariates,
+                              series=key if statics else None)
+
+    @classmethod
+    def future_covariates_for(cls, result, timestamps, values=None):
+        """See :meth:`seqkit.fit.FitResult.future_covariates_for`.
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            timestamps: the horizon's ``DatetimeIndex``.
+            values: ``[horizon, n]`` values of ``config["future_covariates"]``.
+
+        Returns:
+            ``[horizon, C]`` float32.
+        """
+        from seqkit.forecasting.inputs import future_covariates_for
+
+        return future_covariates_for(result.config, result.data_info, timestamps, values)
+
+
+def _forecast_lines(m: dict) -> list[str]:
+    """The summary's lines for forecast metrics: the model beside each baseline."""
+    many = f" (mean over {m['n_series']} series)" if m.get("n_series") else ""
+    lines = [f"test ({m.get('n_origins', '?')} origins){many}: MAE {m['mae']:.4g}  "
+             f"RMSE {m['rmse']:.4g}  sMAPE {m['smape']:.2f}%  MASE {m['mase']:.3f}"]
+    for name, b in m.get("baselines", {}).items():
+        verdict = "beaten" if m["beats"][name] else "NOT beaten"
+        lines.append(f"  {name}: MAE {b['mae']:.4g}  MASE {b['mase']:.3f}  ({verdict})")
+    coverage = m.get("quantiles", {}).get("coverage", {})
+    if coverage:
+        lines.append("intervals: " + ", ".join(f"{k} interval covers {v:.3f}"
+                                               for k, v in coverage.items()))
+    if m.get("beats_naive") is False:
+        lines.append(f"WARNING: the model does not beat the {m.get('naive_kind', 'naive')} "
+                     f"forecast")
+    return lines
 
 
 def _names(value):
@@ -277,7 +374,7 @@ def fit_forecaster(
             estimated once on the data before the test part, then run forward).
         calibrate_intervals: with ``quantiles``, widen (or narrow) each central interval so
             it covers its nominal share of the validation origins (conformalized quantile
-            regression, Romano et al. 2019; :mod:`seqkit.fit.forecast_calibration`); needs
+            regression, Romano et al. 2019; :mod:`seqkit.forecasting.calibration`); needs
             20 validation origins, else skipped (``data_info["interval_calibration"]``
             says which).
         Other arguments as in :func:`seqkit.fit_text_classifier`.

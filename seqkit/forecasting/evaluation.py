@@ -162,7 +162,7 @@ def evaluate_parts(model, data, part: str, *, batch_size: int, baselines, quanti
 
     Args:
         model: the served forecaster (raw inputs, original units).
-        data: the fit's :class:`~seqkit.fit.forecast_data.ForecastData`.
+        data: the fit's :class:`~seqkit.forecasting.data.ForecastData`.
         part: ``"val"`` or ``"test"``.
         batch_size: prediction batch size.
         baselines: baseline names (see :func:`score_series`).
@@ -214,7 +214,7 @@ def forecast_data_info(data, mean, std, stride: int) -> dict:
     """What the fit learnt about its series, for ``FitResult.data_info``.
 
     Args:
-        data: the :class:`~seqkit.fit.forecast_data.ForecastData`.
+        data: the :class:`~seqkit.forecasting.data.ForecastData`.
         mean, std: the training part's per-column statistics.
         stride: the training origins' stride.
 

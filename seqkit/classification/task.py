@@ -11,7 +11,7 @@ training ``loss`` and ``accuracy`` in the history are weighted.
 Example:
 
 >>> import numpy as np
->>> from seqkit.fit.classification import class_counts, class_weights
+>>> from seqkit.classification.task import class_counts, class_weights
 >>> class_counts(np.array([0, 1, 1]), ["neg", "pos"])
 {'neg': 1, 'pos': 2}
 >>> class_weights("balanced", ["neg", "pos"], [0, 1, 1, 1, 1]).tolist()  # 5 / (2 * count)
@@ -26,8 +26,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from seqkit.classification.metrics import classification_metrics, majority_baseline
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.metrics import classification_metrics, majority_baseline
 from seqkit.fit.pipeline import FitTask
 
 
@@ -279,3 +279,49 @@ class ClassificationTask(FitTask):
         metrics = classification_metrics(np.asarray(self.test_y), probs, self.class_names)
         metrics["majority_baseline"] = majority_baseline(self.train_y, self.test_y)
         return metrics
+
+    # ------------------------------------------------ what a fitted classifier does
+
+    outputs = "classification"
+
+    @classmethod
+    def summary_lines(cls, result) -> list[str]:
+        """The test line: accuracy and macro-F1 beside the majority-class baseline.
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+
+        Returns:
+            One line.
+        """
+        m = result.metrics
+        return [f"test: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}  "
+                f"(n={m['n']}, majority-class baseline "
+                f"{m.get('majority_baseline', float('nan')):.4f})"]
+
+    @classmethod
+    def score(cls, result, x, y, *, batch_size: int = 256, **inputs) -> dict:
+        """Classification metrics of the result's model on new labelled data.
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            x: raw inputs.
+            y: their labels, of the kind the model was trained on (strings for string
+                classes, integers for integer classes, ...; see
+                :func:`seqkit.data.to_label_array`); a label not in ``class_names``, or
+                of another type, is a :class:`DataError` that names it.
+            batch_size: examples per prediction batch.
+            **inputs: :meth:`prepare_inputs`' keywords (a sequence's ``layout``).
+
+        Returns:
+            :func:`seqkit.classification.metrics.classification_metrics` of the predictions.
+        """
+        from seqkit.data.text import to_label_array
+
+        if result.class_names is None:
+            raise ConfigError(f"evaluate needs the result's class_names, task={cls.name!r}")
+        y_ids, _ = to_label_array(y, classes=result.class_names, min_classes=1)
+        probs = result.predict(x, batch_size=batch_size, **inputs)
+        if len(probs) != len(y_ids):
+            raise DataError(f"got {len(probs)} inputs but {len(y_ids)} labels")
+        return classification_metrics(y_ids, probs, result.class_names)

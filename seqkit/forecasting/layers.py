@@ -11,7 +11,7 @@ saved ``.keras`` forecaster loads with ``safe_mode`` on (no ``Lambda``).
 - :class:`TakeQuantile`: the median slice of ``[B, H, Q, T]``: the point forecast.
 - :class:`IntervalCalibration`: fixed per-(step, level, target) offsets added to the
   quantiles, the median kept and each side clipped at it and sorted (non-crossing): the
-  conformal correction of :mod:`seqkit.fit.forecast_calibration`; zero until set.
+  conformal correction of :mod:`seqkit.forecasting.calibration`; zero until set.
 
 Example:
 

@@ -4,7 +4,7 @@ metrics are in :mod:`seqkit.forecasting.metrics`).
 Example:
 
 >>> import numpy as np
->>> from seqkit.fit.metrics import classification_metrics
+>>> from seqkit.classification.metrics import classification_metrics
 >>> m = classification_metrics([0, 1, 1], np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]))
 >>> m["accuracy"], m["confusion_matrix"]
 (0.6666666666666666, [[1, 0], [1, 1]])

@@ -1,17 +1,14 @@
-"""The models the fit functions train: a stack of RNN layers and one functional model per
-task, each taking raw inputs and answering in user units.
+"""The classifiers' models: raw inputs in, class probabilities out.
 
-- :class:`RNNSpec`: ``layers`` stacked RNNs built with :func:`seqkit.make_rnn`.
 - :func:`build_text_model`: strings → TextVectorization → Embedding → RNNs → softmax.
-- :func:`build_forecast_model` / :func:`forecast_training_view`: raw windows → forecasts
-  in original units (the view is the standardised output it is trained on).
 - :func:`build_sequence_model`: padded sequences → Masking → standardisation →
   [:class:`TimePatches`] → RNNs → final state and/or :class:`MaskedPooling` → softmax.
 
 Example:
 
 >>> import numpy as np
->>> from seqkit.fit.models import RNNSpec, build_sequence_model
+>>> from seqkit.classification.models import build_sequence_model
+>>> from seqkit.fit.rnn_spec import RNNSpec
 >>> model = build_sequence_model(3, 2, rnn=RNNSpec("gru", units=4))
 >>> model.predict(np.ones((5, 7, 3), "float32"), verbose=0).shape
 (5, 2)
@@ -23,15 +20,8 @@ import keras
 import numpy as np
 
 from seqkit.errors import ConfigError
-from seqkit.fit.describe import describe_cell  # noqa: F401
-from seqkit.fit.forecast_model import (  # noqa: F401  (re-exported: their old home)
-    WINDOW_INPUTS,
-    build_forecast_model,
-    forecast_training_view,
-    scale_stats,
-)
 from seqkit.fit.rnn_spec import RNNSpec
-from seqkit.validation import check_bool, check_choice, check_int
+from seqkit.validation import check_bool, check_choice, check_int, scale_stats
 
 
 def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: int, *,

@@ -11,7 +11,7 @@ import tensorflow as tf
 import seqkit
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit import FitResult
-from tests.fit.helpers import chance_margin, keyword_texts
+from tests.helpers import chance_margin, keyword_texts
 
 TINY = {"units": 8, "embedding_dim": 8, "verbose": 0}
 

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 import seqkit
+from seqkit.classification.models import MaskedPooling, TimePatches, build_sequence_model
+from seqkit.classification.sequences import resolve_patch
 from seqkit.errors import ConfigError
-from seqkit.fit.models import MaskedPooling, RNNSpec, TimePatches, build_sequence_model
-from seqkit.fit.sequences import resolve_patch
+from seqkit.fit.rnn_spec import RNNSpec
 
 
 def _rows(lengths, t=7, f=3, seed=0):

@@ -8,7 +8,7 @@ regression (CQR; Romano, Patterson & Candès, NeurIPS 2019) corrects each centra
 ``d`` the ``ceil((n + 1)(1 - a))``-th smallest of the ``n`` scores (per horizon step and
 target). ``d`` may be negative (an interval that over-covers is narrowed, never past the
 median, which stays the point forecast;
-:class:`~seqkit.fit.forecast_layers.IntervalCalibration`).
+:class:`~seqkit.forecasting.layers.IntervalCalibration`).
 
 Nothing here sees the test part: scores come from the validation origins only.
 
@@ -99,7 +99,7 @@ def calibrate_intervals(model, data, *, quantiles, batch_size: int, dataset) -> 
         ``{"method", "n_origins", "val_coverage_before", "val_coverage_after",
         "mean_offset"}``, or ``{"method": None, "reason"}`` when there are too few origins.
     """
-    from seqkit.fit.forecast_model import forecast_training_view
+    from seqkit.forecasting.model import forecast_training_view
 
     n = data.n_examples("val")
     if n < MIN_CALIBRATION_ORIGINS or dataset is None:

@@ -4,7 +4,7 @@
 global model over many series) → [relative/absolute inputs] → RNN stack → [concatenated
 with the scaled ``future_covariates [B, H, C]`` and ``static_covariates [B, S]``] → Dense
 head → [non-crossing quantiles] → [+ the window's last value] → [interval calibration
-offsets, zero until :mod:`seqkit.fit.forecast_calibration` sets them] → inverse scaling →
+offsets, zero until :mod:`seqkit.forecasting.calibration` sets them] → inverse scaling →
 ``forecast [B, H, T]`` (and ``quantiles [B, H, Q, T]``).
 
 :func:`forecast_training_view` is the same layers up to the standardised output, what the
@@ -31,8 +31,9 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
-from seqkit.errors import ConfigError, DataError
-from seqkit.fit.forecast_layers import (
+from seqkit.errors import ConfigError
+from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.forecasting.layers import (
     AddLastValue,
     IntervalCalibration,
     Standardize,
@@ -40,39 +41,11 @@ from seqkit.fit.forecast_layers import (
     Unstandardize,
     WindowStats,
 )
-from seqkit.fit.rnn_spec import RNNSpec
-from seqkit.validation import check_choice, check_int
+from seqkit.validation import check_choice, check_int, scale_stats
 
 WINDOW_INPUTS = ("absolute", "relative", "both")
 SCALINGS = ("global", "window")
 _F32 = {"dtype": "float32"}  # raw values and scaling stay float32 under mixed precision
-
-
-def scale_stats(name: str, mean, std, size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Checked per-column ``mean``/``std`` of length ``size`` (a zero std becomes 1).
-
-    Args:
-        name: what they scale, for messages.
-        mean: ``size`` means.
-        std: ``size`` standard deviations.
-        size: how many columns.
-
-    Returns:
-        ``(mean, std)`` float64 arrays.
-
-    Example:
-
-    >>> scale_stats("input", [1.0, 2.0], [0.0, 3.0], 2)[1].tolist()
-    [1.0, 3.0]
-    """
-    mean = np.asarray(mean, dtype="float64").reshape(-1)
-    std = np.asarray(std, dtype="float64").reshape(-1)
-    if mean.shape != (size,) or std.shape != (size,):
-        raise ConfigError(
-            f"{name} mean/std must have {size} values, got shapes {mean.shape}, {std.shape}")
-    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(std))):
-        raise DataError(f"{name} mean/std must be finite, got mean={mean}, std={std}")
-    return mean, np.where(std > 0, std, 1.0)  # constant column: leave it unscaled
 
 
 def _normalization(mean, std, name, invert=False):
@@ -126,7 +99,7 @@ def _head(x, horizon: int, n_targets: int, quantiles):
     if quantiles is None:
         x = keras.layers.Dense(horizon * n_targets, name="head")(x)
         return keras.layers.Reshape((horizon, n_targets), name="head_steps", **_F32)(x)
-    from seqkit.fit.quantiles import NonCrossingQuantiles
+    from seqkit.forecasting.quantiles import NonCrossingQuantiles
 
     q = len(quantiles)
     x = keras.layers.Dense(horizon * q * n_targets, name="head")(x)
@@ -156,12 +129,13 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
         scaling: ``"global"`` (the statistics above, layer ``scale_inputs``) or
             ``"window"`` (each window's own mean and scale, :class:`WindowStats`: one
             model for many series of different levels; the targets must be inputs).
-        quantiles: increasing levels (with 0.5, see :func:`seqkit.fit.quantiles.check_quantiles`)
-            for a probabilistic head: outputs ``{"forecast": median, "quantiles"}``.
+        quantiles: increasing levels (with 0.5, see
+            :func:`seqkit.forecasting.quantiles.check_quantiles`) for a probabilistic
+            head: outputs ``{"forecast": median, "quantiles"}``.
         future_stats: ``(mean [C], std [C])`` of future-known covariates: adds the input
             ``future_covariates [B, horizon, C]``.
         static_stats: ``(mean [S], std [S])``: adds the input ``static_covariates [B, S]``.
-        rnn: the :class:`seqkit.fit.models.RNNSpec`.
+        rnn: the :class:`seqkit.fit.rnn_spec.RNNSpec`.
         name: the model's name.
 
     Returns:
@@ -182,7 +156,7 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
     check_choice("window_inputs", window_inputs, WINDOW_INPUTS)
     check_choice("scaling", scaling, SCALINGS)
     if quantiles is not None:
-        from seqkit.fit.quantiles import check_quantiles
+        from seqkit.forecasting.quantiles import check_quantiles
 
         quantiles = check_quantiles(quantiles)  # the head and the median need 0.5 in them
     targets = _target_list(target_indices, n_targets, n_features, residual or scaling == "window")

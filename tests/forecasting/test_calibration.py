@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import seqkit
-from seqkit.fit.forecast_calibration import (
+from seqkit.forecasting.calibration import (
     MIN_CALIBRATION_ORIGINS,
     conformal_offsets,
     coverage_by_interval,

@@ -262,7 +262,7 @@ def test_static_covariates_by_series_id_or_given(stores):
 # ----------------------------------------------------------------- one name as a string
 def checked_task(**kwargs):
     """The forecasting task checked and loaded, as fit_forecaster does before training."""
-    from seqkit.fit.forecast import Forecasting
+    from seqkit.forecasting.task import Forecasting
 
     rng = np.random.default_rng(9)
     index = pd.date_range("2000-01-01", periods=120, freq="D")

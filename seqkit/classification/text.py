@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from seqkit.classification.models import build_text_model
+from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.classification import ClassificationTask, check_class_weight, class_counts
 from seqkit.fit.describe import describe_source
-from seqkit.fit.models import build_text_model
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
@@ -112,6 +112,37 @@ class TextClassification(ClassificationTask):
         from seqkit.data.text import to_text_array
 
         return to_text_array(x)
+
+    @classmethod
+    def prepare_inputs(cls, result, x):
+        """Texts as the model takes them: an object array of strings (one string is a
+        batch of one; Keras' fit refuses NumPy unicode arrays).
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            x: a string, a list of strings or a NumPy unicode array.
+
+        Returns:
+            An object array of strings.
+        """
+        from seqkit.data.text import to_text_array
+
+        return to_text_array([x] if isinstance(x, (str, bytes)) else x)
+
+    @classmethod
+    def trace_extra(cls, result, prepared) -> dict:
+        """Each text's tokens, the time axis of a gate heatmap.
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            prepared: the texts as :meth:`prepare_inputs` returned them.
+
+        Returns:
+            ``{"tokens": [[token, ...] per text]}``.
+        """
+        from seqkit.layers.trace import trace_tokens
+
+        return {"tokens": trace_tokens(result.model, prepared)}
 
     @property
     def used_length(self) -> int:

@@ -1,0 +1,33 @@
+"""Classification, the task: texts or sequences in, class probabilities out.
+
+- :mod:`seqkit.classification.text`: :func:`fit_text_classifier` (raw strings → a
+  string-in model), registered as ``"text_classification"``.
+- :mod:`seqkit.classification.sequences`: :func:`fit_sequence_classifier` (padded
+  ``[N, T, F]`` sequences, lists of ``[T_i, F]``, aeon's ``[N, channels, T]``),
+  registered as ``"sequence_classification"``.
+- :mod:`seqkit.classification.task`: what the two share (class checks, class weights,
+  datasets, test metrics); :mod:`seqkit.classification.metrics`: accuracy, macro-F1,
+  per-class scores; :mod:`seqkit.classification.models`: the two model builders.
+
+Example:
+
+>>> import numpy as np
+>>> from seqkit.classification import classification_metrics
+>>> classification_metrics(np.array([0, 1, 1]), np.eye(2)[[0, 1, 0]])["accuracy"]
+0.6666666666666666
+"""
+
+from seqkit._lazy import lazy_module_attributes
+from seqkit.classification.metrics import classification_metrics, majority_baseline
+
+_LAZY = {
+    "fit_text_classifier": "seqkit.classification.text",
+    "fit_sequence_classifier": "seqkit.classification.sequences",
+    "TextClassification": "seqkit.classification.text",
+    "SequenceClassification": "seqkit.classification.sequences",
+}
+
+__all__ = ["SequenceClassification", "TextClassification", "classification_metrics",
+           "fit_sequence_classifier", "fit_text_classifier", "majority_baseline"]
+
+__getattr__, __dir__ = lazy_module_attributes(__name__, _LAZY, globals())
