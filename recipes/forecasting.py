@@ -23,7 +23,7 @@ One run, top to bottom (``seqkit/recipes/run.py``), everything in ``runs/<name>/
 5. export to ``saved_models/<name>/<version>/`` (``serving_default`` returns ``forecast``
    and ``quantiles``) and its serving report beside it.
 
-Same as ``seqkit train forecast --config recipes/configs/forecasting.json ...``; ``--help``
+Same as ``seqkit train forecasting --config recipes/configs/forecasting.json ...``; ``--help``
 lists every option; rerun the same command to resume after a crash.
 """
 
@@ -35,4 +35,4 @@ from seqkit.cli import main
 CONFIG = Path(__file__).parent / "configs" / "forecasting.json"
 
 if __name__ == "__main__":  # a --config given on the command line wins over CONFIG
-    sys.exit(main(["train", "forecast", "--config", str(CONFIG), *sys.argv[1:]]))
+    sys.exit(main(["train", "forecasting", "--config", str(CONFIG), *sys.argv[1:]]))

@@ -5,7 +5,7 @@ TSV/CSV/JSONL/folder with --data PATH.
     python recipes/text_classification.py --config recipes/configs/text_classification.json \
         [--cell gru] ...
 
-Same as `seqkit train text ...`; `--help` lists every option. Writes runs/<name>/ and
+Same as `seqkit train text_classification ...`; `--help` lists every option. Writes runs/<name>/ and
 saved_models/<name>/<version>/; rerun the same command to resume after a crash.
 """
 
@@ -14,4 +14,4 @@ import sys
 from seqkit.cli import main
 
 if __name__ == "__main__":
-    sys.exit(main(["train", "text", *sys.argv[1:]]))
+    sys.exit(main(["train", "text_classification", *sys.argv[1:]]))

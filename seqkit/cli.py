@@ -1,7 +1,8 @@
 """The ``seqkit`` command.
 
-    seqkit train {text,forecast,sequences} [options]   train → evaluate → export → report
-    seqkit train forecast --quantiles 0.1 0.5 0.9 --backtest   + intervals, rolling origins
+    seqkit train TASK [options]                          train → evaluate → export → report
+                  (TASK: forecasting, sequence_classification, text_classification)
+    seqkit train forecasting --quantiles 0.1 0.5 0.9 --backtest  + intervals, rolling origins
     seqkit compare [--preset quick|full] [options]      the LSTM-vs-GRU study, verdicts
     seqkit export RESULT BASE_PATH [--version N]        export a saved fit result
     seqkit export RESULT BASE_PATH --litert             + assets.extra/model.tflite (LiteRT)
@@ -20,7 +21,7 @@ import os
 import sys
 
 from seqkit.errors import ConfigError
-from seqkit.recipes.config import CONFIGS, CompareConfig, add_config_arguments
+from seqkit.recipes.config import CompareConfig, add_config_arguments, config_class, recipe_names
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -37,11 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="run a training recipe end to end")
     recipes = train.add_subparsers(dest="recipe", metavar="RECIPE")
     recipes.required = True
-    helps = {"text": "text classification (IMDB via tensorflow-datasets, or local files)",
-             "forecast": "time-series forecasting (a real offline series by default)",
-             "sequences": "sequence classification (a real offline set by default)"}
-    for task, config_cls in CONFIGS.items():
-        add_config_arguments(recipes.add_parser(task, help=helps[task]), config_cls)
+    for task in recipe_names():
+        config_cls = config_class(task)
+        add_config_arguments(recipes.add_parser(task, help=_recipe_help(task)), config_cls)
 
     compare = sub.add_parser("compare", help="the LSTM-vs-GRU study: params, memory, speed, "
                              "quality with 95%% intervals over seeds and a verdict per claim "
@@ -98,14 +97,20 @@ def _batching_status(rep) -> int:
     return status
 
 
+def _recipe_help(task: str) -> str:
+    """The task's one-line title: the recipe's help."""
+    from seqkit import tasks
+
+    return tasks.task_class(task).title
+
+
 def run(args) -> int:
     from seqkit.recipes import config as cfg
 
     if args.command == "train":
         from seqkit.recipes.run import run_recipe
 
-        config_cls = CONFIGS[args.recipe]
-        run_recipe(args.recipe, cfg.config_from_namespace(config_cls, args))
+        run_recipe(args.recipe, cfg.config_from_namespace(config_class(args.recipe), args))
     elif args.command == "compare":
         from seqkit.recipes.compare import run_compare
 

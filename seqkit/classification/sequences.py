@@ -14,7 +14,7 @@ from seqkit.classification.models import HEADS, build_sequence_model, masked_fea
 from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit.describe import describe_source
-from seqkit.fit.options import FitOptions
+from seqkit.fit.options import FitOptions, option
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
 from seqkit.validation import check_choice, check_fraction, check_int, fail
@@ -30,18 +30,34 @@ class SequenceClassification(ClassificationTask):
     when given), ``build_sequence_model``, array datasets."""
 
     name = "sequence_classification"
+    title = "sequence classification (a real offline set by default)"
 
-    x: object
-    y: object = None
-    lengths: object = None
-    val_fraction: float = 0.1
-    test_fraction: float | None = None
-    classes: object = None
-    test: object = None
-    layout: str = "NTF"
-    class_weight: object = None
-    patch: object = "auto"
-    head: str = DEFAULT_HEAD
+    x: object = option(recipe_reason="the data: the recipe's data option")
+    y: object = option(None, recipe_reason=(
+        "the labels come with the recipe's data (a named set or a .ts file)"))
+    lengths: object = option(None, recipe_reason=(
+        "per-sequence lengths of padded arrays; the recipe's data knows its own"))
+    val_fraction: float = option(0.1, "validation share (stratified), in (0, 1)")
+    test_fraction: float | None = option(
+        None, "test share (stratified); None: the data's own test split, else 0.2")
+    classes: list[str] | None = option(
+        None, "the class names in output order; default the sorted labels")
+    test: object = option(None, recipe_reason=(
+        "a test split as arrays; a named set or .ts folder brings its own"))
+    layout: str = option("NTF", "NTF ([N, T, F]) or NCT (aeon's [N, channels, T])")
+    class_weight: str | None = option(
+        None, "balanced: weight each class by the inverse of its training share (a dict of "
+        "weights in Python or a JSON config); None: unweighted")
+    patch: int | str = option(
+        "auto", "steps the RNN reads as one; auto: the fewest that leave <= 50 steps")
+    head: str = option(DEFAULT_HEAD, "last|mean|max or a +-joined mix (e.g. last+mean): "
+                                     "what the classifier reads of the RNN's outputs")
+
+    #: the shared options whose default differs for this task
+    option_defaults = {"learning_rate": 3e-3}
+    recipe_options = {"data": (str, "digits", "digits, ucr:<Name> (a UCR/UEA problem aeon "
+                               "ships, e.g. ucr:ArrowHead; its official test split) or a .ts "
+                               "file/folder (<Name>_TRAIN.ts [+ _TEST.ts])")}
 
     def check(self) -> None:
         from seqkit.data.sequences import LAYOUTS
@@ -86,6 +102,34 @@ class SequenceClassification(ClassificationTask):
         if shuffle:
             ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
         return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+    @classmethod
+    def fit_function(cls):
+        """:func:`fit_sequence_classifier`.
+
+        Returns:
+            The function.
+        """
+        return fit_sequence_classifier
+
+    @classmethod
+    def test_case(cls) -> dict:
+        """120 random sequences ``[6, 2]`` labelled by the sign of their first value, 4
+        units, one epoch, the last state's head (it streams; see :meth:`FitTask.test_case`).
+
+        Returns:
+            The case.
+
+        Example:
+
+        >>> SequenceClassification.test_case()["inputs"].shape
+        (3, 6, 2)
+        """
+        x = np.random.default_rng(0).normal(size=(120, 6, 2)).astype("float32")
+        return {"fit": fit_sequence_classifier, "streams": True,
+                "kwargs": {"x": x, "y": (x[:, 0, 0] > 0).astype(int), "units": 4,
+                           "epochs": 1, "verbose": 0, "head": "last"},
+                "inputs": x[:3], "recipe": {"units": 4, "epochs": 1, "head": "last"}}
 
     @classmethod
     def prepare_inputs(cls, result, x, *, layout=None):

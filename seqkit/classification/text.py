@@ -9,7 +9,7 @@ from seqkit.classification.models import build_text_model
 from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit.describe import describe_source
-from seqkit.fit.options import FitOptions
+from seqkit.fit.options import FitOptions, option
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
 from seqkit.validation import check_bool, check_fraction, check_int, check_optional_int, fail
@@ -23,25 +23,41 @@ class TextClassification(ClassificationTask):
     split, optional pretrained word vectors, ``build_text_model``, string datasets."""
 
     name = "text_classification"
+    title = "text classification (IMDB via tensorflow-datasets, or local files)"
 
-    x: object
-    y: object = None
-    embedding_dim: object = None
-    max_tokens: int = 20000
-    sequence_length: int | None = None
-    length_percentile: float = 95
-    val_fraction: float = 0.1
-    test_fraction: float = 0.1
-    data_dir: object = None
-    text_column: str | None = None
-    label_column: str | None = None
-    empty_policy: str = "error"
-    max_examples: int | None = None
-    classes: object = None
-    encoding: str = "utf-8"
-    class_weight: object = None
-    embeddings: object = None
-    trainable_embeddings: bool = True
+    x: object = option(recipe_reason="the data: the recipe's data option")
+    y: object = option(None, recipe_reason=(
+        "the labels come with the recipe's data (a tensorflow-datasets name or a labelled "
+        "file)"))
+    embedding_dim: int | None = option(
+        None, "embedding width; None: the embeddings file's, else 64")
+    max_tokens: int = option(20000, "vocabulary size (training split only)")
+    sequence_length: int | None = option(
+        None, "tokens kept per text; None: the length_percentile of training lengths")
+    length_percentile: float = option(
+        95, "the percentile of training lengths kept when sequence_length is None")
+    val_fraction: float = option(0.1, "validation share (stratified), in [0, 1)")
+    test_fraction: float = option(0.1, "test share (stratified), in [0, 1)")
+    data_dir: str | None = option(None, "tensorflow-datasets data_dir (prepared offline)")
+    text_column: str | None = option(None, "a CSV/TSV/JSONL file's text column")
+    label_column: str | None = option(None, "a CSV/TSV/JSONL file's label column")
+    empty_policy: str = option("error", "error|drop for empty texts")
+    max_examples: int | None = option(
+        None, "keep at most this many examples (stratified)")
+    classes: list[str] | None = option(
+        None, "the class names in output order; default the sorted labels")
+    encoding: str = option("utf-8", "the text files' encoding")
+    class_weight: str | None = option(
+        None, "balanced: weight each class by the inverse of its training share (a dict of "
+        "weights in Python or a JSON config); None: unweighted")
+    embeddings: str | None = option(
+        None, "a word-vector file (GloVe/word2vec text) for the initial embeddings")
+    trainable_embeddings: bool = option(True, "fine-tune the embeddings (False: frozen)")
+
+    #: ``seqkit train text_classification``: its defaults where they differ, its own options
+    recipe_defaults = {"epochs": 5, "batch_size": 32, "patience": 3, "embedding_dim": 64}
+    recipe_options = {"data": (str, "imdb_reviews", "a tensorflow-datasets name or a local "
+                               "TSV/CSV/JSONL file or folder")}
     word_vectors = None
 
     def check(self) -> None:
@@ -112,6 +128,40 @@ class TextClassification(ClassificationTask):
         from seqkit.data.text import to_text_array
 
         return to_text_array(x)
+
+    @classmethod
+    def fit_function(cls):
+        """:func:`fit_text_classifier`.
+
+        Returns:
+            The function.
+        """
+        return fit_text_classifier
+
+    @classmethod
+    def test_case(cls) -> dict:
+        """120 five-word texts labelled by whether they hold a positive word, 4 units, one
+        epoch; a raw-text model's export does not stream (see :meth:`FitTask.test_case`).
+
+        Returns:
+            The case.
+
+        Example:
+
+        >>> TextClassification.test_case()["inputs"][1]
+        'awful poor'
+        """
+        import numpy as np
+
+        words = ["good", "bad", "fine", "awful", "great", "poor", "nice", "meh"]
+        rng = np.random.default_rng(0)
+        texts = [" ".join(rng.choice(words, size=5)) for _ in range(120)]
+        labels = [int("good" in t or "great" in t) for t in texts]
+        return {"fit": fit_text_classifier, "streams": False,
+                "kwargs": {"x": np.array(texts), "y": labels, "units": 4,
+                           "embedding_dim": 4, "epochs": 1, "verbose": 0, "max_tokens": 50},
+                "inputs": np.array(["good nice fine", "awful poor"], dtype=object),
+                "recipe": {"units": 4, "epochs": 1, "embedding_dim": 4}}
 
     @classmethod
     def prepare_inputs(cls, result, x):

@@ -4,9 +4,8 @@
   ``TextSplits``, ``load_text``, ``make_vectorizer``, ``text_dataset``
 - time series: ``SeriesData``, ``load_series``, ``list_builtin_series``, ``check_series``,
   ``OriginSplit``, ``origin_split``, ``rolling_origins``, ``windows_at`` (the forecaster's
-  split by origins and backtest origins), ``ChronoSplit``, ``chronological_split``,
-  ``Scaler``, ``make_windows``, ``windows_as_arrays``, ``naive_forecast``,
-  ``CALENDAR_FEATURES``, ``calendar_features``, ``future_index``; many series:
+  split by origins and backtest origins), ``CALENDAR_FEATURES``, ``calendar_features``,
+  ``future_index``; many series:
   ``SeriesCollection``, ``load_series_collection``, ``list_builtin_collections``
 - sequences: ``CheckedSequences``, ``check_sequences``, ``pad_sequences_post``,
   ``apply_layout``, ``SequenceSplits``, ``load_sequence_dataset`` (``"digits"``,
@@ -26,12 +25,12 @@ Every name is also importable from its subpackage (``seqkit.data.text``,
 Example:
 
 >>> import numpy as np
->>> from seqkit.data import check_series, chronological_split, to_text_array
+>>> from seqkit.data import check_series, origin_split, to_text_array
 >>> to_text_array(np.array(["a film"])).dtype  # Keras' fit refuses the <U6 input
 dtype('O')
 >>> check_series(np.array([1.0, np.nan, 3.0]), "interpolate")[:, 0].tolist()
 [1.0, 2.0, 3.0]
->>> chronological_split(50, 0.2, 0.2, window=4).val
+>>> origin_split(50, window=4, val_size=10, test_size=10).val
 slice(30, 40, None)
 >>> from seqkit.data import to_label_array
 >>> to_label_array(["1", "2", "2"])[1]
@@ -61,33 +60,25 @@ from seqkit.data.text import (
 )
 from seqkit.data.timeseries import (
     CALENDAR_FEATURES,
-    ChronoSplit,
     OriginSplit,
-    Scaler,
     SeriesCollection,
     SeriesData,
     calendar_features,
     check_series,
-    chronological_split,
     future_index,
     list_builtin_collections,
     list_builtin_series,
     load_series,
     load_series_collection,
-    make_windows,
-    naive_forecast,
     origin_split,
     rolling_origins,
-    windows_as_arrays,
     windows_at,
 )
 
 __all__ = [
     "CALENDAR_FEATURES",
     "CheckedSequences",
-    "ChronoSplit",
     "OriginSplit",
-    "Scaler",
     "SequenceSplits",
     "SeriesCollection",
     "SeriesData",
@@ -98,7 +89,6 @@ __all__ = [
     "check_series",
     "check_text_labels",
     "check_texts",
-    "chronological_split",
     "future_index",
     "has_test_split",
     "list_builtin_collections",
@@ -109,8 +99,6 @@ __all__ = [
     "load_series_collection",
     "load_text",
     "make_vectorizer",
-    "make_windows",
-    "naive_forecast",
     "origin_split",
     "pad_sequences_post",
     "rolling_origins",
@@ -118,6 +106,5 @@ __all__ = [
     "text_dataset",
     "to_label_array",
     "to_text_array",
-    "windows_as_arrays",
     "windows_at",
 ]

@@ -46,8 +46,37 @@ def _auto_or(check, name: str, value, **kwargs):
     fail(name, f"{choices} an integer >= {minimum}", value)
 
 
-def _option(default, help_text: str):
-    return field(default=default, metadata={"help": help_text})
+def option(default=dataclasses.MISSING, help_text: str = "", *, cli=None,
+           recipe_reason: str | None = None):
+    """A dataclass field for an option of the fit functions: its default and the help line
+    the command line shows — the one place a task's option is written (the recipes and the
+    ``seqkit train`` flags are generated from these fields).
+
+    Args:
+        default: the default (omit for a required field; a list or tuple default becomes
+            a tuple, so the field stays immutable).
+        help_text: the help line.
+        cli: the type the command line parses, when the annotation is wider (``object``).
+        recipe_reason: why a recipe does not offer it (data arrays, Python objects);
+            None: it does.
+
+    Returns:
+        A ``dataclasses.field``.
+
+    Example:
+
+    >>> import dataclasses
+    >>> @dataclasses.dataclass
+    ... class Demo:
+    ...     window: int = option(24, "input steps per window")
+    >>> dataclasses.fields(Demo)[0].metadata["help"]
+    'input steps per window'
+    """
+    metadata = {"help": help_text, "cli": cli, "recipe_reason": recipe_reason}
+    if isinstance(default, list):
+        default = tuple(default)
+    return field(default=default, metadata=metadata)
+
 
 
 @dataclass(frozen=True)
@@ -58,33 +87,40 @@ class FitOptions:
     ``metadata["help"]`` is the line the command line shows for it.
     """
 
-    cell: object = _option("lstm", "a seqkit.layers.VARIANTS name, a layer class or instance")
-    units: int = _option(64, "units per RNN layer")
-    layers: int = _option(1, "stacked RNN layers")
-    bidirectional: bool = _option(False, "wrap every RNN layer in keras.layers.Bidirectional")
-    dropout: float = _option(0.0, "input dropout of every RNN layer, in [0, 1)")
-    recurrent_dropout: float = _option(0.0, "recurrent dropout of every RNN layer, in [0, 1)")
-    epochs: int | str = _option(
+    cell: object = option("lstm", "a seqkit.layers.VARIANTS name, a layer class or instance",
+                          cli=str)
+    units: int = option(64, "units per RNN layer")
+    layers: int = option(1, "stacked RNN layers")
+    bidirectional: bool = option(False, "wrap every RNN layer in keras.layers.Bidirectional")
+    dropout: float = option(0.0, "input dropout of every RNN layer, in [0, 1)")
+    recurrent_dropout: float = option(0.0, "recurrent dropout of every RNN layer, in [0, 1)")
+    epochs: int | str = option(
         "auto", "the most epochs to train; auto: at least 3000 optimizer steps")
-    batch_size: int | str = _option(
+    batch_size: int | str = option(
         "auto", "examples per optimizer step (global); auto: 32, a tenth of small sets")
-    learning_rate: float = _option(1e-3, "Adam's learning rate")
-    seed: int = _option(0, "seeds weights, splits and shuffling: same seed, same metrics")
-    patience: int | str | None = _option(
+    learning_rate: float = option(1e-3, "Adam's learning rate")
+    seed: int = option(0, "seeds weights, splits and shuffling: same seed, same metrics")
+    patience: int | str | None = option(
         "auto", "epochs without a better val_loss before stopping; auto: a tenth of the "
         "epochs (3 to 50); None: never")
-    lr_schedule: str | None = _option(
+    lr_schedule: str | None = option(
         "plateau", "plateau: halve the learning rate when val_loss stalls; None: constant")
-    max_seconds: float | None = _option(
+    max_seconds: float | None = option(
         None, "stop after the epoch that ends past this many seconds (auto epochs: 1800)")
-    strategy: object = _option(None, "None, a tf.distribute.Strategy or a strategy name")
-    callbacks: object = _option(None, "extra Keras callbacks")
-    backup_dir: object = _option(None, "folder for a resumable backup after every epoch")
-    tensorboard: bool | str = _option(
+    strategy: object = option(
+        None, "auto|cpu|gpu|mirrored|tpu|multiworker (auto: TPU, GPUs, else CPU); in Python "
+        "also a tf.distribute.Strategy", cli=str)
+    callbacks: object = option(None, "extra Keras callbacks", recipe_reason=(
+        "Keras callback objects; a recipe adds its own (the progress file)"))
+    backup_dir: object = option(
+        None, "folder for a resumable backup after every epoch",
+        recipe_reason="a recipe keeps its backup in its run folder (runs/<name>/backup)")
+    tensorboard: bool | str = option(
         True, "TensorBoard logs (epoch scalars, a gate-trace heatmap at the end): a folder; "
         "True: seqkit_logs/<task>-<cell>/version_<N> (recipes: runs/<name>/tensorboard); "
-        "False: none; SEQKIT_TENSORBOARD=0 turns the default off")
-    verbose: object = _option(1, "Keras' progress output: 1 progress bar, 2 a line, 0 none")
+        "False: none; SEQKIT_TENSORBOARD=0 turns the default off", cli=bool)
+    verbose: object = option(1, "Keras' progress output: 1 progress bar, 2 a line, 0 none",
+                             cli=int)
 
     @classmethod
     def pick(cls, values: dict, **overrides) -> FitOptions:

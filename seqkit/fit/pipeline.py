@@ -39,7 +39,7 @@ from seqkit.fit.options import FitOptions
 from seqkit.fit.result import FitResult
 from seqkit.fit.rnn_spec import RNNSpec
 from seqkit.fit.tensorboard import fit_log_dir
-from seqkit.fit.train import compile_and_fit, describe_strategy, resolve_strategy, strategy_scope
+from seqkit.fit.train import compile_and_fit, resolve_strategy, strategy_config, strategy_scope
 
 
 class FitTask:
@@ -51,6 +51,8 @@ class FitTask:
     """
 
     name: ClassVar[str]
+    #: one line for ``seqkit train --help``
+    title: ClassVar[str] = ""
     loss: ClassVar[str]
     metrics: ClassVar[tuple[str, ...]]
     class_names: list | None = None
@@ -115,8 +117,73 @@ class FitTask:
     # FitResult (generic) asks these of ``tasks.task_class(result.task)``; a task
     # overrides what it supports, the defaults say plainly that it does not.
 
-    #: the export's output naming (a key of ``seqkit.serving.naming.OUTPUT_KINDS``)
+    #: the export's output naming (one of ``seqkit.serving.naming.OUTPUT_KINDS``)
     outputs: ClassVar[str] = "generic"
+    #: the shared options (:class:`FitOptions`) whose default differs for this task
+    option_defaults: ClassVar[dict] = {}
+    #: the recipe's (``seqkit train <task>``) defaults where they differ from the fit's
+    recipe_defaults: ClassVar[dict] = {}
+    #: options only the recipe has: ``{name: (type, default, help)}`` (its data, ...)
+    recipe_options: ClassVar[dict] = {}
+
+    @classmethod
+    def fit_function(cls):
+        """The task's public fit function (``fit_forecaster``, ...): what the recipes call.
+
+        Returns:
+            The function; its first parameter takes the data.
+        """
+        raise NotImplementedError(f"task {cls.name!r} names no fit function")
+
+    @classmethod
+    def recipe_data(cls, config):
+        """What a recipe passes to :meth:`fit_function` as its data (default
+        ``config.data``, a name or a path).
+
+        Args:
+            config: the recipe's configuration.
+
+        Returns:
+            The data argument.
+        """
+        return config.data
+
+    @classmethod
+    def check_recipe(cls, config) -> None:
+        """Check the recipe's own options before any training (default: nothing beyond
+        the task's :meth:`check`).
+
+        Args:
+            config: the recipe's configuration.
+        """
+
+    @classmethod
+    def recipe_outputs(cls, config, result: FitResult, run_dir, *, echo=print) -> dict:
+        """What a recipe writes after training, beside the model (default: nothing).
+
+        Args:
+            config: the recipe's configuration.
+            result: the trained result.
+            run_dir: the run folder.
+            echo: where lines are printed.
+
+        Returns:
+            ``{name: path}`` of what was written.
+        """
+        return {}
+
+    @classmethod
+    def test_case(cls) -> dict:
+        """The task's smallest real use, which the contract test runs for every registered
+        task (aeon's ``_get_test_params``): tiny fit → save → load → export → a fresh
+        TensorFlow-only process → ``serving_step`` where declared → recipe round-trip.
+
+        Returns:
+            ``{"fit": the task's fit function, "kwargs": its tiny data and options,
+            "inputs": raw inputs for ``predict``, "streams": whether the export carries
+            ``serving_step``, "recipe": the task's recipe options for a round-trip}``.
+        """
+        raise NotImplementedError(f"task {cls.name!r} declares no test case")
 
     @classmethod
     def prepare_inputs(cls, result: FitResult, x, **inputs):
@@ -244,7 +311,7 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
     task.after_training(model, plan.batch_size)
     metrics = task.evaluate(model, plan.batch_size)
     config = {"task": task.name, **task.config(),
-              **options.config(describe_strategy(strategy))}
+              **options.config(strategy_config(strategy))}
     return FitResult(model=model, task=task.name, history=history, metrics=jsonable(metrics),
                      config=jsonable(config), class_names=task.class_names,
                      timing=jsonable(timing), data_info=jsonable(task.data_info()))

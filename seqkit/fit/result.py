@@ -27,7 +27,7 @@ class FitResult:
         model: the trained functional Keras model, preprocessing included: it takes raw
             inputs (strings / raw windows / padded sequences) and returns user units
             (class probabilities ``probabilities`` or ``forecast [B, horizon, targets]``).
-        task: ``"text_classification"``, ``"forecasting"`` or ``"sequence_classification"``.
+        task: the registered task's name (:mod:`seqkit.tasks`), e.g. ``"forecasting"``.
         history: Keras history as ``{metric: [value per epoch]}``.
         metrics: metrics on the held-out test split (see :mod:`seqkit.classification.metrics`).
         config: every argument after defaults (JSON-able).
@@ -320,7 +320,9 @@ class FitResult:
             The :class:`FitResult`, its model loaded with seqkit's layers registered.
 
         Raises:
-            seqkit.errors.DataError: ``path`` lacks one of the two files.
+            seqkit.errors.DataError: ``path`` lacks one of the two files, or its
+                ``fit_result.json`` is not valid JSON or names no task.
+            seqkit.errors.ConfigError: the task it names is not registered.
         """
         import seqkit.layers  # noqa: F401  (registers the serializable RNN layers)
 
@@ -328,7 +330,15 @@ class FitResult:
         if not (path / RESULT_FILE).is_file() or not (path / MODEL_FILE).is_file():
             raise DataError(
                 f"{str(path)!r} is not a saved FitResult (needs {MODEL_FILE} and {RESULT_FILE})")
-        info = json.loads((path / RESULT_FILE).read_text())
+        try:
+            info = json.loads((path / RESULT_FILE).read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise DataError(f"{str(path / RESULT_FILE)!r} is not valid JSON ({err}); the "
+                            f"folder is not a readable saved FitResult") from err
+        if not isinstance(info, dict) or not isinstance(info.get("task"), str):
+            raise DataError(f"{str(path / RESULT_FILE)!r} holds no task name (a saved "
+                            f"FitResult's fit_result.json has a 'task' string)")
+        tasks.task_class(info["task"])  # imports the task: registers its layers
         model = keras.saving.load_model(path / MODEL_FILE)
         return cls(model=model, task=info["task"], history=info.get("history", {}),
                    metrics=info.get("metrics", {}), config=info.get("config", {}),

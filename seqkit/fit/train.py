@@ -98,7 +98,7 @@ def strategy_scope(strategy):
     return strategy.scope() if strategy is not None else contextlib.nullcontext()
 
 
-def describe_strategy(strategy) -> dict | None:
+def strategy_config(strategy) -> dict | None:
     """A JSON-able description of ``strategy`` for ``FitResult.config``.
 
     Args:
@@ -110,7 +110,7 @@ def describe_strategy(strategy) -> dict | None:
 
     Example:
 
-    >>> describe_strategy(None) is None
+    >>> strategy_config(None) is None
     True
     """
     if strategy is None:

@@ -3,13 +3,13 @@
 
 - :mod:`seqkit.forecasting.task`: :func:`fit_forecaster` and the task's hooks
   (:class:`~seqkit.forecasting.task.Forecasting`), registered as ``"forecasting"``.
-- :mod:`seqkit.forecasting.sources` and :mod:`seqkit.forecasting.data`: one series or
+- :mod:`seqkit.forecasting.data` and :mod:`seqkit.forecasting.data`: one series or
   many, their covariates, split by origins; :mod:`seqkit.forecasting.inputs`: raw inputs
   of a fitted forecaster turned into what its model takes.
-- :mod:`seqkit.forecasting.model`, :mod:`seqkit.forecasting.layers`,
+- :mod:`seqkit.forecasting.model`, :mod:`seqkit.forecasting.model`,
   :mod:`seqkit.forecasting.quantiles`: the served model (scaling inside it, residual
   path, quantile heads).
-- :mod:`seqkit.forecasting.evaluation` and :mod:`seqkit.forecasting.calibration`: test
+- :mod:`seqkit.forecasting.evaluation` and :mod:`seqkit.forecasting.evaluation`: test
   scores beside the baselines, intervals calibrated on validation.
 - :mod:`seqkit.forecasting.metrics`: MAE, RMSE, sMAPE (M4), MASE (Hyndman & Koehler
   2006, scaled by the in-sample seasonal naive MAE), relative MAE, pinball loss and

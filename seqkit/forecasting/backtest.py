@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import ConfigError
-from seqkit.fileio import jsonable
+from seqkit.fileio import jsonable, write_json_atomic
 from seqkit.validation import check_int
 
 #: the fit arguments a retrained backtest model takes from the original result's config
@@ -119,7 +119,7 @@ def _fit_kwargs(result) -> dict:
 
 
 def _load(result, series):
-    from seqkit.forecasting.sources import is_collection, load_forecast_data
+    from seqkit.forecasting.data import is_collection, load_forecast_data
 
     c = result.config
     if is_collection(series, c.get("id_column", "id")):
@@ -208,9 +208,8 @@ def backtest(result, series, *, start=None, stride: int = 1, end=None, retrain=F
         ConfigError: a collection, or a result that is not a forecaster.
     """
     from seqkit.forecasting.evaluation import score_series
-    from seqkit.forecasting.task import Forecasting
 
-    if not issubclass(result.task_type, Forecasting):
+    if result.task_type.outputs != "forecast":  # a forecaster's outputs, of any task
         raise ConfigError(f"backtest needs a forecasting result, got task {result.task!r}")
     data = _load(result, series)
     if start is None:
@@ -243,8 +242,7 @@ def backtest(result, series, *, start=None, stride: int = 1, end=None, retrain=F
 
 
 def _refit(result, data, origin: int, verbose):
-    from seqkit.forecasting.task import fit_forecaster
-
+    fit_forecaster = result.task_type.fit_function()
     values = data.series_values(0)[:origin]
     kwargs = _fit_kwargs(result)
     kwargs["columns"] = None  # the loaded values already hold just these columns
@@ -267,3 +265,75 @@ def _as_frame(values, columns, index):
     import pandas as pd
 
     return pd.DataFrame(values, columns=columns, index=index)
+
+
+def recipe_outputs(config, result, run_dir, *, echo=print) -> dict:
+    """After a forecast recipe's run (``seqkit train forecasting``): the backtest over the
+    test part (``--backtest``) and the picture of the last test origin (one series only).
+
+    Writes ``run_dir/backtest.json`` (:meth:`Backtest.to_json`: overall metrics beside the
+    baselines, one row per origin, the settings) and ``backtest.png``
+    (:meth:`Backtest.plot`, the last origin) with ``config.backtest``; and
+    ``forecast.png`` (history, truth, forecast and, with quantiles, the interval bands of
+    the last test origin) whenever the run has one series and a test part.
+
+    Args:
+        config: the recipe's configuration.
+        result: the trained forecaster.
+        run_dir: the run folder.
+        echo: where the backtest's lines are printed.
+
+    Returns:
+        ``{"backtest": path, "backtest_png": path, "forecast_png": path}`` for what was
+        written.
+    """
+    from seqkit.forecasting.plot import plot_forecast
+
+    run_dir = Path(run_dir)
+    info = result.data_info
+    bounds, horizon = info["split_bounds"], result.config["horizon"]
+    if info.get("n_series", 1) > 1 or bounds["val_end"] >= bounds["n"]:
+        return {}  # many series, or no test part: no single test origin to draw
+    outputs, levels = {}, result.config.get("quantiles")
+    if config.backtest:
+        bt = backtest(result, config.data, stride=config.backtest_stride,
+                      retrain=config.backtest_retrain, baselines=tuple(config.baselines),
+                      baseline_refit=config.baseline_refit, verbose=0)
+        outputs["backtest"] = str(write_json_atomic(run_dir / "backtest.json",
+                                                    bt.to_json()))
+        echo(_backtest_line(bt))
+    else:  # one origin, the last of the test part, for the picture
+        bt = backtest(result, config.data, start=bounds["n"] - horizon, baselines=())
+    values, index = _target_history(config, info["target_indices"])
+    if config.backtest:
+        outputs["backtest_png"] = str(bt.plot(run_dir / "backtest.png", history=values,
+                                              quantile_levels=levels))
+    o = int(bt.origins[-1])
+    outputs["forecast_png"] = str(plot_forecast(
+        run_dir / "forecast.png", history=values[:o], truth=bt.truth[-1],
+        forecast=bt.forecasts[-1], quantiles=None if bt.quantiles is None else bt.quantiles[-1],
+        quantile_levels=levels, history_index=index[:o], index=index[o:o + horizon],
+        max_history=max(4 * result.config["window"], 2 * horizon),
+        title=f"{config.data} ({info['target_columns'][0]}): forecast from the last test "
+              f"origin ({index[o]})"))
+    return outputs
+
+
+def _target_history(config, targets) -> tuple:
+    """The series' target values ``[N, T]`` and time index, read as the fit read them."""
+    from seqkit.data.timeseries import check_series, load_series
+
+    series = check_series(load_series(config.data, columns=config.columns,
+                                      time_column=config.time_column, period=config.period),
+                          config.nan_policy)
+    return series.values[:, list(targets)], series.index
+
+
+def _backtest_line(bt) -> str:
+    m, c = bt.metrics, bt.config
+    line = (f"backtest ({c['n_origins']} origins from {c['start']}, stride {c['stride']}, "
+            f"retrain {c['retrain']}): MAE {m['mae']:.4g}  MASE {m['mase']:.3f}")
+    for name, b in m.get("baselines", {}).items():
+        line += f"; {name} {b['mase']:.3f}"
+    coverage = m.get("quantiles", {}).get("coverage", {})
+    return line + "".join(f"; {k} coverage {v:.3f}" for k, v in coverage.items())

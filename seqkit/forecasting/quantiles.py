@@ -4,7 +4,7 @@
   them: the point forecast is the median).
 - :class:`NonCrossingQuantiles`: unconstrained values ``r [B, horizon, Q, T]`` → quantiles
   ``q`` that are non-decreasing along the level axis by construction.
-- :class:`PinballLoss` / :func:`pinball_loss`: the quantile (pinball) loss of Koenker &
+- :class:`PinballLoss`: the quantile (pinball) loss of Koenker &
   Bassett (1978), averaged over horizon, levels and targets.
 
 Everything is written with ``keras.ops``, so it runs under the TensorFlow, JAX and PyTorch
@@ -209,6 +209,10 @@ class PinballLoss(keras.losses.Loss):
     >>> pred = np.array([[[[-1.0], [0.0], [1.0]]]], "float32")  # e = +1, 0, -1
     >>> np.round(np.asarray(loss(y, pred), "float64"), 4).tolist()  # (0.1·1 + 0 + 0.1·1) / 3
     [0.0667]
+    >>> loss = PinballLoss([0.5])  # .call: per example [B]; calling it: the batch mean
+    >>> y, pred = np.ones((2, 3, 1), "float32"), np.zeros((2, 3, 1, 1), "float32")
+    >>> np.asarray(loss.call(y, pred)).tolist(), float(loss(y, pred))
+    ([0.5, 0.5], 0.5)
     """
 
     def __init__(self, quantiles, reduction="sum_over_batch_size", name="pinball_loss",
@@ -223,24 +227,3 @@ class PinballLoss(keras.losses.Loss):
         config = super().get_config()
         config["quantiles"] = list(self.quantiles)
         return config
-
-
-def pinball_loss(quantiles) -> PinballLoss:
-    """The loss to ``compile`` a quantile forecaster with: ``PinballLoss(quantiles)``.
-
-    Args:
-        quantiles: the levels of the model's quantile output (:func:`check_quantiles`).
-
-    Returns:
-        A :class:`PinballLoss` (``.call(y_true, y_pred)`` is the per-example loss ``[B]``;
-        calling it gives the batch mean), registered for ``.keras`` saving.
-
-    Example:
-
-    >>> import numpy as np
-    >>> loss = pinball_loss([0.5])
-    >>> y, pred = np.ones((2, 3, 1), "float32"), np.zeros((2, 3, 1, 1), "float32")
-    >>> np.asarray(loss.call(y, pred)).tolist(), float(loss(y, pred))
-    ([0.5, 0.5], 0.5)
-    """
-    return PinballLoss(quantiles)

@@ -9,10 +9,11 @@ import numpy as np
 
 from seqkit.errors import DataError
 from seqkit.fit.describe import describe_source
-from seqkit.fit.options import FitOptions
+from seqkit.fit.options import FitOptions, option
 from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
 from seqkit.forecasting.baselines import BASELINES
+from seqkit.forecasting.data import load_forecast_data, name_list
 from seqkit.forecasting.evaluation import evaluate_parts, forecast_data_info
 from seqkit.forecasting.model import (
     SCALINGS,
@@ -20,18 +21,25 @@ from seqkit.forecasting.model import (
     build_forecast_model,
     forecast_training_view,
 )
-from seqkit.forecasting.sources import load_forecast_data
-from seqkit.validation import check_bool, check_choice, check_int, check_optional_int, scale_stats
+from seqkit.validation import (
+    check_bool,
+    check_choice,
+    check_int,
+    check_optional_int,
+    fail,
+    scale_stats,
+)
 
 
 @dataclass
 class Forecasting(FitTask):
-    """The forecasting task's hooks: one series or many (:mod:`seqkit.forecasting.sources`)
+    """The forecasting task's hooks: one series or many (:mod:`seqkit.forecasting.data`)
     split by origins, scaling inside the model from the training part only (or each
     window's own), windows gathered by origin, and test forecasts scored beside the
     statistical baselines on the same origins (:mod:`seqkit.forecasting.evaluation`)."""
 
     name = "forecasting"
+    title = "time-series forecasting (a real offline series by default)"
     loss = "mse"
     metrics = ("mae",)
     #: training batches all of the plan's size (static batch dimension; see
@@ -39,28 +47,62 @@ class Forecasting(FitTask):
     #: to measure the difference
     full_training_batches = True
 
-    series: object
-    window: int = 24
-    horizon: int = 1
-    stride: int = 1
-    target_columns: object = None
-    columns: object = None
-    time_column: str | None = None
-    nan_policy: str = "error"
-    period: int | None = None
-    residual: bool = True
-    window_inputs: str = "both"
-    val_size: object = 0.15
-    test_size: object = 0.15
-    quantiles: object = None
-    future_covariates: object = None
-    calendar: object = None
-    id_column: str | None = "id"
-    static_columns: object = None
-    scaling: str = "auto"
-    baselines: object = BASELINES
-    baseline_refit: bool = False
-    calibrate_intervals: bool = True
+    series: object = option(recipe_reason="the data: the recipe's data option")
+    window: int = option(24, "input steps per window")
+    horizon: int = option(1, "steps forecast per window")
+    stride: int = option(1, "steps between consecutive training origins")
+    target_columns: list[str] | None = option(
+        None, "columns to forecast; the other columns are past covariates (inputs only); "
+        "default every column that is not a future covariate")
+    columns: list[str] | None = option(
+        None, "columns to read from a frame or CSV; default every numeric one")
+    time_column: str | None = option(None, "a CSV's column of time stamps")
+    nan_policy: str = option("error", "error|interpolate|drop for missing values")
+    period: int | None = option(
+        None, "seasonal period (the seasonal naive's season, MASE's m); None: the series' "
+        "own")
+    residual: bool = option(
+        True, "the network predicts the change from the window's last value")
+    window_inputs: str = option(
+        "both", "what the RNN reads: absolute|relative (minus the last step)|both")
+    val_size: int | float = option(
+        0.15, "validation steps at each series' end: an int (steps) or a fraction; 0: none")
+    test_size: int | float = option(
+        0.15, "test steps at each series' end: an int (steps) or a fraction; 0: none")
+    quantiles: list[float] | None = option(
+        None, "quantile levels, e.g. 0.1 0.5 0.9: quantile heads trained with the pinball "
+        "loss (0.5 added if absent); None: a point forecast")
+    future_covariates: list[str] | None = option(
+        None, "columns known in advance over the horizon (user regressors): a second input")
+    calendar: list[str] | str | None = option(
+        None, "auto or names (hour, day_of_week, day_of_month, day_of_year, week_of_year, "
+        "month): sine/cosine encodings of the horizon's dates as future covariates")
+    id_column: str | None = option("id", "a long frame's or CSV's series id column")
+    static_columns: list[str] | None = option(
+        None, "per-series numeric constants of a long frame (static covariates)")
+    scaling: str = option("auto", "global|window|auto (auto: window for many series)")
+    baselines: list[str] = option(
+        BASELINES, "baselines scored on the same test origins (seqkit.forecasting.BASELINES)")
+    baseline_refit: bool = option(False, "re-estimate ETS and Theta at every origin (slow)")
+    calibrate_intervals: bool = option(
+        True, "with quantiles, calibrate each central interval on the validation origins "
+        "(conformalized quantile regression)")
+
+    #: the shared options whose default differs for this task
+    option_defaults = {"units": 32}
+    #: ``seqkit train forecasting``: its defaults where they differ, and its own options
+    recipe_defaults = {"window": 52, "horizon": 4, "nan_policy": "interpolate"}
+    recipe_options = {
+        "data": (str, "co2", "a built-in series (co2, elnino, sunspots, uschange), a built-in "
+                 "collection (m1_yearly: one global model) or a CSV path (a long one with "
+                 "--id-column)"),
+        "backtest": (bool, False, "after training, forecast from rolling origins over the "
+                     "test part into runs/<name>/backtest.json (and backtest.png)"),
+        "backtest_stride": (int, 1, "steps between backtest origins"),
+        "backtest_retrain": (bool | int, False, "false: the trained model at every origin; "
+                             "true: refit at every origin; k: refit every k origins (on the "
+                             "data before the origin only)"),
+    }
 
     def check(self) -> None:
         self.window = check_int("window", self.window)
@@ -73,18 +115,19 @@ class Forecasting(FitTask):
         self.calibrate_intervals = check_bool("calibrate_intervals", self.calibrate_intervals)
         self.calibration = None
         if self.quantiles is not None:
-            from seqkit.forecasting.quantiles import check_quantiles, pinball_loss
+            from seqkit.forecasting.quantiles import PinballLoss, check_quantiles
 
             self.quantiles = check_quantiles(self.quantiles)
-            self.loss = pinball_loss(self.quantiles)
+            self.loss = PinballLoss(self.quantiles)
             self.metrics = ()
-        self.baselines = _names(self.baselines) or ()
+        self.baselines = tuple(name_list(self.baselines) or ())
         for name in self.baselines:
             check_choice("baselines", name, BASELINES)
         if self.calendar not in (None, "auto"):
-            self.calendar = _names(self.calendar)
+            self.calendar = tuple(name_list(self.calendar))
         for field in ("target_columns", "columns", "future_covariates", "static_columns"):
-            setattr(self, field, _names(getattr(self, field)))
+            names = name_list(getattr(self, field))
+            setattr(self, field, None if names is None else tuple(names))
 
     def load(self, seed: int) -> None:
         self.data = load_forecast_data(
@@ -134,7 +177,7 @@ class Forecasting(FitTask):
 
     def after_training(self, model, batch_size: int) -> None:
         if self.quantiles and self.calibrate_intervals:
-            from seqkit.forecasting.calibration import calibrate_intervals
+            from seqkit.forecasting.evaluation import calibrate_intervals
 
             self.calibration = calibrate_intervals(model, self.data, quantiles=self.quantiles,
                                                    batch_size=batch_size,
@@ -201,6 +244,115 @@ class Forecasting(FitTask):
         return forecast_inputs(result.model, result.config, result.data_info, x,
                                future_covariates=future_covariates,
                                static_covariates=static_covariates, series=series)
+
+    @classmethod
+    def fit_function(cls):
+        """:func:`fit_forecaster`.
+
+        Returns:
+            The function.
+        """
+        return fit_forecaster
+
+    @classmethod
+    def recipe_data(cls, config):
+        """The recipe's series: ``config.data``, or for a CSV whose header holds
+        ``config.id_column`` the long frame read from it (many series: ``fit_forecaster``
+        takes a long *frame* as a collection, a CSV path as one series).
+
+        Args:
+            config: the recipe's configuration.
+
+        Returns:
+            A name, a path or a DataFrame.
+        """
+        import os
+
+        import pandas as pd
+
+        path = os.path.expanduser(config.data)
+        if config.id_column and path.lower().endswith(".csv") and os.path.isfile(path) and (
+                config.id_column in pd.read_csv(path, nrows=0).columns):
+            return pd.read_csv(path)
+        return config.data
+
+    @classmethod
+    def check_recipe(cls, config) -> None:
+        """The recipe's checks before any training: the calendar names, the NaN policy,
+        the split sizes against the horizon, the backtest settings.
+
+        Args:
+            config: the recipe's configuration.
+
+        Raises:
+            seqkit.errors.ConfigError: naming the first bad value.
+        """
+        from seqkit.data.timeseries import CALENDAR_FEATURES, list_builtin_collections
+
+        if config.calendar not in (None, "auto"):
+            if not isinstance(config.calendar, (list, tuple)):
+                fail("calendar", f"None, 'auto' or a list of {CALENDAR_FEATURES}",
+                     config.calendar)
+            for name in config.calendar:
+                check_choice("calendar", name, CALENDAR_FEATURES)
+        check_choice("nan_policy", config.nan_policy, ("error", "interpolate", "drop"))
+        for name in ("val_size", "test_size"):
+            _check_size(name, getattr(config, name), config.horizon)
+        fractions = [s for s in (config.val_size, config.test_size) if isinstance(s, float)]
+        if sum(fractions) >= 1.0:
+            fail("val_size + test_size", "< 1 as fractions", sum(fractions))
+        check_bool("backtest", config.backtest)
+        check_int("backtest_stride", config.backtest_stride)
+        retrain = config.backtest_retrain
+        if not isinstance(retrain, bool) and (not isinstance(retrain, int) or retrain < 1):
+            fail("backtest_retrain", "True, False or an integer >= 1 (refit every k "
+                 "origins)", retrain)
+        if config.backtest and config.test_size == 0:
+            fail("test_size", "> 0 with backtest (the backtest runs over the test part)",
+                 config.test_size)
+        if config.backtest and config.data in list_builtin_collections():
+            fail("data", "one series with backtest (backtest takes one series)", config.data)
+
+    @classmethod
+    def recipe_outputs(cls, config, result, run_dir, *, echo=print) -> dict:
+        """After a recipe's run: the backtest and the forecast picture
+        (:func:`seqkit.forecasting.backtest.recipe_outputs`).
+
+        Args:
+            config: the recipe's configuration.
+            result: the trained forecaster.
+            run_dir: the run folder.
+            echo: where the backtest's line is printed.
+
+        Returns:
+            ``{name: path}`` of what was written.
+        """
+        from seqkit.forecasting.backtest import recipe_outputs
+
+        return recipe_outputs(config, result, run_dir, echo=echo)
+
+    @classmethod
+    def test_case(cls) -> dict:
+        """A noisy sine of 200 points, window 16, horizon 2, 4 units, one epoch; absolute
+        window inputs, so the export streams (see :meth:`FitTask.test_case`).
+
+        Returns:
+            The case.
+
+        Example:
+
+        >>> Forecasting.test_case()["inputs"].shape
+        (3, 16, 1)
+        """
+        rng = np.random.default_rng(0)
+        t = np.arange(200, dtype="float32")
+        series = (10 + np.sin(t / 8) + rng.normal(scale=0.05, size=t.shape)).astype("float32")
+        return {"fit": fit_forecaster, "streams": True,
+                "kwargs": {"series": series, "window": 16, "horizon": 2, "units": 4,
+                           "epochs": 1, "verbose": 0, "window_inputs": "absolute",
+                           "baselines": ("seasonal_naive",), "period": 12},
+                "inputs": series[:48].reshape(3, 16, 1),
+                "recipe": {"window": 16, "horizon": 2, "units": 4, "epochs": 1}}
 
     @classmethod
     def summary_lines(cls, result) -> list[str]:
@@ -275,11 +427,17 @@ def _forecast_lines(m: dict) -> list[str]:
     return lines
 
 
-def _names(value):
-    """One name given as a plain string is that name, not its letters; None stays None."""
-    if value is None:
-        return None
-    return (value,) if isinstance(value, (str, int)) else tuple(value)
+def _check_size(name: str, value, horizon: int):
+    """A val/test size as :func:`seqkit.data.timeseries.origin_split` takes it."""
+    what = f"0, an integer >= horizon={horizon} or a fraction in [0, 1)"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        fail(name, what, value)
+    if isinstance(value, int):
+        if value < 0 or 0 < value < horizon:
+            fail(name, what, value)
+    elif not 0.0 <= value < 1.0:  # False for NaN
+        fail(name, what, value)
+    return value
 
 
 def fit_forecaster(
@@ -374,7 +532,7 @@ def fit_forecaster(
             estimated once on the data before the test part, then run forward).
         calibrate_intervals: with ``quantiles``, widen (or narrow) each central interval so
             it covers its nominal share of the validation origins (conformalized quantile
-            regression, Romano et al. 2019; :mod:`seqkit.forecasting.calibration`); needs
+            regression, Romano et al. 2019; :mod:`seqkit.forecasting.evaluation`); needs
             20 validation origins, else skipped (``data_info["interval_calibration"]``
             says which).
         Other arguments as in :func:`seqkit.fit_text_classifier`.

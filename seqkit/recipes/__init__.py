@@ -5,7 +5,6 @@ front ends over :func:`run_recipe` and :func:`run_compare`.
 """
 
 from seqkit.recipes.config import (
-    CONFIGS,
     CompareConfig,
     ForecastConfig,
     SequenceConfig,
@@ -13,12 +12,14 @@ from seqkit.recipes.config import (
     TrainConfig,
     add_config_arguments,
     build_config,
+    config_class,
     config_from_namespace,
 )
 
 __all__ = [
-    "CONFIGS", "CompareConfig", "ForecastConfig", "SequenceConfig", "TextConfig",
-    "TrainConfig", "add_config_arguments", "build_config", "config_from_namespace",
+    "CompareConfig", "ForecastConfig", "SequenceConfig", "TextConfig",
+    "TrainConfig", "add_config_arguments", "build_config", "config_class",
+    "config_from_namespace",
     "run_compare", "run_recipe",
 ]
 

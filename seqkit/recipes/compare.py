@@ -33,14 +33,14 @@ import time
 from pathlib import Path
 
 from seqkit.fileio import write_json_atomic, write_text_atomic
-from seqkit.recipes.config import CONFIGS, CompareConfig, to_dict
+from seqkit.recipes.config import CompareConfig, config_class, to_dict
 
 CHILD_TAG = "SEQKIT_COMPARE_RESULT "
 LAYER_TAG = "SEQKIT_LAYERBENCH "
 SHARED_SENTIMENT = Path(__file__).resolve().parents[3] / "shared/data/sentiment_sentences"
 #: study task → the recipe that trains it
-TASK_RECIPES = {"forecast": "forecast", "sequences": "sequences", "ucr": "sequences",
-                "text": "text"}
+TASK_RECIPES = {"forecast": "forecasting", "sequences": "sequence_classification",
+                "ucr": "sequence_classification", "text": "text_classification"}
 
 
 def task_data(config: CompareConfig) -> dict[str, str | None]:
@@ -110,7 +110,7 @@ def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: i
                "strategy": config.strategy, "runs_dir": str(Path(config.out_dir) / "runs"),
                "saved_models_dir": config.saved_models_dir, "export": True,
                "report": False, "fresh": True, "verbose": config.verbose}
-    recipe_fields = {f.name for f in dataclasses.fields(CONFIGS[TASK_RECIPES[task]])}
+    recipe_fields = {f.name for f in dataclasses.fields(config_class(TASK_RECIPES[task]))}
     if "tensorboard" in recipe_fields:
         options["tensorboard"] = False  # no log writing inside the timed epochs
     if task == "forecast":
@@ -127,7 +127,7 @@ def _fit_recipe(task: str, options: dict):
     from seqkit.recipes.run import run_recipe
 
     recipe = TASK_RECIPES[task]
-    summary = run_recipe(recipe, CONFIGS[recipe](**options), echo=lambda *_: None)
+    summary = run_recipe(recipe, config_class(recipe)(**options), echo=lambda *_: None)
     return summary, FitResult.load(summary["outputs"]["model"])
 
 

@@ -1,10 +1,16 @@
 """Recipe configurations: dataclasses with defaults, a JSON config file, and flags on top.
 
+Each registered task's recipe configuration is generated (:func:`config_class`) from the
+one place its options are written: the shared fit options' fields
+(:class:`seqkit.fit.FitOptions`) and the task class's fields, with their defaults, types
+and help lines, then the task's recipe overrides (``recipe_defaults``) and the recipe's
+own options (``recipe_options``). A fit parameter no option reaches is named, with its
+reason, by :func:`unreachable_fit_parameters` (a test keeps that to data and objects).
+
 Precedence: dataclass defaults < ``--config FILE`` (JSON) < flags given on the command line.
 Every field becomes a flag (``--batch-size 64``; booleans as ``--export/--no-export``) with
-a help line: the fit options' own (``seqkit.fit.FitOptions``) for the fields a recipe
-passes to the fit function, :data:`HELP` for the rest. The fit options are validated
-when the configuration is built (:meth:`TrainConfig.fit_options`), before any training.
+its help line (:data:`HELP` for the recipe's own). The fit options and the task's own
+arguments are checked when the configuration is built, before any training.
 
 Example:
 
@@ -22,23 +28,22 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
+import inspect
 import json
 import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
-from seqkit.data.timeseries import CALENDAR_FEATURES, list_builtin_collections
+from seqkit import tasks
 from seqkit.errors import ConfigError
 from seqkit.fit.options import FitOptions
-from seqkit.forecasting.baselines import BASELINES
-from seqkit.forecasting.task import Forecasting
 from seqkit.study.presets import check_study_options, resolve
-from seqkit.validation import check_bool, check_choice, check_int, fail
 
 HELP = {
     "name": "run name (folder under runs_dir); default <task>-<cell>",
-    "strategy": "auto|cpu|gpu|mirrored|tpu|multiworker (auto: TPU, GPUs, else CPU)",
     "batch_size": "examples per optimizer step and replica (the global batch scales)",
     "mixed_precision": "float16 on GPU, bfloat16 on TPU/CPU",
     "runs_dir": "where runs/<name>/ (config, metrics, model, backup) is written",
@@ -49,19 +54,6 @@ HELP = {
     "tensorboard": "write TensorBoard logs (epoch scalars, a gate-trace heatmap) into "
                    "runs/<name>/tensorboard",
     "fresh": "discard an interrupted run's backup instead of resuming it",
-    "data": "the data: a built-in name or a local file/folder (see the recipe's help)",
-    "data_dir": "tensorflow-datasets data_dir (prepared offline)",
-    "max_examples": "keep at most this many examples (stratified)",
-    "max_tokens": "vocabulary size (training split only)",
-    "sequence_length": "tokens kept per text; None: the 95th percentile of training lengths",
-    "embedding_dim": "embedding width",
-    "columns": "CSV columns to read (comma-separated); default all numeric ones",
-    "time_column": "CSV column holding the time stamps",
-    "window": "input steps per window",
-    "horizon": "steps forecast per window",
-    "stride": "steps between consecutive windows",
-    "nan_policy": "error|interpolate|drop for missing values",
-    "period": "seasonal period of the naive baseline; None: the series' own",
     "tasks": "comma-separated tasks to compare: forecast,sequences,text",
     "cells": "comma-separated cells to compare (seqkit.layers.VARIANTS names)",
     "seeds": "seeds per (task, cell): mean and spread over them",
@@ -97,34 +89,38 @@ def help_for(name: str) -> str:
     return fields_[name].metadata["help"]
 
 
+#: the recipes' defaults where they differ from the fit functions' (every task)
+RECIPE_DEFAULTS = {"verbose": 2, "strategy": "auto", "tensorboard": True}
+
+
 @dataclass
 class TrainConfig:
-    """What every training recipe takes."""
+    """What every training recipe takes besides its task's options.
+
+    A task's recipe configuration (:func:`config_class`) adds the shared fit options
+    (:class:`seqkit.fit.FitOptions`) and the task's own (its task class's fields), both
+    with the fit function's defaults, the task's recipe defaults where they differ
+    (``recipe_defaults``), and the options only its recipe has (``recipe_options``: its
+    data, a backtest, ...). Every one becomes a flag of ``seqkit train <task>``.
+    """
 
     name: str | None = None  # run name; default "<task>-<cell>"
-    cell: str = "lstm"  # a seqkit.layers.VARIANTS name
-    units: int = 64
-    layers: int = 1
-    bidirectional: bool = False
-    dropout: float = 0.0
-    epochs: int | str = 5  # or "auto" (seqkit.fit.budget)
-    batch_size: int | str = 32  # per replica (the global batch scales), or "auto"
-    learning_rate: float = 1e-3
-    patience: int | str | None = 3  # early stopping on val_loss; "auto"; None: off
-    seed: int = 0
-    strategy: str = "auto"  # auto|cpu|gpu|mirrored|tpu|multiworker
     mixed_precision: bool = False
     runs_dir: str = "runs"
     saved_models_dir: str = "saved_models"
     export: bool = True
     report: bool = True
     tflite: bool = False  # also measure a LiteRT conversion in the report
-    tensorboard: bool = True  # TensorBoard logs in runs/<name>/tensorboard
     fresh: bool = False  # discard an interrupted run's backup instead of resuming
-    verbose: int = 2
+
+    #: the registered task this configuration trains (set by :func:`config_class`)
+    task: ClassVar[str | None] = None
 
     def __post_init__(self):
         self.fit_options()  # bad fit options fail here, before any training
+        if self.task is not None:
+            self.task_args().check()
+            tasks.task_class(self.task).check_recipe(self)
 
     def fit_options(self, **runtime) -> FitOptions:
         """The checked :class:`seqkit.fit.FitOptions` of this recipe.
@@ -139,16 +135,146 @@ class TrainConfig:
         values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         return FitOptions.pick(values, **{"strategy": None, **runtime}).checked()
 
+    def task_args(self):
+        """The task's own arguments of this recipe as its task class holds them (its data
+        not loaded): what :meth:`seqkit.fit.pipeline.FitTask.check` checks.
 
-@dataclass
-class TextConfig(TrainConfig):
-    data: str = field(default="imdb_reviews", metadata={
-        "help": "a tensorflow-datasets name or a local TSV/CSV/JSONL file or folder"})
-    data_dir: str | None = None  # tensorflow-datasets data_dir
-    max_examples: int | None = None
-    max_tokens: int = 20000
-    sequence_length: int | None = None  # None: the 95th percentile of training lengths
-    embedding_dim: int = 64
+        Returns:
+            An instance of the registered task class.
+        """
+        cls = tasks.task_class(self.task)
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data_field = dataclasses.fields(cls)[0].name
+        return cls.pick({**values, data_field: self.data})
+
+    def fit_kwargs(self) -> dict:
+        """The task's own keyword arguments of its fit function (not the data, not the
+        shared fit options).
+
+        Returns:
+            ``{name: value}``.
+        """
+        names = set(_task_fields(tasks.task_class(self.task)))
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name in names}
+
+
+def _task_fields(owner) -> dict:
+    """The options of a task class (or FitOptions) a recipe offers: ``{name: Field}``."""
+    return {f.name: f for f in dataclasses.fields(owner)
+            if not f.metadata.get("recipe_reason")}
+
+
+def _recipe_field(name: str, tp, default, help_text: str) -> tuple:
+    if isinstance(default, (list, tuple)):
+        value = list(default)
+        spec = field(default_factory=lambda: list(value), metadata={"help": help_text})
+    else:
+        spec = field(default=default, metadata={"help": help_text})
+    return (name, tp, spec)
+
+
+def recipe_fields(task: str) -> list[tuple]:
+    """The fields of ``task``'s recipe configuration beyond :class:`TrainConfig`'s, as
+    ``dataclasses.make_dataclass`` takes them.
+
+    Args:
+        task: a registered task name.
+
+    Returns:
+        ``[(name, type, field)]``: the shared fit options, the task's own, the recipe's
+        own, each with its default and help line.
+
+    Example:
+
+    >>> fields = {name: spec for name, _, spec in recipe_fields("forecasting")}
+    >>> fields["units"].default, fields["window"].default, fields["residual"].default
+    (32, 52, True)
+    """
+    cls = tasks.task_class(task)
+    overrides = {**RECIPE_DEFAULTS, **cls.option_defaults, **cls.recipe_defaults}
+    out = []
+    for owner in (FitOptions, cls):
+        hints = typing.get_type_hints(owner)
+        for name, f in _task_fields(owner).items():
+            tp = f.metadata.get("cli") or hints[name]
+            default = overrides.get(name, f.default)
+            help_text = HELP.get(name) or f.metadata.get("help", "")
+            out.append(_recipe_field(name, tp, default, help_text))
+    for name, (tp, default, help_text) in cls.recipe_options.items():
+        out.append(_recipe_field(name, tp, cls.recipe_defaults.get(name, default), help_text))
+    return out
+
+
+@functools.cache
+def config_class(task: str) -> type:
+    """The recipe configuration of a registered task, generated from its fields.
+
+    Args:
+        task: a registered task name (:func:`seqkit.tasks.names`).
+
+    Returns:
+        A dataclass (a :class:`TrainConfig`) named ``<TaskClass>Config``.
+
+    Example:
+
+    >>> config = config_class("sequence_classification")(units=8)
+    >>> type(config).__name__, config.units, config.learning_rate, config.data
+    ('SequenceClassificationConfig', 8, 0.003, 'digits')
+    """
+    cls = tasks.task_class(task)
+    made = dataclasses.make_dataclass(f"{cls.__name__}Config", recipe_fields(task),
+                                      bases=(TrainConfig,), namespace={"task": task})
+    made.__module__ = __name__
+    made.__doc__ = (f"The ``seqkit train {task}`` recipe: {cls.__name__}'s options and the "
+                    f"shared fit options (generated by seqkit.recipes.config.config_class).")
+    return made
+
+
+def recipe_names() -> list[str]:
+    """The tasks with a recipe: every registered task.
+
+    Returns:
+        The names ``seqkit train`` takes.
+
+    Example:
+
+    >>> recipe_names()
+    ['forecasting', 'sequence_classification', 'text_classification']
+    """
+    return tasks.names()
+
+
+ForecastConfig = config_class("forecasting")
+TextConfig = config_class("text_classification")
+SequenceConfig = config_class("sequence_classification")
+
+
+def unreachable_fit_parameters(task: str) -> dict:
+    """The fit function's parameters that no recipe option reaches, with the reason each
+    one's field gives (a test keeps this to data and Python objects).
+
+    Args:
+        task: a registered task name.
+
+    Returns:
+        ``{parameter: reason}``; a parameter without a field says so.
+
+    Example:
+
+    >>> sorted(unreachable_fit_parameters("forecasting"))
+    ['backup_dir', 'callbacks', 'series']
+    """
+    cls = tasks.task_class(task)
+    fields_ = {f.name: f for owner in (FitOptions, cls) for f in dataclasses.fields(owner)}
+    names = {f.name for f in dataclasses.fields(config_class(task))}
+    out = {}
+    for param in inspect.signature(cls.fit_function()).parameters:
+        if param not in names:
+            f = fields_.get(param)
+            reason = f.metadata.get("recipe_reason") if f is not None else None
+            out[param] = reason or "no field of the task or FitOptions holds it"
+    return out
 
 
 def _option(default, help_text: str, *, factory=None):
@@ -156,155 +282,6 @@ def _option(default, help_text: str, *, factory=None):
     if factory is not None:
         return field(default_factory=factory, metadata={"help": help_text})
     return field(default=default, metadata={"help": help_text})
-
-
-@dataclass
-class ForecastConfig(TrainConfig):
-    """The forecast recipe: :func:`seqkit.fit_forecaster`'s own arguments, then an optional
-    backtest (:func:`seqkit.forecasting.backtest.backtest`) over the test part.
-
-    Checked when built, before any training: the fit options, the forecaster's own
-    arguments (:meth:`seqkit.forecasting.task.Forecasting.check`), the split sizes and the
-    backtest settings.
-
-    Example:
-
-    >>> config = ForecastConfig(quantiles=[0.1, 0.9], test_size=52, backtest=True)
-    >>> config.val_size, config.backtest_stride, config.backtest_retrain
-    (0.15, 1, False)
-    >>> ForecastConfig(horizon=4, test_size=2)
-    Traceback (most recent call last):
-    ...
-    seqkit.errors.ConfigError: test_size must be 0, an integer >= horizon=4 or a fraction \
-in [0, 1), got 2
-    """
-
-    data: str = field(default="co2", metadata={
-        "help": "a built-in series (co2, elnino, sunspots, uschange), a built-in collection "
-                "(m1_yearly: one global model) or a CSV path (a long one with --id-column)"})
-    columns: list[str] | None = None
-    time_column: str | None = None
-    window: int = 52
-    horizon: int = 4
-    stride: int = 1
-    nan_policy: str = "interpolate"
-    period: int | None = None  # seasonal period for the naive baseline; None: the series'
-    target_columns: list[str] | None = _option(
-        None, "columns to forecast; the other columns are past covariates (inputs only); "
-        "default every column that is not a future covariate")
-    future_covariates: list[str] | None = _option(
-        None, "columns known in advance over the horizon (user regressors): a second input")
-    calendar: list[str] | str | None = _option(
-        None, "auto or names (hour, day_of_week, day_of_month, day_of_year, week_of_year, "
-        "month): sine/cosine encodings of the horizon's dates as future covariates")
-    id_column: str | None = _option("id", "a long CSV's series id column (many series)")
-    static_columns: list[str] | None = _option(
-        None, "per-series numeric constants of a long CSV (static covariates)")
-    val_size: int | float = _option(
-        0.15, "validation steps at each series' end: an int (steps) or a fraction; 0: none")
-    test_size: int | float = _option(
-        0.15, "test steps at each series' end: an int (steps) or a fraction; 0: none")
-    quantiles: list[float] | None = _option(
-        None, "quantile levels, e.g. 0.1 0.5 0.9: quantile heads trained with the pinball "
-        "loss (0.5 added if absent); None: a point forecast")
-    scaling: str = _option("auto", "global|window|auto (auto: window for many series)")
-    baselines: list[str] = _option(
-        None, "baselines scored on the same test origins (seqkit.forecasting.BASELINES)",
-        factory=lambda: list(BASELINES))
-    baseline_refit: bool = _option(False, "re-estimate ETS and Theta at every origin (slow)")
-    backtest: bool = _option(
-        False, "after training, forecast from rolling origins over the test part into "
-        "runs/<name>/backtest.json (and backtest.png)")
-    backtest_stride: int = _option(1, "steps between backtest origins")
-    backtest_retrain: bool | int = _option(
-        False, "false: the trained model at every origin; true: refit at every origin; "
-        "k: refit every k origins (on the data before the origin only)")
-    units: int = 32
-    # the fit's own defaults: a budget in optimizer steps (seqkit.fit.budget), early
-    # stopping with a patience that scales with it (a fixed 10 epochs of 64 left CO2's
-    # model behind last value and drift; recipes/README.md)
-    epochs: int | str = "auto"
-    batch_size: int | str = "auto"
-    patience: int | str | None = "auto"
-
-    def __post_init__(self):
-        super().__post_init__()
-        self.forecast_task()
-        self._check_backtest()
-
-    def forecast_task(self):
-        """The checked forecasting task of this recipe (its data not loaded yet).
-
-        Returns:
-            A :class:`seqkit.forecasting.task.Forecasting` whose arguments passed its checks.
-
-        Raises:
-            seqkit.errors.ConfigError: naming the first bad value.
-        """
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        for name in ("columns", "target_columns", "future_covariates", "static_columns",
-                     "quantiles", "baselines"):
-            if values[name] is not None and not isinstance(values[name], (list, tuple)):
-                fail(name, "a list" + ("" if name == "baselines" else " or None"),
-                     values[name])
-        if self.calendar not in (None, "auto"):
-            if not isinstance(self.calendar, (list, tuple)):
-                fail("calendar", f"None, 'auto' or a list of {CALENDAR_FEATURES}",
-                     self.calendar)
-            for name in self.calendar:
-                check_choice("calendar", name, CALENDAR_FEATURES)
-        check_choice("nan_policy", self.nan_policy, ("error", "interpolate", "drop"))
-        task = Forecasting.pick({**values, "series": self.data})
-        task.check()
-        for name in ("val_size", "test_size"):
-            _check_size(name, getattr(self, name), task.horizon)
-        fractions = [s for s in (self.val_size, self.test_size) if isinstance(s, float)]
-        if sum(fractions) >= 1.0:
-            fail("val_size + test_size", "< 1 as fractions", sum(fractions))
-        return task
-
-    def _check_backtest(self) -> None:
-        check_bool("backtest", self.backtest)
-        check_int("backtest_stride", self.backtest_stride)
-        retrain = self.backtest_retrain
-        if not isinstance(retrain, bool) and (not isinstance(retrain, int) or retrain < 1):
-            fail("backtest_retrain", "True, False or an integer >= 1 (refit every k "
-                 "origins)", retrain)
-        if not self.backtest:
-            return
-        if self.test_size == 0:
-            fail("test_size", "> 0 with backtest (the backtest runs over the test part)",
-                 self.test_size)
-        if self.data in list_builtin_collections():
-            fail("data", "one series with backtest (backtest takes one series)", self.data)
-
-
-def _check_size(name: str, value, horizon: int):
-    """A val/test size as :func:`seqkit.data.timeseries.origin_split` takes it."""
-    what = f"0, an integer >= horizon={horizon} or a fraction in [0, 1)"
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        fail(name, what, value)
-    if isinstance(value, int):
-        if value < 0 or 0 < value < horizon:
-            fail(name, what, value)
-    elif not 0.0 <= value < 1.0:  # False for NaN
-        fail(name, what, value)
-    return value
-
-
-@dataclass
-class SequenceConfig(TrainConfig):
-    data: str = field(default="digits", metadata={
-        "help": "digits, ucr:<Name> (a UCR/UEA problem aeon ships, e.g. ucr:ArrowHead; its "
-                "official test split) or a .ts file/folder (<Name>_TRAIN.ts [+ _TEST.ts])"})
-    # fit_sequence_classifier's own defaults (64 units, Adam 3e-3: docs/classification.md)
-    units: int = 64
-    learning_rate: float = 3e-3
-    # Small UCR sets (36 series) get 10 steps from a fixed 10 epochs of 32: the budget
-    # in optimizer steps (seqkit.fit.budget) is the default here.
-    epochs: int | str = "auto"
-    batch_size: int | str = "auto"
-    patience: int | str | None = "auto"
 
 
 @dataclass
@@ -360,7 +337,6 @@ class CompareConfig:
         """A copy with every ``None`` field filled from the preset."""
         return resolve(self)
 
-CONFIGS = {"text": TextConfig, "forecast": ForecastConfig, "sequences": SequenceConfig}
 
 
 def _flag(name: str) -> str:

@@ -33,11 +33,11 @@ from pathlib import Path
 
 import keras
 
+from seqkit import tasks
 from seqkit.errors import ConfigError
 from seqkit.fileio import write_json_atomic
 from seqkit.fit.tensorboard import default_enabled
-from seqkit.forecasting.plot import plot_forecast
-from seqkit.recipes.config import ForecastConfig, SequenceConfig, TextConfig, to_dict
+from seqkit.recipes.config import to_dict
 
 
 class ProgressFile(keras.callbacks.Callback):
@@ -98,121 +98,27 @@ def tensorboard_dir(config, run_dir: Path) -> str | bool:
     return str(run_dir / "tensorboard")
 
 
-#: the ForecastConfig fields that are fit_forecaster arguments of the same name
-FORECAST_ARGS = ("columns", "time_column", "window", "horizon", "stride", "nan_policy",
-                 "period", "target_columns", "future_covariates", "calendar", "id_column",
-                 "static_columns", "val_size", "test_size", "quantiles", "scaling",
-                 "baselines", "baseline_refit")
-
-
-def forecast_kwargs(config: ForecastConfig) -> dict:
-    """The forecast recipe's own :func:`seqkit.fit_forecaster` arguments (not the data
-    and not the shared fit options)."""
-    return {name: getattr(config, name) for name in FORECAST_ARGS}
-
-
-def forecast_source(config: ForecastConfig):
-    """What the recipe passes to ``fit_forecaster`` as its series: ``config.data``, or for
-    a CSV whose header holds ``config.id_column`` the long frame read from it (many series:
-    ``fit_forecaster`` takes a long *frame* as a collection, a CSV path as one series)."""
-    import pandas as pd
-
-    path = Path(config.data).expanduser()
-    if config.id_column and path.suffix.lower() == ".csv" and path.is_file() and (
-            config.id_column in pd.read_csv(path, nrows=0).columns):
-        return pd.read_csv(path)
-    return config.data
-
-
 def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | None = None,
             progress: bool = True):
     """Call the task's fit function with the recipe's options (``backup_dir`` defaults to
-    ``run_dir/backup``; ``progress=False`` leaves out ``progress.json``)."""
-    import seqkit
-
-    common = _fit_kwargs(config, strategy, run_dir, backup_dir, progress)
-    if isinstance(config, TextConfig):
-        return seqkit.fit_text_classifier(config.data, data_dir=config.data_dir,
-            max_examples=config.max_examples,
-            max_tokens=config.max_tokens, sequence_length=config.sequence_length,
-            embedding_dim=config.embedding_dim, **common)
-    if isinstance(config, ForecastConfig):
-        return seqkit.fit_forecaster(forecast_source(config), **forecast_kwargs(config),
-                                     **common)
-    if isinstance(config, SequenceConfig):
-        return seqkit.fit_sequence_classifier(config.data, **common)
-    raise ConfigError(f"unknown recipe task {task!r}; expected text, forecast or sequences")
-
-
-def forecast_outputs(config: ForecastConfig, result, run_dir: Path, *, echo=print) -> dict:
-    """After a forecast run: the backtest over the test part (``--backtest``) and the
-    picture of the last test origin (one series only).
-
-    Writes ``run_dir/backtest.json`` (:meth:`Backtest.to_json`: overall metrics beside the
-    baselines, one row per origin, the settings) and ``backtest.png``
-    (:meth:`Backtest.plot`, the last origin) with ``config.backtest``; and
-    ``forecast.png`` (history, truth, forecast and, with quantiles, the interval bands of
-    the last test origin) whenever the run has one series and a test part.
+    ``run_dir/backup``; ``progress=False`` leaves out ``progress.json``).
 
     Args:
-        config: the recipe's configuration.
-        result: the trained forecaster.
+        task: the registered task name.
+        config: its recipe configuration (:func:`seqkit.recipes.config.config_class`).
+        strategy: the resolved ``tf.distribute.Strategy`` (or None).
         run_dir: the run folder.
-        echo: where the backtest's lines are printed.
+        backup_dir: where the resumable backup goes.
+        progress: write ``progress.json`` after every epoch.
 
     Returns:
-        ``{"backtest": path, "backtest_png": path, "forecast_png": path}`` for what was
-        written.
+        The :class:`seqkit.fit.FitResult`.
     """
-    from seqkit.forecasting.backtest import backtest
-
-    info = result.data_info
-    bounds, horizon = info["split_bounds"], result.config["horizon"]
-    if info.get("n_series", 1) > 1 or bounds["val_end"] >= bounds["n"]:
-        return {}  # many series, or no test part: no single test origin to draw
-    outputs, levels = {}, result.config.get("quantiles")
-    if config.backtest:
-        bt = backtest(result, config.data, stride=config.backtest_stride,
-                      retrain=config.backtest_retrain, baselines=tuple(config.baselines),
-                      baseline_refit=config.baseline_refit, verbose=0)
-        outputs["backtest"] = str(write_json_atomic(run_dir / "backtest.json",
-                                                    bt.to_json()))
-        echo(_backtest_line(bt))
-    else:  # one origin, the last of the test part, for the picture
-        bt = backtest(result, config.data, start=bounds["n"] - horizon, baselines=())
-    values, index = _target_history(config, info["target_indices"])
-    if config.backtest:
-        outputs["backtest_png"] = str(bt.plot(run_dir / "backtest.png", history=values,
-                                              quantile_levels=levels))
-    o = int(bt.origins[-1])
-    outputs["forecast_png"] = str(plot_forecast(
-        run_dir / "forecast.png", history=values[:o], truth=bt.truth[-1],
-        forecast=bt.forecasts[-1], quantiles=None if bt.quantiles is None else bt.quantiles[-1],
-        quantile_levels=levels, history_index=index[:o], index=index[o:o + horizon],
-        max_history=max(4 * result.config["window"], 2 * horizon),
-        title=f"{config.data} ({info['target_columns'][0]}): forecast from the last test "
-              f"origin ({index[o]})"))
-    return outputs
-
-
-def _target_history(config: ForecastConfig, targets) -> tuple:
-    """The series' target values ``[N, T]`` and time index, read as the fit read them."""
-    from seqkit.data.timeseries import check_series, load_series
-
-    series = check_series(load_series(config.data, columns=config.columns,
-                                      time_column=config.time_column, period=config.period),
-                          config.nan_policy)
-    return series.values[:, list(targets)], series.index
-
-
-def _backtest_line(bt) -> str:
-    m, c = bt.metrics, bt.config
-    line = (f"backtest ({c['n_origins']} origins from {c['start']}, stride {c['stride']}, "
-            f"retrain {c['retrain']}): MAE {m['mae']:.4g}  MASE {m['mase']:.3f}")
-    for name, b in m.get("baselines", {}).items():
-        line += f"; {name} {b['mase']:.3f}"
-    coverage = m.get("quantiles", {}).get("coverage", {})
-    return line + "".join(f"; {k} coverage {v:.3f}" for k, v in coverage.items())
+    cls = tasks.task_class(task)
+    if getattr(config, "task", None) != task:
+        raise ConfigError(f"a {type(config).__name__} does not configure task {task!r}")
+    common = _fit_kwargs(config, strategy, run_dir, backup_dir, progress)
+    return cls.fit_function()(cls.recipe_data(config), **config.fit_kwargs(), **common)
 
 
 def run_recipe(task: str, config, *, echo=print) -> dict:
@@ -276,8 +182,9 @@ def run_recipe(task: str, config, *, echo=print) -> dict:
 
                 rep = seqkit.report(info.path, tflite=config.tflite)
                 outputs["report"] = rep["files"]["markdown"]
-        if task == "forecast" and chief:
-            outputs.update(forecast_outputs(config, result, run_dir, echo=echo))
+        if chief:
+            outputs.update(tasks.task_class(task).recipe_outputs(config, result, run_dir,
+                                                                 echo=echo))
         summary = {"name": name, "task": result.task, "resumed": resumed,
                    "train_seconds": round(train_seconds, 2), "metrics": result.metrics,
                    "timing": result.timing, "outputs": outputs}

@@ -4,15 +4,14 @@ import numpy as np
 import pytest
 
 from seqkit.data import (
-    chronological_split,
     load_sequence_dataset,
     load_text,
     make_vectorizer,
-    make_windows,
-    naive_forecast,
+    origin_split,
     pad_sequences_post,
+    rolling_origins,
     text_dataset,
-    windows_as_arrays,
+    windows_at,
 )
 from seqkit.errors import ConfigError
 
@@ -37,19 +36,15 @@ LABELS = [1, 0, 1, 0] * 5
          "length_percentile must be a number in (0, 100], got 101"),
         (lambda: text_dataset(TEXTS, LABELS, batch_size=0),
          "batch_size must be an integer >= 1, got 0"),
-        (lambda: chronological_split(100, window=0), "window must be an integer >= 1, got 0"),
-        (lambda: chronological_split(100, window=5, horizon=2.0),
+        (lambda: origin_split(100, window=0), "window must be an integer >= 1, got 0"),
+        (lambda: origin_split(100, window=5, horizon=2.0),
          "horizon must be an integer >= 1, got 2.0"),
-        (lambda: chronological_split(100, 1.0, 0.0, window=5),
-         "val_fraction must be a number in [0, 1), got 1.0"),
-        (lambda: windows_as_arrays(np.arange(10.0), window=2, stride=0),
+        (lambda: origin_split(100, window=5, val_size=1.0),
+         "val_size must be a number in [0, 1), got 1.0"),
+        (lambda: rolling_origins(10, start=2, stride=0),
          "stride must be an integer >= 1, got 0"),
-        (lambda: make_windows(np.arange(10.0), window=2, batch_size=-1),
-         "batch_size must be an integer >= 1, got -1"),
-        (lambda: naive_forecast(np.zeros((1, 4, 1)), horizon=0),
-         "horizon must be an integer >= 1, got 0"),
-        (lambda: naive_forecast(np.zeros((1, 4, 1)), horizon=1, period=0),
-         "period must be None or an integer >= 1, got 0"),
+        (lambda: windows_at(np.arange(10.0), [3], window=2, horizon=0),
+         "horizon must be None or an integer >= 1, got 0"),
         (lambda: pad_sequences_post([np.ones(3)], maxlen=0),
          "maxlen must be None or an integer >= 1, got 0"),
         (lambda: load_sequence_dataset("digits", val_fraction=0.0),
@@ -63,6 +58,6 @@ def test_single_argument_messages(call, message):
 
 
 def test_fraction_sum_names_both():
-    with pytest.raises(ConfigError, match=r"val_fraction \+ test_fraction must be < 1, "
+    with pytest.raises(ConfigError, match=r"val_size \+ test_size must be < 1 as fractions, "
                                           r"got 0.5 \+ 0.5"):
-        chronological_split(100, 0.5, 0.5, window=5)
+        origin_split(100, window=5, val_size=0.5, test_size=0.5)

@@ -259,12 +259,13 @@ def test_strategy_is_recorded(runs):
 
 
 def test_recipe_cli_only_the_chief_writes(tmp_path):
-    """``seqkit train sequences --strategy multiworker`` as two processes in one folder."""
+    """``seqkit train sequence_classification --strategy multiworker`` as two processes in
+    one folder."""
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     procs = _run_cluster(
         tmp_path,
-        lambda i: [sys.executable, "-m", "seqkit.cli", "train", "sequences",
+        lambda i: [sys.executable, "-m", "seqkit.cli", "train", "sequence_classification",
                           "--strategy", "multiworker", "--name", "mw", "--epochs", "2",
                           "--units", "8", "--batch-size", "32", "--no-report",
                           "--verbose", "0"],

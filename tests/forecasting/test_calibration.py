@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import seqkit
-from seqkit.forecasting.calibration import (
+from seqkit.forecasting.evaluation import (
     MIN_CALIBRATION_ORIGINS,
     conformal_offsets,
     coverage_by_interval,

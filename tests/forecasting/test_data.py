@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.forecasting.data import ForecastData
-from seqkit.forecasting.sources import is_collection, load_forecast_data
+from seqkit.forecasting.data import ForecastData, is_collection, load_forecast_data
 
 
 def tagged(lengths, n_features=1):

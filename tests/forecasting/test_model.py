@@ -11,15 +11,16 @@ import pytest
 
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit.rnn_spec import RNNSpec
-from seqkit.forecasting.layers import (
+from seqkit.forecasting.model import (
     RELATIVE_SCALE_FLOOR,
     AddLastValue,
     Standardize,
     TakeQuantile,
     Unstandardize,
     WindowStats,
+    build_forecast_model,
+    forecast_training_view,
 )
-from seqkit.forecasting.model import build_forecast_model, forecast_training_view
 from seqkit.validation import scale_stats
 
 W, F, H = 8, 3, 4

@@ -21,7 +21,6 @@ from seqkit.forecasting.quantiles import (
     NonCrossingQuantiles,
     PinballLoss,
     check_quantiles,
-    pinball_loss,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -141,7 +140,7 @@ def test_pinball_loss_matches_numpy():
     y = rng.normal(size=(7, 5, 2)).astype("float32")
     pred = rng.normal(size=(7, 5, 4, 2)).astype("float32")
     want = numpy_pinball(y, pred, levels)
-    loss = pinball_loss(levels)
+    loss = PinballLoss(levels)
     np.testing.assert_allclose(np.asarray(loss.call(y, pred)), want, rtol=1e-5)
     np.testing.assert_allclose(float(loss(y, pred)), want.mean(), rtol=1e-5)
     per_example = per_example_loss(loss)  # rebuilt from its config without reduction
@@ -161,7 +160,7 @@ def test_pinball_loss_under_a_strategy_in_compile():
         inp = keras.Input((3,))
         raw = keras.layers.Reshape((2, 3, 1))(keras.layers.Dense(6)(inp))
         model = keras.Model(inp, NonCrossingQuantiles(levels)(raw))
-        model.compile("sgd", loss=pinball_loss(levels))
+        model.compile("sgd", loss=PinballLoss(levels))
     evaluated = model.evaluate(x, y, batch_size=32, verbose=0)
     want = numpy_pinball(y, model.predict(x, verbose=0), levels).mean()
     np.testing.assert_allclose(evaluated, want, rtol=1e-5)
@@ -181,7 +180,7 @@ def test_learns_the_quantiles_of_gaussian_noise():
     model = keras.Model(inp, NonCrossingQuantiles(levels)(raw))
     steps = 300
     model.compile(keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(0.2, steps)),
-                  loss=pinball_loss(levels))
+                  loss=PinballLoss(levels))
     data = tf.data.Dataset.from_tensors((x, y)).repeat()
     model.fit(data, steps_per_epoch=steps, epochs=1, shuffle=False, verbose=0)
     learnt = model.predict(x[:1], verbose=0)[0, 0, :, 0]
@@ -192,10 +191,10 @@ def test_learns_the_quantiles_of_gaussian_noise():
 TORCH_CHECK = r"""
 import json, sys
 import keras, numpy as np
-from seqkit.forecasting.quantiles import NonCrossingQuantiles, pinball_loss
+from seqkit.forecasting.quantiles import NonCrossingQuantiles, PinballLoss
 raw = np.asarray(json.loads(sys.argv[1]), "float32")
 q = keras.ops.convert_to_numpy(NonCrossingQuantiles([0.1, 0.5, 0.9])(raw))
-loss = keras.ops.convert_to_numpy(pinball_loss([0.1, 0.5, 0.9]).call(raw[:, :, 1], raw))
+loss = keras.ops.convert_to_numpy(PinballLoss([0.1, 0.5, 0.9]).call(raw[:, :, 1], raw))
 print("RESULT", json.dumps({"backend": keras.backend.backend(), "q": q.tolist(),
                            "loss": loss.tolist()}))
 """

@@ -21,8 +21,8 @@ def _exit_code(argv):
     ([], "required: COMMAND"),
     (["train"], "required: RECIPE"),
     (["train", "poetry"], "invalid choice: 'poetry'"),
-    (["train", "forecast", "--epochs", "three"], "--epochs expects int, got 'three'"),
-    (["train", "forecast", "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+    (["train", "forecasting", "--epochs", "three"], "--epochs expects int, got 'three'"),
+    (["train", "forecasting", "--no-such-flag"], "unrecognized arguments: --no-such-flag"),
 ])
 def test_usage_errors_exit_2_with_one_line(argv, needle, capsys):
     assert _exit_code(argv) == 2
@@ -34,19 +34,19 @@ def test_usage_errors_exit_2_with_one_line(argv, needle, capsys):
 def test_failures_exit_1_with_one_readable_line(tmp_path, capsys):
     config = tmp_path / "bad.json"
     config.write_text(json.dumps({"epochs": 1, "colour": "red"}))
-    assert main(["train", "forecast", "--config", str(config)]) == 1
+    assert main(["train", "forecasting", "--config", str(config)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("seqkit: error: ConfigError: unknown option(s) ['colour']")
     assert len(err.splitlines()) == 1
-    assert main(["train", "forecast", "--cell", "lstmm", "--epochs", "1",
+    assert main(["train", "forecasting", "--cell", "lstmm", "--epochs", "1",
                  "--runs-dir", str(tmp_path)]) == 1
     assert "unknown cell 'lstmm'" in capsys.readouterr().err
     with pytest.raises(ConfigError):  # --debug: the real exception and its traceback
-        main(["--debug", "train", "forecast", "--config", str(config)])
+        main(["--debug", "train", "forecasting", "--config", str(config)])
 
 
 def test_help_everywhere(capsys):
-    for argv in (["--help"], ["train", "--help"], ["train", "text", "--help"],
+    for argv in (["--help"], ["train", "--help"], ["train", "text_classification", "--help"],
                  ["compare", "--help"], ["report", "--help"], ["export", "--help"],
                  ["models-config", "--help"]):
         assert _exit_code(argv) == 0
@@ -102,7 +102,7 @@ def test_every_flag_has_a_help_line_with_words():
 def test_bad_fit_option_in_a_config_fails_before_training(tmp_path, capsys):
     config = tmp_path / "bad.json"
     config.write_text(json.dumps({"dropout": 1.5}))
-    assert main(["train", "sequences", "--config", str(config)]) == 1
+    assert main(["train", "sequence_classification", "--config", str(config)]) == 1
     err = capsys.readouterr().err.strip()
     assert err == ("seqkit: error: ConfigError: dropout must be a number in [0, 1), "
                    "got 1.5")
@@ -112,11 +112,11 @@ def test_budget_flags_take_auto_or_an_integer():
     from seqkit.cli import build_parser
     from seqkit.recipes import SequenceConfig, TextConfig, config_from_namespace
 
-    args = build_parser().parse_args(["train", "text", "--epochs", "auto", "--batch-size",
-                                      "16", "--patience", "None"])
+    args = build_parser().parse_args(["train", "text_classification", "--epochs", "auto",
+                                      "--batch-size", "16", "--patience", "None"])
     config = config_from_namespace(TextConfig, args)
     assert (config.epochs, config.batch_size, config.patience) == ("auto", 16, None)
     assert config.fit_options().epochs == "auto"
     defaults = SequenceConfig()  # small UCR sets: the step budget is the default
     assert (defaults.epochs, defaults.batch_size, defaults.patience) == ("auto",) * 3
-    assert _exit_code(["train", "text", "--epochs", "several"]) == 2
+    assert _exit_code(["train", "text_classification", "--epochs", "several"]) == 2

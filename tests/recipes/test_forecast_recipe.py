@@ -16,7 +16,7 @@ from seqkit.recipes.config import to_dict
 
 def _parse(*flags):
     return config_from_namespace(ForecastConfig, build_parser().parse_args(
-        ["train", "forecast", *flags]))
+        ["train", "forecasting", *flags]))
 
 
 def test_new_fields_round_trip_through_a_config_file(tmp_path):
@@ -67,7 +67,7 @@ def test_flags_parse_to_their_types(flags, field, expected):
 ])
 def test_bad_flag_words_are_usage_errors(flags, needle, capsys):
     with pytest.raises(SystemExit) as exc:
-        build_parser().parse_args(["train", "forecast", *flags])
+        build_parser().parse_args(["train", "forecasting", *flags])
     assert exc.value.code == 2 and needle in capsys.readouterr().err
 
 
@@ -97,7 +97,7 @@ def test_bad_values_are_named_when_the_config_is_built(values, message):
 
 
 def test_a_bad_value_fails_before_training(tmp_path, capsys):
-    assert main(["train", "forecast", "--quantiles", "0.5", "0.4", "--runs-dir",
+    assert main(["train", "forecasting", "--quantiles", "0.5", "0.4", "--runs-dir",
                  str(tmp_path / "runs")]) == 1
     assert "quantiles[1] must be a number in (0, 1)" in capsys.readouterr().err
     assert not (tmp_path / "runs").exists()
@@ -113,7 +113,7 @@ def test_quantile_backtest_run_against_numpy(tmp_path):
     csv = tmp_path / "s.csv"
     csv.write_text("y\n" + "\n".join(f"{v:.5f}" for v in y) + "\n")
     y = np.loadtxt(csv, skiprows=1)
-    assert main(["train", "forecast", "--data", str(csv), "--name", "s", "--window",
+    assert main(["train", "forecasting", "--data", str(csv), "--name", "s", "--window",
                  str(WINDOW), "--horizon", str(HORIZON), "--period", str(PERIOD),
                  "--val-size", "0", "--test-size", str(TEST), "--quantiles", "0.1", "0.9",
                  "--backtest", "--backtest-stride", "3", "--baselines", "seasonal_naive",
@@ -162,7 +162,9 @@ def test_quantile_backtest_run_against_numpy(tmp_path):
 def test_a_long_csv_with_the_id_column_is_many_series(tmp_path):
     import pandas as pd
 
-    from seqkit.recipes.run import forecast_source
+    from seqkit.forecasting.task import Forecasting
+
+    forecast_source = Forecasting.recipe_data
 
     long = tmp_path / "long.csv"
     long.write_text("id,y\na,1\na,2\nb,3\n")

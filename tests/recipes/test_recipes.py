@@ -31,7 +31,7 @@ def _check_run(tmp_path, name, task):
 
 
 def test_forecast_recipe(tmp_path):
-    assert main(["train", "forecast", *_tiny(tmp_path, "--window", "12", "--horizon", "2",
+    assert main(["train", "forecasting", *_tiny(tmp_path, "--window", "12", "--horizon", "2",
                                               "--name", "co2")]) == 0
     summary = _check_run(tmp_path, "co2", "forecasting")
     assert {"mae", "rmse", "smape", "mase", "beats_naive"} <= set(summary["metrics"])
@@ -41,7 +41,8 @@ def test_forecast_recipe(tmp_path):
 def test_sequence_recipe_with_config_file(tmp_path):
     config = tmp_path / "seq.json"
     config.write_text(json.dumps({"data": "digits", "cell": "gru", "name": "digits"}))
-    assert main(["train", "sequences", "--config", str(config), *_tiny(tmp_path)]) == 0
+    assert main(["train", "sequence_classification", "--config", str(config),
+                 *_tiny(tmp_path)]) == 0
     summary = _check_run(tmp_path, "digits", "sequence_classification")
     assert 0.0 <= summary["metrics"]["accuracy"] <= 1.0
     assert len(summary["metrics"]["confusion_matrix"]) == 10
@@ -49,7 +50,8 @@ def test_sequence_recipe_with_config_file(tmp_path):
 
 def test_text_recipe_on_local_tsv(tmp_path, shared_dir):
     data = shared_dir / "data" / "sentiment_sentences" / "yelp_labelled.txt"
-    assert main(["train", "text", *_tiny(tmp_path, "--data", str(data), "--name", "yelp",
-                                          "--cell", "cifg", "--max-tokens", "2000")]) == 0
+    assert main(["train", "text_classification",
+                 *_tiny(tmp_path, "--data", str(data), "--name", "yelp", "--cell", "cifg",
+                        "--max-tokens", "2000")]) == 0
     summary = _check_run(tmp_path, "yelp", "text_classification")
     assert summary["metrics"]["confusion_matrix"] and summary["metrics"]["n"] == 100

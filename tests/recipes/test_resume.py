@@ -13,7 +13,8 @@ EPOCHS = 6
 
 
 def _command(tmp_path, name):
-    return [sys.executable, "-m", "seqkit.cli", "train", "sequences", "--data", "digits",
+    return [sys.executable, "-m", "seqkit.cli", "train", "sequence_classification",
+            "--data", "digits",
             "--epochs", str(EPOCHS), "--units", "16", "--learning-rate", "0.01",
             "--patience", "none", "--name", name,
             "--runs-dir", str(tmp_path / "runs"), "--saved-models-dir",

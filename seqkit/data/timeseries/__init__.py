@@ -1,8 +1,9 @@
-"""Time series data: loading, NaN handling, chronological splits, scaling, windows, naive baselines.
+"""Time series data: loading, NaN handling, calendars, many series, origins and windows.
 
 Conventions: a series is a float32 array ``[N, F]`` (time first, features last); windows are
 ``x [B, window, F]`` and targets ``y [B, horizon, n_targets]``. Nothing here shuffles time:
-splits are chronological, and :class:`Scaler` is fit on the training part only.
+parts are cut at origins (:func:`origin_split`); scaling lives inside the models, fit on
+the training part only, and the naive baselines in :mod:`seqkit.forecasting.baselines`.
 
 One concern per module:
 
@@ -13,10 +14,6 @@ One concern per module:
   and licences in that module)
 - :mod:`~seqkit.data.timeseries.load`: :func:`load_series`
 - :mod:`~seqkit.data.timeseries.checks`: :func:`check_series`
-- :mod:`~seqkit.data.timeseries.split`: :class:`ChronoSplit`, :func:`chronological_split`
-- :mod:`~seqkit.data.timeseries.scaler`: :class:`Scaler`
-- :mod:`~seqkit.data.timeseries.windows`: :func:`make_windows`, :func:`windows_as_arrays`,
-  :func:`naive_forecast`
 - :mod:`~seqkit.data.timeseries.origins`: forecast origins: :class:`OriginSplit`,
   :func:`origin_split` (parts of targets; a window's inputs may reach into earlier parts),
   :func:`rolling_origins` (backtests), :func:`windows_at`, :func:`origin_dataset`
@@ -30,11 +27,12 @@ One concern per module:
 Example:
 
 >>> import numpy as np
->>> from seqkit.data.timeseries import Scaler, check_series, chronological_split
+>>> from seqkit.data.timeseries import check_series, origin_split, windows_at
 >>> values = check_series(np.sin(np.arange(40.0)))
->>> split = chronological_split(len(values), 0.2, 0.2, window=4)
->>> Scaler().fit(values[split.train]).transform(values[split.test]).shape
-(8, 1)
+>>> split = origin_split(len(values), window=4, horizon=2, val_size=8, test_size=8)
+>>> x, y = windows_at(values, split.origins("test"), window=4, horizon=2)
+>>> x.shape, y.shape
+((7, 4, 1), (7, 2, 1))
 """
 
 from seqkit.data.timeseries.builtin import list_builtin_series
@@ -58,32 +56,23 @@ from seqkit.data.timeseries.origins import (
     rolling_origins,
     windows_at,
 )
-from seqkit.data.timeseries.scaler import Scaler
 from seqkit.data.timeseries.series import SeriesData
-from seqkit.data.timeseries.split import ChronoSplit, chronological_split
-from seqkit.data.timeseries.windows import make_windows, naive_forecast, windows_as_arrays
 
 __all__ = [
     "CALENDAR_FEATURES",
-    "ChronoSplit",
     "OriginSplit",
-    "Scaler",
     "SeriesCollection",
     "SeriesData",
     "auto_calendar_features",
     "calendar_features",
     "check_series",
-    "chronological_split",
     "future_index",
     "list_builtin_collections",
     "list_builtin_series",
     "load_series",
     "load_series_collection",
-    "make_windows",
-    "naive_forecast",
     "origin_dataset",
     "origin_split",
     "rolling_origins",
-    "windows_as_arrays",
     "windows_at",
 ]

@@ -8,7 +8,7 @@ An *origin* ``o`` is the index of the first forecast step. The window at ``o`` r
 belongs to the part that holds all its targets, and its inputs may reach back into earlier
 parts (that history is known at the origin, so nothing leaks). A short series therefore
 only needs ``window + horizon`` steps of training data and ``horizon`` steps per
-evaluation part, where :func:`~seqkit.data.timeseries.split.chronological_split` (each
+evaluation part, where a chronological split (each
 part windowed on its own values) needs ``window + horizon`` in every part: the classic
 144-month airline series with ``window=24, horizon=12`` and one year each of validation and
 test fits here and not there.
@@ -168,9 +168,8 @@ def origin_split(n, *, window: int, horizon: int = 1, val_size=0.15, test_size=0
     window belongs to the part that holds all its targets; its inputs may reach back into
     earlier parts (history known at the origin, no leak). Sizes follow scikit-learn's
     ``test_size`` convention for the type: an ``int`` is a number of steps, a ``float`` in
-    ``[0, 1)`` a fraction of ``n``, rounded to the nearest step like
-    :func:`~seqkit.data.timeseries.split.chronological_split` (scikit-learn rounds its test
-    part up instead); ``0`` means no such part.
+    ``[0, 1)`` a fraction of ``n``, rounded to the nearest step (scikit-learn rounds its
+    test part up instead); ``0`` means no such part.
 
     A non-empty val/test part holds at least ``horizon`` steps (one forecast): a fraction
     that rounds below ``horizon`` is raised to ``horizon``. The training part must hold
