@@ -69,7 +69,7 @@ class TextClassification(ClassificationTask):
         self.sequence_length = check_optional_int("sequence_length", self.sequence_length)
         self.val_fraction = check_fraction("val_fraction", self.val_fraction)
         self.test_fraction = check_fraction("test_fraction", self.test_fraction)
-        from seqkit.data.text.readers import check_encoding
+        from seqkit.data.text.load import check_encoding
 
         check_encoding(self.encoding)
 

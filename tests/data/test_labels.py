@@ -148,7 +148,7 @@ def test_class_ids_keep_their_meaning():
 
 def test_tfds_class_label_names():
     tfds = pytest.importorskip("tensorflow_datasets")
-    from seqkit.data.text.tfds import tfds_class_names
+    from seqkit.data.text.load import tfds_class_names
 
     assert tfds_class_names(tfds.features.ClassLabel(names=["neg", "pos"])) == ["neg", "pos"]
     assert tfds_class_names(tfds.features.ClassLabel(num_classes=3)) == [0, 1, 2]

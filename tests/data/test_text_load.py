@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from seqkit.data import TextSplits, load_text
-from seqkit.data.text import tfds as tfds_source
+from seqkit.data.text import load as tfds_source
 from seqkit.errors import ConfigError, DataError, DatasetUnavailableError
 
 

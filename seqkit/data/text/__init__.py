@@ -8,11 +8,9 @@ for feeding Keras. One concern per module:
   :func:`check_texts`
 - :mod:`~seqkit.data.text.labels`: :func:`to_label_array` (labels to ids; the class names
   are the labels as given, of their type), :func:`class_ids`
-- :mod:`~seqkit.data.text.splits`: :class:`LabelledSplits`, :class:`TextSplits`, the
-  stratified split and the seeded subsample
-- :mod:`~seqkit.data.text.readers`: TSV/CSV/JSONL files and folders
-- :mod:`~seqkit.data.text.tfds`: tensorflow-datasets sources and the offline check
-- :mod:`~seqkit.data.text.load`: :func:`load_text`, which puts the above together
+- :mod:`~seqkit.data.text.load`: :func:`load_text` from TSV/CSV/JSONL files and folders
+  or tensorflow-datasets sources (with the offline check), split into
+  :class:`LabelledSplits` / :class:`TextSplits` (stratified, seeded subsample)
 - :mod:`~seqkit.data.text.vectorizer`: :func:`make_vectorizer`, :func:`text_dataset`
 - :mod:`~seqkit.data.text.embeddings`: :func:`load_word_vectors` (GloVe / word2vec text
   files as an embedding matrix), :class:`WordVectors`
@@ -27,8 +25,7 @@ dtype('O')
 from seqkit.data.text.convert import check_text_labels, check_texts, to_text_array
 from seqkit.data.text.embeddings import WordVectors, load_word_vectors
 from seqkit.data.text.labels import class_ids, to_label_array
-from seqkit.data.text.load import load_text
-from seqkit.data.text.splits import LabelledSplits, TextSplits
+from seqkit.data.text.load import LabelledSplits, TextSplits, load_text
 from seqkit.data.text.vectorizer import make_vectorizer, text_dataset
 
 __all__ = [

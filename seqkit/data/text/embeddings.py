@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.data.text.readers import DEFAULT_ENCODING, check_encoding, decode_error
+from seqkit.data.text.load import DEFAULT_ENCODING, check_encoding, decode_error
 from seqkit.errors import DataError
 
 PADDING_TOKEN = ""

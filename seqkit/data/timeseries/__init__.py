@@ -7,13 +7,12 @@ the training part only, and the naive baselines in :mod:`seqkit.forecasting.base
 
 One concern per module:
 
-- :mod:`~seqkit.data.timeseries.series`: :class:`SeriesData`
-- :mod:`~seqkit.data.timeseries.builtin`: the built-in real series
+- :mod:`~seqkit.data.timeseries.series`: :class:`SeriesData` and :func:`check_series`
+  (NaN policies)
+- :mod:`~seqkit.data.timeseries.load`: :func:`load_series` and the built-in real series
   (:func:`list_builtin_series`: ``"co2"``, ``"elnino"``, ``"sunspots"``, offline, shipped
   in the ``statsmodels`` wheel, and ``"uschange"``, shipped in the ``aeon`` wheel; sources
   and licences in that module)
-- :mod:`~seqkit.data.timeseries.load`: :func:`load_series`
-- :mod:`~seqkit.data.timeseries.checks`: :func:`check_series`
 - :mod:`~seqkit.data.timeseries.origins`: forecast origins: :class:`OriginSplit`,
   :func:`origin_split` (parts of targets; a window's inputs may reach into earlier parts),
   :func:`rolling_origins` (backtests), :func:`windows_at`, :func:`origin_dataset`
@@ -35,20 +34,18 @@ Example:
 ((7, 4, 1), (7, 2, 1))
 """
 
-from seqkit.data.timeseries.builtin import list_builtin_series
 from seqkit.data.timeseries.calendar import (
     CALENDAR_FEATURES,
     auto_calendar_features,
     calendar_features,
     future_index,
 )
-from seqkit.data.timeseries.checks import check_series
 from seqkit.data.timeseries.collection import (
     SeriesCollection,
     list_builtin_collections,
     load_series_collection,
 )
-from seqkit.data.timeseries.load import load_series
+from seqkit.data.timeseries.load import list_builtin_series, load_series
 from seqkit.data.timeseries.origins import (
     OriginSplit,
     origin_dataset,
@@ -56,7 +53,7 @@ from seqkit.data.timeseries.origins import (
     rolling_origins,
     windows_at,
 )
-from seqkit.data.timeseries.series import SeriesData
+from seqkit.data.timeseries.series import SeriesData, check_series
 
 __all__ = [
     "CALENDAR_FEATURES",

@@ -2,7 +2,7 @@
 
 Each member is loaded by :func:`~seqkit.data.timeseries.load.load_series`, so it is a
 :class:`SeriesData` with the same checks (numeric columns, NaN kept for
-:func:`~seqkit.data.timeseries.checks.check_series`, time index sorted, period inferred) as
+:func:`~seqkit.data.timeseries.series.check_series`, time index sorted, period inferred) as
 a single series. Every member has the same columns; per-series constants (a store's region,
 a product's category) live in ``static``, a DataFrame indexed by id.
 
@@ -38,8 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from seqkit.data.timeseries.builtin import _aeon_datasets
-from seqkit.data.timeseries.load import load_series
+from seqkit.data.timeseries.load import _aeon_datasets, load_series
 from seqkit.data.timeseries.series import SeriesData
 from seqkit.errors import ConfigError, DataError, DatasetUnavailableError
 from seqkit.validation import check_int, check_optional_int

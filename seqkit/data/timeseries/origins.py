@@ -35,8 +35,7 @@ import math
 
 import numpy as np
 
-from seqkit.data.timeseries.checks import _as_2d_float
-from seqkit.data.timeseries.series import SeriesData
+from seqkit.data.timeseries.series import SeriesData, _as_2d_float
 from seqkit.errors import ConfigError, DataError
 from seqkit.validation import check_choice, check_fraction, check_int, check_optional_int
 
