@@ -8,7 +8,7 @@ Example:
 
 >>> import numpy as np
 >>> from seqkit.classification.models import build_sequence_model
->>> from seqkit.fit.rnn_spec import RNNSpec
+>>> from seqkit.fit.options import RNNSpec
 >>> model = build_sequence_model(3, 2, rnn=RNNSpec("gru", units=4))
 >>> model.predict(np.ones((5, 7, 3), "float32"), verbose=0).shape
 (5, 2)
@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from seqkit.errors import ConfigError
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import RNNSpec
 from seqkit.validation import check_bool, check_choice, check_int, scale_stats
 
 

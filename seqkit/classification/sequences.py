@@ -13,8 +13,7 @@ import numpy as np
 from seqkit.classification.models import HEADS, build_sequence_model, masked_feature_stats
 from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.describe import describe_source
-from seqkit.fit.options import FitOptions, option
+from seqkit.fit.options import FitOptions, describe_source, option
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
 from seqkit.validation import check_choice, check_fraction, check_int, fail

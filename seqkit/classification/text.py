@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from seqkit.classification.models import build_text_model
 from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.describe import describe_source
-from seqkit.fit.options import FitOptions, option
+from seqkit.fit.options import FitOptions, describe_source, option
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
 from seqkit.validation import check_bool, check_fraction, check_int, check_optional_int, fail
@@ -344,7 +343,7 @@ def fit_text_classifier(
             scope; ``batch_size`` is the global batch) or a name for
             ``seqkit.distribute.get_strategy``.
         callbacks: extra Keras callbacks.
-        backup_dir: a folder for :class:`seqkit.checkpointing.AtomicBackupAndRestore`:
+        backup_dir: a folder for :class:`seqkit.fit.train.AtomicBackupAndRestore`:
             re-running the same call after an interruption resumes at the start of the
             interrupted epoch (the folder is deleted when training ends).
         tensorboard: TensorBoard logs (:mod:`seqkit.fit.tensorboard`: epoch scalars,

@@ -5,17 +5,17 @@ works under every ``tf.distribute`` strategy (Keras 3.15 / TF 2.21; guide:
 Map of the package (every public name is re-exported here):
 
 - ``strategy``: ``get_strategy(name="auto", *, tpu=None, num_cpu_replicas=None)`` for
-  ``STRATEGY_NAMES`` (auto, cpu, gpu, mirrored, tpu, multiworker); ``TPU_LOOKUP_TIMEOUT_S``.
-- ``tf_config``: ``parse_tf_config(raw=None)``, the validated ``TF_CONFIG``.
-- ``describe``: ``describe_strategy``, ``is_chief``, ``fit_supported``, ``device_kind``
-  (``DEVICE_KINDS``), ``scaled_batch_size``.
+  ``STRATEGY_NAMES`` (auto, cpu, gpu, mirrored, tpu, multiworker); ``TPU_LOOKUP_TIMEOUT_S``;
+  ``parse_tf_config(raw=None)``, the validated ``TF_CONFIG``; ``describe_strategy``,
+  ``is_chief``, ``fit_supported``, ``device_kind`` (``DEVICE_KINDS``),
+  ``scaled_batch_size``.
 - ``precision``: ``mixed_precision_policy_for``, ``set_mixed_precision``,
   ``mixed_precision_scope`` (restores the previous policy).
 - ``data``: ``dataset_fn_from_arrays``, ``distribute_dataset``, ``unpack_batch``.
 - ``losses``: ``per_example_loss``, ``weighted_per_example_loss``, ``replica_mean_loss``.
 - ``custom_loop``: ``train_custom_loop``, ``TrainHistory``, ``make_train_step``; why Keras
-  ``fit`` is not enough under multi-worker (keras#20585). Internal to it:
-  ``_gradients`` (clipping and loss scaling across replicas), ``_checkpoints``.
+  ``fit`` is not enough under multi-worker (keras#20585); with it, gradient clipping and loss
+  scaling across replicas and the per-epoch checkpoints.
 
 Example:
 
@@ -26,14 +26,6 @@ Example:
 
 from seqkit.distribute.custom_loop import TrainHistory, make_train_step, train_custom_loop
 from seqkit.distribute.data import dataset_fn_from_arrays, distribute_dataset, unpack_batch
-from seqkit.distribute.describe import (
-    DEVICE_KINDS,
-    describe_strategy,
-    device_kind,
-    fit_supported,
-    is_chief,
-    scaled_batch_size,
-)
 from seqkit.distribute.losses import (
     per_example_loss,
     replica_mean_loss,
@@ -44,8 +36,18 @@ from seqkit.distribute.precision import (
     mixed_precision_scope,
     set_mixed_precision,
 )
-from seqkit.distribute.strategy import STRATEGY_NAMES, TPU_LOOKUP_TIMEOUT_S, get_strategy
-from seqkit.distribute.tf_config import parse_tf_config
+from seqkit.distribute.strategy import (
+    DEVICE_KINDS,
+    STRATEGY_NAMES,
+    TPU_LOOKUP_TIMEOUT_S,
+    describe_strategy,
+    device_kind,
+    fit_supported,
+    get_strategy,
+    is_chief,
+    parse_tf_config,
+    scaled_batch_size,
+)
 
 __all__ = [
     "DEVICE_KINDS",

@@ -24,22 +24,46 @@ Keras fixes it: ``tests/distribute/test_multiworker.py``).
 The loop, top to bottom: build model, optimizer and metrics under the scope
 (:func:`_build_under_scope`); one compiled step (:func:`make_train_step`, with the loss of
 :func:`seqkit.distribute.losses.replica_mean_loss` and the gradient work-arounds of
-:mod:`seqkit.distribute._gradients`); checkpoints (``_checkpoints.EpochCheckpoints``); one epoch
+:mod:`seqkit.distribute.custom_loop`); checkpoints (``_checkpoints.EpochCheckpoints``); one epoch
 (:func:`_run_epoch` over :class:`_EpochBatches`); callbacks and history
 (:func:`train_custom_loop`).
+
+Per-epoch checkpoints of the custom loop (internal to
+:mod:`seqkit.distribute.custom_loop`): restore the latest, save after every epoch, only the
+chief into the real directory.
+
+Applying one replica's gradients so that several replicas train like one device
+(internal to :mod:`seqkit.distribute.custom_loop`).
+
+Two Keras 3.15 behaviours are worked around here, in replica context:
+
+- Clipping. Keras clips each replica's *local* gradients before its own all-reduce
+  (``BaseOptimizer._backend_apply_gradients`` -> ``_clip_gradients`` ->
+  ``TFOptimizer._backend_update_step`` -> ``_all_reduce_sum_gradients``), so
+  ``clipnorm`` / ``global_clipnorm`` / ``clipvalue`` mean something else with several
+  replicas. No public option clips after the all-reduce, so: all-reduce here, clip the
+  global gradient, hand each replica ``1/replicas`` of it with the optimizer's clipping
+  switched off (the optimizer's own SUM then rebuilds the clipped global gradient).
+- Loss scaling. ``LossScaleOptimizer`` checks the *local* gradients for inf/NaN before the
+  all-reduce and branches on it; replicas that disagree would take different branches (one
+  waits in the all-reduce forever). Under ``MirroredStrategy`` its merge-call path instead
+  decides from replica 0 alone, applying an all-reduced inf when only another replica
+  overflowed. So the replicas first agree: if any is non-finite, all of them are.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from seqkit.distribute._checkpoints import EpochCheckpoints
-from seqkit.distribute._gradients import make_apply_gradients
 from seqkit.distribute.data import _check_element_spec, distribute_dataset, unpack_batch
 from seqkit.distribute.losses import per_example_loss, replica_mean_loss
+from seqkit.distribute.strategy import describe_strategy, is_chief
 from seqkit.errors import ConfigError
 from seqkit.validation import check_int, check_optional_int, fail
 
@@ -270,7 +294,7 @@ def train_custom_loop(
     right); the optimizer sums gradients over replicas, which gives the gradient of the
     global mean. Regularization losses are scaled by ``1 / num_replicas_in_sync``.
     Gradient clipping applies to the global gradient and loss scaling skips a step on every
-    replica when any overflowed (:mod:`seqkit.distribute._gradients`).
+    replica when any overflowed (:mod:`seqkit.distribute.custom_loop`).
 
     Args:
         build_model_fn: ``() -> model``, called under ``strategy.scope()``; the model must
@@ -367,3 +391,165 @@ def train_custom_loop(
     history.model = model
     history.optimizer = optimizer
     return history
+
+
+logger = logging.getLogger(__name__)
+
+
+class EpochCheckpoints:
+    """Model, optimizer and an epoch counter in a ``tf.train.CheckpointManager``.
+
+    With ``checkpoint_dir`` None nothing is read or written. Otherwise the latest
+    checkpoint there is restored (``initial_epoch`` says how many epochs it had done); the
+    chief then writes into ``checkpoint_dir``, every other worker into a temp dir that is
+    deleted after each save and by :meth:`close` (every worker must take part in a save:
+    the variables are collective).
+
+    Args:
+        strategy: the training strategy (tells whether this process is the chief).
+        model: the model to save and restore.
+        optimizer: its optimizer (restored too, so Adam resumes where it stopped).
+        checkpoint_dir: the directory, or None.
+        max_to_keep: checkpoints kept by the manager.
+    """
+
+    def __init__(self, strategy, model, optimizer, checkpoint_dir, max_to_keep: int):
+        import tensorflow as tf
+
+        self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+        self.checkpoint = tf.train.Checkpoint(model=model, optimizer=optimizer,
+                                              epoch=self.epoch)
+        self.manager = None
+        self.write_dir = None
+        self.chief = is_chief(strategy)
+        self.initial_epoch = 0
+        if checkpoint_dir is None:
+            return
+        checkpoint_dir = os.fspath(checkpoint_dir)
+        latest = tf.train.latest_checkpoint(checkpoint_dir)
+        if latest:
+            self.checkpoint.restore(latest).assert_existing_objects_matched()
+            self.initial_epoch = int(self.epoch.numpy())
+            logger.info("restored %s (epoch %d)", latest, self.initial_epoch)
+        if self.chief:
+            self.write_dir = checkpoint_dir
+        else:
+            task = describe_strategy(strategy)["task_id"]
+            self.write_dir = tempfile.mkdtemp(prefix=f"seqkit-ckpt-worker{task}-")
+        self.manager = tf.train.CheckpointManager(self.checkpoint, self.write_dir,
+                                                  max_to_keep=max_to_keep)
+
+    def save(self, epochs_done: int) -> None:
+        """Record ``epochs_done`` and save (numbered ``epochs_done``) when a dir was given."""
+        self.epoch.assign(epochs_done)
+        if self.manager is not None:
+            self.manager.save(checkpoint_number=epochs_done)
+            if not self.chief:
+                shutil.rmtree(self.write_dir, ignore_errors=True)
+
+    def close(self) -> None:
+        """Delete a non-chief's temp dir."""
+        if self.write_dir is not None and not self.chief:
+            shutil.rmtree(self.write_dir, ignore_errors=True)
+
+
+CLIP_OPTIONS = ("clipnorm", "clipvalue", "global_clipnorm")
+
+
+def _inner(optimizer):
+    return getattr(optimizer, "inner_optimizer", optimizer)  # under a LossScaleOptimizer
+
+
+def _each(fn, grads: list) -> list:
+    return [None if g is None else fn(g) for g in grads]
+
+
+def clip_options(optimizer) -> dict:
+    """``{"clipnorm", "clipvalue", "global_clipnorm"}`` of the (inner) optimizer."""
+    return {k: getattr(_inner(optimizer), k, None) for k in CLIP_OPTIONS}
+
+
+def clip_globally(grads: list, clip: dict) -> list:
+    """Clip the all-reduced gradients as the optimizer would clip them on one device."""
+    import tensorflow as tf
+
+    if clip["clipvalue"] is not None:
+        value = clip["clipvalue"]
+        grads = _each(lambda g: tf.clip_by_value(g, -value, value), grads)
+    if clip["clipnorm"] is not None:
+        grads = _each(lambda g: tf.clip_by_norm(g, clip["clipnorm"]), grads)
+    if clip["global_clipnorm"] is not None:
+        present = [g for g in grads if g is not None]
+        clipped, _ = tf.clip_by_global_norm(present, clip["global_clipnorm"])
+        it = iter(clipped)
+        grads = _each(lambda g: next(it), grads)
+    return grads
+
+
+@contextlib.contextmanager
+def clipping_off(optimizer) -> Iterator[None]:
+    """The optimizer's clipping options set to None for the block, restored after."""
+    inner = _inner(optimizer)
+    saved = {k: getattr(inner, k) for k in CLIP_OPTIONS if hasattr(inner, k)}
+    try:
+        for k in saved:
+            setattr(inner, k, None)
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(inner, k, v)
+
+
+def agree_on_nonfinite(ctx, grads: list) -> list:
+    """All gradients NaN on every replica when any replica's gradients are not finite."""
+    import tensorflow as tf
+
+    finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(g))
+                            for g in grads if g is not None])
+    bad = ctx.all_reduce(tf.distribute.ReduceOp.SUM, 1.0 - tf.cast(finite, tf.float32))
+    return _each(lambda g: tf.where(bad < 0.5, g, tf.fill(tf.shape(g), float("nan"))), grads)
+
+
+def _share_of_clipped_sum(ctx, optimizer, grads: list, clip: dict, replicas: int,
+                          loss_scaling: bool) -> list:
+    """``1/replicas`` of the clipped all-reduced gradient (loss scale kept as it came)."""
+    import tensorflow as tf
+
+    if loss_scaling:
+        scale = tf.cast(optimizer.scale_loss(tf.constant(1.0)), tf.float32)
+        grads = _each(lambda g: g / scale, grads)
+    present = [g for g in grads if g is not None]
+    summed = iter(ctx.all_reduce(tf.distribute.ReduceOp.SUM, present))
+    grads = clip_globally(_each(lambda g: next(summed), grads), clip)
+    if loss_scaling:
+        grads = _each(lambda g: g * scale, grads)
+    return _each(lambda g: g / replicas, grads)
+
+
+def make_apply_gradients(optimizer, replicas: int) -> Callable:
+    """``apply(ctx, grads, variables)`` for a replica step, with both work-arounds.
+
+    Args:
+        optimizer: the built Keras optimizer (possibly a ``LossScaleOptimizer``).
+        replicas: ``strategy.num_replicas_in_sync``.
+
+    Returns:
+        A function to call in replica context in place of ``optimizer.apply``.
+    """
+    import keras
+
+    loss_scaling = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
+    clip = clip_options(optimizer)
+    own_clip = replicas > 1 and any(v is not None for v in clip.values())
+
+    def apply(ctx, grads, variables):
+        if loss_scaling and replicas > 1:
+            grads = agree_on_nonfinite(ctx, grads)
+        if not own_clip:
+            optimizer.apply(grads, variables)
+            return
+        grads = _share_of_clipped_sum(ctx, optimizer, grads, clip, replicas, loss_scaling)
+        with clipping_off(optimizer):
+            optimizer.apply(grads, variables)
+
+    return apply

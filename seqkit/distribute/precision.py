@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from seqkit.distribute.describe import device_kind
+from seqkit.distribute.strategy import device_kind
 
 _POLICY_FOR_KIND = {"gpu": "mixed_float16", "tpu": "mixed_bfloat16", "cpu": "mixed_bfloat16"}
 

@@ -1,16 +1,27 @@
 """Choosing a ``tf.distribute.Strategy`` by name: ``get_strategy`` and one builder per
-name (TPU, GPUs, mirrored over GPUs or logical CPUs, multi-worker from ``TF_CONFIG``)."""
+name (TPU, GPUs, mirrored over GPUs or logical CPUs, multi-worker from ``TF_CONFIG``).
+
+``TF_CONFIG``: read and validate the cluster description of a multi-worker run.
+
+Every field error is a :class:`seqkit.errors.ConfigError` that reads
+``TF_CONFIG <field> must be <what>, got <value!r>``, so the bad entry of a long cluster
+list is named (``cluster.worker[1]``), before any strategy is created.
+
+Questions about a ``tf.distribute.Strategy``: its kind, devices and workers, whether this
+process is the chief, whether Keras ``fit`` works under it, and the global batch size.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import glob
+import json
 import logging
 import os
 import socket
 from collections.abc import Iterator
+from typing import Any
 
-from seqkit.distribute.tf_config import parse_tf_config
 from seqkit.errors import ConfigError
 from seqkit.validation import check_int, fail
 
@@ -248,3 +259,331 @@ def get_strategy(name: str = "auto", *, tpu: str | None = None,
 
         return tf.distribute.OneDeviceStrategy("/cpu:0")
     return _auto_strategy(tpu)
+
+
+TASK_TYPES = ("chief", "worker", "evaluator")
+
+_MISSING = (
+    "strategy 'multiworker' needs the TF_CONFIG environment variable, e.g. "
+    'TF_CONFIG=\'{"cluster":{"worker":["host1:12345","host2:12345"]},'
+    '"task":{"type":"worker","index":0}}\' (one index per host)'
+)
+
+
+def _fail(field: str, what: str, value: Any):
+    fail(f"TF_CONFIG {field}" if field else "TF_CONFIG", what, value)
+
+
+def _load(raw: str | dict | None) -> dict:
+    """The decoded ``TF_CONFIG`` object (from the environment when ``raw`` is None)."""
+    if raw is None:
+        raw = os.environ.get("TF_CONFIG")
+        if raw is None or not raw.strip():
+            raise ConfigError(_MISSING)
+    config = raw
+    if isinstance(raw, str):
+        try:
+            config = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"TF_CONFIG must be valid JSON ({exc}), got {raw[:200]!r}"
+            ) from exc
+    if not isinstance(config, dict):
+        _fail("", "a JSON object", config)
+    return config
+
+
+def _check_address(field: str, address: Any) -> str:
+    """``address`` if it is a ``'host:port'`` string with a port in 1..65535."""
+    ok = isinstance(address, str) and ":" in address
+    if ok:
+        host, _, port = address.rpartition(":")
+        ok = bool(host) and port.isdigit() and 0 < int(port) < 65536
+    if not ok:
+        _fail(field, "a 'host:port' string with a port in 1..65535", address)
+    return address
+
+
+def _check_job_names(cluster: Any) -> None:
+    if not isinstance(cluster, dict) or not cluster:
+        _fail("cluster", 'an object like {"worker": ["host1:port", "host2:port"]}', cluster)
+    for job in cluster:
+        if job == "ps":
+            _fail("cluster job", "'worker' or 'chief' (parameter servers need "
+                  "ParameterServerStrategy, which seqkit does not support)", job)
+        if job not in TASK_TYPES:
+            _fail("cluster job", f"one of {TASK_TYPES!r}", job)
+
+
+def _check_jobs(cluster: dict) -> None:
+    """Each job a list of distinct addresses; one ``chief`` / ``evaluator`` at most."""
+    seen: set[str] = set()
+    for job, addresses in cluster.items():
+        single = job in ("chief", "evaluator")
+        if not isinstance(addresses, list) or not addresses or (single and len(addresses) != 1):
+            what = "a list of one 'host:port'" if single else "a non-empty list of 'host:port'"
+            _fail(f"cluster.{job}", what, addresses)
+        for i, address in enumerate(addresses):
+            field = f"cluster.{job}[{i}]"
+            if _check_address(field, address) in seen:
+                _fail(field, "an address that appears once in the cluster", address)
+            seen.add(address)
+
+
+def _check_task(task: Any, cluster: dict) -> tuple[str, int]:
+    """``(task.type, task.index)`` once they name an entry of ``cluster``."""
+    if not isinstance(task, dict):
+        _fail("task", 'an object like {"type": "worker", "index": 0}', task)
+    task_type = task.get("type")
+    if task_type not in cluster:
+        _fail("task.type", f"a job of the cluster {sorted(cluster)}", task_type)
+    index = task.get("index")
+    n = len(cluster[task_type])
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < n:
+        _fail("task.index", f"an integer index into cluster.{task_type} "
+              f"({n} entr{'y' if n == 1 else 'ies'}: valid indices 0..{n - 1})", index)
+    return task_type, index
+
+
+def parse_tf_config(raw: str | dict | None = None) -> dict:
+    """Validate ``TF_CONFIG`` (the environment variable when ``raw`` is None).
+
+    Checked, in this order: JSON; ``cluster`` an object whose jobs are ``chief`` /
+    ``worker`` / ``evaluator`` (``ps`` is refused: parameter servers are not supported);
+    ``cluster.worker`` present; every job a non-empty list of distinct ``host:port``
+    (``chief`` and ``evaluator`` one entry); ``task.type`` a job of the cluster;
+    ``task.index`` an int in range.
+
+    Args:
+        raw: a JSON string, an already decoded dict, or None to read ``$TF_CONFIG``.
+
+    Returns:
+        ``{"cluster", "task_type", "task_index", "num_workers", "is_chief"}``, where
+        ``num_workers`` counts chief + workers (the processes that train) and the chief is
+        the ``chief`` task, or worker 0 when there is no ``chief`` job.
+
+    Raises:
+        ConfigError: naming the bad field (or saying that ``TF_CONFIG`` is unset).
+
+    Example:
+
+    >>> from seqkit.distribute import parse_tf_config
+    >>> info = parse_tf_config('{"cluster": {"worker": ["h1:2222", "h2:2222"]},'
+    ...                        ' "task": {"type": "worker", "index": 1}}')
+    >>> info["task_type"], info["task_index"], info["num_workers"], info["is_chief"]
+    ('worker', 1, 2, False)
+    >>> parse_tf_config({"cluster": {"worker": ["h1:2222", "h2"]},
+    ...                  "task": {"type": "worker", "index": 0}})
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: TF_CONFIG cluster.worker[1] must be a 'host:port' string \
+with a port in 1..65535, got 'h2'
+    """
+    config = _load(raw)
+    cluster = config.get("cluster")
+    _check_job_names(cluster)
+    workers = cluster.get("worker")
+    if not isinstance(workers, list) or not workers:
+        _fail("cluster.worker", "a non-empty list of 'host:port'", workers)
+    _check_jobs(cluster)
+    task_type, index = _check_task(config.get("task"), cluster)
+    chief = task_type == "chief" or (
+        task_type == "worker" and index == 0 and "chief" not in cluster
+    )
+    return {
+        "cluster": cluster,
+        "task_type": task_type,
+        "task_index": index,
+        "num_workers": len(workers) + len(cluster.get("chief", [])),
+        "is_chief": chief,
+    }
+
+
+DEVICE_KINDS = ("cpu", "gpu", "tpu")
+
+# Class name (any class in the strategy's MRO) -> the kind describe_strategy reports.
+_KINDS = {
+    "TPUStrategy": "tpu",
+    "TPUStrategyV2": "tpu",
+    "MirroredStrategy": "mirrored",
+    "OneDeviceStrategy": "one_device",
+    "CollectiveAllReduceStrategy": "multiworker",
+    "MultiWorkerMirroredStrategy": "multiworker",
+    "_DefaultDistributionStrategy": "default",
+}
+
+
+def _kind(strategy) -> str:
+    for cls in type(strategy).__mro__:
+        if cls.__name__ in _KINDS:
+            return _KINDS[cls.__name__]
+    return type(strategy).__name__
+
+
+def _devices(strategy) -> list[str]:
+    try:
+        return [str(d) for d in strategy.extended.worker_devices]
+    except (RuntimeError, AttributeError, NotImplementedError):
+        import tensorflow as tf
+
+        # The default strategy has no device list: TF places ops on GPU:0 when one exists.
+        return ["/gpu:0" if tf.config.list_physical_devices("GPU") else "/cpu:0"]
+
+
+def _worker_info(strategy) -> dict:
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if _kind(strategy) != "multiworker" or resolver is None:
+        return {"num_workers": 1, "task_type": None, "task_id": None, "is_chief": True}
+    spec = resolver.cluster_spec().as_dict()
+    task_type, task_id = resolver.task_type, resolver.task_id
+    chief = task_type in (None, "chief") or (
+        task_type == "worker" and task_id == 0 and "chief" not in spec
+    )
+    n = len(spec.get("worker", [])) + len(spec.get("chief", []))
+    return {"num_workers": max(n, 1), "task_type": task_type, "task_id": task_id,
+            "is_chief": chief}
+
+
+def describe_strategy(strategy) -> dict:
+    """A summary of ``strategy`` for logs and reports.
+
+    Args:
+        strategy: a ``tf.distribute.Strategy`` (the default strategy included).
+
+    Returns:
+        ``{"kind", "class", "replicas", "devices", "device_kind", "num_workers",
+        "task_type", "task_id", "is_chief"}``; ``kind`` is one of ``default``,
+        ``one_device``, ``mirrored``, ``multiworker``, ``tpu`` (or the class name);
+        ``task_type`` / ``task_id`` are None outside a multi-worker cluster.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> from seqkit.distribute import describe_strategy
+    >>> info = describe_strategy(tf.distribute.OneDeviceStrategy("/cpu:0"))
+    >>> info["kind"], info["replicas"], info["device_kind"], info["is_chief"]
+    ('one_device', 1, 'cpu', True)
+    >>> info["devices"]
+    ['/job:localhost/replica:0/task:0/device:CPU:0']
+    """
+    info = {
+        "kind": _kind(strategy),
+        "class": type(strategy).__name__,
+        "replicas": int(strategy.num_replicas_in_sync),
+        "devices": _devices(strategy),
+        "device_kind": device_kind(strategy),
+    }
+    info.update(_worker_info(strategy))
+    return info
+
+
+def is_chief(strategy=None) -> bool:
+    """Whether this process is the chief (the one that writes checkpoints and reports).
+
+    Args:
+        strategy: a ``tf.distribute.Strategy``; None means the strategy in scope.
+
+    Returns:
+        True unless ``strategy`` is multi-worker and this process is not its chief (the
+        ``chief`` task, or worker 0 when the cluster has no ``chief`` job).
+
+    Example:
+
+    >>> from seqkit.distribute import is_chief
+    >>> is_chief()  # no multi-worker strategy in scope
+    True
+    """
+    if strategy is None:
+        import tensorflow as tf
+
+        strategy = tf.distribute.get_strategy()
+    return _worker_info(strategy)["is_chief"]
+
+
+def fit_supported(strategy) -> bool:
+    """Whether Keras 3 ``model.fit`` works under ``strategy``.
+
+    It does not under ``MultiWorkerMirroredStrategy`` (keras-team/keras#20585, see
+    :mod:`seqkit.distribute.custom_loop`): callers train with ``train_custom_loop`` then.
+
+    Args:
+        strategy: a ``tf.distribute.Strategy``.
+
+    Returns:
+        False for a multi-worker strategy, True otherwise.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> from seqkit.distribute import fit_supported
+    >>> fit_supported(tf.distribute.get_strategy())
+    True
+    """
+    return _kind(strategy) != "multiworker"
+
+
+def device_kind(strategy_or_device_kind) -> str:
+    """The kind of device a strategy computes on.
+
+    Args:
+        strategy_or_device_kind: a ``tf.distribute.Strategy``, or one of ``"cpu"``,
+            ``"gpu"``, ``"tpu"`` (any case, surrounding spaces ignored).
+
+    Returns:
+        ``"cpu"``, ``"gpu"`` or ``"tpu"``.
+
+    Raises:
+        ConfigError: for any other string or object.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> from seqkit.distribute import device_kind
+    >>> device_kind(" GPU ")
+    'gpu'
+    >>> device_kind(tf.distribute.OneDeviceStrategy("/cpu:0"))
+    'cpu'
+    >>> device_kind("npu")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: strategy_or_device_kind must be a tf.distribute.Strategy or \
+one of ('cpu', 'gpu', 'tpu'), got 'npu'
+    """
+    value = strategy_or_device_kind
+    kind = value.strip().lower() if isinstance(value, str) else None
+    if kind not in DEVICE_KINDS and not hasattr(value, "num_replicas_in_sync"):
+        fail("strategy_or_device_kind",
+             f"a tf.distribute.Strategy or one of {DEVICE_KINDS!r}", value)
+    if kind is not None:
+        return kind
+    if _kind(value) == "tpu":
+        return "tpu"
+    devices = " ".join(_devices(value)).upper()
+    if "TPU" in devices:
+        return "tpu"
+    return "gpu" if "GPU" in devices else "cpu"
+
+
+def scaled_batch_size(per_replica_batch: int, strategy) -> int:
+    """The global batch size: ``per_replica_batch`` on every replica of every worker.
+
+    Args:
+        per_replica_batch: the batch size one replica (one GPU, one worker...) sees.
+        strategy: anything with ``num_replicas_in_sync`` (a ``tf.distribute.Strategy``).
+
+    Returns:
+        ``per_replica_batch * strategy.num_replicas_in_sync``.
+
+    Example:
+
+    >>> import types
+    >>> from seqkit.distribute import scaled_batch_size
+    >>> scaled_batch_size(16, types.SimpleNamespace(num_replicas_in_sync=8))
+    128
+    >>> scaled_batch_size(0, types.SimpleNamespace(num_replicas_in_sync=8))
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: per_replica_batch must be an integer >= 1, got 0
+    """
+    per_replica_batch = check_int("per_replica_batch", per_replica_batch)
+    return per_replica_batch * int(strategy.num_replicas_in_sync)

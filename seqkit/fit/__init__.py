@@ -9,10 +9,11 @@ imports them or names one.
 - :class:`FitResult` (:mod:`seqkit.fit.result`): model, history, test metrics, config,
   timing, save/load/export; what differs by task it asks the task's class;
 - :class:`FitOptions` (:mod:`seqkit.fit.options`): the options every fit shares, checked
-  once; :mod:`seqkit.fit.rnn_spec` (the recurrent stack), :mod:`seqkit.fit.budget`,
-  :mod:`seqkit.fit.train` (compile and train), :mod:`seqkit.fit.distributed` (the same
-  under multi-worker strategies), :mod:`seqkit.fit.timing`, :mod:`seqkit.fit.tensorboard`,
-  :mod:`seqkit.fit.describe`.
+  once, the recurrent stack they describe (``RNNSpec``) and their JSON descriptions;
+  :mod:`seqkit.fit.budget` (epochs, batch and patience from a step budget);
+  :mod:`seqkit.fit.train` (compile and train: Keras ``fit`` or, under multi-worker
+  strategies, the custom loop; atomic backups; epoch timing);
+  :mod:`seqkit.fit.tensorboard` (logs and the gate-trace heatmap).
 """
 
 from seqkit.fit.options import FitOptions

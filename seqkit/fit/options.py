@@ -18,6 +18,26 @@ RNNSpec(cell='gru', units=16, layers=1, bidirectional=False, dropout=0.0, recurr
 Traceback (most recent call last):
 ...
 seqkit.errors.ConfigError: batch_size must be 'auto' or an integer >= 1, got 0
+
+JSON-able descriptions of fit arguments, for ``FitResult.config``.
+
+Example:
+
+>>> import numpy as np
+>>> from seqkit.fit.options import describe_cell, describe_source
+>>> describe_cell("GRU")
+'gru'
+>>> describe_source(np.zeros((10, 4)))
+{'type': 'ndarray', 'shape': [10, 4]}
+
+The recurrent part of every fit's model: ``layers`` stacked RNNs built with ``make_rnn``.
+
+Example:
+
+>>> import keras
+>>> x = keras.Input((5, 3))
+>>> tuple(RNNSpec("gru", units=4, layers=2).apply(x).shape)
+(None, 4)
 """
 
 from __future__ import annotations
@@ -25,10 +45,20 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from seqkit.fit.describe import callback_names
-from seqkit.fit.rnn_spec import RNNSpec
+import keras
+
+from seqkit.fileio import jsonable
 from seqkit.fit.tensorboard import check_tensorboard
-from seqkit.validation import check_choice, check_int, check_number, check_optional_int, fail
+from seqkit.layers import VARIANTS, make_rnn
+from seqkit.validation import (
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_number,
+    check_optional_int,
+    fail,
+)
 
 LR_SCHEDULES = ("plateau", None)
 
@@ -219,3 +249,128 @@ class FitOptions:
                 "max_seconds": self.max_seconds, "strategy": strategy_description,
                 "callbacks": callback_names(self.callbacks), "backup_dir": self.backup_dir,
                 "tensorboard": self.tensorboard, "verbose": self.verbose, "optimizer": "adam"}
+
+
+def describe_cell(cell) -> str | dict:
+    """A JSON-able description of ``cell``; raises :class:`ConfigError` if it is unusable.
+
+    Names and layer classes are checked without building a layer: a layer (with a seed
+    generator) is TensorFlow work, and ``strategy="multiworker"`` must create its strategy
+    before any (the fit functions check their options first).
+
+    Args:
+        cell: a :data:`seqkit.layers.VARIANTS` name (any case, ``-`` or ``_``), a Keras
+            layer class, or a layer instance used as a template.
+
+    Returns:
+        The normalised name, ``"module.Class"`` for a class, or ``{"class", "config"}``
+        for an instance.
+
+    Raises:
+        seqkit.errors.ConfigError: an unknown name or something that is not a layer.
+
+    Example:
+
+    >>> describe_cell("layernorm-lstm")
+    'layernorm_lstm'
+    >>> describe_cell("transformer")
+    Traceback (most recent call last):
+    ...
+    seqkit.errors.ConfigError: ...'transformer'...
+    """
+    if isinstance(cell, str):
+        key = cell.strip().lower().replace("-", "_")
+        if key not in VARIANTS:
+            make_rnn(cell, 1)  # raises the ConfigError listing the allowed names
+        return key
+    if isinstance(cell, type) and issubclass(cell, keras.layers.Layer):
+        return f"{cell.__module__}.{cell.__qualname__}"
+    make_rnn(cell, 1)  # validates: anything but a layer instance is refused
+    cls = type(cell)
+    return {"class": f"{cls.__module__}.{cls.__qualname__}",
+            "config": jsonable(cell.get_config())}
+
+
+def describe_source(source) -> str | dict:
+    """A short JSON-able description of a data argument (names and paths kept verbatim).
+
+    Args:
+        source: a dataset name, a path, an array or any sized collection.
+
+    Returns:
+        ``str(source)`` for names and paths, else ``{"type", "shape"}`` or ``{"type", "len"}``.
+
+    Example:
+
+    >>> describe_source(["good", "bad", "ugly"])
+    {'type': 'list', 'len': 3}
+    """
+    if isinstance(source, str) or hasattr(source, "__fspath__"):
+        return str(source)
+    shape = getattr(source, "shape", None)
+    if shape is not None:
+        return {"type": type(source).__name__, "shape": [int(s) for s in shape]}
+    try:
+        return {"type": type(source).__name__, "len": len(source)}
+    except TypeError:
+        return {"type": type(source).__name__}
+
+
+def callback_names(callbacks) -> list[str]:
+    """The class names of ``callbacks`` (the callbacks themselves are not JSON-able).
+
+    Args:
+        callbacks: Keras callbacks, or None.
+
+    Returns:
+        One class name per callback.
+
+    Example:
+
+    >>> callback_names([keras.callbacks.TerminateOnNaN()])
+    ['TerminateOnNaN']
+    """
+    return [type(cb).__name__ for cb in (callbacks or [])]
+
+
+@dataclass(frozen=True)
+class RNNSpec:
+    """The recurrent part of every model: ``layers`` stacked RNNs built with ``make_rnn``."""
+
+    cell: object = "lstm"
+    units: int = 64
+    layers: int = 1
+    bidirectional: bool = False
+    dropout: float = 0.0
+    recurrent_dropout: float = 0.0
+
+    def checked(self) -> RNNSpec:
+        describe_cell(self.cell)
+        check_int("units", self.units)
+        check_int("layers", self.layers)
+        check_fraction("dropout", self.dropout)
+        check_fraction("recurrent_dropout", self.recurrent_dropout)
+        check_bool("bidirectional", self.bidirectional)
+        return self
+
+    def config(self) -> dict:
+        return {"cell": describe_cell(self.cell), "units": int(self.units),
+                "layers": int(self.layers), "bidirectional": bool(self.bidirectional),
+                "dropout": float(self.dropout),
+                "recurrent_dropout": float(self.recurrent_dropout)}
+
+    def apply(self, x, return_sequences: bool = False):
+        """Run ``x`` ``[B, T, d]`` through the stack; returns the last layer's final output
+        (every step's with ``return_sequences``)."""
+        for i in range(self.layers):
+            last = i == self.layers - 1
+            kwargs = {"return_sequences": return_sequences or not last}
+            if self.dropout:
+                kwargs["dropout"] = float(self.dropout)
+            if self.recurrent_dropout:
+                kwargs["recurrent_dropout"] = float(self.recurrent_dropout)
+            layer = make_rnn(self.cell, int(self.units), name=f"rnn_{i}", **kwargs)
+            if self.bidirectional:
+                layer = keras.layers.Bidirectional(layer, name=f"bidirectional_{i}")
+            x = layer(x)
+        return x

@@ -35,9 +35,8 @@ import keras
 from seqkit.errors import ConfigError, DataError
 from seqkit.fileio import jsonable
 from seqkit.fit.budget import plan_training
-from seqkit.fit.options import FitOptions
+from seqkit.fit.options import FitOptions, RNNSpec
 from seqkit.fit.result import FitResult
-from seqkit.fit.rnn_spec import RNNSpec
 from seqkit.fit.tensorboard import fit_log_dir
 from seqkit.fit.train import compile_and_fit, resolve_strategy, strategy_config, strategy_scope
 

@@ -2,7 +2,7 @@
 
 :func:`compile_and_fit` is the one training step of every fit function. Under a strategy
 where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``, keras#20585) it trains through
-:func:`seqkit.fit.distributed.fit_custom_loop` instead, with the same history and timing.
+:func:`seqkit.fit.train.fit_custom_loop` instead, with the same history and timing.
 
 Example:
 
@@ -14,21 +14,51 @@ Example:
 ...                                   verbose=0, train_examples=8)
 >>> sorted(history), timing["epochs_run"]
 (['loss', 'val_loss'], 2)
+
+Wall-clock timing of training epochs, and the ``FitResult.timing`` summary.
+
+Example:
+
+>>> from seqkit.fit.train import TimingCallback
+>>> timer = TimingCallback()
+>>> timer.epoch_seconds = [2.0, 1.0, 1.2]
+>>> timer.summary(train_examples=100)["steady_epoch_seconds"]
+1.1
+
+The fit functions' training under strategies where Keras ``fit`` fails.
+
+``MultiWorkerMirroredStrategy`` breaks Keras 3 ``fit`` (keras#20585); there
+:func:`seqkit.fit.train.compile_and_fit` calls :func:`fit_custom_loop`, which trains
+through :func:`seqkit.distribute.train_custom_loop` with the compiled optimizer and loss,
+validates every epoch (:class:`DistributedValidation`), stops early like Keras and
+returns the same history and timing.
+
+Fault tolerance: resume training after a crash without trusting a half-written file.
+
+Keras' ``BackupAndRestore`` writes ``latest.weights.h5`` in place and then the epoch
+metadata; a process killed mid-write leaves a corrupt or inconsistent backup (see
+shared/design/traps.md). :class:`AtomicBackupAndRestore` writes both to temporary files
+beside them, flushes them to disk, and renames them into place, so a reader sees the old
+backup or the new one. Like Keras' callback it resumes at the start of the interrupted
+epoch (at most one epoch of work is lost) and deletes its folder when training ends.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
+import os
+import shutil
+import statistics
+import time
 from collections.abc import Sequence
 
 import keras
 
-from seqkit.checkpointing import AtomicBackupAndRestore
 from seqkit.errors import ConfigError
 from seqkit.fileio import jsonable
 from seqkit.fit.budget import schedule_callbacks, stopping_patience, watched_quantity
 from seqkit.fit.tensorboard import tensorboard_callbacks
-from seqkit.fit.timing import TimingCallback, timing_summary
 from seqkit.validation import check_int, check_number, check_optional_int
 
 
@@ -139,7 +169,7 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
     (off when ``val_ds`` is None or ``patience`` is None; ``monitor="loss"`` watches the
     training loss instead, for sets too small to hold one out); ``lr_schedule="plateau"`` and
     ``max_seconds`` add :func:`seqkit.fit.budget.schedule_callbacks`. ``backup_dir`` adds
-    :class:`seqkit.checkpointing.AtomicBackupAndRestore` (Keras' callback with atomic
+    :class:`seqkit.fit.train.AtomicBackupAndRestore` (Keras' callback with atomic
     writes): a run interrupted and started again with the same directory resumes at the
     start of the interrupted epoch; the folder is deleted when training ends normally.
     ``tensorboard`` (a folder, or None) adds, after every other callback,
@@ -147,11 +177,11 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
     and, when training ends (best weights restored), a gate-trace heatmap image of the
     first validation example (a ``keras.callbacks.TensorBoard`` among ``callbacks`` is
     used instead of a second logger, and gets the heatmap). Returns ``(history, timing)``:
-    history as a dict of lists, timing from :func:`seqkit.fit.timing.timing_summary`
+    history as a dict of lists, timing from :func:`seqkit.fit.train.timing_summary`
     (epochs and steps run, best epoch, why training stopped).
 
     Under a strategy where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``,
-    keras#20585) the same training runs through :func:`seqkit.fit.distributed.fit_custom_loop`
+    keras#20585) the same training runs through :func:`seqkit.fit.train.fit_custom_loop`
     instead; its docstring says what is the same and what differs.
     """
     epochs = check_int("epochs", epochs)
@@ -167,7 +197,6 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
                                      max_seconds=max_seconds), *(callbacks or [])]
     if not _fit_supported(strategy):
         from seqkit.distribute import is_chief
-        from seqkit.fit.distributed import fit_custom_loop
 
         logs = logs if is_chief(strategy) else []  # one writer: the chief
         return fit_custom_loop(model, train_ds, val_ds, epochs=epochs, loss=loss,
@@ -193,3 +222,291 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
                if k != "learning_rate"}  # ReduceLROnPlateau's log; the schedule is known
     return history, timing_summary(timer, stopper, train_examples, epochs_planned=epochs,
                                    callbacks=callbacks, steps_per_epoch=steps_per_epoch)
+
+
+class TimingCallback(keras.callbacks.Callback):
+    """Wall-clock seconds of every training epoch (validation included)."""
+
+    def __init__(self):
+        super().__init__()
+        self.epoch_seconds: list[float] = []
+        self._start = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._start is not None:
+            self.epoch_seconds.append(time.perf_counter() - self._start)
+
+    def summary(self, train_examples: int | None = None) -> dict:
+        """``examples_per_second`` uses the median of the epochs after the first when
+        there are two or more (the first one includes tracing), else the only epoch."""
+        secs = list(self.epoch_seconds)
+        median = statistics.median(secs) if secs else None
+        steady = statistics.median(secs[1:]) if len(secs) >= 2 else median
+        eps = (train_examples / steady) if (train_examples and steady) else None
+        return {"epoch_seconds": secs, "median_epoch_seconds": median,
+                "steady_epoch_seconds": steady, "examples_per_second": eps,
+                "train_examples": train_examples}
+
+
+def timing_summary(timer: TimingCallback, stopper, train_examples, *, epochs_planned: int,
+                   callbacks=(), steps_per_epoch: int | None = None) -> dict:
+    """``FitResult.timing`` of a finished training.
+
+    Args:
+        timer: the :class:`TimingCallback` that ran.
+        stopper: the ``EarlyStopping`` callback, or None.
+        train_examples: examples (or windows) per training epoch.
+        epochs_planned: the most epochs the plan allowed.
+        callbacks: the other callbacks that ran (a time budget among them is asked).
+        steps_per_epoch: optimizer steps per epoch, for ``steps_run``.
+
+    Returns:
+        :meth:`TimingCallback.summary` plus ``epochs_run``, ``best_epoch`` (1-based, None
+        without early stopping), ``steps_run`` and ``stop_reason`` (in words).
+
+    Example:
+
+    >>> timer = TimingCallback()
+    >>> timer.epoch_seconds = [1.0, 1.0]
+    >>> t = timing_summary(timer, None, 64, epochs_planned=2, steps_per_epoch=2)
+    >>> t["steps_run"], t["stop_reason"]
+    (4, 'epoch budget used (2 epochs)')
+    """
+    from seqkit.fit.budget import stop_reason
+
+    timing = timer.summary(train_examples)
+    epochs_run = len(timer.epoch_seconds)
+    timing["epochs_run"] = epochs_run
+    timing["best_epoch"] = (int(stopper.best_epoch) + 1
+                            if stopper is not None and stopper.best_weights is not None
+                            else None)
+    timing["steps_run"] = epochs_run * steps_per_epoch if steps_per_epoch else None
+    timing["stop_reason"] = stop_reason(epochs_planned=epochs_planned, epochs_run=epochs_run,
+                                        stopper=stopper, callbacks=list(callbacks))
+    return timing
+
+
+def _metric_object(metric, loss):
+    """A fresh Keras metric for ``metric`` as ``compile`` would resolve it with ``loss``:
+    ``(history key, Metric)``. "accuracy"/"acc" follow the loss like Keras does (sparse
+    categorical / categorical / binary); other names via ``keras.metrics.get``."""
+    if isinstance(metric, keras.metrics.Metric):
+        return metric.name, metric.__class__.from_config(metric.get_config())
+    name = metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
+    loss_name = loss if isinstance(loss, str) else getattr(loss, "name", "")
+    if name in ("accuracy", "acc"):
+        if "sparse_categorical" in loss_name:
+            return name, keras.metrics.SparseCategoricalAccuracy(name=name)
+        if "categorical" in loss_name:
+            return name, keras.metrics.CategoricalAccuracy(name=name)
+        if "binary" in loss_name:
+            return name, keras.metrics.BinaryAccuracy(name=name)
+    try:
+        obj = keras.metrics.get(metric)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"unknown metric {metric!r}") from exc
+    if not isinstance(obj, keras.metrics.Metric):
+        obj = keras.metrics.MeanMetricWrapper(obj, name=name)
+    elif obj.name != name:  # "mae" -> MeanAbsoluteError(name="mae"), keyed like compile
+        obj = obj.__class__.from_config({**obj.get_config(), "name": name})
+    return name, obj
+
+
+class DistributedValidation(keras.callbacks.Callback):
+    """``val_loss`` and ``val_<metric>`` at the end of every epoch of
+    ``seqkit.distribute.train_custom_loop``, written into the epoch's ``logs`` before the
+    callbacks after it (early stopping, timing, progress) see them.
+
+    The validation set (batched at the global size) is distributed like the training set
+    (``AutoShardPolicy.DATA``), so every worker runs the same number of steps; the loss is
+    the sum of per-example losses over all workers divided by their global count (the
+    per-example mean, as Keras' ``evaluate`` reports it), the metrics are Keras metrics
+    created under the strategy scope and read once per epoch on every worker.
+    """
+
+    def __init__(self, strategy, val_ds, loss, metrics):
+        super().__init__()
+        from seqkit import distribute as sd
+
+        self.strategy = strategy
+        self.data = sd.distribute_dataset(strategy, val_ds)
+        self.loss_fn = sd.per_example_loss(loss)
+        self.metrics = list(metrics)  # [(key, Metric created under strategy.scope())]
+        self.history: dict[str, list[float]] = {"val_loss": []}
+        for key, _ in self.metrics:
+            self.history[f"val_{key}"] = []
+        self._step = None
+
+    def _make_step(self):
+        import tensorflow as tf
+
+        from seqkit import distribute as sd
+
+        model, strategy, loss_fn, metrics = self.model, self.strategy, self.loss_fn, \
+            self.metrics
+        SUM = tf.distribute.ReduceOp.SUM
+
+        def replica_step(batch):
+            x, y, w = sd.unpack_batch(batch)
+            per_example, pred32 = sd.weighted_per_example_loss(
+                loss_fn, y, model(x, training=False), w)
+            count = tf.cast(tf.size(per_example), tf.float32)
+            total = tf.reduce_sum(per_example)
+            if model.losses:  # regularization: added once per element, like Keras
+                total += count * tf.add_n([tf.cast(v, tf.float32) for v in model.losses])
+            for _, metric in metrics:
+                metric.update_state(y, pred32, sample_weight=w)
+            return total, count
+
+        @tf.function
+        def step(batch):
+            total, count = strategy.run(replica_step, args=(batch,))
+            return (strategy.reduce(SUM, total, axis=None),
+                    strategy.reduce(SUM, count, axis=None))
+
+        return step
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._step is None:
+            self._step = self._make_step()
+        for _, metric in self.metrics:
+            metric.reset_state()
+        total = count = 0.0
+        for batch in self.data:
+            t, c = self._step(batch)
+            total += float(t)
+            count += float(c)
+        values = {"val_loss": total / count if count else float("nan")}
+        for key, metric in self.metrics:
+            values[f"val_{key}"] = float(metric.result())
+        for key, value in values.items():
+            self.history[key].append(value)
+        if logs is not None:
+            logs.update(values)
+
+
+class _PrintEpoch(keras.callbacks.Callback):
+    """One line per epoch with every log (validation included), for ``verbose``."""
+
+    def __init__(self, epochs):
+        super().__init__()
+        self.epochs = epochs
+
+    def on_epoch_end(self, epoch, logs=None):
+        print(f"Epoch {epoch + 1}/{self.epochs} - " + " - ".join(
+            f"{k}: {v:.4f}" for k, v in (logs or {}).items()), flush=True)
+
+
+def fit_custom_loop(model, train_ds, val_ds, *, epochs, loss, metrics, patience, callbacks,
+                    backup_dir, verbose, strategy, train_examples,
+                    steps_per_epoch=None, watch="val_loss") -> tuple[dict, dict]:
+    """:func:`seqkit.fit.train.compile_and_fit` through ``seqkit.distribute.train_custom_loop``, for
+    strategies where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``: keras#20585).
+
+    The same: the compiled Adam (learning rate, and any clipping, which the loop applies to
+    the global gradient) and loss; the metrics resolved as ``compile`` resolves them;
+    ``val_loss`` / ``val_<metric>`` after every epoch (:class:`DistributedValidation`);
+    ``keras.callbacks.EarlyStopping(val_loss, patience, restore_best_weights=True)``; the
+    history keys (``loss``, metrics, ``val_loss``, ``val_<metric>``) and the timing dict.
+
+    Data: ``train_ds`` / ``val_ds`` are batched at the *global* batch size (what the fit
+    functions build); the loop distributes them with ``AutoShardPolicy.DATA``, which
+    splits every global batch between the workers (a last, short batch too, possibly into
+    an empty part), so every worker runs the same number of steps and one step sees the
+    same examples as one step of single-process training; no ``drop_remainder`` needed.
+
+    ``backup_dir``: the loop's ``tf.train.CheckpointManager`` (model, optimizer, epoch)
+    written after every epoch, by the chief only (other workers write to a temp dir); a
+    rerun resumes at the epoch after the last finished one, and the chief deletes the
+    folder when training ends normally (like ``BackupAndRestore``). Its format is not
+    ``AtomicBackupAndRestore``'s: resume with the strategy that wrote it.
+
+    Differs: only ``set_model``, ``on_train_begin/end``, ``on_epoch_begin/end`` and
+    ``model.stop_training`` of extra callbacks are honoured (no batch hooks); ``verbose``
+    prints one line per epoch on the chief instead of Keras' progress bar.
+    """
+    from seqkit import distribute as sd
+
+    chief = sd.is_chief(strategy)
+    with strategy.scope():
+        train_metrics = [_metric_object(m, loss) for m in (metrics or ())]
+        val_metrics = [_metric_object(m, loss) for m in (metrics or ())]
+    timer = TimingCallback()
+    cbs: list = []
+    validation = None
+    if val_ds is not None:
+        validation = DistributedValidation(strategy, val_ds, loss, val_metrics)
+        cbs.append(validation)  # first: the callbacks after it see val_loss
+    cbs.append(timer)
+    stopper = None
+    stop_after = stopping_patience(watch, patience, epochs)  # val_loss: only with one
+    if stop_after is not None:
+        stopper = keras.callbacks.EarlyStopping(
+            monitor=watch, patience=stop_after, restore_best_weights=True, mode="min")
+        cbs.append(stopper)
+    cbs.extend(callbacks or [])
+    if verbose and chief:
+        cbs.append(_PrintEpoch(epochs))
+    result = sd.train_custom_loop(
+        lambda: model, train_ds, strategy=strategy, epochs=epochs, loss=loss,
+        optimizer_fn=lambda: model.optimizer, metrics=[obj for _, obj in train_metrics],
+        callbacks=cbs, checkpoint_dir=None if backup_dir is None else str(backup_dir),
+        seed=None)
+    if backup_dir is not None and chief:
+        shutil.rmtree(backup_dir, ignore_errors=True)  # finished: like BackupAndRestore
+    history = {"loss": [float(v) for v in result["loss"]]}
+    for key, _ in train_metrics:
+        history[key] = [float(v) for v in result[key]]
+    if validation is not None:
+        history.update(validation.history)
+    return history, timing_summary(timer, stopper, train_examples, epochs_planned=epochs,
+                                   callbacks=callbacks or (),
+                                   steps_per_epoch=steps_per_epoch)
+
+
+class AtomicBackupAndRestore(keras.callbacks.BackupAndRestore):
+    """``keras.callbacks.BackupAndRestore`` whose writes are atomic (temp file + rename).
+
+    Args:
+        backup_dir: the folder holding the backup (weights and the epoch reached).
+        **kwargs: Keras' ``BackupAndRestore`` arguments (``save_freq``,
+            ``double_checkpoint``, ``delete_checkpoint``).
+
+    Example:
+
+    >>> import keras, numpy as np, os, tempfile
+    >>> folder = os.path.join(tempfile.mkdtemp(), "backup")
+    >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    >>> model.compile("sgd", "mse")
+    >>> history = model.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=2, verbose=0,
+    ...                     callbacks=[AtomicBackupAndRestore(folder)])
+    >>> os.path.exists(folder)  # deleted when training ends normally, like Keras'
+    False
+    """
+
+    def _save_model(self):
+        os.makedirs(self.backup_dir, exist_ok=True)
+        pid = os.getpid()
+        tmp_weights = os.path.join(self.backup_dir, f".tmp-{pid}.weights.h5")
+        tmp_meta = os.path.join(self.backup_dir, f".tmp-{pid}-training_metadata.json")
+        self.model.save_weights(filepath=tmp_weights, overwrite=True)
+        with open(tmp_meta, "w") as f:
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, f)
+            f.flush()
+            os.fsync(f.fileno())
+        _fsync(tmp_weights)
+        # Weights first: a crash between the two renames resumes one epoch early with the
+        # newer weights, never with weights older than the metadata claims.
+        os.replace(tmp_weights, self._weights_path)
+        os.replace(tmp_meta, self._training_metadata_path)
+
+
+def _fsync(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -13,7 +13,7 @@ fit trains (every target counts equally in the loss).
 Example:
 
 >>> import numpy as np
->>> from seqkit.fit.rnn_spec import RNNSpec
+>>> from seqkit.fit.options import RNNSpec
 >>> model = build_forecast_model(8, 1, 3, 1, input_mean=[0.0], input_std=[1.0],
 ...                              target_mean=[0.0], target_std=[1.0],
 ...                              quantiles=(0.1, 0.5, 0.9), rnn=RNNSpec("gru", units=4))
@@ -58,7 +58,7 @@ import numpy as np
 from keras import ops
 
 from seqkit.errors import ConfigError
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import RNNSpec
 from seqkit.validation import check_choice, check_int, scale_stats
 
 WINDOW_INPUTS = ("absolute", "relative", "both")
@@ -153,7 +153,7 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
         future_stats: ``(mean [C], std [C])`` of future-known covariates: adds the input
             ``future_covariates [B, horizon, C]``.
         static_stats: ``(mean [S], std [S])``: adds the input ``static_covariates [B, S]``.
-        rnn: the :class:`seqkit.fit.rnn_spec.RNNSpec`.
+        rnn: the :class:`seqkit.fit.options.RNNSpec`.
         name: the model's name.
 
     Returns:
@@ -162,7 +162,7 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
 
     Example:
 
-    >>> from seqkit.fit.rnn_spec import RNNSpec
+    >>> from seqkit.fit.options import RNNSpec
     >>> model = build_forecast_model(6, 2, 3, 1, scaling="window", future_stats=([0.0], [1.0]),
     ...                              rnn=RNNSpec("lstm", units=4))
     >>> [tuple(i.shape) for i in model.inputs], tuple(model.outputs[0].shape)
@@ -254,7 +254,7 @@ def forecast_training_view(model: keras.Model) -> keras.Model:
 
     Example:
 
-    >>> from seqkit.fit.rnn_spec import RNNSpec
+    >>> from seqkit.fit.options import RNNSpec
     >>> model = build_forecast_model(4, 1, 2, 1, input_mean=[0.0], input_std=[1.0],
     ...                              rnn=RNNSpec("gru", units=2))
     >>> tuple(forecast_training_view(model).outputs[0].shape)

@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqkit.errors import DataError
-from seqkit.fit.describe import describe_source
-from seqkit.fit.options import FitOptions, option
+from seqkit.fit.options import FitOptions, describe_source, option
 from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
 from seqkit.forecasting.baselines import BASELINES

@@ -5,7 +5,7 @@ configuration), ``metrics.json``, ``history.png``, ``model/`` (the FitResult),
 ``progress.json`` (last finished epoch, rewritten atomically each epoch), ``summary.json``
 (where everything went), ``tensorboard/`` (:mod:`seqkit.fit.tensorboard`: epoch scalars
 and a gate-trace heatmap; off with ``--no-tensorboard`` or ``SEQKIT_TENSORBOARD=0``), and
-while training ``backup/`` (:class:`seqkit.checkpointing.AtomicBackupAndRestore`).
+while training ``backup/`` (:class:`seqkit.fit.train.AtomicBackupAndRestore`).
 The export goes to ``saved_models/<name>/<version>/`` and its report beside it.
 
 Resuming: run the same command again after a crash; training continues from the start

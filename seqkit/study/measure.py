@@ -5,7 +5,7 @@
   (:func:`seqkit.layers.counts.count_rnn`: kernel and recurrent-kernel matmuls, one
   example, one step).
 - **Steady-state throughput** (:func:`steady_state`): from the fit's epoch wall times
-  (:class:`seqkit.fit.timing.TimingCallback`, validation pass included), the median over
+  (:class:`seqkit.fit.train.TimingCallback`, validation pass included), the median over
   the epochs *after the first* — the first one also traces and compiles the step
   function, reported apart as ``first_epoch_extra_s`` — divided by the optimizer steps of
   an epoch (``timing["steps_run"] / timing["epochs_run"]``).

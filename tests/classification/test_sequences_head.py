@@ -13,7 +13,7 @@ import seqkit
 from seqkit.classification.models import MaskedPooling, TimePatches, build_sequence_model
 from seqkit.classification.sequences import resolve_patch
 from seqkit.errors import ConfigError
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import RNNSpec
 
 
 def _rows(lengths, t=7, f=3, seed=0):

@@ -307,7 +307,7 @@ def _early_stopping_run(train, tmp_path, backup=False, crash_after=None):
     import tensorflow as tf
 
     from seqkit.classification.models import build_sequence_model
-    from seqkit.fit.rnn_spec import RNNSpec
+    from seqkit.fit.options import RNNSpec
 
     x, y = make_data()
     ids = (y == "pos").astype("int64")

@@ -11,8 +11,7 @@ from seqkit.classification.models import masked_feature_stats
 from seqkit.classification.sequences import SequenceClassification
 from seqkit.errors import ConfigError
 from seqkit.fit.budget import plan_training, schedule_callbacks
-from seqkit.fit.options import FitOptions
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import FitOptions, RNNSpec
 
 AUTO = {"epochs": "auto", "batch_size": "auto", "patience": "auto", "max_seconds": None}
 

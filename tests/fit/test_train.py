@@ -10,7 +10,7 @@ from sklearn.metrics import f1_score
 from seqkit.classification.metrics import classification_metrics
 from seqkit.classification.models import build_sequence_model, build_text_model
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import RNNSpec
 from seqkit.forecasting.model import build_forecast_model, forecast_training_view
 
 # ----------------------------------------------------------------------------- metrics

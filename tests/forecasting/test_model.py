@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import RNNSpec
 from seqkit.forecasting.model import (
     RELATIVE_SCALE_FLOOR,
     AddLastValue,

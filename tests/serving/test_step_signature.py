@@ -15,7 +15,7 @@ import tensorflow as tf
 
 import seqkit
 from seqkit.conformance import GOLDEN_CASES
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import RNNSpec
 from seqkit.forecasting.model import build_forecast_model
 from seqkit.serving import export, read_metadata, read_warmup_requests
 from seqkit.serving.naming import OutputNaming

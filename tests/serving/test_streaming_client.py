@@ -15,7 +15,7 @@ from tensorflow_serving.apis import predict_pb2
 
 import seqkit
 from seqkit.errors import ConfigError, DataError
-from seqkit.fit.rnn_spec import RNNSpec
+from seqkit.fit.options import RNNSpec
 from seqkit.forecasting.model import build_forecast_model
 from seqkit.serving import export, read_metadata
 from seqkit.serving.rest import ServingError, encode_body

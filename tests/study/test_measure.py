@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from seqkit.fit.timing import TimingCallback
+from seqkit.fit.train import TimingCallback
 from seqkit.study.measure import model_counts, steady_state, training_activation_estimate
 
 
