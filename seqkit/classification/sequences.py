@@ -156,12 +156,9 @@ class SequenceClassification(ClassificationTask):
         return {"source": describe_source(self.x),
                 "labels": describe_source(self.y) if self.y is not None else None,
                 "lengths": "given" if self.lengths is not None else None,
-                "val_fraction": self.val_fraction, "test_fraction": self.test_fraction,
                 "test": describe_source(self.test[0]) if self.test is not None else None,
-                "layout": self.layout,
-                "classes": list(self.classes) if self.classes is not None else None,
-                "patch": self.patch, "patch_size": getattr(self, "patch_size", None),
-                "head": self.head, **self.class_weight_config()}
+                **self.option_config(), "patch_size": getattr(self, "patch_size", None),
+                **self.class_weight_config()}
 
     def data_info(self) -> dict:
         parts = (self.train_x, self.val_x, self.test_x)

@@ -202,17 +202,8 @@ class TextClassification(ClassificationTask):
         return {
             "source": describe_source(self.x),
             "labels": describe_source(self.y) if self.y is not None else None,
-            "embedding_dim": self.embedding_dim, "max_tokens": self.max_tokens,
-            "sequence_length": self.used_length,
-            "length_percentile": self.length_percentile,
-            "val_fraction": self.val_fraction, "test_fraction": self.test_fraction,
-            "data_dir": self.data_dir, "text_column": self.text_column,
-            "label_column": self.label_column, "empty_policy": self.empty_policy,
-            "max_examples": self.max_examples,
-            "classes": list(self.classes) if self.classes is not None else None,
-            "encoding": self.encoding,
+            **self.option_config(), "sequence_length": self.used_length,
             "embeddings": str(self.embeddings) if self.embeddings is not None else None,
-            "trainable_embeddings": self.trainable_embeddings,
             **self.class_weight_config(),
         }
 

@@ -105,8 +105,23 @@ class FitTask:
         raise NotImplementedError
 
     def config(self) -> dict:
-        """The task's own arguments, JSON-able, for ``FitResult.config``."""
-        raise NotImplementedError
+        """The task's own arguments, JSON-able, for ``FitResult.config`` (default: its
+        options, :meth:`option_config`; tasks add what they derived).
+
+        Returns:
+            ``{name: value}``.
+        """
+        return self.option_config()
+
+    def option_config(self) -> dict:
+        """Every option of the task as it stands after :meth:`check` (its fields but the
+        data, which :meth:`config` describes).
+
+        Returns:
+            ``{name: value}``; tuples as lists.
+        """
+        return {f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)
+                if not f.metadata.get("recipe_reason")}
 
     def data_info(self) -> dict:
         """What was learnt about the data: split sizes, lengths, class counts, ..."""
@@ -314,6 +329,10 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
     return FitResult(model=model, task=task.name, history=history, metrics=jsonable(metrics),
                      config=jsonable(config), class_names=task.class_names,
                      timing=jsonable(timing), data_info=jsonable(task.data_info()))
+
+
+def _plain(value):
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _run_name(task: FitTask, options: FitOptions) -> str:

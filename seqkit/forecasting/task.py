@@ -195,20 +195,11 @@ class Forecasting(FitTask):
 
     def config(self) -> dict:
         return {
-            "source": describe_source(self.series), "window": self.window,
-            "horizon": self.horizon, "stride": self.stride,
+            "source": describe_source(self.series), **self.option_config(),
             "target_columns": [self.data.columns[t] for t in self.data.targets],
-            "columns": list(self.columns) if self.columns is not None else None,
-            "time_column": self.time_column, "nan_policy": self.nan_policy,
-            "period": self.period, "residual": bool(self.residual),
-            "window_inputs": self.window_inputs, "val_size": self.val_size,
-            "test_size": self.test_size, "scaling": self.scaling,
-            "quantiles": list(self.quantiles) if self.quantiles else None,
+            "residual": bool(self.residual),
             "future_covariates": list(self.future_covariates or []),
-            "calendar": self.calendar, "id_column": self.id_column,
             "static_columns": list(self.static_columns or []),
-            "baselines": list(self.baselines), "baseline_refit": self.baseline_refit,
-            "calibrate_intervals": self.calibrate_intervals,
             "loss": ("pinball" if self.quantiles else "mse") + (
                 " on standardised targets" if self.scaling == "global"
                 else " on window-scaled targets"),
