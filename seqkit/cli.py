@@ -20,7 +20,8 @@ import os
 import sys
 
 from seqkit.errors import ConfigError
-from seqkit.recipes.config import CONFIGS, CompareConfig, add_config_arguments
+from seqkit.recipes.config import CONFIGS, add_config_arguments
+from seqkit.study.config import CompareConfig
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -107,7 +108,7 @@ def run(args) -> int:
         config_cls = CONFIGS[args.recipe]
         run_recipe(args.recipe, cfg.config_from_namespace(config_cls, args))
     elif args.command == "compare":
-        from seqkit.recipes.compare import run_compare
+        from seqkit.study import run_compare
 
         run_compare(cfg.config_from_namespace(CompareConfig, args))
     elif args.command == "export":
