@@ -4,6 +4,7 @@ tables and JSON output. Pure Python on top of TensorFlow; PyTorch is optional.
 Timing rule for this repository (shared, noisy CPU machines): every row of a table is
 measured in the same process, round-robin (row 1, row 2, ..., row 1, row 2, ...), so that
 load from other processes hits every row alike; tables report medians and ratios.
+``interleaved`` and ``finish`` are :mod:`seqkit.study.layerbench`'s.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import json
 import os
 import platform
 import statistics
-import time
 import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 # benchmarks time fits: no TensorBoard logs unless asked (SEQKIT_TENSORBOARD=1)
 os.environ.setdefault("SEQKIT_TENSORBOARD", "0")
 warnings.filterwarnings("ignore", message=".*tf.lite.Interpreter is deprecated.*")
+
+# the round-robin timer, written once (the layer benchmark's, which the study also runs)
+from seqkit.study.layerbench import finish, interleaved  # noqa: E402, F401
 
 
 def try_import_torch():
@@ -101,44 +104,6 @@ def machine_line(info: dict) -> str:
             f"{info['memory_gib']} GiB, GPU: {info['gpu'] or 'none'}, load average "
             f"{info['load_average_at_start']}; Python {info['python']}, TF "
             f"{info['tensorflow']}, Keras {info['keras']} ({info['keras_backend']}), {torch}")
-
-
-def finish(value):
-    """Block until ``value`` (a TF/torch tensor, NumPy array or nest of them) is computed."""
-    if isinstance(value, (list, tuple)):
-        for v in value:
-            finish(v)
-        return
-    if hasattr(value, "detach"):  # torch: CPU ops have finished when they return
-        return value
-    if hasattr(value, "numpy"):
-        value.numpy()
-    return value
-
-
-def time_call(fn) -> float:
-    """Milliseconds for one call of ``fn`` (its result is forced to finish)."""
-    start = time.perf_counter()
-    finish(fn())
-    return (time.perf_counter() - start) * 1e3
-
-
-def interleaved(fns: dict, repeats: int, warmup: int = 2, settle: int = 0) -> dict:
-    """``{name: [ms, ...]}``: every function called ``repeats`` times, round-robin.
-
-    ``warmup`` untimed rounds first. ``settle`` untimed calls of a function right before
-    each of its timed calls (lets thread pools of another library go idle first).
-    """
-    for _ in range(warmup):
-        for fn in fns.values():
-            finish(fn())
-    times = {name: [] for name in fns}
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            for _ in range(settle):
-                finish(fn())
-            times[name].append(time_call(fn))
-    return times
 
 
 def median(values) -> float:

@@ -3,7 +3,9 @@ optionally with XLA, a TFLite (XNNPACK) conversion and PyTorch's oneDNN LSTM/GRU
 
 Everything is measured side by side in one process, interleaved round-robin so that load
 from other processes hits every row alike; the table gives medians and ratios to the Keras
-built-in layer of the same family and, when PyTorch is installed, to PyTorch.
+built-in layer of the same family and, when PyTorch is installed, to PyTorch. The rows and
+their timing are ``seqkit.study.layerbench``'s (the study's layer-level section measures
+the same way); this script is its command line and its tables.
 
     python benchmarks/bench_layers.py              # issue-13 shapes: B=64 T=100 I=64 H=128,
                                                    # batch 1, small B=32 T=104 I=1 H=32
@@ -44,249 +46,23 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import _common  # noqa: E402
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from seqkit.layers import make_rnn  # noqa: E402
+from seqkit.study.layerbench import (  # noqa: E402
+    FAMILIES,
+    family_rows,
+    matmul_gflop,
+    matmul_peak,
+    time_rows,
+)
 
 tf.get_logger().setLevel("ERROR")
 warnings.filterwarnings("ignore", message=".*trackable_obj.*")
-
-#: family -> (Keras built-in, seqkit rows (label, make_rnn name), torch module name,
-#:            seqkit rows that also get XLA / TFLite rows)
-FAMILIES = {
-    "lstm": {
-        "builtin": ("keras LSTM", keras.layers.LSTM),
-        "seqkit": [("seqkit lstm", "lstm"), ("seqkit peephole", "peephole"),
-                   ("seqkit cifg", "cifg"), ("seqkit layernorm_lstm", "layernorm_lstm")],
-        "other_builtins": [],
-        "trace": "lstm",
-        "torch": "LSTM",
-        "xla": ["lstm", "layernorm_lstm"],
-        "tflite": ["lstm"],
-    },
-    "gru": {
-        "builtin": ("keras GRU", keras.layers.GRU),
-        "seqkit": [("seqkit gru", "gru"), ("seqkit gru_reset_before", "gru_reset_before"),
-                   ("seqkit layernorm_gru", "layernorm_gru")],
-        # the built-in with the same math as a variant: that variant's ratios use it
-        "other_builtins": [("keras GRU reset_after=False", "gru_reset_before",
-                            lambda u: keras.layers.GRU(u, reset_after=False))],
-        "trace": "gru",
-        "torch": "GRU",
-        "xla": ["gru", "layernorm_gru"],
-        "tflite": ["gru"],
-    },
-}
-
-
-class Row:
-    """One benchmark row: a label, what it runs, its forward/train callables and, for a TF
-    graph, the ops per step of its while loops."""
-
-    def __init__(self, label, path, forward=None, train=None, seqkit=False, note=None,
-                 baseline=None):
-        self.label, self.path = label, path
-        self.forward, self.train = forward, train
-        self.seqkit = seqkit
-        self.note = note
-        self.baseline = baseline  # label of the built-in row its ratios use (default: first)
-        self.ops = {}  # "forward": [body ops], "train": [forward body, gradient body]
-        for kind, fn in (("forward", forward), ("train", train)):
-            if hasattr(fn, "get_concrete_function"):
-                self.ops[kind] = while_body_ops(fn.get_concrete_function())
-
-
-def while_body_ops(concrete) -> list[int]:
-    """Nodes per ``While`` body in a traced graph (``Const``/``Identity``/``NoOp`` left out),
-    outer loops first: what one time step runs."""
-    graph_def = concrete.graph.as_graph_def()
-    library = {f.signature.name: f for f in graph_def.library.function}
-    counts = []
-
-    def visit(nodes):
-        for node in nodes:
-            if node.op in ("While", "StatelessWhile"):
-                body = library[node.attr["body"].func.name]
-                counts.append(sum(n.op not in ("Const", "Identity", "NoOp")
-                                  for n in body.node_def))
-                visit(body.node_def)
-
-    visit(graph_def.node)
-    return counts
-
-
-def matmul_peak(torch, size=2048, repeats=7) -> dict:
-    """Median fp32 GFLOP/s of ``size``² matmuls (TF, and torch when installed)."""
-    a = tf.random.normal((size, size))
-    fns = {"tf": tf.function(lambda: tf.matmul(a, a))}
-    if torch is not None:
-        b = torch.randn(size, size)
-        fns["torch"] = lambda: torch.mm(b, b)
-    times = _common.interleaved(fns, repeats)
-    return {k: round(2 * size**3 / _common.median(v) / 1e6, 1) for k, v in times.items()}
-
-
-def matmul_gflop(family, shape, kind) -> float:
-    """The built-in layer's matmul GFLOP for one call (train: forward + 2 for the grads)."""
-    batch, steps, features, units = shape
-    blocks = 4 if family == "lstm" else 3
-    return 2 * batch * steps * (features + units) * blocks * units * (
-        3 if kind == "train" else 1) / 1e9
-
-
-def build_model(layer_fn, shape):
-    batch, steps, features, units = shape
-    inp = keras.Input((steps, features))
-    layer = layer_fn(units)
-    return keras.Model(inp, keras.layers.Dense(1)(layer(inp))), layer
-
-
-def inputs(shape):
-    batch, steps, features, _ = shape
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(batch, steps, features)).astype("float32")
-    y = rng.normal(size=(batch, 1)).astype("float32")
-    return x, y
-
-
-def tf_steps(model, x, y, jit_compile=False):
-    """Compiled forward and train step of a Keras model on fixed inputs."""
-    optimizer = keras.optimizers.SGD(1e-4)
-    x, y = tf.constant(x), tf.constant(y)
-
-    @tf.function(jit_compile=jit_compile)
-    def forward():
-        return model(x, training=False)
-
-    train = _common.mse_train_step(model, optimizer, x, y, jit_compile=jit_compile)
-
-    forward(), train()  # trace (and compile) outside the timed loop
-    return forward, train
-
-
-def tflite_forward(model, x):
-    """A ``tf.lite.Interpreter`` call for ``model`` at the fixed shape of ``x``, plus the
-    largest absolute difference to the Keras model's output."""
-    from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2,
-    )
-
-    fn = tf.function(lambda a: model(a, training=False),
-                     input_signature=[tf.TensorSpec(x.shape, tf.float32)])
-    frozen = convert_variables_to_constants_v2(fn.get_concrete_function())
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([frozen], model)
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    interpreter = tf.lite.Interpreter(model_content=converter.convert(),
-                                      num_threads=os.cpu_count())
-    interpreter.allocate_tensors()
-    in_index = interpreter.get_input_details()[0]["index"]
-    out_index = interpreter.get_output_details()[0]["index"]
-
-    def forward():
-        interpreter.set_tensor(in_index, x)
-        interpreter.invoke()
-        return interpreter.get_tensor(out_index)
-
-    diff = float(np.abs(forward() - model(x, training=False).numpy()).max())
-    return forward, diff
-
-
-def torch_steps(torch, module_name, shape, x, y):
-    batch, steps, features, units = shape
-    torch.manual_seed(0)
-    rnn = getattr(torch.nn, module_name)(features, units, batch_first=True)
-    head = torch.nn.Linear(units, 1)
-    tx, ty = torch.from_numpy(x), torch.from_numpy(y)
-    optimizer = torch.optim.SGD([*rnn.parameters(), *head.parameters()], lr=1e-4)
-
-    def forward():
-        with torch.inference_mode():
-            out, _ = rnn(tx)
-            return head(out[:, -1])
-
-    def train():
-        optimizer.zero_grad(set_to_none=True)
-        out, _ = rnn(tx)
-        loss = ((head(out[:, -1]) - ty) ** 2).mean()
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return forward, train
-
-
-def make_rows(family, shape, args, torch):
-    spec = FAMILIES[family]
-    x, y = inputs(shape)
-    rows = []
-    label, cls = spec["builtin"]
-    model, _ = build_model(lambda u: cls(u), shape)
-    rows.append(Row(label, "Keras generic loop (TF graph)", *tf_steps(model, x, y)))
-    baselines = {}
-    for label, variant, layer_fn in spec["other_builtins"]:
-        model, _ = build_model(layer_fn, shape)
-        rows.append(Row(label, "Keras generic loop (TF graph)", *tf_steps(model, x, y)))
-        baselines[variant] = label
-    for label, name in spec["seqkit"]:
-        model, layer = build_model(lambda u, n=name: make_rnn(n, u), shape)
-        path = layer.execution_path()
-        rows.append(Row(label, f"seqkit {path} (TF graph)", *tf_steps(model, x, y),
-                        seqkit=True, baseline=baselines.get(name),
-                        note=baselines.get(name) and f"/ built-in = / {baselines[name]}"))
-    model, layer = build_model(lambda u: make_rnn(spec["trace"], u), shape)
-    tx = tf.constant(x)
-    rows.append(Row(f"seqkit {spec['trace']} gate trace", "trace_gates() -> NumPy",
-                    forward=lambda layer=layer: layer.trace_gates(tx)["h"], seqkit=True))
-    if args.xla:
-        model, _ = build_model(lambda u: cls(u), shape)
-        rows.append(Row(f"{spec['builtin'][0]} XLA", "Keras generic loop, jit_compile",
-                        *tf_steps(model, x, y, jit_compile=True)))
-        for name in spec["xla"]:
-            model, _ = build_model(lambda u, n=name: make_rnn(n, u), shape)
-            rows.append(Row(f"seqkit {name} XLA", "seqkit explicit, jit_compile",
-                            *tf_steps(model, x, y, jit_compile=True), seqkit=True))
-    if args.tflite:
-        for name in spec["tflite"]:
-            model, _ = build_model(lambda u, n=name: make_rnn(n, u), shape)
-            forward, diff = tflite_forward(model, x)
-            rows.append(Row(f"seqkit {name} TFLite", "TFLite WHILE, XNNPACK",
-                            forward=forward, seqkit=True,
-                            note=f"max |TFLite - Keras| = {diff:.1e}"))
-    if torch is not None:
-        rows.append(Row(f"torch {spec['torch']}", "PyTorch oneDNN",
-                        *torch_steps(torch, spec["torch"], shape, x, y)))
-    return rows
-
-
-def measure(rows, repeats, settle, clock="wall"):
-    """``{(label, kind): [ms, ...]}``, round-robin over every row (``_common.interleaved``);
-    ``clock="cpu"``: the process's CPU time per call instead of wall time."""
-    fns = {}
-    for row in rows:
-        for kind in ("forward", "train"):
-            if getattr(row, kind) is not None:
-                fns[(row.label, kind)] = getattr(row, kind)
-    if clock == "wall":
-        return _common.interleaved(fns, repeats, settle=settle)
-    for fn in fns.values():  # warm-up round, as _common.interleaved does
-        _common.finish(fn())
-    times = {key: [] for key in fns}
-    for _ in range(repeats):
-        for key, fn in fns.items():
-            for _ in range(settle):
-                _common.finish(fn())
-            start = time.process_time()
-            _common.finish(fn())
-            times[key].append((time.process_time() - start) * 1e3)
-    return times
 
 
 def summarize(family, shape, rows, times):
@@ -429,9 +205,9 @@ def main(argv=None):
     for shape_text in args.shapes + ([LARGE_SHAPE] if args.large else []):
         shape = _common.parse_shape(shape_text)
         for family in args.families:
-            rows = make_rows(family, shape, args, torch)
+            rows = family_rows(family, shape, xla=args.xla, tflite=args.tflite, torch=torch)
             results += summarize(family, shape, rows,
-                                 measure(rows, args.repeats, args.settle, args.clock))
+                                 time_rows(rows, args.repeats, args.settle, args.clock))
     target_rows = targets(results, args.clock)
     print(f"median of {args.repeats} interleaved repeats ({args.clock} clock, ms; "
           f"{args.settle} untimed call before each timed one); ratios of medians")

@@ -21,7 +21,8 @@ import os
 import sys
 
 from seqkit.errors import ConfigError
-from seqkit.recipes.config import CompareConfig, add_config_arguments, config_class, recipe_names
+from seqkit.recipes.config import add_config_arguments, config_class, recipe_names
+from seqkit.study.config import CompareConfig
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -112,7 +113,7 @@ def run(args) -> int:
 
         run_recipe(args.recipe, cfg.config_from_namespace(config_class(args.recipe), args))
     elif args.command == "compare":
-        from seqkit.recipes.compare import run_compare
+        from seqkit.study import run_compare
 
         run_compare(cfg.config_from_namespace(CompareConfig, args))
     elif args.command == "export":

@@ -1,11 +1,11 @@
 """Recipes: configuration + one end-to-end run (train → evaluate → export → report).
 
-The scripts in ``recipes/`` and the ``seqkit train`` / ``seqkit compare`` commands are thin
-front ends over :func:`run_recipe` and :func:`run_compare`.
+The scripts in ``recipes/`` and the ``seqkit train`` command are thin front ends over
+:func:`run_recipe`. The LSTM-vs-GRU study (``seqkit compare``) lives in :mod:`seqkit.study`,
+which runs these recipes; nothing here imports it.
 """
 
 from seqkit.recipes.config import (
-    CompareConfig,
     ForecastConfig,
     SequenceConfig,
     TextConfig,
@@ -17,10 +17,8 @@ from seqkit.recipes.config import (
 )
 
 __all__ = [
-    "CompareConfig", "ForecastConfig", "SequenceConfig", "TextConfig",
-    "TrainConfig", "add_config_arguments", "build_config", "config_class",
-    "config_from_namespace",
-    "run_compare", "run_recipe",
+    "ForecastConfig", "SequenceConfig", "TextConfig", "TrainConfig", "add_config_arguments",
+    "build_config", "config_class", "config_from_namespace", "run_recipe",
 ]
 
 
@@ -28,9 +26,3 @@ def run_recipe(task, config, **kwargs):
     from seqkit.recipes.run import run_recipe as _run
 
     return _run(task, config, **kwargs)
-
-
-def run_compare(config, **kwargs):
-    from seqkit.recipes.compare import run_compare as _run
-
-    return _run(config, **kwargs)

@@ -40,7 +40,6 @@ from typing import ClassVar
 from seqkit import tasks
 from seqkit.errors import ConfigError
 from seqkit.fit.options import FitOptions
-from seqkit.study.presets import check_study_options, resolve
 
 HELP = {
     "name": "run name (folder under runs_dir); default <task>-<cell>",
@@ -54,15 +53,6 @@ HELP = {
     "tensorboard": "write TensorBoard logs (epoch scalars, a gate-trace heatmap) into "
                    "runs/<name>/tensorboard",
     "fresh": "discard an interrupted run's backup instead of resuming it",
-    "tasks": "comma-separated tasks to compare: forecast,sequences,text",
-    "cells": "comma-separated cells to compare (seqkit.layers.VARIANTS names)",
-    "seeds": "seeds per (task, cell): mean and spread over them",
-    "text_data": "text data; default ../shared/data/sentiment_sentences when present",
-    "text_max_examples": "keep at most this many texts",
-    "forecast_data": "series for the forecast task",
-    "sequence_data": "data set for the sequence task",
-    "out_dir": "where compare.md/.json/.png are written",
-    "latency_repeats": "repeats per (batch, length) point of the serving latency grid",
 }
 
 
@@ -277,68 +267,6 @@ def unreachable_fit_parameters(task: str) -> dict:
     return out
 
 
-def _option(default, help_text: str, *, factory=None):
-    """A configuration field with its command-line help line."""
-    if factory is not None:
-        return field(default_factory=factory, metadata={"help": help_text})
-    return field(default=default, metadata={"help": help_text})
-
-
-@dataclass
-class CompareConfig:
-    """The LSTM-vs-GRU study (:func:`seqkit.recipes.compare.run_compare`): fixed epochs,
-    no early stopping, several seeds and sizes. ``None`` fields take the preset's value
-    (:data:`seqkit.study.presets.PRESETS`, :meth:`resolved`).
-    """
-
-    preset: str = _option("quick", "quick (make demo: minutes) or full (the whole study); "
-                          "fills every option left unset")
-    tasks: list[str] | None = _option(
-        None, "comma-separated tasks: forecast (co2), sequences (digits), ucr (a UCR/UEA "
-        "set), text (sentiment sentences); default: the preset's")
-    cells: list[str] = _option(None, "cells to compare, the first is the reference "
-                               "(seqkit.layers.VARIANTS names)", factory=lambda: ["lstm", "gru"])
-    sizes: list[int] | None = _option(
-        None, "units of the reference cell (comma-separated); default: the preset's")
-    equal_params: bool = _option(
-        False, "give the other cells the units that match the reference's parameters")
-    seeds: int | None = _option(None, "seeds per (task, cell, size); >= 3 for verdicts")
-    epochs: int | None = _option(None, "epochs, the same for every cell (no early stopping)")
-    batch_size: int | str = _option(
-        "auto", "examples per step, or auto (seqkit.fit.budget: 32, or a tenth of a small "
-        "training set, at least 4; the same for every cell of a task)")
-    learning_rate: float = 3e-3
-    text_data: str | None = None  # default: ../shared/data/sentiment_sentences when present
-    text_max_examples: int | None = None
-    forecast_data: str = "co2"
-    sequence_data: str = "digits"
-    ucr_data: str = _option("ucr:ArrowHead", "the UCR/UEA set of the ucr task (ucr:<Name>)")
-    memory_batch: int = _option(64, "batch of the activation-memory probe")
-    memory_length: int = _option(200, "time steps of the activation-memory probe")
-    layer_bench: bool | None = _option(
-        None, "also time the cells in Keras, seqkit and PyTorch (layer level)")
-    strategy: str = "auto"
-    out_dir: str = "runs/compare"
-    saved_models_dir: str = "saved_models/compare"
-    latency_repeats: int = 5  # repeats per (batch, length) point of the serving grid
-    tune: int | None = _option(None, "KerasTuner trials per cell for its learning rate and "
-                               "units, before the seeds (pip install 'seqkit[tune]')")
-    resume: bool = _option(False, "reuse what an interrupted study with the same options "
-                           "left in out_dir (records/, groups/)")
-    verbose: int = 0
-
-    def __post_init__(self):
-        check_study_options(self)
-        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        values["epochs"] = self.epochs or 1
-        FitOptions.pick(values, strategy=None).checked()  # the options every fit gets
-
-    def resolved(self) -> CompareConfig:
-        """A copy with every ``None`` field filled from the preset."""
-        return resolve(self)
-
-
-
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
@@ -415,7 +343,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, config_cls) -> None:
 
     Args:
         parser: the (sub)parser to add the flags to.
-        config_cls: a configuration dataclass (:data:`CONFIGS`, :class:`CompareConfig`).
+        config_cls: a configuration dataclass (:func:`config_class`, the study's
+            ``CompareConfig``).
 
     Example:
 

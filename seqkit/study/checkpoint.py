@@ -111,14 +111,14 @@ def study_key(config) -> dict:
     """The study settings a finished group depends on (every field but :data:`NOT_IN_KEY`).
 
     Args:
-        config: a resolved :class:`seqkit.recipes.config.CompareConfig`.
+        config: a resolved :class:`seqkit.study.config.CompareConfig`.
 
     Returns:
         ``{field: value}``.
 
     Example:
 
-    >>> from seqkit.recipes.config import CompareConfig
+    >>> from seqkit.study.config import CompareConfig
     >>> key = study_key(CompareConfig().resolved())
     >>> key["seeds"], key["epochs"], "sizes" in key
     (3, 3, False)

@@ -183,14 +183,15 @@ def _reset_peak() -> bool:
         return False
 
 
-def mse_train_step(model, optimizer, input_signature=None):
+def mse_train_step(model, optimizer, input_signature=None, jit_compile: bool = False):
     """One compiled training step on the mean squared error (what the study times and
-    probes: the same step for every cell).
+    probes, and the layer benchmark times: the same step for every cell).
 
     Args:
         model: a built ``keras.Model``.
         optimizer: a Keras optimizer built on the model's trainable variables.
         input_signature: ``tf.function``'s, or None.
+        jit_compile: ``tf.function``'s (XLA).
 
     Returns:
         ``train_step(x, y) -> loss``, a ``tf.function``.
@@ -207,7 +208,7 @@ def mse_train_step(model, optimizer, input_signature=None):
     """
     import tensorflow as tf
 
-    @tf.function(input_signature=input_signature)
+    @tf.function(input_signature=input_signature, jit_compile=jit_compile)
     def train_step(x, y):
         with tf.GradientTape() as tape:
             loss = tf.reduce_mean(tf.square(model(x, training=True) - y))

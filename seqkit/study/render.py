@@ -2,7 +2,7 @@
 column per cell, one row per quantity, mean ± 95% CI half-width over seeds, and the paired
 GRU/LSTM ratio), then the verdicts, then the per-group detail and the layer-level section.
 
-The results dict is :func:`seqkit.recipes.compare.run_compare`'s (also ``compare.json``):
+The results dict is :func:`seqkit.study.run_compare`'s (also ``compare.json``):
 ``{"config", "groups": [{"task", "size", "data", "metric", "direction", "units",
 "summary" (:func:`seqkit.study.summary.summarize_group`), "same_steps", "serving_report"}],
 "verdicts": [{"claim", "overall", "by_group"}], "layers", "skipped", "wall_seconds"}``.

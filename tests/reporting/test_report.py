@@ -230,7 +230,7 @@ def test_cli_and_fixed_length_model(tmp_path, capsys):
 
 
 def test_import_paths_kept_after_the_split():
-    """seqkit.recipes.compare and older code import these from seqkit.reporting.report."""
+    """seqkit.study.driver and older code import these from seqkit.reporting.report."""
     import importlib
 
     from seqkit.reporting import estimates, runner

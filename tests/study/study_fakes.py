@@ -1,6 +1,6 @@
 """Stand-ins for the study's run processes and serving report (tests of which runs the
 study asks for and what it does with their records; the real processes are run by
-tests/recipes/test_compare.py)."""
+tests/study/test_compare.py)."""
 
 import math
 

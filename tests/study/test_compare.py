@@ -11,7 +11,7 @@ import pytest
 from seqkit.cli import main
 from seqkit.errors import ConfigError
 from seqkit.fit import FitResult
-from seqkit.recipes.config import CompareConfig
+from seqkit.study.config import CompareConfig
 
 
 def test_presets_and_checks():

@@ -1,22 +1,24 @@
-"""The LSTM-vs-GRU study (``seqkit compare``): is the GRU lighter and faster, and at what
-cost in quality — with 95% intervals over seeds and a verdict per claim.
+"""The study's driver (``seqkit compare``, :func:`seqkit.study.run_compare`): is the GRU
+lighter and faster than the LSTM, and at what cost in quality — with 95% intervals over
+seeds and a verdict per claim.
 
 Each (task, cell, size, seed) runs in its own process (``_child_main``): first the
 activation-memory probe of the cell at the study's size
 (:func:`seqkit.study.measure.activation_memory`, a clean baseline in a fresh process),
-then the task's recipe with fixed epochs and no early stopping (the same optimizer steps
-for every cell: checked from ``timing["steps_run"]``), then the counts and the
-steady-state throughput. The exports of every seed of a (task, size) group are then
-measured side by side by :func:`seqkit.report` in its comparison mode (fresh processes,
-p50/p99 at batch 1 and 64). :mod:`seqkit.study.summary` turns the runs into mean ± CI,
-paired GRU/LSTM ratios and verdicts; :mod:`seqkit.study.layerbench` adds the layer-level
-section (Keras, seqkit, PyTorch) in one more process. Results: ``compare.md``,
-``compare.json`` and ``compare.png`` in ``out_dir``. The method is in docs/lstm_vs_gru.md.
+then the task's recipe (:data:`seqkit.study.presets.STUDY_TASKS`) with fixed epochs and
+no early stopping (the same optimizer steps for every cell: checked from
+``timing["steps_run"]``), then the counts and the steady-state throughput. The exports
+of every seed of a (task, size) group are then measured side by side by
+:func:`seqkit.report` in its comparison mode (fresh processes, p50/p99 at batch 1 and 64).
+:mod:`seqkit.study.summary` turns the runs into mean ± CI, paired GRU/LSTM ratios and
+verdicts; :mod:`seqkit.study.layerbench` adds the layer-level section (Keras, seqkit,
+PyTorch) in one more process. Results: ``compare.md``, ``compare.json`` and
+``compare.png`` in ``out_dir``. The method is in docs/lstm_vs_gru.md.
 
 Example (what one run of the study is asked to do):
 
->>> from seqkit.recipes.compare import job_options
->>> from seqkit.recipes.config import CompareConfig
+>>> from seqkit.study.config import CompareConfig
+>>> from seqkit.study.driver import job_options
 >>> o = job_options(CompareConfig().resolved(), "ucr", "gru", 74, 1, "ucr:ArrowHead")
 >>> o["name"], o["units"], o["epochs"], o["patience"], o["data"]
 ('ucr-gru-74u-seed1', 74, 3, None, 'ucr:ArrowHead')
@@ -33,18 +35,17 @@ import time
 from pathlib import Path
 
 from seqkit.fileio import write_json_atomic, write_text_atomic
-from seqkit.recipes.config import CompareConfig, config_class, to_dict
+from seqkit.recipes.config import config_class, to_dict
+from seqkit.study.config import CompareConfig
+from seqkit.study.presets import STUDY_TASKS
 
 CHILD_TAG = "SEQKIT_COMPARE_RESULT "
 LAYER_TAG = "SEQKIT_LAYERBENCH "
-SHARED_SENTIMENT = Path(__file__).resolve().parents[3] / "shared/data/sentiment_sentences"
-#: study task → the recipe that trains it
-TASK_RECIPES = {"forecast": "forecasting", "sequences": "sequence_classification",
-                "ucr": "sequence_classification", "text": "text_classification"}
 
 
 def task_data(config: CompareConfig) -> dict[str, str | None]:
-    """The data of each task; text needs local data (None: skipped, with the reason).
+    """The data of each task (None: none given or found, the task is skipped with
+    :attr:`~seqkit.study.presets.StudyTask.missing`).
 
     Args:
         config: the study's configuration.
@@ -57,28 +58,7 @@ def task_data(config: CompareConfig) -> dict[str, str | None]:
     >>> task_data(CompareConfig(text_data="x.tsv"))["text"], task_data(CompareConfig())["ucr"]
     ('x.tsv', 'ucr:ArrowHead')
     """
-    text = config.text_data
-    if text is None and SHARED_SENTIMENT.is_dir():
-        text = str(SHARED_SENTIMENT)
-    return {"text": text, "forecast": config.forecast_data, "sequences": config.sequence_data,
-            "ucr": config.ucr_data}
-
-
-def quality_metric(task: str) -> tuple[str, str]:
-    """``(metric key, direction)``: MASE (lower is better) for forecasts, else accuracy.
-
-    Args:
-        task: a study task.
-
-    Returns:
-        The metric's key in ``FitResult.metrics`` and ``"lower"``/``"higher"``.
-
-    Example:
-
-    >>> quality_metric("forecast"), quality_metric("ucr")
-    (('mase', 'lower'), ('accuracy', 'higher'))
-    """
-    return ("mase", "lower") if task == "forecast" else ("accuracy", "higher")
+    return {task: spec.data(config) for task, spec in STUDY_TASKS.items()}
 
 
 def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: int,
@@ -110,14 +90,10 @@ def job_options(config: CompareConfig, task: str, cell: str, units: int, seed: i
                "strategy": config.strategy, "runs_dir": str(Path(config.out_dir) / "runs"),
                "saved_models_dir": config.saved_models_dir, "export": True,
                "report": False, "fresh": True, "verbose": config.verbose}
-    recipe_fields = {f.name for f in dataclasses.fields(config_class(TASK_RECIPES[task]))}
+    recipe_fields = {f.name for f in dataclasses.fields(config_class(STUDY_TASKS[task].recipe))}
     if "tensorboard" in recipe_fields:
         options["tensorboard"] = False  # no log writing inside the timed epochs
-    if task == "forecast":
-        options["baselines"] = []  # MASE needs none; ETS/Theta fits would cost minutes
-    if task == "text" and config.text_max_examples:
-        options["max_examples"] = config.text_max_examples
-    return options
+    return {**options, **STUDY_TASKS[task].options(config)}
 
 
 def _fit_recipe(task: str, options: dict):
@@ -126,7 +102,7 @@ def _fit_recipe(task: str, options: dict):
     from seqkit.fit import FitResult
     from seqkit.recipes.run import run_recipe
 
-    recipe = TASK_RECIPES[task]
+    recipe = STUDY_TASKS[task].recipe
     summary = run_recipe(recipe, config_class(recipe)(**options), echo=lambda *_: None)
     return summary, FitResult.load(summary["outputs"]["model"])
 
@@ -149,7 +125,7 @@ def _child_main(task: str, options: dict, probe: dict) -> None:
               "activation_mb": memory["measured_mb"],
               "activation_estimate_mb": memory["estimate_mb"],
               "gpu_peak_mb": memory["gpu_peak_mb"], "memory_probe": memory,
-              "metric": summary["metrics"].get(quality_metric(task)[0]),
+              "metric": summary["metrics"].get(STUDY_TASKS[task].metric),
               "metrics": summary["metrics"], "export": export,
               "stop_reason": summary["timing"].get("stop_reason")}
     print(CHILD_TAG + json.dumps(record, default=str), flush=True)
@@ -172,7 +148,7 @@ def _trial_main(task: str, options: dict) -> None:
 
 def _run_child(task: str, options: dict, probe: dict | None) -> dict:
     """One run (or, with ``probe=None``, one tuning trial) in a fresh process."""
-    cmd = [sys.executable, "-m", "seqkit.recipes.compare", task, json.dumps(options),
+    cmd = [sys.executable, "-m", "seqkit.study.driver", task, json.dumps(options),
            json.dumps(probe)]
     # no TensorBoard logs in study runs: nothing but the fit inside the timed epochs
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "SEQKIT_TENSORBOARD": "0"}
@@ -317,8 +293,7 @@ def _plan(config: CompareConfig, data: dict, echo) -> tuple[list[str], dict]:
     skipped = {}
     for task in config.tasks:
         if data[task] is None:
-            skipped[task] = ("no local text data: pass --text-data PATH (the shared "
-                             "sentiment sentences are not beside this checkout)")
+            skipped[task] = STUDY_TASKS[task].missing
             echo(f"[compare] skipping {task}: {skipped[task]}")
     return [t for t in config.tasks if t not in skipped], skipped
 
@@ -339,7 +314,7 @@ def _study_group(config: CompareConfig, task: str, size: int, data: str, progres
         for _ in range(sum(len(r) for r in group["runs"].values())):
             progress.reused()
         return group
-    metric, direction = quality_metric(task)
+    metric, direction = STUDY_TASKS[task].metric, STUDY_TASKS[task].direction
     tuned = _tune_group(config, task, size, data, echo) if config.tune else None
     runs, units = _run_group(config, task, size, data, progress, echo, tuned)
     echo(f"[compare] {task} {size}u: measuring the exports side by side ...")
@@ -384,6 +359,8 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
 
     Example (the whole study takes minutes; its options are checked before anything runs):
 
+    >>> from seqkit.study import CompareConfig, run_compare
+
     >>> run_compare(CompareConfig(tasks=["forecast"], sizes=[0]))
     Traceback (most recent call last):
     ...
@@ -420,7 +397,7 @@ def run_compare(config: CompareConfig, *, echo=print) -> dict:
     return results
 
 
-if __name__ == "__main__":  # child: python -m seqkit.recipes.compare TASK OPTIONS PROBE
+if __name__ == "__main__":  # child: python -m seqkit.study.driver TASK OPTIONS PROBE
     if json.loads(sys.argv[3]) is None:  # a tuning trial
         _trial_main(sys.argv[1], json.loads(sys.argv[2]))
     else:

@@ -1,7 +1,7 @@
 """``seqkit compare --tune``: the same KerasTuner trial budget per cell, units within the
 reference cell's parameters, the seeds run with what was found, trials reloaded on resume.
 
-The run processes are stand-ins (tests/recipes/study_fakes.py) whose validation loss has a
+The run processes are stand-ins (tests/study/study_fakes.py) whose validation loss has a
 known minimum; one real trial process is run by the slow test at the end."""
 
 import json
@@ -10,11 +10,11 @@ import math
 import pytest
 
 from seqkit.errors import ConfigError
-from seqkit.recipes import compare
-from seqkit.recipes.config import CompareConfig
+from seqkit.study import driver
+from seqkit.study.config import CompareConfig
 from seqkit.study.sizes import rnn_params
 from seqkit.study.tuning import units_choices
-from tests.recipes.study_fakes import FakeChildren, fake_serve
+from tests.study.study_fakes import FakeChildren, fake_serve
 
 
 def study(tmp_path, **overrides):
@@ -27,9 +27,9 @@ def study(tmp_path, **overrides):
 def test_tune_same_trials_per_cell_budgeted_units_and_runs_use_the_result(
         tmp_path, monkeypatch):
     children = FakeChildren(tmp_path, best_lr=2e-3, best_units=12)
-    monkeypatch.setattr(compare, "_run_child", children)
-    monkeypatch.setattr(compare, "_serve_group", fake_serve)
-    results = compare.run_compare(study(tmp_path), echo=lambda *_: None)
+    monkeypatch.setattr(driver, "_run_child", children)
+    monkeypatch.setattr(driver, "_serve_group", fake_serve)
+    results = driver.run_compare(study(tmp_path), echo=lambda *_: None)
 
     (group,) = results["groups"]
     tuning = group["tuning"]
@@ -69,8 +69,8 @@ def test_tune_same_trials_per_cell_budgeted_units_and_runs_use_the_result(
     # resume with the group's file gone: KerasTuner reloads its trials, none runs again
     (tmp_path / "compare" / "groups" / "forecast-16u.json").unlink()
     again = FakeChildren(tmp_path, best_lr=2e-3, best_units=12)
-    monkeypatch.setattr(compare, "_run_child", again)
-    resumed = compare.run_compare(study(tmp_path, resume=True), echo=lambda *_: None)
+    monkeypatch.setattr(driver, "_run_child", again)
+    resumed = driver.run_compare(study(tmp_path, resume=True), echo=lambda *_: None)
     assert again.names == []  # trials from KerasTuner's folder, runs from their records
     assert resumed["groups"][0]["tuning"]["gru"]["units"] == tuning["gru"]["units"]
 
@@ -85,10 +85,10 @@ def test_tune_checks():
 @pytest.mark.slow
 def test_one_real_trial_reports_the_final_validation_loss(tmp_path):
     config = study(tmp_path, tasks=["sequences"]).resolved()
-    options = {**compare.job_options(config, "sequences", "gru", 4, 0, "digits"),
+    options = {**driver.job_options(config, "sequences", "gru", 4, 0, "digits"),
                "name": "trial", "export": False, "epochs": 1,
                "runs_dir": str(tmp_path / "runs")}
-    record = compare._run_child("sequences", options, None)
+    record = driver._run_child("sequences", options, None)
     saved = json.loads((tmp_path / "runs" / "trial" / "model" / "fit_result.json").read_text())
     assert record["objective"] == pytest.approx(saved["history"]["val_loss"][-1])
     assert len(saved["history"]["val_loss"]) == 1 and "test_loss" not in saved["history"]

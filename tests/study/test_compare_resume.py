@@ -1,16 +1,16 @@
 """An interrupted study keeps what it finished and ``resume`` goes on from there.
 
 The training processes and the serving report are replaced by stand-ins that count their
-calls (tests/recipes/study_fakes.py): what is checked is which runs the study asks for
+calls (tests/study/study_fakes.py): what is checked is which runs the study asks for
 again, not what they measure."""
 
 import json
 
 import pytest
 
-from seqkit.recipes import compare
-from seqkit.recipes.config import CompareConfig
-from tests.recipes.study_fakes import FakeChildren, fake_serve
+from seqkit.study import driver
+from seqkit.study.config import CompareConfig
+from tests.study.study_fakes import FakeChildren, fake_serve
 
 
 def study(tmp_path, **overrides):
@@ -22,11 +22,11 @@ def study(tmp_path, **overrides):
 
 def test_interrupted_study_keeps_finished_groups_and_resume_reruns_only_the_rest(
         tmp_path, monkeypatch):
-    monkeypatch.setattr(compare, "_serve_group", fake_serve)
+    monkeypatch.setattr(driver, "_serve_group", fake_serve)
     crashing = FakeChildren(tmp_path, crash_at=9)  # group 2's third run
-    monkeypatch.setattr(compare, "_run_child", crashing)
+    monkeypatch.setattr(driver, "_run_child", crashing)
     with pytest.raises(RuntimeError, match="forecast-lstm-16u-seed2 failed"):
-        compare.run_compare(study(tmp_path), echo=lambda *_: None)
+        driver.run_compare(study(tmp_path), echo=lambda *_: None)
 
     out = tmp_path / "compare"
     partial = json.loads((out / "compare.json").read_text())
@@ -37,8 +37,8 @@ def test_interrupted_study_keeps_finished_groups_and_resume_reruns_only_the_rest
     assert sorted(p.stem for p in (out / "records").iterdir()) == sorted(crashing.names[:8])
 
     resumed, lines = FakeChildren(tmp_path), []
-    monkeypatch.setattr(compare, "_run_child", resumed)
-    results = compare.run_compare(study(tmp_path, resume=True), echo=lines.append)
+    monkeypatch.setattr(driver, "_run_child", resumed)
+    results = driver.run_compare(study(tmp_path, resume=True), echo=lines.append)
     # group 1 comes from its file, group 2's two finished runs from their records
     assert resumed.names == ["forecast-lstm-16u-seed2", "forecast-gru-16u-seed0",
                              "forecast-gru-16u-seed1", "forecast-gru-16u-seed2"]
@@ -51,20 +51,20 @@ def test_interrupted_study_keeps_finished_groups_and_resume_reruns_only_the_rest
     assert params == "confirmed"  # 0.75× in every seed of both groups
 
     other, lines = FakeChildren(tmp_path), []  # other epochs: nothing may be reused
-    monkeypatch.setattr(compare, "_run_child", other)
-    compare.run_compare(study(tmp_path, resume=True, epochs=3), echo=lines.append)
+    monkeypatch.setattr(driver, "_run_child", other)
+    driver.run_compare(study(tmp_path, resume=True, epochs=3), echo=lines.append)
     assert len(other.names) == 12 and not any("reus" in line for line in lines)
 
 
 def test_resume_reruns_a_run_whose_export_is_gone(tmp_path, monkeypatch):
-    monkeypatch.setattr(compare, "_serve_group", fake_serve)
-    monkeypatch.setattr(compare, "_run_child", FakeChildren(tmp_path))
-    compare.run_compare(study(tmp_path, sizes=[8]), echo=lambda *_: None)
+    monkeypatch.setattr(driver, "_serve_group", fake_serve)
+    monkeypatch.setattr(driver, "_run_child", FakeChildren(tmp_path))
+    driver.run_compare(study(tmp_path, sizes=[8]), echo=lambda *_: None)
     (tmp_path / "compare" / "groups" / "forecast-8u.json").unlink()  # group not finished
     (tmp_path / "sm" / "forecast-gru-8u-seed1").rmdir()
     again = FakeChildren(tmp_path)
-    monkeypatch.setattr(compare, "_run_child", again)
-    compare.run_compare(study(tmp_path, sizes=[8], resume=True), echo=lambda *_: None)
+    monkeypatch.setattr(driver, "_run_child", again)
+    driver.run_compare(study(tmp_path, sizes=[8], resume=True), echo=lambda *_: None)
     assert again.names == ["forecast-gru-8u-seed1"]
 
 
