@@ -1,10 +1,8 @@
 """compare.md and compare.png from a synthetic results dict; the progress estimate."""
 
-from seqkit.study.plot import plot_ratios
-from seqkit.study.progress import Progress
-from seqkit.study.render import study_markdown
-from seqkit.study.summary import summarize_group
-from seqkit.study.verdicts import CLAIMS
+from seqkit.study.driver import Progress
+from seqkit.study.render import plot_ratios, study_markdown
+from seqkit.study.summary import CLAIMS, summarize_group
 
 
 def synthetic_results():

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.weightstats import DescrStatsW
 
-from seqkit.study.stats import mean_ci, paired_difference, paired_ratio
+from seqkit.study.summary import mean_ci, paired_difference, paired_ratio
 
 VALUES = [10.2, 9.8, 10.5, 10.1, 9.9]
 

@@ -2,8 +2,7 @@
 
 import pytest
 
-from seqkit.study.summary import summarize_group
-from seqkit.study.verdicts import (
+from seqkit.study.summary import (
     CONFIRMED,
     REFUTED,
     UNRESOLVED,
@@ -11,6 +10,7 @@ from seqkit.study.verdicts import (
     cost_verdict,
     overall,
     params_verdict,
+    summarize_group,
 )
 
 
