@@ -159,7 +159,7 @@ def test_fit_function_defaults_are_the_fields_defaults(name):
     cls = tasks.task_class(name)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     shared = {f.name: f for f in dataclasses.fields(FitOptions)}
-    for param in inspect.signature(cls.fit_function()).parameters.values():
+    for param in inspect.signature(cls.fit_function).parameters.values():
         if param.default is inspect.Parameter.empty:
             continue
         if param.name in fields:

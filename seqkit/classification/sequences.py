@@ -103,15 +103,6 @@ class SequenceClassification(ClassificationTask):
         return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
     @classmethod
-    def fit_function(cls):
-        """:func:`fit_sequence_classifier`.
-
-        Returns:
-            The function.
-        """
-        return fit_sequence_classifier
-
-    @classmethod
     def test_case(cls) -> dict:
         """120 random sequences ``[6, 2]`` labelled by the sign of their first value, 4
         units, one epoch, the last state's head (it streams; see :meth:`FitTask.test_case`).
@@ -301,6 +292,11 @@ def fit_sequence_classifier(
 #: ``patch="auto"`` groups steps so the RNN runs this many steps at most. Measured with
 #: benchmarks/bench_classification.py, ArrowHead (T=251) GRU seed 0: 57.1 % with every
 #: step (251 RNN steps), 64.6 % in patches of 6 (42 steps), other defaults unchanged.
+
+
+SequenceClassification.fit_function = staticmethod(fit_sequence_classifier)
+
+
 PATCH_TARGET_STEPS = 50
 
 

@@ -129,15 +129,6 @@ class TextClassification(ClassificationTask):
         return to_text_array(x)
 
     @classmethod
-    def fit_function(cls):
-        """:func:`fit_text_classifier`.
-
-        Returns:
-            The function.
-        """
-        return fit_text_classifier
-
-    @classmethod
     def test_case(cls) -> dict:
         """120 five-word texts labelled by whether they hold a positive word, 4 units, one
         epoch; a raw-text model's export does not stream (see :meth:`FitTask.test_case`).
@@ -366,3 +357,6 @@ def fit_text_classifier(
     ([1, 3, 5], (1, 3))
     """
     return run_fit(TextClassification.pick(locals()), FitOptions.pick(locals()))
+
+
+TextClassification.fit_function = staticmethod(fit_text_classifier)

@@ -139,19 +139,13 @@ class FitTask:
     recipe_defaults: ClassVar[dict] = {}
     #: options only the recipe has: ``{name: (type, default, help)}`` (its data, ...)
     recipe_options: ClassVar[dict] = {}
-
-    @classmethod
-    def fit_function(cls):
-        """The task's public fit function (``fit_forecaster``, ...): what the recipes call.
-
-        Returns:
-            The function; its first parameter takes the data.
-        """
-        raise NotImplementedError(f"task {cls.name!r} names no fit function")
+    #: the task's public fit function (``fit_forecaster``, ...; set beside it, as a
+    #: staticmethod): what the recipes call, its first parameter the data
+    fit_function: ClassVar = None
 
     @classmethod
     def recipe_data(cls, config):
-        """What a recipe passes to :meth:`fit_function` as its data (default
+        """What a recipe passes to :attr:`fit_function` as its data (default
         ``config.data``, a name or a path).
 
         Args:

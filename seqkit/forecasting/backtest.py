@@ -242,7 +242,7 @@ def backtest(result, series, *, start=None, stride: int = 1, end=None, retrain=F
 
 
 def _refit(result, data, origin: int, verbose):
-    fit_forecaster = result.task_type.fit_function()
+    fit_forecaster = result.task_type.fit_function
     values = data.series_values(0)[:origin]
     kwargs = _fit_kwargs(result)
     kwargs["columns"] = None  # the loaded values already hold just these columns

@@ -236,15 +236,6 @@ class Forecasting(FitTask):
                                static_covariates=static_covariates, series=series)
 
     @classmethod
-    def fit_function(cls):
-        """:func:`fit_forecaster`.
-
-        Returns:
-            The function.
-        """
-        return fit_forecaster
-
-    @classmethod
     def recipe_data(cls, config):
         """The recipe's series: ``config.data``, or for a CSV whose header holds
         ``config.id_column`` the long frame read from it (many series: ``fit_forecaster``
@@ -549,3 +540,6 @@ def fit_forecaster(
     ('seasonal naive (period 12)', ['seasonal_naive'])
     """
     return run_fit(Forecasting.pick(locals()), FitOptions.pick(locals()))
+
+
+Forecasting.fit_function = staticmethod(fit_forecaster)

@@ -118,7 +118,7 @@ def fit_for(task: str, config, strategy, run_dir: Path, *, backup_dir: Path | No
     if getattr(config, "task", None) != task:
         raise ConfigError(f"a {type(config).__name__} does not configure task {task!r}")
     common = _fit_kwargs(config, strategy, run_dir, backup_dir, progress)
-    return cls.fit_function()(cls.recipe_data(config), **config.fit_kwargs(), **common)
+    return cls.fit_function(cls.recipe_data(config), **config.fit_kwargs(), **common)
 
 
 def run_recipe(task: str, config, *, echo=print) -> dict:
