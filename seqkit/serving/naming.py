@@ -136,7 +136,7 @@ class OutputNaming:
         shapes = [tuple(o.shape) for o in outputs]
         if sorted(names) != sorted(QUANTILE_OUTPUTS):
             raise ConfigError(
-                f"task 'forecasting' exports one output (forecast [B, horizon, targets]) or "
+                f"task {self.task!r} exports one output (forecast [B, horizon, targets]) or "
                 f"two named 'forecast' [B, horizon, T] and 'quantiles' [B, horizon, Q, T]; "
                 f"the model has outputs {names} with shapes {shapes}; name them so, or pass "
                 f"task='generic'")
