@@ -155,17 +155,18 @@ def test_every_fit_parameter_is_a_recipe_option_or_says_why_not(name):
 
 @pytest.mark.parametrize("name", NAMES)
 def test_fit_function_defaults_are_the_fields_defaults(name):
-    """The fit function's signature and the task's fields agree: one default per option."""
+    """The fit function's signature and the task's fields agree, and the shared options
+    come only through ``**options`` (their defaults: FitOptions' and the task's
+    option_defaults): one default per option."""
     cls = tasks.task_class(name)
     fields = {f.name: f for f in dataclasses.fields(cls)}
     shared = {f.name: f for f in dataclasses.fields(FitOptions)}
-    for param in inspect.signature(cls.fit_function).parameters.values():
+    params = inspect.signature(cls.fit_function).parameters.values()
+    assert not {p.name for p in params} & set(shared), "a shared option in the signature"
+    for param in params:
         if param.default is inspect.Parameter.empty:
             continue
-        if param.name in fields:
-            want = fields[param.name].default
-        else:
-            want = cls.option_defaults.get(param.name, shared[param.name].default)
+        want = fields[param.name].default
         got = tuple(param.default) if isinstance(param.default, list) else param.default
         assert got == want, f"{name}: {param.name} defaults to {got!r} in the fit " \
                             f"function, {want!r} in the fields"

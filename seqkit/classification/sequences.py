@@ -176,28 +176,11 @@ def fit_sequence_classifier(
     class_weight=None,
     patch: int | str = "auto",
     head: str = "last+mean",
-    cell="lstm",
-    units: int = 64,
-    layers: int = 1,
-    bidirectional: bool = False,
-    dropout: float = 0.0,
-    recurrent_dropout: float = 0.0,
-    epochs: int | str = "auto",
-    batch_size: int | str = "auto",
-    learning_rate: float = 3e-3,
-    seed: int = 0,
     val_fraction: float = 0.1,
     test_fraction: float | None = None,
     test=None,
     layout: str = "NTF",
-    patience: int | str | None = "auto",
-    lr_schedule: str | None = "plateau",
-    max_seconds: float | None = None,
-    strategy=None,
-    callbacks=None,
-    backup_dir=None,
-    tensorboard: bool | str = True,
-    verbose=1,
+    **options,
 ) -> FitResult:
     """Train ``sequence → Masking → standardisation → patches → RNN stack → head →
     softmax`` on labelled sequences.
@@ -254,14 +237,16 @@ def fit_sequence_classifier(
         head: what the softmax reads: ``"last"`` (the final state), ``"mean"`` / ``"max"``
             (of the last layer's outputs over the real steps), or a ``+`` join of them,
             concatenated (:data:`seqkit.classification.models.HEADS`).
-        units: units per RNN layer (default 64).
-        learning_rate: Adam's starting learning rate (default 3e-3, the rate of the plain
-            Keras baseline of ``docs/classification.md``).
-        Other arguments as in :func:`seqkit.fit_text_classifier` (``cell``,
-        ``layers``, ``bidirectional``, ``dropout``, ``recurrent_dropout``, ``epochs``,
-        ``batch_size``, ``seed``, ``patience``, ``lr_schedule``,
-        ``max_seconds``, ``class_weight``, ``strategy``, ``callbacks``, ``backup_dir``,
-        ``tensorboard``, ``verbose``).
+        class_weight: as in :func:`seqkit.fit_text_classifier`.
+        **options: the shared fit options (:class:`seqkit.fit.FitOptions`, documented
+            there): ``cell`` (a ``seqkit.layers.VARIANTS`` name, a layer class or a
+            template instance), ``units`` (64), ``layers``, ``bidirectional``,
+            ``dropout``, ``recurrent_dropout``, ``epochs`` and ``batch_size`` (``"auto"``:
+            a budget of optimizer steps), ``learning_rate`` (3e-3, the rate of the plain
+            Keras baseline of ``docs/classification.md``), ``seed``, ``patience``,
+            ``lr_schedule``, ``max_seconds``, ``strategy``, ``callbacks``, ``backup_dir``,
+            ``tensorboard``, ``verbose``. A name that is neither one of them nor an
+            argument above is a ConfigError naming it.
 
     Returns:
         :class:`FitResult`; ``model`` takes ``sequence [B, T, F]`` (any T, zero-padded).
@@ -286,7 +271,8 @@ def fit_sequence_classifier(
     >>> given.metrics["n"], given.data_info["test_split"], given.config["layout"]
     (10, 'given', 'NCT')
     """
-    return run_fit(SequenceClassification.pick(locals()), FitOptions.pick(locals()))
+    task = SequenceClassification.pick(locals())
+    return run_fit(task, FitOptions.for_task(SequenceClassification, options))
 
 
 #: ``patch="auto"`` groups steps so the RNN runs this many steps at most. Measured with

@@ -228,25 +228,12 @@ def fit_text_classifier(
     x,
     y=None,
     *,
-    cell="lstm",
-    units: int = 64,
-    layers: int = 1,
-    bidirectional: bool = False,
-    dropout: float = 0.0,
-    recurrent_dropout: float = 0.0,
     embedding_dim: int | str | None = None,
     max_tokens: int = 20000,
     sequence_length: int | None = None,
     length_percentile: float = 95,
-    epochs: int | str = "auto",
-    batch_size: int | str = "auto",
-    learning_rate: float = 1e-3,
-    seed: int = 0,
     val_fraction: float = 0.1,
     test_fraction: float = 0.1,
-    patience: int | str | None = "auto",
-    lr_schedule: str | None = "plateau",
-    max_seconds: float | None = None,
     data_dir=None,
     text_column: str | None = None,
     label_column: str | None = None,
@@ -257,11 +244,7 @@ def fit_text_classifier(
     class_weight=None,
     embeddings=None,
     trainable_embeddings: bool = True,
-    strategy=None,
-    callbacks=None,
-    backup_dir=None,
-    tensorboard: bool | str = True,
-    verbose=1,
+    **options,
 ) -> FitResult:
     """Train a text classifier: ``strings → TextVectorization → Embedding(mask_zero) →
     RNN stack → softmax``, and evaluate it on a held-out test split.
@@ -275,27 +258,11 @@ def fit_text_classifier(
             Categorical. The class names are the sorted unique labels, of their type
             (``"1"``/``"2"`` are two string classes; ``{3, 7}`` two integer classes); a
             file's labels are strings. See :mod:`seqkit.data.text.labels`.
-        cell: a name from ``seqkit.layers.VARIANTS`` ("lstm", "gru", "cifg", ...), a layer
-            class or a layer instance (template); ``units`` per layer, ``layers`` deep,
-            optionally ``bidirectional``; ``dropout`` / ``recurrent_dropout`` on every RNN.
         embedding_dim: the embedding width; None or ``"auto"`` (default): 64, or the
             dimension of the ``embeddings`` file (a width given with a file must equal it).
         max_tokens: the vocabulary size (from the training split only).
         sequence_length: tokens kept per text (post padding/truncation); None picks the
             ``length_percentile`` percentile of the training lengths.
-        epochs, batch_size, learning_rate: Adam's budget. ``epochs="auto"`` (default)
-            trains at least 3000 optimizer steps (5 to 500 epochs, at most 1800 s);
-            ``batch_size="auto"`` is 32, or a tenth of a small training set (at least 4);
-            see :mod:`seqkit.fit.budget`. ``FitResult.timing`` has the plan, the steps
-            run and why training stopped.
-        patience: early stopping on ``val_loss`` restores the best weights; ``"auto"``
-            (default) waits a tenth of the epochs (3 to 50), None turns it off.
-        lr_schedule: ``"plateau"`` (default) halves the learning rate when ``val_loss``
-            stalls for half the patience (down to a 64th; only with a patience of 6 or
-            more); None keeps it constant.
-        max_seconds: stop after the first epoch that ends past this many seconds.
-        seed: seeds Keras/NumPy/TF (``keras.utils.set_random_seed``), the split and the
-            shuffling order: the same seed gives the same metrics.
         val_fraction, test_fraction: split sizes (``val_fraction=0``: no validation and no
             early stopping; ``test_fraction=0``: no test metrics).
         data_dir: tensorflow-datasets' data folder (for a TFDS name).
@@ -321,18 +288,14 @@ def fit_text_classifier(
             ``FitResult.data_info["embeddings"]`` has the file, its dimension and the
             coverage (words found / words looked up).
         trainable_embeddings: with ``embeddings``, False freezes the embedding layer.
-        strategy: None, a ``tf.distribute.Strategy`` (the model is built and compiled in its
-            scope; ``batch_size`` is the global batch) or a name for
-            ``seqkit.distribute.get_strategy``.
-        callbacks: extra Keras callbacks.
-        backup_dir: a folder for :class:`seqkit.fit.train.AtomicBackupAndRestore`:
-            re-running the same call after an interruption resumes at the start of the
-            interrupted epoch (the folder is deleted when training ends).
-        tensorboard: TensorBoard logs (:mod:`seqkit.fit.tensorboard`: epoch scalars,
-            a gate-trace heatmap at the end): a folder; True (default):
-            ``seqkit_logs/<task>-<cell>/version_<N>`` (off everywhere with
-            ``SEQKIT_TENSORBOARD=0``); False: none.
-        verbose: Keras' progress output (1: progress bar, 0: silent).
+        **options: the shared fit options (:class:`seqkit.fit.FitOptions`, documented
+            there): ``cell`` (a ``seqkit.layers.VARIANTS`` name, a layer class or a
+            template instance), ``units`` (64), ``layers``, ``bidirectional``,
+            ``dropout``, ``recurrent_dropout``, ``epochs`` and ``batch_size`` (``"auto"``:
+            a budget of optimizer steps), ``learning_rate`` (1e-3), ``seed``, ``patience``,
+            ``lr_schedule``, ``max_seconds``, ``strategy``, ``callbacks``, ``backup_dir``,
+            ``tensorboard``, ``verbose``. A name that is neither one of them nor an
+            argument above is a ConfigError naming it.
 
     Returns:
         :class:`FitResult` whose ``model`` takes raw strings (input ``text``) and returns
@@ -356,7 +319,8 @@ def fit_text_classifier(
     >>> stars.class_names, stars.predict(["good film"]).shape  # 3 absent from the data
     ([1, 3, 5], (1, 3))
     """
-    return run_fit(TextClassification.pick(locals()), FitOptions.pick(locals()))
+    task = TextClassification.pick(locals())
+    return run_fit(task, FitOptions.for_task(TextClassification, options))
 
 
 TextClassification.fit_function = staticmethod(fit_text_classifier)

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 
 import keras
 
+from seqkit.errors import ConfigError
 from seqkit.fileio import jsonable
 from seqkit.fit.tensorboard import check_tensorboard
 from seqkit.layers import VARIANTS, make_rnn
@@ -111,10 +112,40 @@ def option(default=dataclasses.MISSING, help_text: str = "", *, cli=None,
 
 @dataclass(frozen=True)
 class FitOptions:
-    """What every fit function takes besides its data and its task's own arguments.
+    """What every fit function takes besides its data and its task's own arguments (its
+    ``**options``); each field's ``metadata["help"]`` is the line the command line shows.
+    A task may change a default (``FitTask.option_defaults``: the forecaster's 32 units,
+    the sequence classifier's learning rate 3e-3).
 
-    Attributes are the fit functions' keyword arguments of the same names; each field's
-    ``metadata["help"]`` is the line the command line shows for it.
+    Attributes:
+        cell: a name from ``seqkit.layers.VARIANTS`` ("lstm", "gru", "cifg", ...), a layer
+            class or a layer instance (template); ``units`` per layer, ``layers`` deep,
+            optionally ``bidirectional``; ``dropout`` / ``recurrent_dropout`` on every RNN.
+        epochs, batch_size, learning_rate: Adam's budget. ``epochs="auto"`` (default)
+            trains at least 3000 optimizer steps (5 to 500 epochs, at most 1800 s);
+            ``batch_size="auto"`` is 32, or a tenth of a small training set (at least 4);
+            see :mod:`seqkit.fit.budget`. ``FitResult.timing`` has the plan, the steps
+            run and why training stopped.
+        patience: early stopping on ``val_loss`` restores the best weights; ``"auto"``
+            (default) waits a tenth of the epochs (3 to 50), None turns it off.
+        lr_schedule: ``"plateau"`` (default) halves the learning rate when ``val_loss``
+            stalls for half the patience (down to a 64th; only with a patience of 6 or
+            more); None keeps it constant.
+        max_seconds: stop after the first epoch that ends past this many seconds.
+        seed: seeds Keras/NumPy/TF (``keras.utils.set_random_seed``), the split and the
+            shuffling order: the same seed gives the same metrics.
+        strategy: None, a ``tf.distribute.Strategy`` (the model is built and compiled in its
+            scope; ``batch_size`` is the global batch) or a name for
+            ``seqkit.distribute.get_strategy``.
+        callbacks: extra Keras callbacks.
+        backup_dir: a folder for :class:`seqkit.fit.train.AtomicBackupAndRestore`:
+            re-running the same call after an interruption resumes at the start of the
+            interrupted epoch (the folder is deleted when training ends).
+        tensorboard: TensorBoard logs (:mod:`seqkit.fit.tensorboard`: epoch scalars,
+            a gate-trace heatmap at the end): a folder; True (default):
+            ``seqkit_logs/<task>-<cell>/version_<N>`` (off everywhere with
+            ``SEQKIT_TENSORBOARD=0``); False: none.
+        verbose: Keras' progress output (1: progress bar, 0: silent).
     """
 
     cell: object = option("lstm", "a seqkit.layers.VARIANTS name, a layer class or instance",
@@ -171,6 +202,43 @@ class FitOptions:
         """
         names = {f.name for f in dataclasses.fields(cls)}
         return cls(**{**{k: v for k, v in values.items() if k in names}, **overrides})
+
+    @classmethod
+    def for_task(cls, task_cls, options: dict) -> FitOptions:
+        """The options a fit function got as ``**options``, over the task's defaults.
+
+        Args:
+            task_cls: the task's class (its ``option_defaults``, its fields for the message).
+            options: the keyword arguments that are not the task's own.
+
+        Returns:
+            A :class:`FitOptions` (not yet checked).
+
+        Raises:
+            ConfigError: a name that is neither a shared option nor the task's own.
+
+        Example:
+
+        >>> class Task:
+        ...     name, option_defaults = "demo", {"units": 32}
+        >>> FitOptions.for_task(Task, {"cell": "gru"}).units
+        32
+        >>> FitOptions.for_task(Task, {"unit": 8})
+        Traceback (most recent call last):
+        ...
+        seqkit.errors.ConfigError: unknown option(s) ['unit'] for task 'demo'; the shared \
+fit options are ['backup_dir', 'batch_size', 'bidirectional', 'callbacks', 'cell', \
+'dropout', 'epochs', 'layers', 'learning_rate', 'lr_schedule', 'max_seconds', 'patience', \
+'recurrent_dropout', 'seed', 'strategy', 'tensorboard', 'units', 'verbose'] (and the \
+task's own arguments)
+        """
+        names = sorted(f.name for f in dataclasses.fields(cls))
+        unknown = sorted(set(options) - set(names))
+        if unknown:
+            raise ConfigError(f"unknown option(s) {unknown} for task {task_cls.name!r}; the "
+                              f"shared fit options are {names} (and the task's own "
+                              f"arguments)")
+        return cls(**{**task_cls.option_defaults, **options})
 
     def kwargs(self) -> dict:
         """The options as keyword arguments of a fit function (callbacks not copied).

@@ -30,11 +30,10 @@ from seqkit.fileio import jsonable, write_json_atomic
 from seqkit.validation import check_int
 
 #: the fit arguments a retrained backtest model takes from the original result's config
-REFIT_KEYS = ("window", "horizon", "stride", "target_columns", "columns", "time_column",
-              "nan_policy", "period", "residual", "window_inputs", "val_size", "quantiles",
-              "future_covariates", "calendar", "scaling", "cell", "units", "layers",
-              "bidirectional", "dropout", "recurrent_dropout", "epochs", "batch_size",
-              "learning_rate", "seed", "patience", "lr_schedule", "max_seconds")
+#: the fit's options a refit does not take from the result (the test part, the scoring,
+#: many series' columns, the run's machinery); it takes every other option it recorded
+REFIT_EXCLUDED = ("test_size", "baselines", "baseline_refit", "id_column", "static_columns",
+                  "strategy", "callbacks", "backup_dir", "tensorboard", "verbose")
 
 
 @dataclasses.dataclass
@@ -111,7 +110,12 @@ class Backtest:
 
 
 def _fit_kwargs(result) -> dict:
-    kwargs = {k: result.config[k] for k in REFIT_KEYS if k in result.config}
+    from seqkit.fit.options import FitOptions
+
+    options = [f.name for cls in (result.task_type, FitOptions)
+               for f in dataclasses.fields(cls) if not f.metadata.get("recipe_reason")]
+    kwargs = {k: result.config[k] for k in options
+              if k in result.config and k not in REFIT_EXCLUDED}
     if isinstance(kwargs.get("cell"), dict):
         raise ConfigError("retrain needs a cell given by name or class; this result's cell "
                           f"was a layer instance {kwargs['cell']}")

@@ -445,24 +445,7 @@ def fit_forecaster(
     baselines=BASELINES,
     baseline_refit: bool = False,
     calibrate_intervals: bool = True,
-    cell="lstm",
-    units: int = 32,
-    layers: int = 1,
-    bidirectional: bool = False,
-    dropout: float = 0.0,
-    recurrent_dropout: float = 0.0,
-    epochs: int | str = "auto",
-    batch_size: int | str = "auto",
-    learning_rate: float = 1e-3,
-    seed: int = 0,
-    patience: int | str | None = "auto",
-    lr_schedule: str | None = "plateau",
-    max_seconds: float | None = None,
-    strategy=None,
-    callbacks=None,
-    backup_dir=None,
-    tensorboard: bool | str = True,
-    verbose=1,
+    **options,
 ) -> FitResult:
     """Train a multi-step forecaster ``window [B, window, F] → forecast [B, horizon, T]``.
 
@@ -516,7 +499,14 @@ def fit_forecaster(
             regression, Romano et al. 2019; :mod:`seqkit.forecasting.evaluation`); needs
             20 validation origins, else skipped (``data_info["interval_calibration"]``
             says which).
-        Other arguments as in :func:`seqkit.fit_text_classifier`.
+        **options: the shared fit options (:class:`seqkit.fit.FitOptions`, documented
+            there): ``cell`` (a ``seqkit.layers.VARIANTS`` name, a layer class or a
+            template instance), ``units`` (32), ``layers``, ``bidirectional``,
+            ``dropout``, ``recurrent_dropout``, ``epochs`` and ``batch_size`` (``"auto"``:
+            a budget of optimizer steps), ``learning_rate`` (1e-3), ``seed``, ``patience``,
+            ``lr_schedule``, ``max_seconds``, ``strategy``, ``callbacks``, ``backup_dir``,
+            ``tensorboard``, ``verbose``. A name that is neither one of them nor an
+            argument above is a ConfigError naming it.
 
     Returns:
         :class:`FitResult`. ``metrics`` (test origins, original units): ``mae``, ``rmse``,
@@ -539,7 +529,8 @@ def fit_forecaster(
     >>> result.metrics["naive_kind"], sorted(result.metrics["baselines"])
     ('seasonal naive (period 12)', ['seasonal_naive'])
     """
-    return run_fit(Forecasting.pick(locals()), FitOptions.pick(locals()))
+    task = Forecasting.pick(locals())
+    return run_fit(task, FitOptions.for_task(Forecasting, options))
 
 
 Forecasting.fit_function = staticmethod(fit_forecaster)

@@ -259,7 +259,9 @@ def unreachable_fit_parameters(task: str) -> dict:
     fields_ = {f.name: f for owner in (FitOptions, cls) for f in dataclasses.fields(owner)}
     names = {f.name for f in dataclasses.fields(config_class(task))}
     out = {}
-    for param in inspect.signature(cls.fit_function).parameters:
+    for param, spec in inspect.signature(cls.fit_function).parameters.items():
+        if spec.kind is spec.VAR_KEYWORD:  # **options: every FitOptions field
+            continue
         if param not in names:
             f = fields_.get(param)
             reason = f.metadata.get("recipe_reason") if f is not None else None
