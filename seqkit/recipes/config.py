@@ -40,6 +40,7 @@ from typing import ClassVar
 from seqkit import tasks
 from seqkit.errors import ConfigError
 from seqkit.fit.options import FitOptions
+from seqkit.validation import fail
 
 HELP = {
     "name": "run name (folder under runs_dir); default <task>-<cell>",
@@ -107,10 +108,24 @@ class TrainConfig:
     task: ClassVar[str | None] = None
 
     def __post_init__(self):
+        self._check_lists()
         self.fit_options()  # bad fit options fail here, before any training
         if self.task is not None:
             self.task_args().check()
             tasks.task_class(self.task).check_recipe(self)
+
+    def _check_lists(self) -> None:
+        """A list option holds a list (a JSON file or Python gives any value; a flag's
+        words are split already): ``"Consumption"`` is not ``["Consumption"]``."""
+        hints = typing.get_type_hints(type(self))
+        for f in dataclasses.fields(self):
+            kinds, value = _union(hints[f.name]), getattr(self, f.name)
+            if _list_item(hints[f.name]) is None or isinstance(value, (list, tuple)):
+                continue
+            if (value is None and type(None) in kinds) or (str in kinds and
+                                                          isinstance(value, str)):
+                continue
+            fail(f.name, "a list" + (" or None" if type(None) in kinds else ""), value)
 
     def fit_options(self, **runtime) -> FitOptions:
         """The checked :class:`seqkit.fit.FitOptions` of this recipe.
