@@ -2,6 +2,7 @@
 configuration precedence is defaults < --config file < flags."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -120,3 +121,17 @@ def test_budget_flags_take_auto_or_an_integer():
     defaults = SequenceConfig()  # small UCR sets: the step budget is the default
     assert (defaults.epochs, defaults.batch_size, defaults.patience) == ("auto",) * 3
     assert _exit_code(["train", "text_classification", "--epochs", "several"]) == 2
+
+
+def test_every_shipped_recipe_config_file_builds():
+    """recipes/configs/*.json are the scripts' defaults: each builds its configuration."""
+    from seqkit.recipes.config import config_class
+    from seqkit.study.config import CompareConfig
+
+    folder = Path(__file__).resolve().parents[2] / "recipes" / "configs"
+    files = sorted(folder.glob("*.json"))
+    assert {p.stem for p in files} >= {"compare", "forecasting", "text_classification",
+                                       "sequence_classification"}
+    for path in files:
+        cls = CompareConfig if path.stem == "compare" else config_class(path.stem)
+        build_config(cls, {}, path)
