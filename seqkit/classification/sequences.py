@@ -238,15 +238,10 @@ def fit_sequence_classifier(
             (of the last layer's outputs over the real steps), or a ``+`` join of them,
             concatenated (:data:`seqkit.classification.models.HEADS`).
         class_weight: as in :func:`seqkit.fit_text_classifier`.
-        **options: the shared fit options (:class:`seqkit.fit.FitOptions`, documented
-            there): ``cell`` (a ``seqkit.layers.VARIANTS`` name, a layer class or a
-            template instance), ``units`` (64), ``layers``, ``bidirectional``,
-            ``dropout``, ``recurrent_dropout``, ``epochs`` and ``batch_size`` (``"auto"``:
-            a budget of optimizer steps), ``learning_rate`` (3e-3, the rate of the plain
-            Keras baseline of ``docs/classification.md``), ``seed``, ``patience``,
-            ``lr_schedule``, ``max_seconds``, ``strategy``, ``callbacks``, ``backup_dir``,
-            ``tensorboard``, ``verbose``. A name that is neither one of them nor an
-            argument above is a ConfigError naming it.
+        **options: the shared fit options, :class:`seqkit.fit.FitOptions` (``cell``,
+            ``units``, ``epochs``, ``learning_rate``, ``strategy``, ...); here
+            ``learning_rate`` defaults to 3e-3, the rate of the plain Keras baseline of
+            ``docs/classification.md``; an unknown name is a ConfigError naming it.
 
     Returns:
         :class:`FitResult`; ``model`` takes ``sequence [B, T, F]`` (any T, zero-padded).

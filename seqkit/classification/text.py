@@ -288,14 +288,9 @@ def fit_text_classifier(
             ``FitResult.data_info["embeddings"]`` has the file, its dimension and the
             coverage (words found / words looked up).
         trainable_embeddings: with ``embeddings``, False freezes the embedding layer.
-        **options: the shared fit options (:class:`seqkit.fit.FitOptions`, documented
-            there): ``cell`` (a ``seqkit.layers.VARIANTS`` name, a layer class or a
-            template instance), ``units`` (64), ``layers``, ``bidirectional``,
-            ``dropout``, ``recurrent_dropout``, ``epochs`` and ``batch_size`` (``"auto"``:
-            a budget of optimizer steps), ``learning_rate`` (1e-3), ``seed``, ``patience``,
-            ``lr_schedule``, ``max_seconds``, ``strategy``, ``callbacks``, ``backup_dir``,
-            ``tensorboard``, ``verbose``. A name that is neither one of them nor an
-            argument above is a ConfigError naming it.
+        **options: the shared fit options, :class:`seqkit.fit.FitOptions` (``cell``,
+            ``units``, ``epochs``, ``learning_rate``, ``strategy``, ...); an unknown name
+            is a ConfigError naming it.
 
     Returns:
         :class:`FitResult` whose ``model`` takes raw strings (input ``text``) and returns

@@ -499,14 +499,9 @@ def fit_forecaster(
             regression, Romano et al. 2019; :mod:`seqkit.forecasting.evaluation`); needs
             20 validation origins, else skipped (``data_info["interval_calibration"]``
             says which).
-        **options: the shared fit options (:class:`seqkit.fit.FitOptions`, documented
-            there): ``cell`` (a ``seqkit.layers.VARIANTS`` name, a layer class or a
-            template instance), ``units`` (32), ``layers``, ``bidirectional``,
-            ``dropout``, ``recurrent_dropout``, ``epochs`` and ``batch_size`` (``"auto"``:
-            a budget of optimizer steps), ``learning_rate`` (1e-3), ``seed``, ``patience``,
-            ``lr_schedule``, ``max_seconds``, ``strategy``, ``callbacks``, ``backup_dir``,
-            ``tensorboard``, ``verbose``. A name that is neither one of them nor an
-            argument above is a ConfigError naming it.
+        **options: the shared fit options, :class:`seqkit.fit.FitOptions` (``cell``,
+            ``units``, ``epochs``, ``learning_rate``, ``strategy``, ...); here ``units``
+            defaults to 32; an unknown name is a ConfigError naming it.
 
     Returns:
         :class:`FitResult`. ``metrics`` (test origins, original units): ``mae``, ``rmse``,
