@@ -15,7 +15,7 @@ Steps, all inside a hidden temporary folder ``base_path/.tmp-<version>-<pid>``:
    reload, same outputs, warmup replay; :func:`seqkit.serving.step_export.verify_step`)
    and write ``assets.extra/seqkit_export.json`` (:mod:`seqkit.serving.metadata`);
    with ``litert=True`` first ``assets.extra/model.tflite``, checked against the
-   SavedModel (:mod:`seqkit.serving.litert_export`);
+   SavedModel (:mod:`seqkit.serving.litert`);
 4. flush and rename the folder to ``base_path/<version>`` (:func:`seqkit.serving.layout.
    publish`; atomic on one file system).
 
@@ -32,7 +32,7 @@ from pathlib import Path
 
 from seqkit.errors import ConfigError, ExportError, SeqkitError
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import layout, litert_export, step_export, trace_export
+from seqkit.serving import layout, litert, step_export, trace_export
 from seqkit.serving import metadata as metadata_lib
 from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.graph import dir_size, rnn_path
@@ -167,7 +167,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
             ``trace`` entry; warmup records too; :mod:`seqkit.serving.trace_export`). A
             model it cannot trace is a ConfigError saying why.
         litert: also write ``assets.extra/model.tflite`` (LiteRT, batch 1, dynamic time;
-            :mod:`seqkit.serving.litert_export`), inside the version so the atomic publish
+            :mod:`seqkit.serving.litert`), inside the version so the atomic publish
             covers it, after checking it against ``serving_default`` on the export's
             sample (<= 1e-4). A model it cannot convert or match (raw text, ...) gets no
             file, a warning and ``ExportInfo.litert == {"available": False, "reason": ...}``.
@@ -319,7 +319,7 @@ def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes
     step = step_export.verify_step(tmp, step, sample, step_warmup)
     trace_export.verify_trace(tmp, job.model, job.trace, sample, warmup)
     if job.litert:
-        job.litert_entry = litert_export.write_litert(tmp, job.model, job.specs, serve, sample)
+        job.litert_entry = litert.write_litert(tmp, job.model, job.specs, serve, sample)
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(
         job.model, version=version, task=job.task, class_names=job.class_names,
         config=job.config, inputs=job.specs, outputs=out_specs, sample_words=job.words,

@@ -19,7 +19,7 @@ gate-trace signature ``serving_trace``: its output keys → layer, gate, units; 
 :mod:`seqkit.serving.trace_export`), ``litert`` (``export(..., litert=True)``: the
 ``assets.extra/model.tflite`` file, its size, interpreter, ops and difference to the
 SavedModel, or ``{"available": false, "reason": ...}``; null when not asked; see
-:mod:`seqkit.serving.litert_export`).
+:mod:`seqkit.serving.litert`).
 
 Reading it needs neither TensorFlow nor Keras.
 """
@@ -132,7 +132,7 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         trace: the ``serving_trace`` entry
             (:func:`seqkit.serving.trace_export.trace_metadata`), or ``None``.
         litert: the LiteRT entry
-            (:func:`seqkit.serving.litert_export.write_litert`), or ``None``.
+            (:func:`seqkit.serving.litert.write_litert`), or ``None``.
 
     Returns:
         A JSON-able dict.
