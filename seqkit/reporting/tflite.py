@@ -23,8 +23,6 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-
 from seqkit.reporting.modes import load, signature_specs, to_numpy
 from seqkit.reporting.probes import rss_point
 from seqkit.reporting.timing import time_grid_point
@@ -38,8 +36,7 @@ from seqkit.serving.litert import (
     short_error,
 )
 from seqkit.serving.metadata import read_metadata
-
-TFLITE_RTOL = TFLITE_ATOL = 1e-5
+from seqkit.serving.verify import compare_outputs
 
 
 def mode_tflite_convert(tf, config) -> dict:
@@ -223,18 +220,8 @@ def _compare_with_saved_model(tf, path, samples) -> list[dict]:
     checks = []
     for (batch, seq_len), (data, got, label) in samples.items():
         want = to_numpy(signature(**{k: tf.constant(v) for k, v in data.items()}))
-        diff, mismatched, close = 0.0, 0, True
-        for key, ref in want.items():
-            value = got.get(key)
-            if value is None or value.shape != ref.shape:
-                mismatched += 1
-                continue
-            if ref.dtype.kind in "fc":
-                diff = max(diff, float(np.max(np.abs(value - ref))) if ref.size else 0.0)
-                close = close and bool(np.allclose(value, ref, rtol=TFLITE_RTOL,
-                                                   atol=TFLITE_ATOL))
-            elif not np.array_equal(value, ref):
-                mismatched += int(np.sum(value != ref))
-        checks.append({"batch": batch, "seq_len": seq_len, **label, "max_abs_diff": diff,
-                       "close": close, "mismatched": mismatched})
+        check = compare_outputs(want, got, "litert_report")
+        checks.append({"batch": batch, "seq_len": seq_len, **label,
+                       "max_abs_diff": check.max_abs_diff, "close": not check.far,
+                       "mismatched": check.mismatched})
     return checks

@@ -37,7 +37,8 @@ How it is converted (TensorFlow 2.21, builtins only, no Flex delegate):
 Before the file is written it runs in ``ai_edge_litert``'s interpreter (``tf.lite.
 Interpreter`` is deprecated; it is used only when ``ai-edge-litert`` is missing, and the
 metadata says so) on the export's sample rows, one row per call, against the SavedModel's
-``serving_default``: a difference above :data:`LITERT_TOLERANCE`, a converter error or a
+``serving_default``: a difference above ``TOLERANCES["litert"]`` (1e-4,
+:func:`seqkit.serving.verify.compare_outputs`), a converter error or a
 raw-text model (``TextVectorization`` needs TF text ops, i.e. Flex) leaves no file and the
 metadata's ``litert`` entry says ``{"available": false, "reason": ...}`` (with a warning;
 the SavedModel export itself is unaffected).
@@ -100,12 +101,11 @@ from seqkit.layers.gradients import without_written_gradients
 from seqkit.serving import inputs as inputs_lib
 from seqkit.serving.layout import ASSETS_EXTRA
 from seqkit.serving.signature import SIGNATURE_NAME
+from seqkit.serving.verify import TOLERANCES, compare_outputs
 
 LITERT_FILE = "model.tflite"
 #: the batch axis of the flatbuffer (TFLite's ``WHILE`` lowering needs it static)
 LITERT_BATCH = 1
-#: the largest absolute difference to ``serving_default`` accepted before writing
-LITERT_TOLERANCE = 1e-4
 #: TFLite builtins that hold a whole recurrent layer (the fused path)
 FUSED_OPS = ("UNIDIRECTIONAL_SEQUENCE_LSTM", "BIDIRECTIONAL_SEQUENCE_LSTM",
              "UNIDIRECTIONAL_SEQUENCE_RNN", "BIDIRECTIONAL_SEQUENCE_RNN")
@@ -299,38 +299,6 @@ def run_litert(flatbuffer: bytes, feeds: dict) -> dict:
     return {key: np.concatenate([row[key] for row in rows]) for key in rows[0]}
 
 
-def compare(got: dict, want: dict) -> tuple[float, str | None]:
-    """``(max abs difference, reason they differ or None)`` of LiteRT vs SavedModel outputs.
-
-    Args:
-        got: the LiteRT outputs.
-        want: the SavedModel's outputs.
-
-    Returns:
-        Floats must agree within :data:`LITERT_TOLERANCE`, other dtypes exactly.
-
-    Example:
-
-    >>> compare({"y": np.zeros(2)}, {"y": np.full(2, 1e-6)})
-    (1e-06, None)
-    >>> compare({"y": np.zeros(2)}, {"y": np.ones(2)})[1]
-    "output 'y' differs by 1 > 0.0001"
-    """
-    diff = 0.0
-    for key, ref in want.items():
-        value = got.get(key)
-        if value is None or np.shape(value) != np.shape(ref):
-            return diff, f"output {key!r} missing or shaped {np.shape(value)} not {np.shape(ref)}"
-        if np.asarray(ref).dtype.kind in "fc":
-            key_diff = float(np.max(np.abs(value - ref))) if np.size(ref) else 0.0
-            diff = max(diff, key_diff)
-            if not key_diff <= LITERT_TOLERANCE:  # NaN fails too
-                return diff, f"output {key!r} differs by {key_diff:.3g} > {LITERT_TOLERANCE}"
-        elif not np.array_equal(value, ref):
-            return diff, f"output {key!r} differs ({int(np.sum(value != ref))} values)"
-    return diff, None
-
-
 def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
     """Convert, check against the written SavedModel and write ``assets.extra/model.tflite``.
 
@@ -403,7 +371,7 @@ def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
         "outputs": sorted(runner.get_output_details()),
         "ops": summary, "layers": layers, "fused_attempt": fused_error and fused_error[0],
         "reset_variables": bool(summary["fused"]),
-        "max_abs_diff": diff, "tolerance": LITERT_TOLERANCE,
+        "max_abs_diff": diff, "tolerance": TOLERANCES["litert"].atol,
         "checked_rows": len(next(iter(sample.values()))),
         "note": {"loop": LOOP_NOTE, "mixed": MIXED_NOTE, "fused": FUSED_NOTE}.get(
             summary["path"]),
@@ -417,11 +385,11 @@ def _try(convert, sample, want, what):
         got = run_litert(flatbuffer, sample)
     except Exception as err:  # noqa: BLE001 - the converter's many error types
         return None, (f"{what} failed: {short_error(err)}", {})
-    diff, reason = compare(got, want)
-    if reason:
-        return None, (f"LiteRT ({what}) differs from {SIGNATURE_NAME}: {reason}",
-                      {"max_abs_diff": diff})
-    return (flatbuffer, diff), None
+    check = compare_outputs(want, got, "litert")
+    if not check.ok:
+        return None, (f"LiteRT ({what}) differs from {SIGNATURE_NAME}: {check.problems[0]}",
+                      {"max_abs_diff": check.max_abs_diff})
+    return (flatbuffer, check.max_abs_diff), None
 
 
 def _loop_layers(model, fused_error) -> dict:

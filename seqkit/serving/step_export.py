@@ -251,13 +251,12 @@ def _stream(call, step: StepSignature, sample: dict, splits) -> dict:
 
 
 def _compare(want: dict, got: dict, where: str):
-    for key, value in want.items():
-        value = np.asarray(value)
-        if key not in got:
-            raise ExportError(f"{where}: no output {key!r} (has {sorted(got)})")
-        if value.ndim == got[key].ndim + 1:  # a per-step output: the last step
-            value = value[:, -1]
-        compare_outputs(f"{key}' of {where} vs '{SIGNATURE_NAME}", value, got[key])
+    want = {key: np.asarray(value) for key, value in want.items()}
+    want = {key: value[:, -1] if key in got and value.ndim == np.ndim(got[key]) + 1
+            else value for key, value in want.items()}  # a per-step output: the last step
+    check = compare_outputs(want, got, "step")
+    if not check.ok:
+        raise ExportError(f"{where} vs {SIGNATURE_NAME}: {check.problems[0]}")
 
 
 def _check_step(function, default, step: StepSignature, sample: dict) -> str | None:
@@ -271,7 +270,7 @@ def _check_step(function, default, step: StepSignature, sample: dict) -> str | N
 
     Returns:
         ``None`` when streaming in one chunk and in two gives the full call's outputs
-        (:func:`seqkit.serving.verify.compare_outputs`' tolerances), else the reason.
+        (:func:`seqkit.serving.verify.compare_outputs`, ``TOLERANCES["step"]``), else the reason.
     """
     feeds = {k: np.asarray(v) for k, v in sample.items()}
     want = {k: np.asarray(v) for k, v in default(feeds).items()}

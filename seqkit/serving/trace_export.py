@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from seqkit.errors import ConfigError, ExportError
+from seqkit.serving.verify import compare_outputs
 
 TRACE_SIGNATURE_NAME = "serving_trace"
-TRACE_TOLERANCE = 1e-5  # max |serving_trace - trace_gates|, relative above 1
 MASKED_STEPS = "a masked (padding) step's gates are zeros, as in seqkit.trace_gates"
 
 
@@ -422,16 +422,10 @@ def _compare(want: dict, got: dict, where: str):
     """Refuse an output missing, misshaped or further than the tolerance from ``want``."""
     if set(got) != set(want):
         raise ExportError(f"{where}: outputs {sorted(got)} != {sorted(want)}")
-    for key, value in want.items():
-        value, other = np.asarray(value, np.float64), np.asarray(got[key], np.float64)
-        if value.shape != other.shape:
-            raise ExportError(f"{where}: output {key!r} has shape {other.shape}, "
-                              f"seqkit.trace_gates {value.shape}")
-        if value.size and not np.all(np.abs(value - other) <= TRACE_TOLERANCE * np.maximum(
-                1.0, np.abs(value))):
-            worst = float(np.max(np.abs(value - other)))
-            raise ExportError(f"{where}: output {key!r} differs from seqkit.trace_gates "
-                              f"(max |diff| {worst:.3g}, tolerance {TRACE_TOLERANCE:g})")
+    check = compare_outputs({k: np.asarray(v, np.float64) for k, v in want.items()}, got,
+                            "trace")
+    if not check.ok:
+        raise ExportError(f"{where} vs seqkit.trace_gates: {check.problems[0]}")
 
 
 def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
@@ -450,7 +444,8 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
 
     Raises:
         ExportError: no such signature, other inputs or outputs, values that differ by
-            more than :data:`TRACE_TOLERANCE` (relative above 1), a failed warmup record.
+            more than ``TOLERANCES["trace"]`` (:mod:`seqkit.serving.verify`; 1e-5, relative
+            above 1), a failed warmup record.
 
     Example (the steps of an export):
 

@@ -165,9 +165,10 @@ def test_raw_text_model_is_declined_with_reason(tmp_path):
 
 
 def test_mismatch_is_declined_and_no_file_written(tmp_path, monkeypatch):
-    from seqkit.serving import litert
+    from seqkit.serving import verify
 
-    monkeypatch.setattr(litert, "LITERT_TOLERANCE", -1.0)  # nothing can match
+    # nothing can match
+    monkeypatch.setitem(verify.TOLERANCES, "litert", verify.Tolerance(atol=-1.0))
     with pytest.warns(UserWarning, match="no LiteRT file"):
         info = export(CASES["gru"].build_model(), tmp_path / "m", warmup=False,
                       step_signature=False, litert=True)
