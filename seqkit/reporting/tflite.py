@@ -54,14 +54,16 @@ def mode_tflite_convert(tf, config) -> dict:
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(f"{tmp.name}/1")
-    >>> result = mode_tflite_convert(tf, {"path": f"{tmp.name}/1", "batch_sizes": [1],
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> result = mode_tflite_convert(tf, {"path": path, "batch_sizes": [1],
     ...                                   "out_dir": f"{tmp.name}/tflite"})
     >>> [(c["batch"], c["ok"], Path(c["file"]).name, c["source"], c["path"])
     ...  for c in result["conversions"]]
-    [(1, True, 'model_b1.tflite', 'converted', 'none')]
+    [(1, True, 'model_b1.tflite', 'converted', 'loop')]
     >>> tmp.cleanup()
     """
     loaded, signature, _ = load(tf, config["path"])  # `loaded` owns the variables: keep it
@@ -138,10 +140,12 @@ def mode_tflite_measure(tf, config) -> dict:
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(f"{tmp.name}/1")
-    >>> config = {"path": f"{tmp.name}/1", "batch_sizes": [2], "out_dir": f"{tmp.name}/t"}
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> config = {"path": path, "batch_sizes": [2], "out_dir": f"{tmp.name}/t"}
     >>> conversions = mode_tflite_convert(tf, config)["conversions"]
     >>> specs = {"window": {"dtype": "float32", "shape": [None, None, 1]}}
     >>> result = mode_tflite_measure(tf, {**config, "conversions": conversions,

@@ -121,7 +121,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
            warmup_examples=None, overwrite=False, task=None, class_names=None,
            input_signature=None, warmup_batch_sizes=DEFAULT_WARMUP_BATCH_SIZES,
            warmup_seq_lens=None, step_signature=True, step_warmup=True,
-           trace_signature=False, litert=False) -> ExportInfo:
+           trace_signature=False, litert=False, on_stage=None) -> ExportInfo:
     """Export a model for TF Serving as ``base_path/<version>/`` and return an ExportInfo.
 
     Args:
@@ -171,6 +171,10 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
             covers it, after checking it against ``serving_default`` on the export's
             sample (<= 1e-4). A model it cannot convert or match (raw text, ...) gets no
             file, a warning and ``ExportInfo.litert == {"available": False, "reason": ...}``.
+        on_stage: called as ``on_stage(stage, folder)`` when the export reaches a stage,
+            e.g. to show progress: ``"written"`` (the SavedModel is in the hidden
+            temporary folder ``folder``) and ``"validated"`` (every check passed, about to
+            publish). An exception it raises aborts the export; nothing is published.
 
     Returns:
         An :class:`ExportInfo` (the version folder, its signature, sizes, the graph scan).
@@ -205,13 +209,13 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
                           class_names=class_names, name_outputs=name_outputs,
                           input_signature=input_signature, warmup_examples=warmup_examples,
                           step_signature=step_signature, step_warmup=step_warmup,
-                          trace_signature=trace_signature, litert=litert)
+                          trace_signature=trace_signature, litert=litert, on_stage=on_stage)
     version, target, tmp, removed = _reserve_version(job.base, job.version, overwrite)
     try:
         out_specs, n_records, step = _write_version(job, tmp, version, warmup,
                                                     warmup_batch_sizes, warmup_seq_lens)
         graph = rnn_path(tmp)
-        layout.pause_for_test("validated", job.base, version)
+        job.on_stage("validated", tmp)
         layout.fsync_tree(tmp)
         layout.publish(tmp, target, overwrite)
     except BaseException as err:
@@ -252,11 +256,13 @@ class _Job:
     trace: object = None  # trace_export.TraceSignature, or None
     litert: bool = False
     litert_entry: dict | None = None  # set by _write_version
+    on_stage: object = None  # on_stage(stage, folder), a no-op when not given
 
 
 def _read_arguments(model_or_result, base_path, version, *, task, class_names, name_outputs,
                     input_signature, warmup_examples, step_signature=True,
-                    step_warmup=True, trace_signature=False, litert=False) -> _Job:
+                    step_warmup=True, trace_signature=False, litert=False,
+                    on_stage=None) -> _Job:
     """Check every argument; the base path is created only once they are known good."""
     model, task, class_names, config = _model_and_task(model_or_result, task, class_names)
     _check_built(model)
@@ -271,11 +277,17 @@ def _read_arguments(model_or_result, base_path, version, *, task, class_names, n
     trace = trace_export.prepare_trace(model, specs,
                                        check_bool("trace_signature", trace_signature))
     litert = check_bool("litert", litert)
+    if on_stage is not None and not callable(on_stage):
+        fail("on_stage", "a callable on_stage(stage, folder) or None", on_stage)
     base = layout.prepare_base_path(base_path)
     return _Job(model=model, task=task, class_names=class_names, config=config,
                 version=version, specs=specs, naming=naming, words=words, examples=examples,
                 base=base, step_signature=step_signature, step_warmup=step_warmup,
-                trace=trace, litert=litert)
+                trace=trace, litert=litert, on_stage=on_stage or _no_stage)
+
+
+def _no_stage(stage: str, folder: Path):
+    """The default ``on_stage``: nothing to report."""
 
 
 def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, list]:
@@ -302,7 +314,7 @@ def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes
     step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
     step = step_export.write_saved_model(tmp, job.model, job.specs, serve, step, sample,
                                          more=job.trace.endpoints if job.trace else ())
-    layout.pause_for_test("written", job.base, version)
+    job.on_stage("written", tmp)
     n_records = 0
     step_warmup = warmup and job.step_warmup and step.available
     if warmup:

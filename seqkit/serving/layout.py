@@ -31,8 +31,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
-import time
 from pathlib import Path
 
 from seqkit.errors import ConfigError, DataError, ExportError
@@ -42,8 +40,7 @@ from seqkit.validation import check_int, fail
 SAVED_MODEL_PB = "saved_model.pb"
 ASSETS_EXTRA = "assets.extra"
 MODELS_CONFIG = "models.config"
-PAUSE_ENV = "SEQKIT_EXPORT_TEST_PAUSE"  # "<stage>:<seconds>", stage: written | validated
-_TMP_RE = re.compile(r"^\.(?:tmp|old)-(\d+)-(\d+)(?:\.paused)?$")
+_TMP_RE = re.compile(r"^\.(?:tmp|old)-(\d+)-(\d+)$")
 
 
 # ----------------------------------------------------------------------------- versions
@@ -329,33 +326,6 @@ def resolve_saved_model(path) -> tuple[Path, int | None, Path]:
 
 
 # --------------------------------------------------------------------------- publishing
-
-
-def pause_for_test(stage: str, base_path, version: int):
-    """Test hook: ``SEQKIT_EXPORT_TEST_PAUSE=<stage>:<seconds>`` sleeps at that stage.
-
-    While it sleeps, a marker file ``.tmp-<version>-<pid>.paused`` lies beside the
-    temporary folder, so a test can kill the export mid-way and check nothing was published.
-
-    Args:
-        stage: ``"written"`` (SavedModel written) or ``"validated"`` (about to publish).
-        base_path: the model's folder.
-        version: the version being exported.
-
-    Example:
-
-    >>> pause_for_test("written", "models/gru", 1)   # the variable is not set: no pause
-    """
-    value = os.environ.get(PAUSE_ENV, "")
-    if not value.startswith(stage + ":"):
-        return
-    marker = Path(str(temp_dir(base_path, version)) + ".paused")
-    marker.write_text(stage)
-    print(f"seqkit export paused at {stage}: {marker}", file=sys.stderr, flush=True)
-    try:
-        time.sleep(float(value.split(":", 1)[1]))
-    finally:
-        marker.unlink(missing_ok=True)
 
 
 def fsync_tree(path):

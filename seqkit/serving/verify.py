@@ -209,10 +209,17 @@ def check_no_cudnn(folder):
 
     Example:
 
-    >>> import tempfile
-    >>> from seqkit.serving.demo import save_demo_model
+    >>> import tempfile, keras
+    >>> from seqkit.serving.portable import write_saved_model
+    >>> from seqkit.serving.naming import OutputNaming
+    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> model = keras.Model(inp, keras.layers.GRU(2)(inp))
+    >>> specs = input_specs(model)
+    >>> serve = serving_function(model, specs, OutputNaming(model, "generic", None))
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     check_no_cudnn(save_demo_model(folder, loop=True))
+    ...     write_saved_model(folder, model, specs, serve)  # traced as if no GPU were visible
+    ...     check_no_cudnn(folder)
     """
     cudnn = find_cudnn_ops(folder)
     if cudnn:
