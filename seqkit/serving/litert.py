@@ -98,6 +98,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.layers.gradients import without_written_gradients
+from seqkit.layers.walk import rnn_layers
 from seqkit.serving import inputs as inputs_lib
 from seqkit.serving.layout import ASSETS_EXTRA
 from seqkit.serving.signature import SIGNATURE_NAME
@@ -446,35 +447,6 @@ layer-norm or CIFG operands"
     if layer.return_state or layer.stateful:
         return "return_state/stateful: the fused function may only return its outputs"
     return None
-
-
-def rnn_layers(model) -> list:
-    """The recurrent layers of a model, a ``Bidirectional``'s two layers included.
-
-    Args:
-        model: a ``keras.Model``.
-
-    Returns:
-        ``keras.layers.RNN`` instances, in model order.
-
-    Example:
-
-    >>> import keras
-    >>> inp = keras.Input((None, 2))
-    >>> x = keras.layers.Bidirectional(keras.layers.LSTM(2, return_sequences=True))(inp)
-    >>> model = keras.Model(inp, keras.layers.GRU(2)(x))
-    >>> [type(layer).__name__ for layer in rnn_layers(model)]
-    ['LSTM', 'LSTM', 'GRU']
-    """
-    import keras
-
-    found = []
-    for layer in model._flatten_layers(include_self=False):
-        if isinstance(layer, keras.layers.Bidirectional):
-            found += [layer.forward_layer, layer.backward_layer]
-        elif isinstance(layer, keras.layers.RNN) and layer not in found:
-            found.append(layer)
-    return found
 
 
 def composite_lstm(go_backwards: bool = False):

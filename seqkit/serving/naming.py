@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from seqkit.errors import ConfigError
-from seqkit.serving.signature import nested_layers, symbolic_outputs
+from seqkit.serving.signature import symbolic_outputs
 from seqkit.validation import fail
 
 CLASSIFICATION_TASKS = ("text_classification", "sequence_classification", "classification")
@@ -274,6 +274,8 @@ def quantile_levels(model) -> list[float] | None:
     True
     """
     import keras
+
+    from seqkit.layers.walk import nested_layers
 
     found = {tuple(layer.quantiles) for layer in nested_layers(model)
              if keras.saving.get_registered_name(type(layer)) == _QUANTILE_LAYER}

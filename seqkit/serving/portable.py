@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 
-from seqkit.serving.signature import SIGNATURE_NAME, nested_layers
+from seqkit.serving.signature import SIGNATURE_NAME
 
 
 @contextlib.contextmanager
@@ -42,7 +42,9 @@ def cpu_portable_trace(model=None):
     saved_check = rnn_module._is_gpu_available
     saved_flags = []
     if model is not None:
-        for layer in nested_layers(model):
+        from seqkit.layers.walk import rnn_layers
+
+        for layer in rnn_layers(model):
             if hasattr(layer, "use_cudnn") and layer.use_cudnn is not False:
                 saved_flags.append((layer, layer.use_cudnn))
     rnn_module._is_gpu_available = lambda: False

@@ -161,25 +161,20 @@ def traced_layers(model) -> list:
 RNN layer, and seqkit.trace_gates traces only ExplicitLSTM/ExplicitGRU; build the model \
 with seqkit.make_rnn, or export without trace_signature
     """
-    import keras
 
     from seqkit.layers.paths import ExplicitLoopMixin
-    from seqkit.serving.signature import nested_layers
+    from seqkit.layers.walk import rnn_layers
 
     where = "trace_signature=True"
     if not getattr(model, "inputs", None):
         raise ConfigError(f"{where}: model {model.name!r} has no symbolic inputs (a "
                           f"subclassed model?), and seqkit.trace_gates feeds a layer "
                           f"through the model's functional graph")
-    pairs = []
-    for host in model.layers:
-        for inner in (host, getattr(host, "forward_layer", None),
-                      getattr(host, "backward_layer", None)):
-            if isinstance(inner, ExplicitLoopMixin):
-                pairs.append((host, inner))
+    pairs = [(host, inner) for host, inner in rnn_layers(model, hosts=True, nested=False)
+             if isinstance(inner, ExplicitLoopMixin)]
     found = {id(inner) for _, inner in pairs}
-    for layer in nested_layers(model):
-        if isinstance(layer, keras.layers.RNN) and id(layer) not in found:
+    for layer in rnn_layers(model):
+        if id(layer) not in found:
             raise ConfigError(_untraceable(model, layer, where))
     if not pairs:
         raise ConfigError(f"{where}: model {model.name!r} has no recurrent layer: there "
