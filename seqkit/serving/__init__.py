@@ -25,10 +25,10 @@ See :func:`seqkit.serving.exporter.export` for every argument. One module per co
 names), ``portable`` (tracing without cuDNN), ``warmup``, ``verify`` (checks before
 publishing, the one output comparer), ``metadata`` (``seqkit_export.json``), ``layout``
 (version folders, publishing, ``models.config``), ``graph`` (op scan), ``litert`` (the
-LiteRT file), ``client`` / ``rest`` / ``transport`` (calling a server: REST, gRPC, TLS,
-auth headers, retries), ``step`` / ``step_export`` (the streaming signature) and
-``streaming`` (its client-side session). The batching parameters file is
-:mod:`seqkit.reporting.batching`'s.
+LiteRT file), ``client`` (the subpackage calling a server: ``client.rest``,
+``client.transport`` for REST, gRPC, TLS, auth headers, retries, and ``client.streaming``,
+the streaming session), ``step`` / ``step_export`` (the streaming signature). The
+batching parameters file is :mod:`seqkit.reporting.batching`'s.
 
 Layout written (TF Serving's)::
 
@@ -98,10 +98,10 @@ _PUBLIC = {
     "list_versions": "seqkit.serving.layout",
     "latest_version": "seqkit.serving.layout",
     "STEP_SIGNATURE_NAME": "seqkit.serving.step",
-    "StreamingSession": "seqkit.serving.streaming",
-    "rest_transport": "seqkit.serving.streaming",
-    "grpc_transport": "seqkit.serving.streaming",
-    "signature_transport": "seqkit.serving.streaming",
+    "StreamingSession": "seqkit.serving.client.streaming",
+    "rest_transport": "seqkit.serving.client.streaming",
+    "grpc_transport": "seqkit.serving.client.streaming",
+    "signature_transport": "seqkit.serving.client.streaming",
 }
 
 __all__ = sorted(_PUBLIC)
