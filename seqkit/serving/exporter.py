@@ -6,18 +6,23 @@ Steps, all inside a hidden temporary folder ``base_path/.tmp-<version>-<pid>``:
 
 1. check the arguments (:func:`_read_arguments`) and reserve the version
    (:func:`_reserve_version`: stale leftovers removed, the next free integer);
-2. trace ``serving_default`` (and the streaming ``serving_step`` where the model
-   decomposes step-wise, :mod:`seqkit.serving.step`; the gate traces ``serving_trace`` when
-   asked, :mod:`seqkit.serving.trace_export`) as if no GPU were visible and write
-   the SavedModel (:func:`seqkit.serving.step_export.write_saved_model`), then
+2. trace ``serving_default`` and the endpoints' signatures as if no GPU were visible and
+   write the SavedModel (:func:`seqkit.serving.portable.write_saved_model`), then
    ``assets.extra/tf_serving_warmup_requests`` (:mod:`seqkit.serving.warmup`);
 3. verify the folder (:func:`seqkit.serving.verify.verify_export`: no ``Cudnn*`` op,
-   reload, same outputs, warmup replay; :func:`seqkit.serving.step_export.verify_step`)
-   and write ``assets.extra/seqkit_export.json`` (:mod:`seqkit.serving.metadata`);
-   with ``litert=True`` first ``assets.extra/model.tflite``, checked against the
-   SavedModel (:mod:`seqkit.serving.litert`);
+   reload, same outputs, warmup replay; then each endpoint's checks), let the endpoints
+   write their files and write ``assets.extra/seqkit_export.json``
+   (:mod:`seqkit.serving.metadata`);
 4. flush and rename the folder to ``base_path/<version>`` (:func:`seqkit.serving.layout.
    publish`; atomic on one file system).
+
+The endpoints (:mod:`seqkit.serving.endpoint`) are what an export adds beside
+``serving_default``, each taking part in the stages it needs: the streaming
+``serving_step`` where the model decomposes step-wise
+(:class:`seqkit.serving.step_export.StepEndpoint`), the gate traces ``serving_trace`` when
+asked (:class:`seqkit.serving.trace_export.TraceEndpoint`) and, with ``litert=True``,
+``assets.extra/model.tflite`` checked against the SavedModel
+(:class:`seqkit.serving.litert.LitertEndpoint`).
 
 An export that fails or is killed leaves no integer folder and never touches other
 versions; the next export removes temporary folders whose process is gone.
@@ -32,9 +37,10 @@ from pathlib import Path
 
 from seqkit.errors import ConfigError, ExportError, SeqkitError
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import layout, litert, step_export, trace_export
+from seqkit.serving import layout, litert, portable, step_export, trace_export
 from seqkit.serving import metadata as metadata_lib
 from seqkit.serving import warmup as warmup_lib
+from seqkit.serving.endpoint import Endpoint
 from seqkit.serving.graph import dir_size, rnn_path
 from seqkit.serving.naming import TASKS, OutputNaming
 from seqkit.serving.signature import (
@@ -212,8 +218,8 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
                           trace_signature=trace_signature, litert=litert, on_stage=on_stage)
     version, target, tmp, removed = _reserve_version(job.base, job.version, overwrite)
     try:
-        out_specs, n_records, step = _write_version(job, tmp, version, warmup,
-                                                    warmup_batch_sizes, warmup_seq_lens)
+        out_specs, n_records, entries = _write_version(job, tmp, version, warmup,
+                                                       warmup_batch_sizes, warmup_seq_lens)
         graph = rnn_path(tmp)
         job.on_stage("validated", tmp)
         layout.fsync_tree(tmp)
@@ -231,7 +237,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
         class_names=job.class_names, warmup_records=n_records, size_bytes=dir_size(target),
         rnn_path=graph, params=int(job.model.count_params()),
         elapsed_s=round(time.perf_counter() - started, 3), removed_stale=removed,
-        streaming=step.metadata(), litert=job.litert_entry or {})
+        streaming=entries["streaming"], litert=entries["litert"] or {})
 
 
 # ------------------------------------------------------------------------------ steps
@@ -255,7 +261,6 @@ class _Job:
     step_warmup: bool = True
     trace: object = None  # trace_export.TraceSignature, or None
     litert: bool = False
-    litert_entry: dict | None = None  # set by _write_version
     on_stage: object = None  # on_stage(stage, folder), a no-op when not given
 
 
@@ -306,40 +311,53 @@ def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, l
     return version, target, tmp, removed
 
 
+def _endpoints(job: _Job, serve) -> list[Endpoint]:
+    """The export's endpoints beside ``serving_default``, in signature order."""
+    step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
+    return [step_export.StepEndpoint(step, job.step_warmup),
+            trace_export.TraceEndpoint(job.model, job.trace),
+            litert.LitertEndpoint(job.model, job.specs, serve, job.litert)]
+
+
 def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes,
-                   seq_lens) -> tuple[dict, int, step_export.StepSignature]:
-    """Write and verify the version in ``tmp``; ``(output specs, records, step signature)``."""
+                   seq_lens) -> tuple[dict, int, dict]:
+    """Write and verify the version in ``tmp``; ``(output specs, records, endpoint entries)``.
+
+    The core writes ``serving_default`` and calls every endpoint at each stage
+    (:mod:`seqkit.serving.endpoint`).
+    """
     serve = serving_function(job.model, job.specs, job.naming)
     sample = reload_sample(job.specs, job.examples, job.words)
-    step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
-    step = step_export.write_saved_model(tmp, job.model, job.specs, serve, step, sample,
-                                         more=job.trace.endpoints if job.trace else ())
+    endpoints = _endpoints(job, serve)
+    portable.write_saved_model(tmp, job.model, job.specs, serve, endpoints, sample)
     job.on_stage("written", tmp)
-    n_records = 0
-    step_warmup = warmup and job.step_warmup and step.available
-    if warmup:
-        batches = warmup_lib.warmup_batches(job.specs, job.examples, job.words, batch_sizes,
-                                            seq_lens)
-        room = max(0, warmup_lib.MAX_RECORDS - len(batches))  # TF Serving reads 1000
-        steps = step_export.step_warmup_batches(step, batch_sizes)[:room] if step_warmup else []
-        more = {step_export.STEP_SIGNATURE_NAME: steps} if steps else {}
-        more.update(trace_export.trace_warmup(job.trace, batches, room - len(steps)))
-        n_records = warmup_lib.write_warmup_file(warmup_lib.warmup_path(tmp), batches,
-                                                 job.base.name, SIGNATURE_NAME, more=more)
-        step.warmup_records = len(steps)
+    n_records = _write_warmup(job, tmp, endpoints, batch_sizes, seq_lens) if warmup else 0
     out_specs = verify_export(tmp, job.specs, job.naming, serve, sample, warmup)
-    step = step_export.verify_step(tmp, step, sample, step_warmup)
-    trace_export.verify_trace(tmp, job.model, job.trace, sample, warmup)
-    if job.litert:
-        job.litert_entry = litert.write_litert(tmp, job.model, job.specs, serve, sample)
+    for endpoint in endpoints:
+        endpoint.verify(tmp, sample, warmup)
+    for endpoint in endpoints:
+        endpoint.write_files(tmp, sample)
+    entries = {endpoint.key: endpoint.metadata() for endpoint in endpoints}
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(
         job.model, version=version, task=job.task, class_names=job.class_names,
         config=job.config, inputs=job.specs, outputs=out_specs, sample_words=job.words,
         warmup_records=n_records, signature_name=SIGNATURE_NAME,
-        quantile_levels=getattr(job.naming, "quantile_levels", None),
-        streaming=step.metadata(), trace=trace_export.trace_metadata(job.trace),
-        litert=job.litert_entry))
-    return out_specs, n_records, step
+        quantile_levels=getattr(job.naming, "quantile_levels", None), **entries))
+    return out_specs, n_records, entries
+
+
+def _write_warmup(job: _Job, tmp: Path, endpoints, batch_sizes, seq_lens) -> int:
+    """``serving_default``'s warmup records, then each endpoint's while there is room."""
+    batches = warmup_lib.warmup_batches(job.specs, job.examples, job.words, batch_sizes,
+                                        seq_lens)
+    room = max(0, warmup_lib.MAX_RECORDS - len(batches))  # TF Serving reads 1000
+    more = {}
+    for endpoint in endpoints:
+        records = endpoint.warmup_records(batches, batch_sizes, room)
+        room -= sum(len(feeds) for feeds in records.values())
+        more.update(records)
+    return warmup_lib.write_warmup_file(warmup_lib.warmup_path(tmp), batches, job.base.name,
+                                        SIGNATURE_NAME, more=more)
 
 
 # ----------------------------------------------------------------------------- inputs

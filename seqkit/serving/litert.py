@@ -100,6 +100,7 @@ import numpy as np
 from seqkit.layers.gradients import without_written_gradients
 from seqkit.layers.walk import rnn_layers
 from seqkit.serving import inputs as inputs_lib
+from seqkit.serving.endpoint import Endpoint
 from seqkit.serving.layout import ASSETS_EXTRA
 from seqkit.serving.signature import SIGNATURE_NAME
 from seqkit.serving.verify import TOLERANCES, compare_outputs
@@ -377,6 +378,42 @@ def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
         "note": {"loop": LOOP_NOTE, "mixed": MIXED_NOTE, "fused": FUSED_NOTE}.get(
             summary["path"]),
     }
+
+
+class LitertEndpoint(Endpoint):
+    """The LiteRT file as an endpoint of the export (:mod:`seqkit.serving.endpoint`).
+
+    It writes no signature: after the SavedModel is verified, :func:`write_litert` converts,
+    checks and writes ``assets.extra/model.tflite``; its entry is the metadata's ``litert``.
+
+    Args:
+        model: the exported ``keras.Model``.
+        specs: the signature's input specs.
+        serve: the serving function.
+        enabled: ``export(..., litert=...)``.
+
+    Example:
+
+    >>> endpoint = LitertEndpoint(None, {}, None, enabled=False)
+    >>> endpoint.write_files("unused", {}); endpoint.metadata() is None
+    True
+    """
+
+    key = "litert"
+    label = "LiteRT"
+
+    def __init__(self, model, specs: dict, serve, enabled: bool):
+        self.model, self.specs, self.serve, self.enabled = model, specs, serve, enabled
+        self.entry = None
+
+    def write_files(self, folder, sample: dict) -> None:
+        """:func:`write_litert` into ``folder`` when enabled."""
+        if self.enabled:
+            self.entry = write_litert(folder, self.model, self.specs, self.serve, sample)
+
+    def metadata(self) -> dict | None:
+        """The ``litert`` entry, or ``None`` when not asked for."""
+        return self.entry
 
 
 def _try(convert, sample, want, what):

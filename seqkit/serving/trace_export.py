@@ -23,10 +23,12 @@ inside a nested model, a ``stateful`` layer, a subclassed model) makes
 ``trace_signature=True`` a :class:`~seqkit.errors.ConfigError` that says why: an explicit
 request that cannot be met is an error, not a silent omission.
 
-:func:`seqkit.serving.export` calls :func:`prepare_trace`, passes
-:attr:`TraceSignature.endpoints` to :func:`seqkit.serving.step_export.write_saved_model`
-(one SavedModel), then calls :func:`trace_warmup`,
-:func:`verify_trace` (reloaded, against ``seqkit.trace_gates``) and :func:`trace_metadata`.
+:func:`seqkit.serving.export` calls :func:`prepare_trace` with the arguments, then the
+stages of :class:`TraceEndpoint` (the export's :class:`~seqkit.serving.endpoint.Endpoint`
+for this signature): its function is traced into the one SavedModel
+(:attr:`TraceSignature.endpoints`), :func:`trace_warmup` gives its warmup records,
+:func:`verify_trace` checks it reloaded against ``seqkit.trace_gates``, and
+:func:`trace_metadata` is its ``trace`` entry.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from seqkit.errors import ConfigError, ExportError
+from seqkit.serving.endpoint import Endpoint
 from seqkit.serving.verify import compare_outputs
 
 TRACE_SIGNATURE_NAME = "serving_trace"
@@ -121,7 +124,7 @@ class TraceSignature:
 
     @property
     def endpoints(self) -> list:
-        """``[(TRACE_SIGNATURE_NAME, function, input specs)]``: ``write_saved_model(more=)``."""
+        """``[(TRACE_SIGNATURE_NAME, function, input specs)]``: :meth:`TraceEndpoint.functions`."""
         return [(TRACE_SIGNATURE_NAME, self.function, self.specs)]
 
 
@@ -447,7 +450,7 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
     >>> import keras, tempfile, seqkit
     >>> from seqkit.serving.naming import OutputNaming
     >>> from seqkit.serving.signature import input_specs, serving_function
-    >>> from seqkit.serving.step_export import prepare_step, write_saved_model
+    >>> from seqkit.serving.portable import write_saved_model
     >>> from seqkit.serving.verify import reload_sample
     >>> inp = keras.Input((None, 3), name="sequence")
     >>> model = keras.Model(inp, seqkit.make_rnn("lstm", 2, name="lstm")(inp))
@@ -455,8 +458,7 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
     >>> trace, sample = prepare_trace(model, specs, True), reload_sample(specs)
     >>> tmp = tempfile.TemporaryDirectory()
     >>> _ = write_saved_model(tmp.name, model, specs, serving_function(model, specs, naming),
-    ...                       prepare_step(model, specs, naming), sample,
-    ...                       more=trace.endpoints)
+    ...                       [TraceEndpoint(model, trace)], sample)
     >>> verify_trace(tmp.name, model, trace, sample, False) is trace
     True
     >>> tmp.cleanup()
@@ -485,3 +487,44 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
         except Exception as err:
             raise ExportError(f"a {TRACE_SIGNATURE_NAME} warmup record failed: {err}") from err
     return trace
+
+
+class TraceEndpoint(Endpoint):
+    """``serving_trace`` as an endpoint of the export (:mod:`seqkit.serving.endpoint`).
+
+    Not optional: a trace asked for and not written is an error, not a silent omission.
+
+    Args:
+        model: the exported ``keras.Model`` (the reference of :func:`verify_trace`).
+        trace: from :func:`prepare_trace`, or ``None`` (not asked for: only the metadata
+            entry saying so).
+
+    Example:
+
+    >>> endpoint = TraceEndpoint(None, None)
+    >>> endpoint.functions(), endpoint.metadata()["available"]
+    ([], False)
+    """
+
+    key = "trace"
+    label = "trace"
+
+    def __init__(self, model, trace: TraceSignature | None):
+        self.model = model
+        self.trace = trace
+
+    def functions(self) -> list:
+        """:attr:`TraceSignature.endpoints`, or ``[]`` without a trace."""
+        return self.trace.endpoints if self.trace is not None else []
+
+    def warmup_records(self, batches: list, batch_sizes, room: int) -> dict:
+        """:func:`trace_warmup`."""
+        return trace_warmup(self.trace, batches, room)
+
+    def verify(self, folder, sample: dict, check_warmup: bool) -> None:
+        """:func:`verify_trace`."""
+        verify_trace(folder, self.model, self.trace, sample, check_warmup)
+
+    def metadata(self) -> dict:
+        """:func:`trace_metadata`."""
+        return trace_metadata(self.trace)

@@ -156,7 +156,7 @@ def verify_export(folder, specs: dict, naming, serve, sample: dict, check_warmup
     >>> specs, naming = input_specs(model), OutputNaming(model, "generic", None)
     >>> serve = serving_function(model, specs, naming)
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> write_saved_model(tmp.name, model, specs, serve)
+    >>> _ = write_saved_model(tmp.name, model, specs, serve)
     >>> verify_export(tmp.name, specs, naming, serve, reload_sample(specs), False)
     {'output': {'dtype': 'float32', 'shape': [None, 2]}}
     >>> tmp.cleanup()
@@ -218,7 +218,7 @@ def check_no_cudnn(folder):
     >>> specs = input_specs(model)
     >>> serve = serving_function(model, specs, OutputNaming(model, "generic", None))
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     write_saved_model(folder, model, specs, serve)  # traced as if no GPU were visible
+    ...     _ = write_saved_model(folder, model, specs, serve)  # traced as if no GPU were visible
     ...     check_no_cudnn(folder)
     """
     cudnn = find_cudnn_ops(folder)
