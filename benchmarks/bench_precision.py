@@ -114,14 +114,15 @@ def serve(case: Case, model, folder: str, bf16: bool = False):
     verify = importlib.import_module("seqkit.serving.verify")  # the module, not a name
 
     r = case.result
-    saved = verify.RTOL, verify.ATOL
+    saved = verify.TOLERANCES["saved_model"]
     if bf16:
-        verify.RTOL, verify.ATOL = 1e-2, 1e-1
+        verify.TOLERANCES["saved_model"] = verify.Tolerance(atol=1e-1, rtol=1e-2,
+                                                            equal_nan=True)
     try:
         info = export(model, folder, task=r.task, class_names=r.class_names, warmup=False,
                       step_signature=False)
     finally:
-        verify.RTOL, verify.ATOL = saved
+        verify.TOLERANCES["saved_model"] = saved
     signature = tf.saved_model.load(info.path).signatures["serving_default"]
     return signature, next(iter(info.inputs))
 

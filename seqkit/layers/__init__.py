@@ -9,6 +9,7 @@
 - :mod:`~seqkit.layers.trace`: gate traces and heatmaps
 - :mod:`~seqkit.layers.factory`: named variants (``make_rnn("cifg", 64)``)
 - :mod:`~seqkit.layers.counts`: parameter and multiply-add counts
+- :mod:`~seqkit.layers.walk`: the layers of a model (``rnn_layers``, ``nested_layers``)
 
 Example:
 
@@ -27,9 +28,10 @@ from seqkit.layers.gru import ExplicitGRU, ExplicitGRUCell
 from seqkit.layers.lstm import ExplicitLSTM, ExplicitLSTMCell
 from seqkit.layers.options import GRUOptions, LSTMOptions
 from seqkit.layers.trace import GateTrace, plot_gate_trace, trace_gates
+from seqkit.layers.walk import nested_layers, rnn_layers
 
 __all__ = [
     "VARIANTS", "ExplicitGRU", "ExplicitGRUCell", "ExplicitLSTM", "ExplicitLSTMCell",
     "GRUOptions", "GateTrace", "LSTMOptions", "cell_family", "count_rnn", "make_rnn",
-    "plot_gate_trace", "trace_gates", "variant_names",
+    "nested_layers", "plot_gate_trace", "rnn_layers", "trace_gates", "variant_names",
 ]

@@ -14,6 +14,7 @@ from keras import ops
 from seqkit.errors import ConfigError, DataError
 from seqkit.layers.loop import GateTrace, trace_loop
 from seqkit.layers.paths import ExplicitLoopMixin
+from seqkit.layers.walk import rnn_layers
 from seqkit.validation import fail
 
 __all__ = ["GateTrace", "gate_trace_figure", "plot_gate_trace", "trace_gates", "trace_layer",
@@ -55,12 +56,8 @@ got LSTM; build the model with seqkit.make_rnn
 
 def _find_rnn(model, layer):
     """(host layer in model.layers, seqkit RNN layer) for a name, a layer or None."""
-    candidates = []
-    for host in model.layers:
-        for inner in (host, getattr(host, "forward_layer", None),
-                      getattr(host, "backward_layer", None)):
-            if isinstance(inner, ExplicitLoopMixin):
-                candidates.append((host, inner))
+    candidates = [(host, inner) for host, inner in rnn_layers(model, hosts=True, nested=False)
+                  if isinstance(inner, ExplicitLoopMixin)]
     if not candidates:
         raise ConfigError(f"model {model.name!r} has no seqkit RNN layer to trace")
     if layer is None:

@@ -25,6 +25,14 @@ proposed as buckets, and each needs a warmup record (:func:`warmup_lengths` says
 export already has; ``buckets["export_argument"]`` is the ``export(warmup_seq_lens=...)``
 that writes them, :func:`seqkit.serving.warmup.bucket_seq_lens` reads it from a report).
 NumPy-free and TensorFlow-free except :func:`warmup_lengths`.
+
+This module is seqkit's one writer of the file: :func:`write_batching_parameters` writes
+parameters chosen by hand (also ``seqkit.serving.write_batching_parameters``),
+:func:`write_batching` those chosen from a report; both go through :func:`batching_text`
+and are checked by parsing with the ``BatchingParameters`` message (:func:`parse_batching`)
+before they are written. With variable-length sequence inputs, requests batched together
+must have the same ``T`` unless ``pad_variable_length_inputs`` is true; padding adds steps at
+the end, which changes the result of a model without masking.
 """
 
 from __future__ import annotations
@@ -33,7 +41,8 @@ import math
 from pathlib import Path
 
 from seqkit.errors import ConfigError
-from seqkit.validation import check_int, check_number
+from seqkit.fileio import write_text_atomic
+from seqkit.validation import check_bool, check_int, check_number
 
 BATCHING_FILE = "batching_parameters.txt"
 GUIDE = "https://github.com/tensorflow/serving/blob/master/tensorflow_serving/batching/README.md"
@@ -157,7 +166,9 @@ def batching_text(parameters) -> str:
     """The text-format ``BatchingParameters`` of chosen parameters.
 
     Args:
-        parameters: ``choose_batching(...)["parameters"]``.
+        parameters: ``choose_batching(...)["parameters"]``, or any dict with the four
+            wrapped fields, ``allowed_batch_sizes`` (may be empty) and optionally
+            ``pad_variable_length_inputs`` (written when given).
 
     Returns:
         The file's text (wrapper fields as ``name { value: N }``).
@@ -178,7 +189,105 @@ def batching_text(parameters) -> str:
     lines = [f"{name} {{ value: {int(parameters[name])} }}" for name in (
         "max_batch_size", "batch_timeout_micros", "max_enqueued_batches", "num_batch_threads")]
     lines += [f"allowed_batch_sizes: {int(b)}" for b in parameters["allowed_batch_sizes"]]
+    if "pad_variable_length_inputs" in parameters:
+        lines.append("pad_variable_length_inputs: "
+                     + str(bool(parameters["pad_variable_length_inputs"])).lower())
     return "\n".join(lines) + "\n"
+
+
+def write_batching_parameters(path, *, max_batch_size=32, batch_timeout_micros=1000,
+                              max_enqueued_batches=100, num_batch_threads=None,
+                              allowed_batch_sizes=None, pad_variable_length_inputs=False) -> Path:
+    """Write a ``--batching_parameters_file`` from parameters chosen by hand.
+
+    The text (:func:`batching_text`) is parsed as ``BatchingParameters``
+    (:func:`parse_batching`) before it is written, atomically.
+
+    Args:
+        path: the file to write.
+        max_batch_size: the largest batch the server forms.
+        batch_timeout_micros: how long a batch waits for more requests (0 or more).
+        max_enqueued_batches: the queue length.
+        num_batch_threads: threads running batches; default ``os.cpu_count()``.
+        allowed_batch_sizes: increasing batch sizes the server pads to, ending with
+            ``max_batch_size``; default: any size.
+        pad_variable_length_inputs: pad requests of different lengths to batch them
+            (changes the result of models without masking).
+
+    Returns:
+        The path written.
+
+    Raises:
+        ConfigError: a value out of range (nothing is written then).
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = write_batching_parameters(Path(tmp.name) / "batching.txt", max_batch_size=16,
+    ...                                  num_batch_threads=2, allowed_batch_sizes=[4, 16])
+    >>> print(path.read_text(), end="")
+    max_batch_size { value: 16 }
+    batch_timeout_micros { value: 1000 }
+    max_enqueued_batches { value: 100 }
+    num_batch_threads { value: 2 }
+    allowed_batch_sizes: 4
+    allowed_batch_sizes: 16
+    pad_variable_length_inputs: false
+    >>> read_batching_parameters(path)["allowed_batch_sizes"]
+    [4, 16]
+    >>> tmp.cleanup()
+    """
+    import os
+
+    values = {"max_batch_size": max_batch_size, "batch_timeout_micros": batch_timeout_micros,
+              "max_enqueued_batches": max_enqueued_batches,
+              "num_batch_threads": num_batch_threads or os.cpu_count() or 1}
+    for key, value in values.items():
+        check_int(key, value, minimum=0 if key == "batch_timeout_micros" else 1)
+    sizes = list(allowed_batch_sizes or [])
+    if sizes and (any(isinstance(s, bool) or not isinstance(s, int) or s < 1 for s in sizes)
+                  or sizes != sorted(set(sizes)) or sizes[-1] != max_batch_size):
+        raise ConfigError(f"allowed_batch_sizes must be increasing positive integers ending "
+                          f"with max_batch_size={max_batch_size}, got {sizes}")
+    check_bool("pad_variable_length_inputs", pad_variable_length_inputs)
+    text = batching_text({**values, "allowed_batch_sizes": sizes,
+                          "pad_variable_length_inputs": pad_variable_length_inputs})
+    parse_batching(text)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return write_text_atomic(path, text)
+
+
+def read_batching_parameters(text_or_path) -> dict:
+    """A batching parameters file (or its text) as a dict, parsed as ``BatchingParameters``.
+
+    Args:
+        text_or_path: the text (it holds ``{`` or ``:``), or the file's path.
+
+    Returns:
+        ``{parameter: value}`` for the parameters set (``allowed_batch_sizes`` as a list,
+        ``pad_variable_length_inputs`` only when true).
+
+    Raises:
+        ConfigError: the text does not parse (:func:`parse_batching`).
+
+    Example:
+
+    >>> read_batching_parameters("max_batch_size { value: 8 }\\nallowed_batch_sizes: 8\\n")
+    {'max_batch_size': 8, 'allowed_batch_sizes': [8]}
+    """
+    text = text_or_path
+    if isinstance(text, Path) or ("{" not in text and ":" not in text):
+        text = Path(text_or_path).read_text()
+    message = parse_batching(text)
+    out = {name: getattr(message, name).value for name in (
+        "max_batch_size", "batch_timeout_micros", "max_enqueued_batches", "num_batch_threads")
+        if message.HasField(name)}
+    if message.allowed_batch_sizes:
+        out["allowed_batch_sizes"] = list(message.allowed_batch_sizes)
+    if message.pad_variable_length_inputs:
+        out["pad_variable_length_inputs"] = True
+    return out
 
 
 def batching_parameters_class():
@@ -304,8 +413,7 @@ def write_batching(model, p99_ms, out_dir, file_name=BATCHING_FILE) -> dict:
     if choice["feasible"]:
         text = batching_text(choice["parameters"])
         parse_batching(text)
-        path = Path(out_dir) / file_name
-        path.write_text(text)
+        path = write_text_atomic(Path(out_dir) / file_name, text)
         choice["file"], choice["proto"] = str(path), batching_parameters_class()[1]
     return choice
 

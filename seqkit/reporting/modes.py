@@ -10,7 +10,7 @@ model's own words for texts from the export metadata):
   grid (batch sizes × sequence lengths; percentiles per repeat, medians over repeats), N
   threads sharing one signature, parameters by dtype, RSS at each stage, GPU peak memory.
 
-The examples measure :func:`seqkit.serving.demo.save_demo_model`'s tiny model.
+The examples measure a tiny exported GRU (``window float32 [B, T, 1]`` in).
 """
 
 from __future__ import annotations
@@ -47,10 +47,12 @@ def load(tf, path):
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
-    >>> loaded, signature, load_s = load(tf, tmp.name)
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> loaded, signature, load_s = load(tf, path)
     >>> signature_specs(signature), load_s > 0
     ({'window': {'dtype': 'float32', 'shape': [None, None, 1]}}, True)
     >>> tmp.cleanup()
@@ -187,10 +189,12 @@ def mode_cold(tf, config) -> dict:
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
-    >>> cold = mode_cold(tf, {"path": tmp.name, "seq_lens": [4]})
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> cold = mode_cold(tf, {"path": path, "seq_lens": [4]})
     >>> cold["seq_len"], cold["first_call_ms"] > 0
     (4, True)
     >>> tmp.cleanup()
@@ -330,10 +334,12 @@ def concurrency(tf, signature, specs, seq_len, words, threads, calls) -> dict:
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
-    >>> loaded, signature, _ = load(tf, tmp.name)
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> loaded, signature, _ = load(tf, path)
     >>> conc = concurrency(tf, signature, signature_specs(signature), 4, None, 2, 3)
     >>> conc["calls"], conc["errors"], conc["all_equal"]
     (6, 0, True)
@@ -419,10 +425,12 @@ def mode_measure(tf, config) -> dict:
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
-    >>> measured = mode_measure(tf, {"path": tmp.name, "batch_sizes": [1, 2], "repeats": 1,
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> measured = mode_measure(tf, {"path": path, "batch_sizes": [1, 2], "repeats": 1,
     ...                              "calls_per_repeat": 2, "seq_lens": [3]})
     >>> [(row["batch"], row["seq_len"]) for row in measured["grid"]]
     [(1, 3), (2, 3)]

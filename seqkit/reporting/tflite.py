@@ -1,22 +1,20 @@
 """The TFLite (LiteRT) modes of the worker: ``tflite_convert`` and ``tflite_measure``.
 
-Batch 1 uses the export's own ``assets.extra/model.tflite`` when the version has one
-(``export(..., litert=True)``: fused ``UNIDIRECTIONAL_SEQUENCE_LSTM`` where the math allows,
-else the ``WHILE`` loop; :mod:`seqkit.serving.litert_export`); other batch sizes, and
-versions without the file, are converted here as below (always the ``WHILE`` loop). Every
-conversion says its ``source`` (``"export"`` / ``"converted"``) and ``path`` (``fused`` /
-``loop`` / ``mixed``, read from the flatbuffer's ops). Files run in ``ai_edge_litert``'s
-interpreter (``tf.lite.Interpreter`` is deprecated and only used when ``ai-edge-litert``
-cannot be imported; ``interpreter`` in the result says which and why).
+Conversion is :mod:`seqkit.serving.litert`'s (the one LiteRT converter). Batch 1 uses the
+export's own ``assets.extra/model.tflite`` when the version has one (``export(...,
+litert=True)``: fused ``UNIDIRECTIONAL_SEQUENCE_LSTM`` where the math allows, else the
+``WHILE`` loop); other batch sizes, and versions without the file, are converted from the
+reloaded signature (:func:`seqkit.serving.litert.convert_signature`: always the ``WHILE``
+loop). Every conversion says its ``source`` (``"export"`` / ``"converted"``) and ``path``
+(``fused`` / ``loop`` / ``mixed``, read from the flatbuffer's ops). Files run in
+``ai_edge_litert``'s interpreter (``tf.lite.Interpreter`` is deprecated and only used when
+``ai-edge-litert`` cannot be imported; ``interpreter`` in the result says which and why).
 
-What works for Keras 3 LSTM/GRU graphs in TF 2.21: ``from_saved_model`` with builtins
-fails (TensorList ops need static element shapes); ``SELECT_TF_OPS`` converts but the
-``tf.lite.Interpreter`` in the TensorFlow wheel has no Flex delegate to run it. So
-:func:`convert_tflite` freezes the signature (variables → constants, also inside the
-``While`` body), fixes the batch axis (:func:`fix_batch`; the time axis stays dynamic) and
-converts that function with ``TFLITE_BUILTINS`` (the loop becomes a TFLite ``WHILE``).
-:func:`mode_tflite_measure` then times the same grid with the LiteRT interpreter
-(XNNPACK) and compares its outputs with the SavedModel's on the same inputs.
+Why the conversion is not ``from_saved_model`` with builtins: it fails for Keras 3 LSTM/GRU
+graphs in TF 2.21 (TensorList ops need static element shapes); ``SELECT_TF_OPS`` converts
+but the ``tf.lite.Interpreter`` in the TensorFlow wheel has no Flex delegate to run it.
+:func:`mode_tflite_measure` times the grid with the LiteRT interpreter (XNNPACK) and
+compares its outputs with the SavedModel's on the same inputs.
 """
 
 from __future__ import annotations
@@ -25,154 +23,20 @@ import os
 import time
 from pathlib import Path
 
-import numpy as np
-
 from seqkit.reporting.modes import load, signature_specs, to_numpy
 from seqkit.reporting.probes import rss_point
 from seqkit.reporting.timing import time_grid_point
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving.litert_export import (
+from seqkit.serving.litert import (
+    convert_signature,
     interpreter_class,
     litert_path,
     op_names,
     op_summary,
+    short_error,
 )
 from seqkit.serving.metadata import read_metadata
-
-TFLITE_RTOL = TFLITE_ATOL = 1e-5
-
-
-def fix_batch(graph_def, input_names, batch):
-    """Copy of a frozen GraphDef with the batch axis fixed to ``batch``.
-
-    TFLite's builtin ``WHILE`` lowering of TensorList ops needs static element shapes;
-    Keras' RNN loop creates its TensorLists with element shape ``[-1, units]`` (dynamic
-    batch). Inputs get ``[batch, ...]`` and every TensorList ``element_shape`` constant
-    whose first entry is -1 gets ``batch`` (Keras lists hold ``[batch, ...]`` elements).
-
-    Args:
-        graph_def: a frozen ``GraphDef``.
-        input_names: the input tensors' names (``"x:0"``).
-        batch: the batch size to fix.
-
-    Returns:
-        ``(fixed GraphDef, number of element_shape constants patched)``.
-
-    Example:
-
-    >>> import tensorflow as tf
-    >>> graph_def = tf.compat.v1.GraphDef()
-    >>> x = graph_def.node.add(name="x", op="Placeholder")
-    >>> _ = x.attr["shape"].shape.dim.add(size=-1)
-    >>> fixed, patched = fix_batch(graph_def, ["x:0"], 4)
-    >>> fixed.node[0].attr["shape"].shape.dim[0].size, patched
-    (4, 0)
-    """
-    import tensorflow as tf
-
-    fixed = tf.compat.v1.GraphDef()
-    fixed.CopyFrom(graph_def)
-    wanted = {n.split(":")[0] for n in input_names}
-    patched = 0
-    for nodes in [fixed.node] + [f.node_def for f in fixed.library.function]:
-        by_name = {n.name: n for n in nodes}
-        for node in nodes:
-            if node.op == "Placeholder" and node.name in wanted:
-                dims = node.attr["shape"].shape.dim
-                if dims and dims[0].size == -1:
-                    dims[0].size = batch
-            if node.op.startswith("TensorList") or node.op == "EmptyTensorList":
-                patched += _fix_element_shapes(tf, node, by_name, batch)
-    return fixed, patched
-
-
-def _fix_element_shapes(tf, node, by_name, batch) -> int:
-    patched = 0
-    for inp in node.input:
-        src = by_name.get(inp.split(":")[0].lstrip("^"))
-        if src is None or src.op != "Const" or not src.name.endswith("element_shape"):
-            continue
-        value = tf.make_ndarray(src.attr["value"].tensor)
-        if value.ndim == 1 and value.size and value[0] == -1:
-            value = value.copy()
-            value[0] = batch
-            src.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value))
-            patched += 1
-    return patched
-
-
-def convert_tflite(tf, signature, batch):
-    """SavedModel signature → TFLite flatbuffer (builtins only) for one batch size.
-
-    Args:
-        tf: the ``tensorflow`` module.
-        signature: the loaded ``serving_default`` signature.
-        batch: the batch size the flatbuffer is fixed to.
-
-    Returns:
-        ``(flatbuffer bytes, input names, output keys (sorted), patched shape count)``.
-
-    Raises:
-        Exception: whatever the converter raises (reported by the caller).
-
-    Example:
-
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(tmp.name)
-    >>> loaded, signature, _ = load(tf, tmp.name)
-    >>> flatbuffer, inputs, outputs, _ = convert_tflite(tf, signature, batch=2)
-    >>> len(flatbuffer) > 0, outputs
-    (True, ['output'])
-    >>> tmp.cleanup()
-    """
-    # no public API freezes a ConcreteFunction into a GraphDef and rebuilds one (TF 2.21)
-    from tensorflow.python.eager import wrap_function
-    from tensorflow.python.framework.convert_to_constants import (
-        convert_variables_to_constants_v2,
-    )
-
-    frozen = convert_variables_to_constants_v2(signature)
-    graph_def = frozen.graph.as_graph_def()
-    input_names = [t.name for t in frozen.inputs]
-    output_tensors = [t.name for t in frozen.outputs]
-    # the frozen function returns the signature's dict flattened: keys in sorted order
-    output_keys = sorted(signature.structured_outputs)
-    for key, tensor in zip(output_keys, frozen.outputs, strict=True):
-        if tensor.dtype != signature.structured_outputs[key].dtype:
-            raise RuntimeError(f"cannot match frozen output {tensor.name} to {key!r}")
-    fixed, patched = fix_batch(graph_def, input_names, batch)
-    function = wrap_function.function_from_graph_def(fixed, input_names, output_tensors)
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([function])
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
-    flatbuffer = converter.convert()
-    return flatbuffer, [n.split(":")[0] for n in input_names], output_keys, patched
-
-
-def short_error(err) -> str:
-    """The converter's error lines worth reading (it prints pages), as one line.
-
-    Args:
-        err: the exception.
-
-    Returns:
-        ``"<type>: <up to 4 error lines joined by |>"``.
-
-    Example:
-
-    >>> short_error(ValueError("loc(...): error: 'tf.StringSplit' op is neither a custom "
-    ...                        "op nor a flex op\\nmore text"))
-    "ValueError: 'tf.StringSplit' op is neither a custom op nor a flex op"
-    """
-    text = str(err)
-    lines = []
-    for line in text.splitlines():
-        line = line.strip()
-        if ("error:" in line or "Ops that" in line or line.startswith("tf.")) and \
-                line not in lines:
-            lines.append(line.split("error: ", 1)[-1][:300])
-    summary = " | ".join(lines[:4]) if lines else text[:600]
-    return f"{type(err).__name__}: {summary}"
+from seqkit.serving.verify import compare_outputs
 
 
 def mode_tflite_convert(tf, config) -> dict:
@@ -190,14 +54,16 @@ def mode_tflite_convert(tf, config) -> dict:
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(f"{tmp.name}/1")
-    >>> result = mode_tflite_convert(tf, {"path": f"{tmp.name}/1", "batch_sizes": [1],
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> result = mode_tflite_convert(tf, {"path": path, "batch_sizes": [1],
     ...                                   "out_dir": f"{tmp.name}/tflite"})
     >>> [(c["batch"], c["ok"], Path(c["file"]).name, c["source"], c["path"])
     ...  for c in result["conversions"]]
-    [(1, True, 'model_b1.tflite', 'converted', 'none')]
+    [(1, True, 'model_b1.tflite', 'converted', 'loop')]
     >>> tmp.cleanup()
     """
     loaded, signature, _ = load(tf, config["path"])  # `loaded` owns the variables: keep it
@@ -215,7 +81,7 @@ def mode_tflite_convert(tf, config) -> dict:
             continue
         start = time.perf_counter()
         try:
-            flatbuffer, inputs, outputs, patched = convert_tflite(tf, signature, batch)
+            flatbuffer, inputs, outputs, patched = convert_signature(tf, signature, batch)
         except Exception as err:  # noqa: BLE001
             reason = short_error(err)
             results.append({"batch": batch, "ok": False,
@@ -257,7 +123,7 @@ def _input_index(details, names) -> dict:
 def mode_tflite_measure(tf, config) -> dict:
     """Time the grid with the LiteRT interpreter, then compare with the SavedModel.
 
-    The interpreter is ``ai_edge_litert``'s (:func:`~seqkit.serving.litert_export.
+    The interpreter is ``ai_edge_litert``'s (:func:`~seqkit.serving.litert.
     interpreter_class`; ``tf.lite.Interpreter`` only without ``ai-edge-litert``). A file
     with the fused LSTM op gets ``reset_all_variables()`` before every call (the op keeps
     its state between calls), inside the timed call: that is its cost per sequence.
@@ -274,10 +140,12 @@ def mode_tflite_measure(tf, config) -> dict:
 
     Example:
 
-    >>> import tempfile, tensorflow as tf
-    >>> from seqkit.serving.demo import save_demo_model
-    >>> tmp = tempfile.TemporaryDirectory(); _ = save_demo_model(f"{tmp.name}/1")
-    >>> config = {"path": f"{tmp.name}/1", "batch_sizes": [2], "out_dir": f"{tmp.name}/t"}
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> config = {"path": path, "batch_sizes": [2], "out_dir": f"{tmp.name}/t"}
     >>> conversions = mode_tflite_convert(tf, config)["conversions"]
     >>> specs = {"window": {"dtype": "float32", "shape": [None, None, 1]}}
     >>> result = mode_tflite_measure(tf, {**config, "conversions": conversions,
@@ -356,18 +224,8 @@ def _compare_with_saved_model(tf, path, samples) -> list[dict]:
     checks = []
     for (batch, seq_len), (data, got, label) in samples.items():
         want = to_numpy(signature(**{k: tf.constant(v) for k, v in data.items()}))
-        diff, mismatched, close = 0.0, 0, True
-        for key, ref in want.items():
-            value = got.get(key)
-            if value is None or value.shape != ref.shape:
-                mismatched += 1
-                continue
-            if ref.dtype.kind in "fc":
-                diff = max(diff, float(np.max(np.abs(value - ref))) if ref.size else 0.0)
-                close = close and bool(np.allclose(value, ref, rtol=TFLITE_RTOL,
-                                                   atol=TFLITE_ATOL))
-            elif not np.array_equal(value, ref):
-                mismatched += int(np.sum(value != ref))
-        checks.append({"batch": batch, "seq_len": seq_len, **label, "max_abs_diff": diff,
-                       "close": close, "mismatched": mismatched})
+        check = compare_outputs(want, got, "litert_report")
+        checks.append({"batch": batch, "seq_len": seq_len, **label,
+                       "max_abs_diff": check.max_abs_diff, "close": not check.far,
+                       "mismatched": check.mismatched})
     return checks

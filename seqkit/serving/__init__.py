@@ -23,10 +23,12 @@ Public API (imported lazily, so ``seqkit.serving.graph``/``layout`` stay TensorF
 See :func:`seqkit.serving.exporter.export` for every argument. One module per concern:
 ``exporter`` (the steps of an export), ``signature`` / ``naming`` (inputs and output
 names), ``portable`` (tracing without cuDNN), ``warmup``, ``verify`` (checks before
-publishing), ``metadata`` (``seqkit_export.json``), ``layout`` (version folders and
-publishing), ``graph`` (op scan), ``config`` (server files), ``client`` / ``rest`` /
-``transport`` (calling a server: REST, gRPC, TLS, auth headers, retries), ``step`` /
-``step_export`` (the streaming signature) and ``streaming`` (its client-side session).
+publishing, the one output comparer), ``metadata`` (``seqkit_export.json``), ``layout``
+(version folders, publishing, ``models.config``), ``graph`` (op scan), ``litert`` (the
+LiteRT file), ``client`` (the subpackage calling a server: ``client.rest``,
+``client.transport`` for REST, gRPC, TLS, auth headers, retries, and ``client.streaming``,
+the streaming session), ``step`` / ``step_export`` (the streaming signature). The
+batching parameters file is :mod:`seqkit.reporting.batching`'s.
 
 Layout written (TF Serving's)::
 
@@ -86,19 +88,20 @@ _PUBLIC = {
     "cpu_portable_trace": "seqkit.serving.portable",
     "SIGNATURE_NAME": "seqkit.serving.signature",
     "read_metadata": "seqkit.serving.metadata",
-    "write_models_config": "seqkit.serving.config",
-    "write_batching_parameters": "seqkit.serving.config",
-    "read_batching_parameters": "seqkit.serving.config",
+    "write_models_config": "seqkit.serving.layout",
+    # the one batching parameters writer is the report's (it also chooses them)
+    "write_batching_parameters": "seqkit.reporting.batching",
+    "read_batching_parameters": "seqkit.reporting.batching",
     "find_cudnn_ops": "seqkit.serving.graph",
     "rnn_path": "seqkit.serving.graph",
     "read_warmup_requests": "seqkit.serving.warmup",
     "list_versions": "seqkit.serving.layout",
     "latest_version": "seqkit.serving.layout",
     "STEP_SIGNATURE_NAME": "seqkit.serving.step",
-    "StreamingSession": "seqkit.serving.streaming",
-    "rest_transport": "seqkit.serving.streaming",
-    "grpc_transport": "seqkit.serving.streaming",
-    "signature_transport": "seqkit.serving.streaming",
+    "StreamingSession": "seqkit.serving.client.streaming",
+    "rest_transport": "seqkit.serving.client.streaming",
+    "grpc_transport": "seqkit.serving.client.streaming",
+    "signature_transport": "seqkit.serving.client.streaming",
 }
 
 __all__ = sorted(_PUBLIC)

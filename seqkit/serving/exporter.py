@@ -6,18 +6,23 @@ Steps, all inside a hidden temporary folder ``base_path/.tmp-<version>-<pid>``:
 
 1. check the arguments (:func:`_read_arguments`) and reserve the version
    (:func:`_reserve_version`: stale leftovers removed, the next free integer);
-2. trace ``serving_default`` (and the streaming ``serving_step`` where the model
-   decomposes step-wise, :mod:`seqkit.serving.step`; the gate traces ``serving_trace`` when
-   asked, :mod:`seqkit.serving.trace_export`) as if no GPU were visible and write
-   the SavedModel (:func:`seqkit.serving.step_export.write_saved_model`), then
+2. trace ``serving_default`` and the endpoints' signatures as if no GPU were visible and
+   write the SavedModel (:func:`seqkit.serving.portable.write_saved_model`), then
    ``assets.extra/tf_serving_warmup_requests`` (:mod:`seqkit.serving.warmup`);
 3. verify the folder (:func:`seqkit.serving.verify.verify_export`: no ``Cudnn*`` op,
-   reload, same outputs, warmup replay; :func:`seqkit.serving.step_export.verify_step`)
-   and write ``assets.extra/seqkit_export.json`` (:mod:`seqkit.serving.metadata`);
-   with ``litert=True`` first ``assets.extra/model.tflite``, checked against the
-   SavedModel (:mod:`seqkit.serving.litert_export`);
+   reload, same outputs, warmup replay; then each endpoint's checks), let the endpoints
+   write their files and write ``assets.extra/seqkit_export.json``
+   (:mod:`seqkit.serving.metadata`);
 4. flush and rename the folder to ``base_path/<version>`` (:func:`seqkit.serving.layout.
    publish`; atomic on one file system).
+
+The endpoints (:mod:`seqkit.serving.endpoint`) are what an export adds beside
+``serving_default``, each taking part in the stages it needs: the streaming
+``serving_step`` where the model decomposes step-wise
+(:class:`seqkit.serving.step_export.StepEndpoint`), the gate traces ``serving_trace`` when
+asked (:class:`seqkit.serving.trace_export.TraceEndpoint`) and, with ``litert=True``,
+``assets.extra/model.tflite`` checked against the SavedModel
+(:class:`seqkit.serving.litert.LitertEndpoint`).
 
 An export that fails or is killed leaves no integer folder and never touches other
 versions; the next export removes temporary folders whose process is gone.
@@ -32,9 +37,10 @@ from pathlib import Path
 
 from seqkit.errors import ConfigError, ExportError, SeqkitError
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import layout, litert_export, step_export, trace_export
+from seqkit.serving import layout, litert, portable, step_export, trace_export
 from seqkit.serving import metadata as metadata_lib
 from seqkit.serving import warmup as warmup_lib
+from seqkit.serving.endpoint import Endpoint
 from seqkit.serving.graph import dir_size, rnn_path
 from seqkit.serving.naming import OutputNaming, output_kind
 from seqkit.serving.signature import (
@@ -121,7 +127,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
            warmup_examples=None, overwrite=False, task=None, class_names=None,
            input_signature=None, warmup_batch_sizes=DEFAULT_WARMUP_BATCH_SIZES,
            warmup_seq_lens=None, step_signature=True, step_warmup=True,
-           trace_signature=False, litert=False) -> ExportInfo:
+           trace_signature=False, litert=False, on_stage=None) -> ExportInfo:
     """Export a model for TF Serving as ``base_path/<version>/`` and return an ExportInfo.
 
     Args:
@@ -167,10 +173,14 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
             ``trace`` entry; warmup records too; :mod:`seqkit.serving.trace_export`). A
             model it cannot trace is a ConfigError saying why.
         litert: also write ``assets.extra/model.tflite`` (LiteRT, batch 1, dynamic time;
-            :mod:`seqkit.serving.litert_export`), inside the version so the atomic publish
+            :mod:`seqkit.serving.litert`), inside the version so the atomic publish
             covers it, after checking it against ``serving_default`` on the export's
             sample (<= 1e-4). A model it cannot convert or match (raw text, ...) gets no
             file, a warning and ``ExportInfo.litert == {"available": False, "reason": ...}``.
+        on_stage: called as ``on_stage(stage, folder)`` when the export reaches a stage,
+            e.g. to show progress: ``"written"`` (the SavedModel is in the hidden
+            temporary folder ``folder``) and ``"validated"`` (every check passed, about to
+            publish). An exception it raises aborts the export; nothing is published.
 
     Returns:
         An :class:`ExportInfo` (the version folder, its signature, sizes, the graph scan).
@@ -205,13 +215,13 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
                           class_names=class_names, name_outputs=name_outputs,
                           input_signature=input_signature, warmup_examples=warmup_examples,
                           step_signature=step_signature, step_warmup=step_warmup,
-                          trace_signature=trace_signature, litert=litert)
+                          trace_signature=trace_signature, litert=litert, on_stage=on_stage)
     version, target, tmp, removed = _reserve_version(job.base, job.version, overwrite)
     try:
-        out_specs, n_records, step = _write_version(job, tmp, version, warmup,
-                                                    warmup_batch_sizes, warmup_seq_lens)
+        out_specs, n_records, entries = _write_version(job, tmp, version, warmup,
+                                                       warmup_batch_sizes, warmup_seq_lens)
         graph = rnn_path(tmp)
-        layout.pause_for_test("validated", job.base, version)
+        job.on_stage("validated", tmp)
         layout.fsync_tree(tmp)
         layout.publish(tmp, target, overwrite)
     except BaseException as err:
@@ -227,7 +237,7 @@ def export(model_or_result, base_path, version=None, *, name_outputs="auto", war
         class_names=job.class_names, warmup_records=n_records, size_bytes=dir_size(target),
         rnn_path=graph, params=int(job.model.count_params()),
         elapsed_s=round(time.perf_counter() - started, 3), removed_stale=removed,
-        streaming=step.metadata(), litert=job.litert_entry or {})
+        streaming=entries["streaming"], litert=entries["litert"] or {})
 
 
 # ------------------------------------------------------------------------------ steps
@@ -251,12 +261,13 @@ class _Job:
     step_warmup: bool = True
     trace: object = None  # trace_export.TraceSignature, or None
     litert: bool = False
-    litert_entry: dict | None = None  # set by _write_version
+    on_stage: object = None  # on_stage(stage, folder), a no-op when not given
 
 
 def _read_arguments(model_or_result, base_path, version, *, task, class_names, name_outputs,
                     input_signature, warmup_examples, step_signature=True,
-                    step_warmup=True, trace_signature=False, litert=False) -> _Job:
+                    step_warmup=True, trace_signature=False, litert=False,
+                    on_stage=None) -> _Job:
     """Check every argument; the base path is created only once they are known good."""
     model, task, class_names, config = _model_and_task(model_or_result, task, class_names)
     _check_built(model)
@@ -271,11 +282,17 @@ def _read_arguments(model_or_result, base_path, version, *, task, class_names, n
     trace = trace_export.prepare_trace(model, specs,
                                        check_bool("trace_signature", trace_signature))
     litert = check_bool("litert", litert)
+    if on_stage is not None and not callable(on_stage):
+        fail("on_stage", "a callable on_stage(stage, folder) or None", on_stage)
     base = layout.prepare_base_path(base_path)
     return _Job(model=model, task=task, class_names=class_names, config=config,
                 version=version, specs=specs, naming=naming, words=words, examples=examples,
                 base=base, step_signature=step_signature, step_warmup=step_warmup,
-                trace=trace, litert=litert)
+                trace=trace, litert=litert, on_stage=on_stage or _no_stage)
+
+
+def _no_stage(stage: str, folder: Path):
+    """The default ``on_stage``: nothing to report."""
 
 
 def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, list]:
@@ -294,40 +311,53 @@ def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, l
     return version, target, tmp, removed
 
 
+def _endpoints(job: _Job, serve) -> list[Endpoint]:
+    """The export's endpoints beside ``serving_default``, in signature order."""
+    step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
+    return [step_export.StepEndpoint(step, job.step_warmup),
+            trace_export.TraceEndpoint(job.model, job.trace),
+            litert.LitertEndpoint(job.model, job.specs, serve, job.litert)]
+
+
 def _write_version(job: _Job, tmp: Path, version: int, warmup: bool, batch_sizes,
-                   seq_lens) -> tuple[dict, int, step_export.StepSignature]:
-    """Write and verify the version in ``tmp``; ``(output specs, records, step signature)``."""
+                   seq_lens) -> tuple[dict, int, dict]:
+    """Write and verify the version in ``tmp``; ``(output specs, records, endpoint entries)``.
+
+    The core writes ``serving_default`` and calls every endpoint at each stage
+    (:mod:`seqkit.serving.endpoint`).
+    """
     serve = serving_function(job.model, job.specs, job.naming)
     sample = reload_sample(job.specs, job.examples, job.words)
-    step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
-    step = step_export.write_saved_model(tmp, job.model, job.specs, serve, step, sample,
-                                         more=job.trace.endpoints if job.trace else ())
-    layout.pause_for_test("written", job.base, version)
-    n_records = 0
-    step_warmup = warmup and job.step_warmup and step.available
-    if warmup:
-        batches = warmup_lib.warmup_batches(job.specs, job.examples, job.words, batch_sizes,
-                                            seq_lens)
-        room = max(0, warmup_lib.MAX_RECORDS - len(batches))  # TF Serving reads 1000
-        steps = step_export.step_warmup_batches(step, batch_sizes)[:room] if step_warmup else []
-        more = {step_export.STEP_SIGNATURE_NAME: steps} if steps else {}
-        more.update(trace_export.trace_warmup(job.trace, batches, room - len(steps)))
-        n_records = warmup_lib.write_warmup_file(warmup_lib.warmup_path(tmp), batches,
-                                                 job.base.name, SIGNATURE_NAME, more=more)
-        step.warmup_records = len(steps)
+    endpoints = _endpoints(job, serve)
+    portable.write_saved_model(tmp, job.model, job.specs, serve, endpoints, sample)
+    job.on_stage("written", tmp)
+    n_records = _write_warmup(job, tmp, endpoints, batch_sizes, seq_lens) if warmup else 0
     out_specs = verify_export(tmp, job.specs, job.naming, serve, sample, warmup)
-    step = step_export.verify_step(tmp, step, sample, step_warmup)
-    trace_export.verify_trace(tmp, job.model, job.trace, sample, warmup)
-    if job.litert:
-        job.litert_entry = litert_export.write_litert(tmp, job.model, job.specs, serve, sample)
+    for endpoint in endpoints:
+        endpoint.verify(tmp, sample, warmup)
+    for endpoint in endpoints:
+        endpoint.write_files(tmp, sample)
+    entries = {endpoint.key: endpoint.metadata() for endpoint in endpoints}
     metadata_lib.write_metadata(tmp, metadata_lib.export_metadata(
         job.model, version=version, task=job.task, class_names=job.class_names,
         config=job.config, inputs=job.specs, outputs=out_specs, sample_words=job.words,
         warmup_records=n_records, signature_name=SIGNATURE_NAME,
-        quantile_levels=getattr(job.naming, "quantile_levels", None),
-        streaming=step.metadata(), trace=trace_export.trace_metadata(job.trace),
-        litert=job.litert_entry))
-    return out_specs, n_records, step
+        quantile_levels=getattr(job.naming, "quantile_levels", None), **entries))
+    return out_specs, n_records, entries
+
+
+def _write_warmup(job: _Job, tmp: Path, endpoints, batch_sizes, seq_lens) -> int:
+    """``serving_default``'s warmup records, then each endpoint's while there is room."""
+    batches = warmup_lib.warmup_batches(job.specs, job.examples, job.words, batch_sizes,
+                                        seq_lens)
+    room = max(0, warmup_lib.MAX_RECORDS - len(batches))  # TF Serving reads 1000
+    more = {}
+    for endpoint in endpoints:
+        records = endpoint.warmup_records(batches, batch_sizes, room)
+        room -= sum(len(feeds) for feeds in records.values())
+        more.update(records)
+    return warmup_lib.write_warmup_file(warmup_lib.warmup_path(tmp), batches, job.base.name,
+                                        SIGNATURE_NAME, more=more)
 
 
 # ----------------------------------------------------------------------------- inputs

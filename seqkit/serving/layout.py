@@ -11,6 +11,19 @@ flushes it to disk (:func:`fsync_tree`) and renames it into place (:func:`publis
 server never sees a half-written version (serving#1086). Temporary folders left by a killed
 export are removed by the next export once their process is gone
 (:func:`clean_stale_temp`).
+
+A server holding several models reads ``models.config``, a text-format
+``ModelServerConfig`` (``--model_config_file``) listing one ``base_path`` per model::
+
+    model_config_list {
+      config { name: "lstm" base_path: "/models/lstm" model_platform: "tensorflow" }
+      config { name: "gru" base_path: "/models/gru" model_platform: "tensorflow" }
+    }
+
+:func:`write_models_config` builds it with ``tensorflow_serving.config.
+model_server_config_pb2`` for every model folder under a root and parses it back before it
+is written, so what is on disk always parses. (The batching parameters file is written by
+:mod:`seqkit.reporting.batching`.)
 """
 
 from __future__ import annotations
@@ -18,17 +31,16 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import sys
-import time
 from pathlib import Path
 
-from seqkit.errors import DataError, ExportError
+from seqkit.errors import ConfigError, DataError, ExportError
+from seqkit.fileio import write_text_atomic
 from seqkit.validation import check_int, fail
 
 SAVED_MODEL_PB = "saved_model.pb"
 ASSETS_EXTRA = "assets.extra"
-PAUSE_ENV = "SEQKIT_EXPORT_TEST_PAUSE"  # "<stage>:<seconds>", stage: written | validated
-_TMP_RE = re.compile(r"^\.(?:tmp|old)-(\d+)-(\d+)(?:\.paused)?$")
+MODELS_CONFIG = "models.config"
+_TMP_RE = re.compile(r"^\.(?:tmp|old)-(\d+)-(\d+)$")
 
 
 # ----------------------------------------------------------------------------- versions
@@ -316,33 +328,6 @@ def resolve_saved_model(path) -> tuple[Path, int | None, Path]:
 # --------------------------------------------------------------------------- publishing
 
 
-def pause_for_test(stage: str, base_path, version: int):
-    """Test hook: ``SEQKIT_EXPORT_TEST_PAUSE=<stage>:<seconds>`` sleeps at that stage.
-
-    While it sleeps, a marker file ``.tmp-<version>-<pid>.paused`` lies beside the
-    temporary folder, so a test can kill the export mid-way and check nothing was published.
-
-    Args:
-        stage: ``"written"`` (SavedModel written) or ``"validated"`` (about to publish).
-        base_path: the model's folder.
-        version: the version being exported.
-
-    Example:
-
-    >>> pause_for_test("written", "models/gru", 1)   # the variable is not set: no pause
-    """
-    value = os.environ.get(PAUSE_ENV, "")
-    if not value.startswith(stage + ":"):
-        return
-    marker = Path(str(temp_dir(base_path, version)) + ".paused")
-    marker.write_text(stage)
-    print(f"seqkit export paused at {stage}: {marker}", file=sys.stderr, flush=True)
-    try:
-        time.sleep(float(value.split(":", 1)[1]))
-    finally:
-        marker.unlink(missing_ok=True)
-
-
 def fsync_tree(path):
     """``fsync`` every file and folder under ``path``, so a rename publishes written data.
 
@@ -433,3 +418,156 @@ def publish(tmp: Path, target: Path, overwrite: bool):
     fsync_dir(str(target.parent))
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+# ------------------------------------------------------------------------ models.config
+
+
+def find_models(saved_models_root) -> dict[str, Path]:
+    """``{name: base_path}`` for every child folder of the root holding ≥ 1 version.
+
+    Args:
+        saved_models_root: the folder holding one folder per model.
+
+    Returns:
+        The models by folder name, sorted (hidden folders and folders without a complete
+        version are skipped).
+
+    Raises:
+        ConfigError: the root is not a folder.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); root = Path(tmp.name)
+    >>> (root / "gru" / "1").mkdir(parents=True)
+    >>> _ = (root / "gru" / "1" / "saved_model.pb").write_bytes(b"")
+    >>> (root / "notes").mkdir()
+    >>> list(find_models(root))
+    ['gru']
+    >>> tmp.cleanup()
+    """
+    root = Path(saved_models_root)
+    if not root.is_dir():
+        raise ConfigError(f"saved_models_root {str(root)!r} is not a folder")
+    return {child.name: child.absolute() for child in sorted(root.iterdir())
+            if child.is_dir() and not child.name.startswith(".") and list_versions(child)}
+
+
+def models_config_text(models: dict, *, base_path_prefix=None) -> str:
+    """The ``ModelServerConfig`` text for ``{name: base_path}`` (validated by parsing).
+
+    Args:
+        models: ``{model name: base path}``.
+        base_path_prefix: if given, each ``base_path`` is ``<prefix>/<name>`` (the folder
+            as the server sees it) instead of the local path.
+
+    Returns:
+        The text-format proto.
+
+    Example:
+
+    >>> print(models_config_text({"gru": "/tmp/gru"}, base_path_prefix="/models"))
+    model_config_list {
+      config {
+        name: "gru"
+        base_path: "/models/gru"
+        model_platform: "tensorflow"
+      }
+    }
+    <BLANKLINE>
+    """
+    from google.protobuf import text_format
+    from tensorflow_serving.config import model_server_config_pb2
+
+    config = model_server_config_pb2.ModelServerConfig()
+    for name, base_path in models.items():
+        entry = config.model_config_list.config.add()
+        entry.name = name
+        entry.base_path = (str(base_path) if base_path_prefix is None
+                           else f"{str(base_path_prefix).rstrip('/')}/{name}")
+        entry.model_platform = "tensorflow"
+    text = text_format.MessageToString(config)
+    parsed = parse_models_config(text)
+    if [c.name for c in parsed.model_config_list.config] != list(models):
+        raise ConfigError("models.config did not round-trip")  # pragma: no cover
+    return text
+
+
+def parse_models_config(text_or_path):
+    """Parse a ``models.config`` (text or path) into a ``ModelServerConfig``.
+
+    Args:
+        text_or_path: the text (it holds ``{``) or the file's path.
+
+    Returns:
+        A ``tensorflow_serving.config.model_server_config_pb2.ModelServerConfig``.
+
+    Raises:
+        DataError: the text does not parse.
+
+    Example:
+
+    >>> config = parse_models_config('model_config_list { config { name: "gru" } }')
+    >>> [c.name for c in config.model_config_list.config]
+    ['gru']
+    """
+    from google.protobuf import text_format
+    from tensorflow_serving.config import model_server_config_pb2
+
+    text = text_or_path
+    if isinstance(text_or_path, Path) or (isinstance(text_or_path, str)
+                                          and "{" not in text_or_path):
+        text = Path(text_or_path).read_text()
+    config = model_server_config_pb2.ModelServerConfig()
+    try:
+        text_format.Parse(text, config)
+    except text_format.ParseError as err:
+        raise DataError(f"not a valid ModelServerConfig: {err}") from err
+    return config
+
+
+def write_models_config(saved_models_root, path=None, *, base_path_prefix=None) -> Path:
+    """Write ``models.config`` listing every model under ``saved_models_root``.
+
+    A model is a child folder with at least one integer version holding ``saved_model.pb``
+    (report folders and hidden temporary folders are skipped).
+
+    Args:
+        saved_models_root: the folder holding one folder per model.
+        path: where to write; default ``saved_models_root/models.config``.
+        base_path_prefix: replaces the local folder in ``base_path`` (e.g. ``"/models"``
+            when the root is mounted there in the ``tensorflow/serving`` container);
+            default: the absolute local path.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ConfigError: no model under the root, or folder names unusable in URLs.
+
+    Example:
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory(); root = Path(tmp.name)
+    >>> for name in ("gru", "lstm"):
+    ...     (root / name / "1").mkdir(parents=True)
+    ...     _ = (root / name / "1" / "saved_model.pb").write_bytes(b"")
+    >>> path = write_models_config(root, base_path_prefix="/models")
+    >>> path.name
+    'models.config'
+    >>> [c.base_path for c in parse_models_config(path).model_config_list.config]
+    ['/models/gru', '/models/lstm']
+    >>> tmp.cleanup()
+    """
+    models = find_models(saved_models_root)
+    if not models:
+        raise ConfigError(f"no exported model under {str(saved_models_root)!r} (expected "
+                          f"<root>/<name>/<version>/saved_model.pb)")
+    bad = [n for n in models if not re.match(r"^[A-Za-z0-9_.\-]+$", n)]
+    if bad:
+        raise ConfigError(f"model folder names {bad} are not usable as model names in URLs")
+    text = models_config_text(models, base_path_prefix=base_path_prefix)
+    out = Path(path) if path is not None else Path(saved_models_root) / MODELS_CONFIG
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return write_text_atomic(out, text)

@@ -19,7 +19,7 @@ gate-trace signature ``serving_trace``: its output keys → layer, gate, units; 
 :mod:`seqkit.serving.trace_export`), ``litert`` (``export(..., litert=True)``: the
 ``assets.extra/model.tflite`` file, its size, interpreter, ops and difference to the
 SavedModel, or ``{"available": false, "reason": ...}``; null when not asked; see
-:mod:`seqkit.serving.litert_export`).
+:mod:`seqkit.serving.litert`).
 
 Reading it needs neither TensorFlow nor Keras.
 """
@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.serving.layout import ASSETS_EXTRA
-from seqkit.serving.signature import nested_layers
 
 METADATA_FILE = "seqkit_export.json"
 METADATA_FORMAT = 1
@@ -132,7 +131,7 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         trace: the ``serving_trace`` entry
             (:func:`seqkit.serving.trace_export.trace_metadata`), or ``None``.
         litert: the LiteRT entry
-            (:func:`seqkit.serving.litert_export.write_litert`), or ``None``.
+            (:func:`seqkit.serving.litert.write_litert`), or ``None``.
 
     Returns:
         A JSON-able dict.
@@ -198,12 +197,10 @@ def rnn_layer_summary(model) -> list[dict]:
     >>> row["class"], row["units"], row["n_states"], row["input_dim"], row["dtype_bytes"]
     ('LSTM', 4, 2, 3, 4)
     """
-    import keras
+    from seqkit.layers.walk import rnn_layers
 
     rows = []
-    for layer in nested_layers(model):
-        if not isinstance(layer, keras.layers.RNN):
-            continue
+    for layer in rnn_layers(model):
         cell = layer.cell
         state_size = cell.state_size
         n_states = len(state_size) if isinstance(state_size, (list, tuple)) else 1
@@ -239,6 +236,8 @@ def text_vectorization_summary(model) -> list[dict]:
     5
     """
     import keras
+
+    from seqkit.layers.walk import nested_layers
 
     rows = []
     for layer in nested_layers(model):

@@ -26,7 +26,7 @@ import re
 
 from seqkit import tasks
 from seqkit.errors import ConfigError
-from seqkit.serving.signature import nested_layers, symbolic_outputs
+from seqkit.serving.signature import symbolic_outputs
 from seqkit.validation import check_choice, fail
 
 #: the kinds of outputs a signature names (a task's ``outputs``)
@@ -303,6 +303,8 @@ def quantile_levels(model) -> list[float] | None:
     True
     """
     import keras
+
+    from seqkit.layers.walk import nested_layers
 
     found = {tuple(layer.quantiles) for layer in nested_layers(model)
              if keras.saving.get_registered_name(type(layer)) == _QUANTILE_LAYER}

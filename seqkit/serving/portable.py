@@ -4,7 +4,9 @@ Keras' TensorFlow backend decides at trace time (``cudnn_ok`` → ``_is_gpu_avai
 whether ``LSTM``/``GRU`` (and seqkit's layers, which ask the same function) emit the fused
 ``CudnnRNNV3`` op; that op has no CPU kernel, so a SavedModel traced on a GPU machine fails
 on CPU-only TensorFlow / TF Serving (keras#18504). :func:`cpu_portable_trace` traces as if
-no GPU were visible; :func:`write_saved_model` uses it to write the SavedModel.
+no GPU were visible; :func:`write_saved_model` uses it to write the SavedModel, with the
+signatures of the export's endpoints (:mod:`seqkit.serving.endpoint`) beside
+``serving_default``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from __future__ import annotations
 import contextlib
 import importlib
 
-from seqkit.serving.signature import SIGNATURE_NAME, nested_layers
+from seqkit.errors import ExportError
+from seqkit.serving.signature import SIGNATURE_NAME
 
 
 @contextlib.contextmanager
@@ -42,7 +45,9 @@ def cpu_portable_trace(model=None):
     saved_check = rnn_module._is_gpu_available
     saved_flags = []
     if model is not None:
-        for layer in nested_layers(model):
+        from seqkit.layers.walk import rnn_layers
+
+        for layer in rnn_layers(model):
             if hasattr(layer, "use_cudnn") and layer.use_cudnn is not False:
                 saved_flags.append((layer, layer.use_cudnn))
     rnn_module._is_gpu_available = lambda: False
@@ -56,11 +61,14 @@ def cpu_portable_trace(model=None):
             layer.use_cudnn = flag
 
 
-def write_saved_model(folder, model, specs: dict, serve):
-    """Trace ``serve`` as ``serving_default`` with no GPU visible and write a SavedModel.
+def write_saved_model(folder, model, specs: dict, serve, endpoints=(), sample=None) -> list:
+    """Trace ``serving_default`` and the endpoints' signatures with no GPU visible; write.
 
     ``keras.export.ExportArchive`` tracks the model, so its variables and lookup tables
-    (``TextVectorization``) travel with the signature.
+    (``TextVectorization``) travel with the signatures. Each endpoint's functions
+    (:meth:`seqkit.serving.endpoint.Endpoint.functions`) are traced after
+    ``serving_default`` and checked (:meth:`~seqkit.serving.endpoint.Endpoint.check`); an
+    optional endpoint that fails there is declined and the archive traced again without it.
 
     Args:
         folder: where to write (``saved_model.pb``, ``variables/``, ``assets/``).
@@ -68,6 +76,14 @@ def write_saved_model(folder, model, specs: dict, serve):
         specs: the signature's inputs (:func:`seqkit.serving.signature.input_specs`).
         serve: the function behind the signature
             (:func:`seqkit.serving.signature.serving_function`).
+        endpoints: :class:`~seqkit.serving.endpoint.Endpoint`\\ s, in signature order.
+        sample: ``{input name: array}`` their checks run on.
+
+    Returns:
+        The endpoints whose signatures were written.
+
+    Raises:
+        Exception: a non-optional endpoint's failure, as raised.
 
     Example:
 
@@ -81,18 +97,58 @@ def write_saved_model(folder, model, specs: dict, serve):
     >>> serve = serving_function(model, specs, OutputNaming(model, "generic", None))
     >>> tmp = tempfile.TemporaryDirectory()
     >>> write_saved_model(tmp.name, model, specs, serve)
+    []
     >>> (Path(tmp.name) / "saved_model.pb").is_file()
     True
     >>> tmp.cleanup()
     """
-    import keras
+    kept = [endpoint for endpoint in endpoints if endpoint.functions()]
+    with cpu_portable_trace(model):
+        while True:
+            archive, default = _archive(model, specs, serve)
+            declined = _add_endpoints(archive, default, kept, sample)
+            if declined is None:
+                break
+            kept.remove(declined)
+        archive.write_out(str(folder), verbose=False)
+    return kept
+
+
+def _tensor_specs(specs: dict) -> dict:
     import tensorflow as tf
 
-    with cpu_portable_trace(model):
-        archive = keras.export.ExportArchive()
-        archive.track(model)
-        tensor_specs = {name: tf.TensorSpec(s["shape"], s["dtype"], name=name)
-                        for name, s in specs.items()}
-        endpoint = archive.add_endpoint(SIGNATURE_NAME, serve, input_signature=[tensor_specs])
-        endpoint.get_concrete_function()  # trace now, while no GPU is visible
-        archive.write_out(str(folder), verbose=False)
+    return {name: tf.TensorSpec(s["shape"], s["dtype"], name=name) for name, s in specs.items()}
+
+
+def _archive(model, specs: dict, serve):
+    """A new ``ExportArchive`` tracking ``model``, with ``serving_default`` traced."""
+    import keras
+
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    default = archive.add_endpoint(SIGNATURE_NAME, serve,
+                                   input_signature=[_tensor_specs(specs)])
+    default.get_concrete_function()  # trace now, while no GPU is visible
+    return archive, default
+
+
+def _add_endpoints(archive, default, endpoints, sample):
+    """Trace each endpoint into ``archive``; the optional one that failed (declined), or None."""
+    for endpoint in endpoints:
+        try:
+            traced = []
+            for name, function, specs in endpoint.functions():
+                traced.append(archive.add_endpoint(name, function,
+                                                   input_signature=[_tensor_specs(specs)]))
+                traced[-1].get_concrete_function()
+            reason = endpoint.check(traced, default, sample)
+        except Exception as err:
+            if not endpoint.optional:
+                raise
+            reason = f"the {endpoint.label} function failed: {type(err).__name__}: {err}"
+        if reason is not None:
+            if not endpoint.optional:
+                raise ExportError(reason)
+            endpoint.decline(reason)
+            return endpoint
+    return None

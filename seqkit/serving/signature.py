@@ -19,27 +19,6 @@ SIGNATURE_NAME = "serving_default"
 _INPUT_NAME_RE = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$")
 
 
-def nested_layers(model) -> list:
-    """Every layer inside ``model`` (nested ones too, e.g. a ``Bidirectional``'s halves).
-
-    Args:
-        model: a ``keras.Model``.
-
-    Returns:
-        The layers, ``model`` itself excluded.
-
-    Example:
-
-    >>> import keras
-    >>> model = keras.Sequential([keras.Input((None, 2)),
-    ...                           keras.layers.Bidirectional(keras.layers.GRU(3))])
-    >>> [type(layer).__name__ for layer in nested_layers(model)]
-    ['InputLayer', 'Bidirectional', 'GRU', 'GRUCell', 'GRU', 'GRUCell']
-    """
-    # Keras 3.15 has no public recursive walk (model.layers lists the top level only)
-    return list(model._flatten_layers(include_self=False))
-
-
 def symbolic_outputs(model):
     """The functional outputs (``KerasTensor``\\ s), or ``None`` for a subclassed model.
 
@@ -196,6 +175,8 @@ def vocabulary_sample(model, limit: int = 200) -> list[str] | None:
     ['a', 'dull', 'film', 'good']
     """
     import keras
+
+    from seqkit.layers.walk import nested_layers
 
     for layer in nested_layers(model):
         if isinstance(layer, (keras.layers.TextVectorization, keras.layers.StringLookup)):

@@ -1,7 +1,7 @@
 """The streaming step signature ``serving_step``: new steps and the RNN states in, the
 model's outputs at the last new step and the new states out.
 
-TF Serving is stateless, so the client holds the states (:mod:`seqkit.serving.streaming`)
+TF Serving is stateless, so the client holds the states (:mod:`seqkit.serving.client.streaming`)
 and sends them back with each new step; the server does O(k) work for k new steps
 instead of O(T) for the whole sequence.
 

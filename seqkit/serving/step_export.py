@@ -1,13 +1,16 @@
 """``serving_step`` inside an export: traced beside ``serving_default``, checked against the
 full call before anything is written, verified after reload, warmed up, described.
 
-:func:`seqkit.serving.export` calls, in order: :func:`prepare_step` (the plan,
-:func:`seqkit.serving.step.plan_step`), :func:`write_saved_model` (both signatures in one
-SavedModel; a step function that fails or differs from the full call is dropped, with the
-reason), :func:`step_warmup_batches` (records for ``tf_serving_warmup_requests``, by
-default; ``export(..., step_warmup=False)`` leaves them out), :func:`verify_step`
-(reloaded: streamed in one chunk and in two equals ``serving_default``; warmup replay)
-and :meth:`StepSignature.metadata` (the ``streaming`` entry of ``seqkit_export.json``).
+:func:`seqkit.serving.export` calls :func:`prepare_step` (the plan,
+:func:`seqkit.serving.step.plan_step`) and then the stages of :class:`StepEndpoint` (the
+export's :class:`~seqkit.serving.endpoint.Endpoint` for this signature): its function is
+traced into the SavedModel beside ``serving_default`` and checked there (a step function
+that fails or differs from the full call is dropped, with the reason);
+:func:`step_warmup_batches` gives its records for ``tf_serving_warmup_requests`` (by
+default; ``export(..., step_warmup=False)`` leaves them out); :func:`verify_step` checks
+the reloaded folder (streamed in one chunk and in two equals ``serving_default``; warmup
+replay); :meth:`StepSignature.metadata` is the ``streaming`` entry of
+``seqkit_export.json``.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import numpy as np
 
 from seqkit.errors import ExportError
 from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import portable
 from seqkit.serving import warmup as warmup_lib
+from seqkit.serving.endpoint import Endpoint
 from seqkit.serving.signature import SIGNATURE_NAME, dtype_name
 from seqkit.serving.step import (
     STEP_SIGNATURE_NAME,
@@ -133,98 +136,6 @@ def prepare_step(model, specs: dict, naming, enabled: bool = True) -> StepSignat
     return StepSignature(plan, step_input_specs(plan, specs), step_function(plan, naming))
 
 
-def _tensor_specs(specs: dict) -> dict:
-    import tensorflow as tf
-
-    return {name: tf.TensorSpec(s["shape"], s["dtype"], name=name) for name, s in specs.items()}
-
-
-def write_saved_model(folder, model, specs: dict, serve, step: StepSignature,
-                      sample: dict, more=()) -> StepSignature:
-    """Write the SavedModel: ``serving_default``, and ``serving_step`` when it holds.
-
-    Without a step signature (and ``more``) this is
-    :func:`seqkit.serving.portable.write_saved_model`. With one, both are traced with no
-    GPU visible in one ``ExportArchive``; the traced step function must give
-    ``serving_default``'s outputs on ``sample`` streamed in one chunk and in two (states
-    handed over), else it is dropped and the reason kept. The endpoints of ``more`` are
-    traced into the same archive after them (a failure there is raised, not declined).
-
-    Args:
-        folder: where to write.
-        model: the ``keras.Model``.
-        specs: ``serving_default``'s input specs.
-        serve: ``serving_default``'s function.
-        step: from :func:`prepare_step`.
-        sample: ``{input name: array}`` (:func:`seqkit.serving.verify.reload_sample`).
-        more: further signatures, ``[(name, function, input specs)]`` (e.g.
-            ``serving_trace``, :attr:`seqkit.serving.trace_export.TraceSignature.endpoints`).
-
-    Returns:
-        ``step``, or a declined one when the step function failed or differed.
-
-    Example (with :func:`verify_step` after it, as the export runs them):
-
-    >>> import keras, tempfile, tensorflow as tf
-    >>> from seqkit.serving.naming import OutputNaming
-    >>> from seqkit.serving.signature import input_specs, serving_function
-    >>> from seqkit.serving.verify import reload_sample
-    >>> inp = keras.Input((None, 3), name="sequence")
-    >>> model = keras.Model(inp, keras.layers.GRU(2)(inp))
-    >>> specs, naming = input_specs(model), OutputNaming(model, "generic", None)
-    >>> serve = serving_function(model, specs, naming)
-    >>> tmp = tempfile.TemporaryDirectory()
-    >>> step = write_saved_model(tmp.name, model, specs, serve,
-    ...                          prepare_step(model, specs, naming), reload_sample(specs))
-    >>> sorted(tf.saved_model.load(tmp.name).signatures)
-    ['serving_default', 'serving_step']
-    >>> verify_step(tmp.name, step, reload_sample(specs), False).outputs["rnn_0_h"]
-    {'dtype': 'float32', 'shape': [None, 2]}
-    >>> tmp.cleanup()
-    """
-    if step.available:
-        # looked up at call time, like portable.write_saved_model's own (tests replace it)
-        with portable.cpu_portable_trace(model):
-            archive, default = _archive(model, specs, serve)
-            try:
-                function = archive.add_endpoint(STEP_SIGNATURE_NAME, step.function,
-                                                input_signature=[_tensor_specs(step.specs)])
-                function.get_concrete_function()
-                reason = _check_step(function, default, step, sample)
-            except Exception as err:  # noqa: BLE001 - any failure declines, with its text
-                reason = f"the step function failed: {type(err).__name__}: {err}"
-            if reason is None:
-                _write_out(archive, folder, more)
-                return step
-        step = step.declined(reason)
-    if more:
-        with portable.cpu_portable_trace(model):
-            _write_out(_archive(model, specs, serve)[0], folder, more)
-        return step
-    portable.write_saved_model(folder, model, specs, serve)
-    return step
-
-
-def _archive(model, specs: dict, serve):
-    """A new ``ExportArchive`` tracking ``model``, with ``serving_default`` traced."""
-    import keras
-
-    archive = keras.export.ExportArchive()
-    archive.track(model)
-    default = archive.add_endpoint(SIGNATURE_NAME, serve,
-                                   input_signature=[_tensor_specs(specs)])
-    default.get_concrete_function()  # trace now, while no GPU is visible
-    return archive, default
-
-
-def _write_out(archive, folder, more):
-    """Trace the endpoints of ``more`` into ``archive`` and write it to ``folder``."""
-    for name, function, specs in more:
-        archive.add_endpoint(name, function,
-                             input_signature=[_tensor_specs(specs)]).get_concrete_function()
-    archive.write_out(str(folder), verbose=False)
-
-
 def _stream(call, step: StepSignature, sample: dict, splits) -> dict:
     """Feed ``sample``'s sequence through ``call`` in chunks, from zero states.
 
@@ -251,13 +162,12 @@ def _stream(call, step: StepSignature, sample: dict, splits) -> dict:
 
 
 def _compare(want: dict, got: dict, where: str):
-    for key, value in want.items():
-        value = np.asarray(value)
-        if key not in got:
-            raise ExportError(f"{where}: no output {key!r} (has {sorted(got)})")
-        if value.ndim == got[key].ndim + 1:  # a per-step output: the last step
-            value = value[:, -1]
-        compare_outputs(f"{key}' of {where} vs '{SIGNATURE_NAME}", value, got[key])
+    want = {key: np.asarray(value) for key, value in want.items()}
+    want = {key: value[:, -1] if key in got and value.ndim == np.ndim(got[key]) + 1
+            else value for key, value in want.items()}  # a per-step output: the last step
+    check = compare_outputs(want, got, "step")
+    if not check.ok:
+        raise ExportError(f"{where} vs {SIGNATURE_NAME}: {check.problems[0]}")
 
 
 def _check_step(function, default, step: StepSignature, sample: dict) -> str | None:
@@ -271,7 +181,7 @@ def _check_step(function, default, step: StepSignature, sample: dict) -> str | N
 
     Returns:
         ``None`` when streaming in one chunk and in two gives the full call's outputs
-        (:func:`seqkit.serving.verify.compare_outputs`' tolerances), else the reason.
+        (:func:`seqkit.serving.verify.compare_outputs`, ``TOLERANCES["step"]``), else the reason.
     """
     feeds = {k: np.asarray(v) for k, v in sample.items()}
     want = {k: np.asarray(v) for k, v in default(feeds).items()}
@@ -333,7 +243,7 @@ def verify_step(folder, step: StepSignature, sample: dict, check_warmup: bool) -
     Raises:
         ExportError: no such signature, other inputs, outputs that differ, a failed record.
 
-    Example: see :func:`write_saved_model`.
+    Example: see :class:`StepEndpoint`.
     """
     if not step.available:
         return step
@@ -361,3 +271,73 @@ def verify_step(folder, step: StepSignature, sample: dict, check_warmup: bool) -
     outputs = {key: {"dtype": dtype_name(spec.dtype), "shape": spec.shape.as_list()}
                for key, spec in signature.structured_outputs.items()}
     return replace(step, outputs=dict(sorted(outputs.items())))
+
+
+class StepEndpoint(Endpoint):
+    """``serving_step`` as an endpoint of the export (:mod:`seqkit.serving.endpoint`).
+
+    Args:
+        step: from :func:`prepare_step`.
+        warmup: write its warmup records (``export(..., step_warmup=...)``).
+
+    Example (the stages, as the export runs them):
+
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving.naming import OutputNaming
+    >>> from seqkit.serving.portable import write_saved_model
+    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> from seqkit.serving.verify import reload_sample
+    >>> inp = keras.Input((None, 3), name="sequence")
+    >>> model = keras.Model(inp, keras.layers.GRU(2)(inp))
+    >>> specs, naming = input_specs(model), OutputNaming(model, "generic", None)
+    >>> serve, sample = serving_function(model, specs, naming), reload_sample(specs)
+    >>> endpoint = StepEndpoint(prepare_step(model, specs, naming))
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> write_saved_model(tmp.name, model, specs, serve, [endpoint], sample) == [endpoint]
+    True
+    >>> sorted(tf.saved_model.load(tmp.name).signatures)
+    ['serving_default', 'serving_step']
+    >>> endpoint.verify(tmp.name, sample, False)
+    >>> endpoint.metadata()["outputs"]["rnn_0_h"]
+    {'dtype': 'float32', 'shape': [None, 2]}
+    >>> tmp.cleanup()
+    """
+
+    key = "streaming"
+    optional = True  # a step function that fails or differs is declined, with the reason
+    label = "step"
+
+    def __init__(self, step: StepSignature, warmup: bool = True):
+        self.step = step
+        self.warmup = warmup
+
+    def functions(self) -> list:
+        """``[("serving_step", function, input specs)]`` when the model streams, else ``[]``."""
+        if not self.step.available:
+            return []
+        return [(STEP_SIGNATURE_NAME, self.step.function, self.step.specs)]
+
+    def check(self, traced: list, default, sample: dict) -> str | None:
+        """Why the traced step function differs from ``serving_default`` (:func:`_check_step`)."""
+        return _check_step(traced[0], default, self.step, sample)
+
+    def decline(self, reason: str) -> None:
+        """Keep no step signature, and why."""
+        self.step = self.step.declined(reason)
+
+    def warmup_records(self, batches: list, batch_sizes, room: int) -> dict:
+        """:func:`step_warmup_batches` (at most ``room``), counted in the metadata."""
+        if not (self.warmup and self.step.available):
+            return {}
+        steps = step_warmup_batches(self.step, batch_sizes)[:max(0, room)]
+        self.step.warmup_records = len(steps)
+        return {STEP_SIGNATURE_NAME: steps} if steps else {}
+
+    def verify(self, folder, sample: dict, check_warmup: bool) -> None:
+        """:func:`verify_step`; its records are replayed when they were written."""
+        self.step = verify_step(folder, self.step, sample,
+                                check_warmup and self.warmup and self.step.available)
+
+    def metadata(self) -> dict:
+        """The ``streaming`` entry (:meth:`StepSignature.metadata`)."""
+        return self.step.metadata()

@@ -23,10 +23,12 @@ inside a nested model, a ``stateful`` layer, a subclassed model) makes
 ``trace_signature=True`` a :class:`~seqkit.errors.ConfigError` that says why: an explicit
 request that cannot be met is an error, not a silent omission.
 
-:func:`seqkit.serving.export` calls :func:`prepare_trace`, passes
-:attr:`TraceSignature.endpoints` to :func:`seqkit.serving.step_export.write_saved_model`
-(one SavedModel), then calls :func:`trace_warmup`,
-:func:`verify_trace` (reloaded, against ``seqkit.trace_gates``) and :func:`trace_metadata`.
+:func:`seqkit.serving.export` calls :func:`prepare_trace` with the arguments, then the
+stages of :class:`TraceEndpoint` (the export's :class:`~seqkit.serving.endpoint.Endpoint`
+for this signature): its function is traced into the one SavedModel
+(:attr:`TraceSignature.endpoints`), :func:`trace_warmup` gives its warmup records,
+:func:`verify_trace` checks it reloaded against ``seqkit.trace_gates``, and
+:func:`trace_metadata` is its ``trace`` entry.
 """
 
 from __future__ import annotations
@@ -37,9 +39,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from seqkit.errors import ConfigError, ExportError
+from seqkit.serving.endpoint import Endpoint
+from seqkit.serving.verify import compare_outputs
 
 TRACE_SIGNATURE_NAME = "serving_trace"
-TRACE_TOLERANCE = 1e-5  # max |serving_trace - trace_gates|, relative above 1
 MASKED_STEPS = "a masked (padding) step's gates are zeros, as in seqkit.trace_gates"
 
 
@@ -121,7 +124,7 @@ class TraceSignature:
 
     @property
     def endpoints(self) -> list:
-        """``[(TRACE_SIGNATURE_NAME, function, input specs)]``: ``write_saved_model(more=)``."""
+        """``[(TRACE_SIGNATURE_NAME, function, input specs)]``: :meth:`TraceEndpoint.functions`."""
         return [(TRACE_SIGNATURE_NAME, self.function, self.specs)]
 
 
@@ -161,25 +164,20 @@ def traced_layers(model) -> list:
 RNN layer, and seqkit.trace_gates traces only ExplicitLSTM/ExplicitGRU; build the model \
 with seqkit.make_rnn, or export without trace_signature
     """
-    import keras
 
     from seqkit.layers.paths import ExplicitLoopMixin
-    from seqkit.serving.signature import nested_layers
+    from seqkit.layers.walk import rnn_layers
 
     where = "trace_signature=True"
     if not getattr(model, "inputs", None):
         raise ConfigError(f"{where}: model {model.name!r} has no symbolic inputs (a "
                           f"subclassed model?), and seqkit.trace_gates feeds a layer "
                           f"through the model's functional graph")
-    pairs = []
-    for host in model.layers:
-        for inner in (host, getattr(host, "forward_layer", None),
-                      getattr(host, "backward_layer", None)):
-            if isinstance(inner, ExplicitLoopMixin):
-                pairs.append((host, inner))
+    pairs = [(host, inner) for host, inner in rnn_layers(model, hosts=True, nested=False)
+             if isinstance(inner, ExplicitLoopMixin)]
     found = {id(inner) for _, inner in pairs}
-    for layer in nested_layers(model):
-        if isinstance(layer, keras.layers.RNN) and id(layer) not in found:
+    for layer in rnn_layers(model):
+        if id(layer) not in found:
             raise ConfigError(_untraceable(model, layer, where))
     if not pairs:
         raise ConfigError(f"{where}: model {model.name!r} has no recurrent layer: there "
@@ -422,16 +420,10 @@ def _compare(want: dict, got: dict, where: str):
     """Refuse an output missing, misshaped or further than the tolerance from ``want``."""
     if set(got) != set(want):
         raise ExportError(f"{where}: outputs {sorted(got)} != {sorted(want)}")
-    for key, value in want.items():
-        value, other = np.asarray(value, np.float64), np.asarray(got[key], np.float64)
-        if value.shape != other.shape:
-            raise ExportError(f"{where}: output {key!r} has shape {other.shape}, "
-                              f"seqkit.trace_gates {value.shape}")
-        if value.size and not np.all(np.abs(value - other) <= TRACE_TOLERANCE * np.maximum(
-                1.0, np.abs(value))):
-            worst = float(np.max(np.abs(value - other)))
-            raise ExportError(f"{where}: output {key!r} differs from seqkit.trace_gates "
-                              f"(max |diff| {worst:.3g}, tolerance {TRACE_TOLERANCE:g})")
+    check = compare_outputs({k: np.asarray(v, np.float64) for k, v in want.items()}, got,
+                            "trace")
+    if not check.ok:
+        raise ExportError(f"{where} vs seqkit.trace_gates: {check.problems[0]}")
 
 
 def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
@@ -450,14 +442,15 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
 
     Raises:
         ExportError: no such signature, other inputs or outputs, values that differ by
-            more than :data:`TRACE_TOLERANCE` (relative above 1), a failed warmup record.
+            more than ``TOLERANCES["trace"]`` (:mod:`seqkit.serving.verify`; 1e-5, relative
+            above 1), a failed warmup record.
 
     Example (the steps of an export):
 
     >>> import keras, tempfile, seqkit
     >>> from seqkit.serving.naming import OutputNaming
     >>> from seqkit.serving.signature import input_specs, serving_function
-    >>> from seqkit.serving.step_export import prepare_step, write_saved_model
+    >>> from seqkit.serving.portable import write_saved_model
     >>> from seqkit.serving.verify import reload_sample
     >>> inp = keras.Input((None, 3), name="sequence")
     >>> model = keras.Model(inp, seqkit.make_rnn("lstm", 2, name="lstm")(inp))
@@ -465,8 +458,7 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
     >>> trace, sample = prepare_trace(model, specs, True), reload_sample(specs)
     >>> tmp = tempfile.TemporaryDirectory()
     >>> _ = write_saved_model(tmp.name, model, specs, serving_function(model, specs, naming),
-    ...                       prepare_step(model, specs, naming), sample,
-    ...                       more=trace.endpoints)
+    ...                       [TraceEndpoint(model, trace)], sample)
     >>> verify_trace(tmp.name, model, trace, sample, False) is trace
     True
     >>> tmp.cleanup()
@@ -495,3 +487,44 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
         except Exception as err:
             raise ExportError(f"a {TRACE_SIGNATURE_NAME} warmup record failed: {err}") from err
     return trace
+
+
+class TraceEndpoint(Endpoint):
+    """``serving_trace`` as an endpoint of the export (:mod:`seqkit.serving.endpoint`).
+
+    Not optional: a trace asked for and not written is an error, not a silent omission.
+
+    Args:
+        model: the exported ``keras.Model`` (the reference of :func:`verify_trace`).
+        trace: from :func:`prepare_trace`, or ``None`` (not asked for: only the metadata
+            entry saying so).
+
+    Example:
+
+    >>> endpoint = TraceEndpoint(None, None)
+    >>> endpoint.functions(), endpoint.metadata()["available"]
+    ([], False)
+    """
+
+    key = "trace"
+    label = "trace"
+
+    def __init__(self, model, trace: TraceSignature | None):
+        self.model = model
+        self.trace = trace
+
+    def functions(self) -> list:
+        """:attr:`TraceSignature.endpoints`, or ``[]`` without a trace."""
+        return self.trace.endpoints if self.trace is not None else []
+
+    def warmup_records(self, batches: list, batch_sizes, room: int) -> dict:
+        """:func:`trace_warmup`."""
+        return trace_warmup(self.trace, batches, room)
+
+    def verify(self, folder, sample: dict, check_warmup: bool) -> None:
+        """:func:`verify_trace`."""
+        verify_trace(folder, self.model, self.trace, sample, check_warmup)
+
+    def metadata(self) -> dict:
+        """:func:`trace_metadata`."""
+        return trace_metadata(self.trace)

@@ -7,14 +7,23 @@ records are written and before the folder is renamed into place:
 2. ``tf.saved_model.load`` gives a ``serving_default`` signature with the expected input
    and output names;
 3. a sample run through the reloaded signature equals the in-memory model
-   (:func:`compare_outputs`, ``rtol=1e-4, atol=1e-5``);
+   (:func:`compare_outputs` with ``TOLERANCES["saved_model"]``);
 4. every warmup record runs through the reloaded signature.
 
 Any failure is an ``ExportError``; nothing is published then. (Argument checks are
 :mod:`seqkit.validation`; this module checks what was written.)
+
+:func:`compare_outputs` is the one "outputs match" check of seqkit: the reload above, the
+streaming step against ``serving_default`` (:mod:`seqkit.serving.step_export`),
+``serving_trace`` against ``seqkit.trace_gates`` (:mod:`seqkit.serving.trace_export`), the
+LiteRT file against the SavedModel (:mod:`seqkit.serving.litert`) and the report's LiteRT
+grid (:mod:`seqkit.reporting.tflite`). Each kind of check has its entry in
+:data:`TOLERANCES`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,8 +33,99 @@ from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.graph import find_cudnn_ops
 from seqkit.serving.signature import SIGNATURE_NAME, dtype_name
 
-RTOL, ATOL = 1e-4, 1e-5
 SAMPLE_ROWS = 3
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a float output may be from its reference.
+
+    Args:
+        atol: the absolute part.
+        rtol: the relative part.
+        rule: ``"sum"``: ``|want - got| <= atol + rtol * |got|`` (``numpy.isclose``);
+            ``"max"``: ``|want - got| <= max(atol, rtol * |want|)`` (in float64).
+        equal_nan: NaN in both at the same place counts as equal (else NaN never matches).
+
+    Returns:
+        The tolerance (a frozen dataclass).
+
+    Example:
+
+    >>> Tolerance(atol=1e-4).rule
+    'sum'
+    """
+
+    atol: float
+    rtol: float = 0.0
+    rule: str = "sum"
+    equal_nan: bool = False
+
+    def close(self, want: np.ndarray, got: np.ndarray) -> np.ndarray:
+        """Elementwise: is ``got`` within this tolerance of ``want``.
+
+        Args:
+            want: the reference values.
+            got: the values checked (same shape).
+
+        Returns:
+            A boolean array.
+
+        Example:
+
+        >>> Tolerance(atol=1e-5, rtol=1e-5, rule="max").close(
+        ...     np.array([1.0, 1e6]), np.array([1.0 + 2e-5, 1e6 + 5.0])).tolist()
+        [False, True]
+        """
+        if self.rule == "max":
+            want, got = np.asarray(want, np.float64), np.asarray(got, np.float64)
+            return np.abs(want - got) <= np.maximum(self.atol, self.rtol * np.abs(want))
+        return np.isclose(want, got, rtol=self.rtol, atol=self.atol, equal_nan=self.equal_nan)
+
+
+#: one entry per kind of "outputs match" check (what is compared with what)
+TOLERANCES = {
+    # the reloaded serving_default vs the in-memory model
+    "saved_model": Tolerance(atol=1e-5, rtol=1e-4, equal_nan=True),
+    # serving_step streamed in chunks vs serving_default on the whole sequence
+    "step": Tolerance(atol=1e-5, rtol=1e-4, equal_nan=True),
+    # serving_trace vs seqkit.trace_gates: 1e-5, relative above 1
+    "trace": Tolerance(atol=1e-5, rtol=1e-5, rule="max"),
+    # the exported model.tflite vs the SavedModel (the export's gate)
+    "litert": Tolerance(atol=1e-4),
+    # the report's LiteRT grid (any batch size) vs the SavedModel
+    "litert_report": Tolerance(atol=1e-5, rtol=1e-5),
+}
+
+
+@dataclass(frozen=True)
+class OutputCheck:
+    """What :func:`compare_outputs` found.
+
+    Args:
+        max_abs_diff: the largest ``|want - got|`` over the float outputs compared.
+        problems: one sentence per output that does not match (empty: all match).
+        mismatched: outputs missing or shaped otherwise, plus non-float values that differ.
+        far: the float outputs outside the tolerance.
+
+    Returns:
+        The check (a frozen dataclass); ``ok`` when nothing differs.
+
+    Example:
+
+    >>> OutputCheck(0.0, (), 0, ()).ok
+    True
+    """
+
+    max_abs_diff: float
+    problems: tuple
+    mismatched: int
+    far: tuple
+
+    @property
+    def ok(self) -> bool:
+        """``True`` when every output matches."""
+        return not self.problems
 
 
 def verify_export(folder, specs: dict, naming, serve, sample: dict, check_warmup: bool) -> dict:
@@ -56,7 +156,7 @@ def verify_export(folder, specs: dict, naming, serve, sample: dict, check_warmup
     >>> specs, naming = input_specs(model), OutputNaming(model, "generic", None)
     >>> serve = serving_function(model, specs, naming)
     >>> tmp = tempfile.TemporaryDirectory()
-    >>> write_saved_model(tmp.name, model, specs, serve)
+    >>> _ = write_saved_model(tmp.name, model, specs, serve)
     >>> verify_export(tmp.name, specs, naming, serve, reload_sample(specs), False)
     {'output': {'dtype': 'float32', 'shape': [None, 2]}}
     >>> tmp.cleanup()
@@ -109,10 +209,17 @@ def check_no_cudnn(folder):
 
     Example:
 
-    >>> import tempfile
-    >>> from seqkit.serving.demo import save_demo_model
+    >>> import tempfile, keras
+    >>> from seqkit.serving.portable import write_saved_model
+    >>> from seqkit.serving.naming import OutputNaming
+    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> model = keras.Model(inp, keras.layers.GRU(2)(inp))
+    >>> specs = input_specs(model)
+    >>> serve = serving_function(model, specs, OutputNaming(model, "generic", None))
     >>> with tempfile.TemporaryDirectory() as folder:
-    ...     check_no_cudnn(save_demo_model(folder, loop=True))
+    ...     _ = write_saved_model(folder, model, specs, serve)  # traced as if no GPU were visible
+    ...     check_no_cudnn(folder)
     """
     cudnn = find_cudnn_ops(folder)
     if cudnn:
@@ -150,35 +257,65 @@ def _check_sample(signature, serve, sample):
         want = {f"output_{i}": w for i, w in enumerate(want)}
     elif not isinstance(want, dict):
         want = {out_keys[0]: want}
-    for key, value in want.items():
-        key = key if key in got else out_keys[0]
-        compare_outputs(key, np.asarray(value), got[key])
+    want = {key if key in got else out_keys[0]: value for key, value in want.items()}
+    check = compare_outputs(want, got, "saved_model")
+    if not check.ok:
+        raise ExportError(f"{check.problems[0]} after reload")
 
 
-def compare_outputs(key: str, want: np.ndarray, got: np.ndarray):
-    """Refuse an output that changed in the reload (floats: ``rtol=1e-4, atol=1e-5``).
+def compare_outputs(want: dict, got: dict, kind: str) -> OutputCheck:
+    """Compare outputs with their reference: floats within ``TOLERANCES[kind]``, others equal.
+
+    Every output of ``want`` must be in ``got`` with the same shape; float outputs (by
+    ``want``'s dtype) must be within the tolerance of the kind of check, any other dtype
+    (ids, strings) exactly equal.
 
     Args:
-        key: the output's name (for the message).
-        want: the in-memory model's value.
-        got: the reloaded signature's value.
+        want: ``{output key: reference array}``.
+        got: ``{output key: array}`` checked.
+        kind: a key of :data:`TOLERANCES` (``"saved_model"``, ``"step"``, ``"trace"``,
+            ``"litert"``, ``"litert_report"``).
 
-    Raises:
-        ExportError: another shape, floats not close, other integers or strings.
+    Returns:
+        An :class:`OutputCheck`; callers turn ``problems[0]`` into their error.
 
     Example:
 
-    >>> compare_outputs("forecast", np.zeros((2, 3)), np.full((2, 3), 1e-6))
-    >>> compare_outputs("forecast", np.zeros((2, 3)), np.ones((2, 3)))
-    Traceback (most recent call last):
-    ...
-    seqkit.errors.ExportError: output 'forecast' differs after reload (max |diff| 1)
+    >>> compare_outputs({"y": np.zeros(2)}, {"y": np.full(2, 1e-6)}, "saved_model").ok
+    True
+    >>> check = compare_outputs({"y": np.zeros(2)}, {"y": np.ones(2)}, "litert")
+    >>> check.problems, check.max_abs_diff
+    (("output 'y' differs by 1 (tolerance atol=0.0001)",), 1.0)
+    >>> compare_outputs({"ids": np.array([1, 2])}, {}, "saved_model").problems
+    ("output 'ids' missing (has [])",)
     """
-    if want.shape != got.shape:
-        raise ExportError(f"output {key!r}: shape {got.shape} after reload, {want.shape} before")
-    if want.dtype.kind in "fc":
-        if not np.allclose(want, got, rtol=RTOL, atol=ATOL, equal_nan=True):
-            diff = float(np.nanmax(np.abs(want.astype(np.float64) - got)))
-            raise ExportError(f"output {key!r} differs after reload (max |diff| {diff:.3g})")
-    elif not np.array_equal(want, got):
-        raise ExportError(f"output {key!r} differs after reload")
+    tolerance = TOLERANCES[kind]
+    diff, problems, mismatched, far = 0.0, [], 0, []
+    for key, ref in want.items():
+        ref = np.asarray(ref)
+        if key not in got:
+            problems.append(f"output {key!r} missing (has {sorted(got)})")
+            mismatched += 1
+            continue
+        value = np.asarray(got[key])
+        if value.shape != ref.shape:
+            problems.append(f"output {key!r} shaped {value.shape}, not {ref.shape}")
+            mismatched += 1
+        elif ref.dtype.kind in "fc":
+            key_diff = float(np.max(np.abs(ref.astype(np.float64) - value))) if ref.size \
+                else 0.0
+            diff = max(diff, key_diff)  # a NaN difference leaves the maximum as it was
+            if not np.all(tolerance.close(ref, value)):
+                far.append(key)
+                problems.append(f"output {key!r} differs by {key_diff:.3g} "
+                                f"(tolerance {_describe(tolerance)})")
+        elif not np.array_equal(ref, value):
+            mismatched += int(np.sum(ref != value))
+            problems.append(f"output {key!r} differs ({int(np.sum(ref != value))} values)")
+    return OutputCheck(diff, tuple(problems), mismatched, tuple(far))
+
+
+def _describe(tolerance: Tolerance) -> str:
+    parts = [f"atol={tolerance.atol:g}"] + ([f"rtol={tolerance.rtol:g}"] if tolerance.rtol
+                                           else [])
+    return ", ".join(parts) + (" of max(1, |want|)" if tolerance.rule == "max" else "")

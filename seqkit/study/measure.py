@@ -79,17 +79,6 @@ def steady_state(timing: dict) -> dict:
     return out
 
 
-def _rnn_layers(model) -> list:
-    found = []
-    for layer in getattr(model, "layers", []):
-        inner = getattr(layer, "forward_layer", layer)
-        if hasattr(inner, "cell") and hasattr(inner.cell, "units"):
-            found.append(layer)
-        elif hasattr(layer, "layers"):
-            found += _rnn_layers(layer)
-    return found
-
-
 def model_counts(model) -> dict:
     """Parameters, parameter bytes and the recurrent layers' counts of a built model.
 
@@ -111,8 +100,9 @@ def model_counts(model) -> dict:
     (113, 108, 84, 452)
     """
     from seqkit.layers.counts import count_rnn
+    from seqkit.layers.walk import rnn_layers
 
-    counts = [count_rnn(layer) for layer in _rnn_layers(model)]
+    counts = [count_rnn(layer) for layer in rnn_layers(model)]
     param_bytes = sum(int(w.shape.num_elements() if hasattr(w.shape, "num_elements")
                           else _size(w.shape)) * _itemsize(w.dtype) for w in model.weights)
     return {"params": int(model.count_params()), "param_bytes": param_bytes,

@@ -17,6 +17,8 @@ from seqkit.reporting.batching import (
     batching_text,
     choose_batching,
     parse_batching,
+    read_batching_parameters,
+    write_batching_parameters,
 )
 from seqkit.serving import export
 from tests.serving import models
@@ -120,3 +122,45 @@ def test_real_report_writes_the_file(tmp_path):
     md = (Path(result["out_dir"]) / "report.md").read_text()
     assert "### Batching (p99 ≤ 1000 ms)" in md and "max_batch_size 4" in md
     assert "Length buckets" in md
+
+
+# hand-chosen parameters (seqkit.serving.write_batching_parameters)
+
+
+def test_batching_parameters_round_trip(tmp_path):
+    path = write_batching_parameters(tmp_path / "batching.txt", max_batch_size=64,
+                                     batch_timeout_micros=500, num_batch_threads=4,
+                                     allowed_batch_sizes=[8, 16, 64],
+                                     pad_variable_length_inputs=True)
+    text = path.read_text()
+    assert "max_batch_size { value: 64 }" in text
+    assert "allowed_batch_sizes: 16" in text and "pad_variable_length_inputs: true" in text
+    assert read_batching_parameters(path) == {
+        "max_batch_size": 64, "batch_timeout_micros": 500, "max_enqueued_batches": 100,
+        "num_batch_threads": 4, "allowed_batch_sizes": [8, 16, 64],
+        "pad_variable_length_inputs": True}
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"max_batch_size": 0}, "max_batch_size"),
+    ({"batch_timeout_micros": -1}, "batch_timeout_micros"),
+    ({"max_batch_size": 32, "allowed_batch_sizes": [8, 16]}, "ending with"),
+    ({"allowed_batch_sizes": [16, 8, 32]}, "increasing"),
+    ({"pad_variable_length_inputs": "yes"}, "true or false|True or False"),
+])
+def test_batching_parameters_errors(tmp_path, kwargs, match):
+    with pytest.raises(ConfigError, match=match):
+        write_batching_parameters(tmp_path / "b.txt", **kwargs)
+    assert not (tmp_path / "b.txt").exists()
+
+
+def test_batching_parser_rejects_unknown_lines():
+    with pytest.raises(ConfigError, match="not a BatchingParameters text: 2:1 .*max_batch_sise"):
+        read_batching_parameters("max_batch_size { value: 8 }\nmax_batch_sise { value: 8 }\n")
+
+
+def test_public_names_in_serving_are_the_report_writer():
+    import seqkit.serving as serving
+
+    assert serving.write_batching_parameters is write_batching_parameters
+    assert serving.read_batching_parameters is read_batching_parameters

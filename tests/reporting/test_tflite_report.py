@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from seqkit.reporting.tflite import mode_tflite_convert, mode_tflite_measure
 from seqkit.serving import export
-from seqkit.serving.litert_export import interpreter_class
+from seqkit.serving.litert import interpreter_class
 
 
 def test_rows_use_the_exported_file_and_name_the_path(tmp_path):

@@ -1,9 +1,9 @@
 """Atomic publication: an export killed mid-way leaves no version folder behind.
 
-The exporting process runs in a subprocess with ``SEQKIT_EXPORT_TEST_PAUSE=<stage>:60``:
-it sleeps inside the export (after the SavedModel is written, or after everything is
-validated, just before the rename) with a marker file beside its temporary folder. The
-test waits for the marker and sends SIGKILL.
+The exporting process runs in a subprocess whose ``export(..., on_stage=...)`` callback
+sleeps at one stage (after the SavedModel is written, or after everything is validated,
+just before the rename), having written the temporary folder's path into a marker file.
+The test waits for the marker and sends SIGKILL.
 """
 
 from __future__ import annotations
@@ -19,15 +19,22 @@ from pathlib import Path
 import pytest
 
 from seqkit.serving import export, list_versions
-from seqkit.serving.layout import PAUSE_ENV
 from tests.serving import models
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
-import sys
+import sys, time
+from pathlib import Path
 from tests.serving import models
 from seqkit.serving import export
-export(models.forecaster("gru"), sys.argv[1])
+
+def pause(stage, folder):
+    if stage == sys.argv[2]:
+        Path(sys.argv[3] + ".part").write_text(str(folder))
+        Path(sys.argv[3] + ".part").rename(sys.argv[3])  # the marker appears whole
+        time.sleep(60)
+
+export(models.forecaster("gru"), sys.argv[1], on_stage=pause)
 print("PUBLISHED")
 """
 
@@ -44,12 +51,12 @@ def test_killed_export_publishes_nothing(tmp_path, stage):
     first = export(models.forecaster("gru"), base)
     before = _tree_digest(Path(first.path))
 
-    env = {**os.environ, PAUSE_ENV: f"{stage}:60", "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(base)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    marker = tmp_path / "paused"
+    proc = subprocess.Popen([sys.executable, "-c", SCRIPT, str(base), stage, str(marker)],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 120
-        marker = base / f".tmp-2-{proc.pid}.paused"
         while not marker.exists():
             if proc.poll() is not None:
                 pytest.fail(f"exporter exited early: {proc.stderr.read().decode()[-2000:]}")
@@ -57,6 +64,7 @@ def test_killed_export_publishes_nothing(tmp_path, stage):
                 pytest.fail("exporter never reached the pause")
             time.sleep(0.05)
         temp = base / f".tmp-2-{proc.pid}"
+        assert Path(marker.read_text()) == temp
         assert (temp / "saved_model.pb").is_file()  # it really was mid-export
         if stage == "validated":
             assert (temp / "assets.extra" / "tf_serving_warmup_requests").is_file()
@@ -78,3 +86,23 @@ def test_killed_export_publishes_nothing(tmp_path, stage):
     info = export(models.forecaster("gru"), base)  # the next export cleans up
     assert info.version == 2 and temp.name in info.removed_stale
     assert sorted(p.name for p in base.iterdir()) == ["1", "2"]
+
+
+def test_on_stage_sees_each_stage_and_can_abort(tmp_path):
+    seen = []
+
+    def record(stage, folder):
+        seen.append((stage, Path(folder).name, (Path(folder) / "saved_model.pb").is_file()))
+
+    info = export(models.forecaster("gru"), tmp_path / "fc", warmup=False, on_stage=record)
+    pid = os.getpid()
+    assert seen == [("written", f".tmp-1-{pid}", True), ("validated", f".tmp-1-{pid}", True)]
+
+    def stop(stage, folder):
+        if stage == "validated":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        export(models.forecaster("gru"), tmp_path / "fc", warmup=False, on_stage=stop)
+    assert list_versions(tmp_path / "fc") == [info.version]
+    assert sorted(p.name for p in (tmp_path / "fc").iterdir()) == ["1"]

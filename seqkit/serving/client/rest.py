@@ -19,7 +19,7 @@ them as those tokens (what Python's ``json`` writes); ``nan="error"`` refuses th
 ``DataError`` before sending; ``nan="null"`` sends ``null``, which TF Serving rejects — use
 it only to reproduce that error. Responses are parsed accepting the same tokens.
 
-TLS, auth and retries (:mod:`seqkit.serving.transport`): an ``https`` URL is checked
+TLS, auth and retries (:mod:`seqkit.serving.client.transport`): an ``https`` URL is checked
 against ``ca_file=`` (default: the system's CAs); ``headers=`` are sent with each request
 (``{"Authorization": "Bearer ..."}``); ``retries=`` (default 3) retries HTTP 502/503/504 and
 connections reset by the server, waiting ``backoff`` seconds, doubled each time up to
@@ -49,14 +49,14 @@ import urllib.request
 import numpy as np
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.serving.signature import SIGNATURE_NAME
-from seqkit.serving.transport import (
+from seqkit.serving.client.transport import (
     TRANSIENT_HTTP_STATUSES,
     RetryPolicy,
     check_headers,
     ssl_context,
     with_retries,
 )
+from seqkit.serving.signature import SIGNATURE_NAME
 from seqkit.validation import check_choice, fail
 
 FORMATS = ("instances", "inputs")
@@ -72,7 +72,7 @@ class ServingError(RuntimeError):
     >>> parse_rest_response({"error": "Input size mismatch"})
     Traceback (most recent call last):
     ...
-    seqkit.serving.rest.ServingError: Input size mismatch
+    seqkit.serving.client.rest.ServingError: Input size mismatch
     """
 
 
@@ -336,7 +336,7 @@ def rest_predict(url: str, inputs: dict, *, format: str = "instances",
     >>> rest_predict(rest_url("127.0.0.1", port, "gru"), {"window": [[[0.0]]]}, timeout=5)
     Traceback (most recent call last):
     ...
-    seqkit.serving.rest.ServingError: cannot reach http://127.0.0.1:...:predict: ...
+    seqkit.serving.client.rest.ServingError: cannot reach http://127.0.0.1:...:predict: ...
     """
     data = encode_body(rest_body(inputs, format=format, signature_name=signature_name,
                                  nan=nan))
@@ -355,7 +355,7 @@ def http_json(request, timeout: float, *, ca_file=None, retry: RetryPolicy | Non
         timeout: seconds to wait (each attempt).
         ca_file: the CA bundle for an ``https`` URL (default: the system's CAs); refused
             for an ``http`` URL.
-        retry: the :class:`~seqkit.serving.transport.RetryPolicy`; default: no retry.
+        retry: the :class:`~seqkit.serving.client.transport.RetryPolicy`; default: no retry.
 
     Returns:
         The parsed JSON.
@@ -373,7 +373,7 @@ def http_json(request, timeout: float, *, ca_file=None, retry: RetryPolicy | Non
     >>> http_json(urllib.request.Request(f"http://127.0.0.1:{port}/v1/models/m"), 5)
     Traceback (most recent call last):
     ...
-    seqkit.serving.rest.ServingError: cannot reach http://127.0.0.1:.../v1/models/m: ...
+    seqkit.serving.client.rest.ServingError: cannot reach http://127.0.0.1:.../v1/models/m: ...
     """
     url = request.full_url
     https = url.lower().startswith("https://")

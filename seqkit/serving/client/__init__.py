@@ -1,21 +1,21 @@
 """A small client for TF Serving: REST ``:predict`` and gRPC ``Predict``, TLS and auth,
 retries, one class, and the streaming session.
 
-- REST (port 8501): :mod:`seqkit.serving.rest` (urllib + JSON; its names are importable
+- REST (port 8501): :mod:`seqkit.serving.client.rest` (urllib + JSON; its names are importable
   from here too: ``rest_url``, ``rest_body``, ``encode_body``, ``parse_rest_response``,
   ``rest_predict``, ``ServingError``);
 - gRPC (port 8500): :func:`grpc_request` / :func:`grpc_predict` use
   ``tensorflow_serving.apis.prediction_service_pb2_grpc`` (``grpcio`` is a dependency of
   ``tensorflow-serving-api``) and ``tf.make_tensor_proto``; :func:`grpc_channel` is
   ``grpc.secure_channel`` with root certificates, or ``grpc.insecure_channel``;
-- TLS, auth headers and retries (:mod:`seqkit.serving.transport`): ``https`` with a CA
+- TLS, auth headers and retries (:mod:`seqkit.serving.client.transport`): ``https`` with a CA
   bundle (``ca_file=``), ``root_certificates=`` for gRPC, ``headers=`` sent as HTTP headers
   and gRPC metadata, ``retries=3`` with exponential ``backoff`` on HTTP 502/503/504, reset
   connections and gRPC ``UNAVAILABLE`` (``DEADLINE_EXCEEDED`` too with
   ``retry_timeouts=True``); every other error is raised at once with its status and body;
 - :class:`ServingClient`: one model on one server, over either, with those settings;
   :meth:`ServingClient.transport` sends a :class:`StreamingSession`'s requests;
-- the streaming session of ``serving_step`` (:mod:`seqkit.serving.streaming`, imported
+- the streaming session of ``serving_step`` (:mod:`seqkit.serving.client.streaming`, imported
   from here on first use): :class:`StreamingSession`, :data:`STEP_SIGNATURE_NAME`,
   :func:`rest_transport`, :func:`grpc_transport`, :func:`signature_transport`,
   :func:`read_streaming_metadata`.
@@ -34,7 +34,7 @@ Example:
 >>> client.url()
 'https://tfs.example.com:8501/v1/models/sensor:predict'
 >>> StreamingSession.__module__, STEP_SIGNATURE_NAME
-('seqkit.serving.streaming', 'serving_step')
+('seqkit.serving.client.streaming', 'serving_step')
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ import numpy as np
 
 from seqkit._lazy import lazy_module_attributes
 from seqkit.errors import ConfigError
-from seqkit.serving.rest import (
+from seqkit.serving.client.rest import (
     FORMATS,
     NAN_POLICIES,
     ServingError,
@@ -57,22 +57,22 @@ from seqkit.serving.rest import (
     rest_predict,
     rest_url,
 )
-from seqkit.serving.signature import SIGNATURE_NAME
-from seqkit.serving.step import STEP_SIGNATURE_NAME
-from seqkit.serving.transport import (
+from seqkit.serving.client.transport import (
     RetryPolicy,
     check_headers,
     grpc_metadata,
     read_pem,
     with_retries,
 )
+from seqkit.serving.signature import SIGNATURE_NAME
+from seqkit.serving.step import STEP_SIGNATURE_NAME
 from seqkit.validation import check_bool, check_choice
 
 PROTOCOLS = ("rest", "grpc")
 
-#: the streaming session's names, from :mod:`seqkit.serving.streaming` on first use (that
+#: the streaming session's names, from :mod:`seqkit.serving.client.streaming` on first use (that
 #: module builds its gRPC requests with this one's :func:`grpc_request`)
-_STREAMING = {name: "seqkit.serving.streaming" for name in (
+_STREAMING = {name: "seqkit.serving.client.streaming" for name in (
     "StreamingSession", "grpc_transport", "read_streaming_metadata", "rest_transport",
     "signature_transport")}
 
@@ -219,8 +219,8 @@ def grpc_predict(target: str, model: str, inputs: dict, *, signature_name=SIGNAT
     >>> grpc_predict(f"127.0.0.1:{port}", "gru", {"window": [[[0.0]]]}, timeout=5, retries=1)
     Traceback (most recent call last):
     ...
-    seqkit.serving.rest.ServingError: gRPC Predict at 127.0.0.1:... failed (after 2 attempts): \
-UNAVAILABLE: ...
+    seqkit.serving.client.rest.ServingError: gRPC Predict at 127.0.0.1:... failed \
+(after 2 attempts): UNAVAILABLE: ...
     """
     import grpc
     import tensorflow as tf
@@ -299,7 +299,7 @@ class ServingClient:
     >>> client.predict({"text": ["a great film"]})
     Traceback (most recent call last):
     ...
-    seqkit.serving.rest.ServingError: cannot reach http://127.0.0.1:.../text_lstm:predict: ...
+    seqkit.serving.client.rest.ServingError: cannot reach http://127.0.0.1:...:predict: ...
     """
 
     def __init__(self, host: str = "localhost", *, model: str, rest_port: int = 8501,

@@ -1,17 +1,13 @@
-"""models.config (parsed with the ModelServerConfig proto) and batching parameters."""
+"""models.config (parsed with the ModelServerConfig proto); the batching parameters file is
+tests/reporting/test_batching.py's."""
 
 from __future__ import annotations
 
 import pytest
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.serving import (
-    export,
-    read_batching_parameters,
-    write_batching_parameters,
-    write_models_config,
-)
-from seqkit.serving.config import parse_models_config
+from seqkit.serving import export, write_models_config
+from seqkit.serving.layout import parse_models_config
 from tests.serving import models
 
 
@@ -55,35 +51,3 @@ def test_models_config_errors(tmp_path):
         write_models_config(tmp_path)
     with pytest.raises(DataError, match="ModelServerConfig"):
         parse_models_config("model_config_list { config { nme: 'x' } }")
-
-
-def test_batching_parameters_round_trip(tmp_path):
-    path = write_batching_parameters(tmp_path / "batching.txt", max_batch_size=64,
-                                     batch_timeout_micros=500, num_batch_threads=4,
-                                     allowed_batch_sizes=[8, 16, 64],
-                                     pad_variable_length_inputs=True)
-    text = path.read_text()
-    assert "max_batch_size { value: 64 }" in text
-    assert "allowed_batch_sizes: 16" in text and "pad_variable_length_inputs: true" in text
-    assert read_batching_parameters(path) == {
-        "max_batch_size": 64, "batch_timeout_micros": 500, "max_enqueued_batches": 100,
-        "num_batch_threads": 4, "allowed_batch_sizes": [8, 16, 64],
-        "pad_variable_length_inputs": True}
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"max_batch_size": 0}, "max_batch_size"),
-    ({"batch_timeout_micros": -1}, "batch_timeout_micros"),
-    ({"max_batch_size": 32, "allowed_batch_sizes": [8, 16]}, "ending with"),
-    ({"allowed_batch_sizes": [16, 8, 32]}, "increasing"),
-    ({"pad_variable_length_inputs": "yes"}, "true or false|True or False"),
-])
-def test_batching_parameters_errors(tmp_path, kwargs, match):
-    with pytest.raises(ConfigError, match=match):
-        write_batching_parameters(tmp_path / "b.txt", **kwargs)
-    assert not (tmp_path / "b.txt").exists()
-
-
-def test_batching_parser_rejects_unknown_lines():
-    with pytest.raises(DataError, match="line 2"):
-        read_batching_parameters("max_batch_size { value: 8 }\nmax_batch_sise { value: 8 }\n")

@@ -121,12 +121,12 @@ def test_lstm_then_gru_is_mixed_and_the_fused_state_must_be_reset(tmp_path):
 
 
 def test_a_failed_fused_conversion_falls_back_to_the_loop(tmp_path, monkeypatch):
-    from seqkit.serving import litert_fused
+    from seqkit.serving import litert
 
     def broken(*args, **kwargs):
         raise RuntimeError("no fusion today")
 
-    monkeypatch.setattr(litert_fused, "convert_fused", broken)
+    monkeypatch.setattr(litert, "convert_fused", broken)
     info = export(CASES["lstm"].build_model(), tmp_path / "m", warmup=False,
                   step_signature=False, litert=True)
     entry = info.litert
@@ -165,9 +165,10 @@ def test_raw_text_model_is_declined_with_reason(tmp_path):
 
 
 def test_mismatch_is_declined_and_no_file_written(tmp_path, monkeypatch):
-    from seqkit.serving import litert_export
+    from seqkit.serving import verify
 
-    monkeypatch.setattr(litert_export, "LITERT_TOLERANCE", -1.0)  # nothing can match
+    # nothing can match
+    monkeypatch.setitem(verify.TOLERANCES, "litert", verify.Tolerance(atol=-1.0))
     with pytest.warns(UserWarning, match="no LiteRT file"):
         info = export(CASES["gru"].build_model(), tmp_path / "m", warmup=False,
                       step_signature=False, litert=True)

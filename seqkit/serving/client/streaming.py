@@ -48,7 +48,13 @@ import json
 import numpy as np
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.serving.rest import ServingError, parse_rest_response, rest_body, rest_predict, rest_url
+from seqkit.serving.client.rest import (
+    ServingError,
+    parse_rest_response,
+    rest_body,
+    rest_predict,
+    rest_url,
+)
 
 STEP_SIGNATURE_NAME = "serving_step"  # seqkit.serving.step's, without importing Keras
 _REST_KEYS = {"outputs", "predictions", "error"}
@@ -227,7 +233,7 @@ class StreamingSession:
         Args:
             x_new: the new steps (see :meth:`feeds`).
             extra_inputs: the model's other inputs.
-            nan: the NaN policy (:func:`seqkit.serving.rest.rest_body`).
+            nan: the NaN policy (:func:`seqkit.serving.client.rest.rest_body`).
 
         Returns:
             ``{"signature_name": "serving_step", "inputs": {...}}``.
