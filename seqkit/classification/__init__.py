@@ -6,8 +6,10 @@
   ``[N, T, F]`` sequences, lists of ``[T_i, F]``, aeon's ``[N, channels, T]``),
   registered as ``"sequence_classification"``.
 - :mod:`seqkit.classification.task`: what the two share (class checks, class weights,
-  datasets, test metrics); :mod:`seqkit.classification.metrics`: accuracy, macro-F1,
-  per-class scores; :mod:`seqkit.classification.models`: the two model builders.
+  datasets, the test metrics: accuracy, macro-F1, per-class scores);
+  :mod:`seqkit.classification.models`: the two model builders.
+
+Names load on first use, so importing the package loads no TensorFlow.
 
 Example:
 
@@ -18,9 +20,10 @@ Example:
 """
 
 from seqkit._lazy import lazy_module_attributes
-from seqkit.classification.metrics import classification_metrics, majority_baseline
 
 _LAZY = {
+    "classification_metrics": "seqkit.classification.task",
+    "majority_baseline": "seqkit.classification.task",
     "fit_text_classifier": "seqkit.classification.text",
     "fit_sequence_classifier": "seqkit.classification.sequences",
     "TextClassification": "seqkit.classification.text",

@@ -206,7 +206,7 @@ def fit_sequence_classifier(
         y: labels, one per sequence (not with a dataset name): strings, integers,
             booleans or a pandas Categorical. The class names are the sorted unique labels
             of their type: ``"1"``/``"2"`` (a UCR file's labels) are two string classes,
-            ``{-1, 1}`` two integer classes. See :mod:`seqkit.data.text.labels`.
+            ``{-1, 1}`` two integer classes. See :mod:`seqkit.data.text.convert`.
         lengths: true length of each row of an ``[N, T, F]`` array; steps beyond it are set
             to zero (padding). **A padded step is one whose features are all exactly 0**:
             the model masks such steps wherever they occur, so a real all-zero step is

@@ -257,7 +257,7 @@ def fit_text_classifier(
         y: labels when ``x`` holds the texts: strings, integers, booleans or a pandas
             Categorical. The class names are the sorted unique labels, of their type
             (``"1"``/``"2"`` are two string classes; ``{3, 7}`` two integer classes); a
-            file's labels are strings. See :mod:`seqkit.data.text.labels`.
+            file's labels are strings. See :mod:`seqkit.data.text.convert`.
         embedding_dim: the embedding width; None or ``"auto"`` (default): 64, or the
             dimension of the ``embeddings`` file (a width given with a file must equal it).
         max_tokens: the vocabulary size (from the training split only).

@@ -14,7 +14,7 @@
 
 Labels become ``int32`` class ids whose names are the labels as the user gave them, of
 their type (``"1"`` and ``"2"`` are two string classes, ``{3, 7, 11}`` three integer ones):
-see :mod:`seqkit.data.text.labels`.
+see :mod:`seqkit.data.text.convert`.
 
 TensorFlow, Keras, tensorflow-datasets, scikit-learn, pandas and statsmodels are imported
 inside the functions that need them, so importing this package is cheap.

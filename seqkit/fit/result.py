@@ -29,7 +29,7 @@ class FitResult:
             (class probabilities ``probabilities`` or ``forecast [B, horizon, targets]``).
         task: the registered task's name (:mod:`seqkit.tasks`), e.g. ``"forecasting"``.
         history: Keras history as ``{metric: [value per epoch]}``.
-        metrics: metrics on the held-out test split (see :mod:`seqkit.classification.metrics`).
+        metrics: metrics on the held-out test split (see :mod:`seqkit.classification.task`).
         config: every argument after defaults (JSON-able).
         class_names: class names in output order (classification), else None: the labels
             the model was trained on, of their own type (``str``, ``int`` or ``bool``;
@@ -201,7 +201,7 @@ class FitResult:
             layout: the sequences' layout (see :meth:`prepare_inputs`).
 
         Returns:
-            :func:`seqkit.classification.metrics.classification_metrics` of the predictions.
+            :func:`seqkit.classification.task.classification_metrics` of the predictions.
         """
         return self.task_type.score(self, x, y, batch_size=batch_size,
                                     **({"layout": layout} if layout else {}))

@@ -8,7 +8,7 @@
 - :mod:`~seqkit.layers.loop`: the explicit loop and its trace mode
 - :mod:`~seqkit.layers.trace`: gate traces and heatmaps
 - :mod:`~seqkit.layers.factory`: named variants (``make_rnn("cifg", 64)``)
-- :mod:`~seqkit.layers.counts`: parameter and multiply-add counts
+- :mod:`~seqkit.layers.factory`: parameter and multiply-add counts
 - :mod:`~seqkit.layers.walk`: the layers of a model (``rnn_layers``, ``nested_layers``)
 
 Example:
@@ -22,8 +22,7 @@ Example:
 ['i', 'f', 'g', 'o', 'c', 'h']
 """
 
-from seqkit.layers.counts import count_rnn
-from seqkit.layers.factory import VARIANTS, cell_family, make_rnn, variant_names
+from seqkit.layers.factory import VARIANTS, cell_family, count_rnn, make_rnn, variant_names
 from seqkit.layers.gru import ExplicitGRU, ExplicitGRUCell
 from seqkit.layers.lstm import ExplicitLSTM, ExplicitLSTMCell
 from seqkit.layers.options import GRUOptions, LSTMOptions

@@ -2,7 +2,7 @@
 
 - **Counts** (:func:`model_counts`): the model's parameters and parameter bytes, and the
   recurrent layers' parameters and multiply-adds per step
-  (:func:`seqkit.layers.counts.count_rnn`: kernel and recurrent-kernel matmuls, one
+  (:func:`seqkit.layers.factory.count_rnn`: kernel and recurrent-kernel matmuls, one
   example, one step).
 - **Steady-state throughput** (:func:`steady_state`): from the fit's epoch wall times
   (:class:`seqkit.fit.train.TimingCallback`, validation pass included), the median over
@@ -99,7 +99,7 @@ def model_counts(model) -> dict:
     >>> c["params"], c["rnn_params"], c["macs_per_step"], c["param_bytes"]
     (113, 108, 84, 452)
     """
-    from seqkit.layers.counts import count_rnn
+    from seqkit.layers.factory import count_rnn
     from seqkit.layers.walk import rnn_layers
 
     counts = [count_rnn(layer) for layer in rnn_layers(model)]

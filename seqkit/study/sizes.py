@@ -3,7 +3,7 @@
 A recurrent layer's parameter count is a quadratic in its units ``u`` with no constant
 term: ``p(u) = a·u² + b·u`` (LSTM ``4u² + 4u(d+1)``, GRU with ``reset_after``
 ``3u² + 3u(d+2)``, for ``d`` input features). ``a`` and ``b`` are read from
-:func:`seqkit.layers.counts.count_rnn` at ``u = 1`` and ``u = 2`` (so every variant the
+:func:`seqkit.layers.factory.count_rnn` at ``u = 1`` and ``u = 2`` (so every variant the
 layers count is handled, peepholes and layer norm included), the positive root of
 ``a·u² + b·u = target`` is taken, and both integer neighbours are checked against
 ``count_rnn``: the closer one wins (the smaller on a tie). Only the recurrent layer is
@@ -36,7 +36,7 @@ def rnn_params(cell: str, units: int, *, input_dim: int) -> int:
         input_dim: features per step.
 
     Returns:
-        :func:`seqkit.layers.counts.count_rnn`'s ``params``.
+        :func:`seqkit.layers.factory.count_rnn`'s ``params``.
 
     Example:
 
@@ -44,7 +44,7 @@ def rnn_params(cell: str, units: int, *, input_dim: int) -> int:
     74496
     """
     from seqkit.layers import make_rnn
-    from seqkit.layers.counts import count_rnn
+    from seqkit.layers.factory import count_rnn
 
     return count_rnn(make_rnn(cell, check_int("units", units)),
                      input_dim=check_int("input_dim", input_dim))["params"]

@@ -1,6 +1,6 @@
 """Labels round-trip exactly: hand-made label sets with known class names and ids.
 
-The rule under test (seqkit.data.text.labels): the class names are the sorted unique labels
+The rule under test (seqkit.data.text.convert): the class names are the sorted unique labels
 of the type the user gave; ``classes=`` fixes the order and may add classes; everything
 ambiguous (two types, missing labels, unknown labels) is a DataError that names it.
 """

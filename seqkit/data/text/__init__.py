@@ -6,7 +6,7 @@ for feeding Keras. One concern per module:
 
 - :mod:`~seqkit.data.text.convert`: :func:`to_text_array`, :func:`check_text_labels`,
   :func:`check_texts`
-- :mod:`~seqkit.data.text.labels`: :func:`to_label_array` (labels to ids; the class names
+- :mod:`~seqkit.data.text.convert`: :func:`to_label_array` (labels to ids; the class names
   are the labels as given, of their type), :func:`class_ids`
 - :mod:`~seqkit.data.text.load`: :func:`load_text` from TSV/CSV/JSONL files and folders
   or tensorflow-datasets sources (with the offline check), split into
@@ -22,9 +22,14 @@ Example:
 dtype('O')
 """
 
-from seqkit.data.text.convert import check_text_labels, check_texts, to_text_array
+from seqkit.data.text.convert import (
+    check_text_labels,
+    check_texts,
+    class_ids,
+    to_label_array,
+    to_text_array,
+)
 from seqkit.data.text.embeddings import WordVectors, load_word_vectors
-from seqkit.data.text.labels import class_ids, to_label_array
 from seqkit.data.text.load import LabelledSplits, TextSplits, load_text
 from seqkit.data.text.vectorizer import make_vectorizer, text_dataset
 

@@ -45,11 +45,12 @@ from seqkit.data._checks import check_split_fractions
 from seqkit.data.splits import stratified_holdout
 from seqkit.data.text.convert import (
     EMPTY_POLICIES,
+    _labels_to_list,
     check_text_labels,
     check_texts,
+    to_label_array,
     to_text_array,
 )
-from seqkit.data.text.labels import _labels_to_list, to_label_array
 from seqkit.errors import ConfigError, DataError, DatasetUnavailableError
 from seqkit.validation import check_choice, check_optional_int, fail
 
@@ -170,7 +171,7 @@ def load_text(
     - in memory: texts (list, NumPy array, pandas Series) with ``labels=``, or a pandas
       DataFrame with ``text_column``/``label_column`` columns (default ``"text"``/``"label"``).
 
-    Labels keep their type (:mod:`seqkit.data.text.labels`): a file's labels are strings
+    Labels keep their type (:mod:`seqkit.data.text.convert`): a file's labels are strings
     (``"0"``/``"1"`` in a TSV are the classes ``"0"`` and ``"1"``), JSONL labels keep JSON's
     types, in-memory labels keep theirs (integers, booleans, a pandas ``Categorical``'s
     categories).

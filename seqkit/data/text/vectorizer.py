@@ -9,8 +9,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from seqkit.data.text.convert import check_text_labels, to_text_array
-from seqkit.data.text.labels import _labels_to_list, class_ids, pick_classes, to_label_array
+from seqkit.data.text.convert import (
+    _labels_to_list,
+    check_text_labels,
+    class_ids,
+    pick_classes,
+    to_label_array,
+    to_text_array,
+)
 from seqkit.errors import DataError
 from seqkit.validation import check_int, check_optional_int, fail
 
