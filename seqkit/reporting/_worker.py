@@ -8,8 +8,8 @@ and prints one line ``SEQKIT_REPORT_JSON {...}`` on stdout. On failure it prints
 Modes (``config["mode"]``):
 
 - ``cold``, ``measure``: :mod:`seqkit.reporting.modes` (``measure`` then times
-  ``serving_step``: :mod:`seqkit.reporting.streaming_latency`);
-- ``tflite_convert``, ``tflite_measure``: :mod:`seqkit.reporting.tflite`.
+  ``serving_step``: :mod:`seqkit.reporting.modes`);
+- ``tflite_convert``, ``tflite_measure``: :mod:`seqkit.reporting.modes`.
 
 The readings of the process itself (RSS, environment) are :mod:`seqkit.reporting.probes`;
 the statistics of a time-grid point are :mod:`seqkit.reporting.timing`.
@@ -26,11 +26,16 @@ import sys  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from seqkit.reporting.modes import STAGE, mode_cold, mode_measure  # noqa: E402
+from seqkit.reporting.modes import (  # noqa: E402  # noqa: E402
+    STAGE,
+    mode_cold,
+    mode_measure,
+    mode_tflite_convert,
+    mode_tflite_measure,
+    with_extras,  # noqa: E402
+)
 from seqkit.reporting.probes import rss_point  # noqa: E402
 from seqkit.reporting.runner import MARKER  # noqa: E402
-from seqkit.reporting.streaming_latency import with_extras  # noqa: E402
-from seqkit.reporting.tflite import mode_tflite_convert, mode_tflite_measure  # noqa: E402
 
 MODES = {"cold": mode_cold, "measure": with_extras(mode_measure),
          "tflite_convert": mode_tflite_convert, "tflite_measure": mode_tflite_measure}

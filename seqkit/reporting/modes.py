@@ -11,14 +11,54 @@ model's own words for texts from the export metadata):
   threads sharing one signature, parameters by dtype, RSS at each stage, GPU peak memory.
 
 The examples measure a tiny exported GRU (``window float32 [B, T, 1]`` in).
+
+Latency per new point: the streaming step signature against the full-window call.
+
+A client that forecasts from a live sensor (or scores a growing sequence) either resends
+the whole window to ``serving_default`` on every new point — O(T) work per point — or
+sends the new point and the RNN states to ``serving_step`` (:mod:`seqkit.serving.step`)
+and keeps the returned states — O(1) work per point. This module times both in the
+report's ``measure`` worker (same process, after the grid), at batch 1 and 64:
+
+- *step*: ``serving_step`` with k = 1 new step per row, the states returned by one call
+  fed as inputs of the next (zeros first: the start of a sequence), every output read back
+  as NumPy (as the grid does);
+- *full window*: ``serving_default`` at the model's window length (its fixed time axis;
+  for a dynamic one the report's reference length, the middle measured length): the grid's
+  row at that point when the grid has it, else measured the same way.
+
+Statistics are those of the grid (:func:`seqkit.reporting.timing.time_grid_point`:
+p50/p99 per repeat, medians over repeats); ``ratio_p50`` = full p50 / step p50 (how many
+times cheaper a new point is through the step signature).
+
+The TFLite (LiteRT) modes of the worker: ``tflite_convert`` and ``tflite_measure``.
+
+Conversion is :mod:`seqkit.serving.litert`'s (the one LiteRT converter). Batch 1 uses the
+export's own ``assets.extra/model.tflite`` when the version has one (``export(...,
+litert=True)``: fused ``UNIDIRECTIONAL_SEQUENCE_LSTM`` where the math allows, else the
+``WHILE`` loop); other batch sizes, and versions without the file, are converted from the
+reloaded signature (:func:`seqkit.serving.litert.convert_signature`: always the ``WHILE``
+loop). Every conversion says its ``source`` (``"export"`` / ``"converted"``) and ``path``
+(``fused`` / ``loop`` / ``mixed``, read from the flatbuffer's ops). Files run in
+``ai_edge_litert``'s interpreter (``tf.lite.Interpreter`` is deprecated and only used when
+``ai-edge-litert`` cannot be imported; ``interpreter`` in the result says which and why).
+
+Why the conversion is not ``from_saved_model`` with builtins: it fails for Keras 3 LSTM/GRU
+graphs in TF 2.21 (TensorList ops need static element shapes); ``SELECT_TF_OPS`` converts
+but the ``tf.lite.Interpreter`` in the TensorFlow wheel has no Flex delegate to run it.
+:func:`mode_tflite_measure` times the grid with the LiteRT interpreter (XNNPACK) and
+compares its outputs with the SavedModel's on the same inputs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
+import os
 import threading
 import time
 from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -28,8 +68,17 @@ from seqkit.reporting.probes import environment, rss_point
 from seqkit.reporting.timing import time_grid_point
 from seqkit.serving import inputs as inputs_lib
 from seqkit.serving import warmup as warmup_lib
+from seqkit.serving.litert import (
+    convert_signature,
+    interpreter_class,
+    litert_path,
+    op_names,
+    op_summary,
+    short_error,
+)
 from seqkit.serving.metadata import read_metadata
 from seqkit.serving.signature import SIGNATURE_NAME
+from seqkit.serving.verify import compare_outputs
 
 STAGE = {"name": "start"}  # what the worker is doing, reported when it fails
 CONCURRENT_BATCH = 8
@@ -491,3 +540,364 @@ def _time_grid(tf, signature, specs, seq_lens, words, config) -> list[dict]:
             grid.append({"batch": batch,
                          "seq_len": inputs_lib.effective_seq_len(specs, seq_len), **point})
     return grid
+
+
+STREAM_BATCHES = (1, 64)
+_NO_ENTRY = ("the export's metadata has no 'streaming' entry (exported before serving_step "
+             "existed): export it again")
+
+
+def with_extras(measure):
+    """Wrap the worker's ``measure`` mode: after it, time ``serving_step`` (when the export
+    has it) and read the warmup records' lengths (for the batching buckets).
+
+    Args:
+        measure: :func:`seqkit.reporting.modes.mode_measure`.
+
+    Returns:
+        ``mode(tf, config)``: ``measure``'s result plus ``"streaming"``
+        (:func:`measure_streaming`; skipped with ``config["streaming"] = False``) and
+        ``"warmup_lengths"`` (:func:`seqkit.reporting.batching.warmup_lengths`).
+
+    Example:
+
+    >>> mode = with_extras(lambda tf, config: {"grid": []})
+    >>> sorted(mode(None, {"path": "/no/such", "streaming": False}))
+    ['grid', 'streaming', 'warmup_lengths']
+    """
+    def mode(tf, config):
+        from seqkit.reporting.batching import warmup_lengths
+
+        result = measure(tf, config)
+        result["streaming"] = (measure_streaming(tf, config, result)
+                               if config.get("streaming", True) else None)
+        result["warmup_lengths"] = warmup_lengths(config["path"]) if tf is not None else None
+        return result
+
+    return mode
+
+
+def _numpy(outputs) -> dict:
+    return {k: v.numpy() for k, v in outputs.items()}
+
+
+def _step_call(tf, signature, entry, batch, seed):
+    """``call()`` running one k = 1 step and feeding the returned states back."""
+    specs = entry["inputs"]
+    states = {s["name"] for s in entry["states"]}
+    data = inputs_lib.synthetic_batch({k: v for k, v in specs.items() if k not in states},
+                                      batch, 1, seed=seed)
+    feeds = {k: tf.constant(v) for k, v in data.items()}
+    feeds.update({s["name"]: tf.zeros([batch, s["units"]], tf.float32)
+                  for s in entry["states"]})
+
+    def call():
+        out = _numpy(signature(**feeds))
+        for name in states:
+            feeds[name] = tf.constant(out[name])
+        return out
+
+    return call
+
+
+def _point(row) -> dict:
+    return {k: row[k] for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms", "throughput_eps",
+                                "repeats", "calls_per_repeat")}
+
+
+def measure_streaming(tf, config, measured, batches=STREAM_BATCHES) -> dict:
+    """Time ``serving_step`` (k = 1, states fed back) and the full-window call.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        config: the worker's configuration (``path``, ``repeats``, ``calls_per_repeat``,
+            ``warmup_calls``).
+        measured: ``mode_measure``'s result (its ``grid``, ``seq_lens``, ``signature``).
+        batches: the batch sizes.
+
+    Returns:
+        ``{"available": False, "reason"}`` for an export without ``serving_step``; else
+        ``{"available": True, "signature", "k": 1, "seq_len", "seq_len_source", "rows"}``,
+        one row per batch: ``{"batch", "step": {p50_ms, p99_ms, ...}, "full": {...,
+        "source": "grid" | "measured"}, "ratio_p50", "ratio_p99"}``.
+
+    Example:
+
+    >>> measure_streaming(None, {"path": "/no/such"}, {})["available"]
+    False
+    """
+    try:
+        entry = read_metadata(config["path"]).get("streaming")
+    except Exception as err:  # noqa: BLE001 - no metadata: no step signature to time
+        return {"available": False, "reason": f"no export metadata: {err}"}
+    if not isinstance(entry, dict) or "available" not in entry:
+        return {"available": False, "reason": _NO_ENTRY}
+    if not entry["available"]:
+        return {"available": False, "reason": entry.get("reason")}
+    loaded = tf.saved_model.load(config["path"])
+    step = loaded.signatures[entry["signature_name"]]
+    full = loaded.signatures["serving_default"]
+    seq_len = entry.get("window") or reference_seq_len(measured["seq_lens"])
+    source = "the model's fixed window" if entry.get("window") else \
+        "the reference length (middle measured length; the time axis is dynamic)"
+    grid = {(r["batch"], r["seq_len"]): r for r in measured["grid"]}
+    timing = (config.get("repeats", 5), config.get("calls_per_repeat"),
+              config.get("warmup_calls", 2))
+    rows = []
+    for batch in batches:
+        step_point = _point(time_grid_point(_step_call(tf, step, entry, batch, batch), batch,
+                                            *timing))
+        if (batch, seq_len) in grid:
+            full_point = {**_point(grid[(batch, seq_len)]), "source": "grid"}
+        else:
+            feeds = {k: tf.constant(v) for k, v in inputs_lib.synthetic_batch(
+                measured["signature"]["inputs"], batch, seq_len, seed=batch).items()}
+            full_point = {**_point(time_grid_point(lambda f=feeds: _numpy(full(**f)),
+                                                   batch, *timing)), "source": "measured"}
+        rows.append({"batch": batch, "step": step_point, "full": full_point,
+                     "ratio_p50": _ratio(full_point["p50_ms"], step_point["p50_ms"]),
+                     "ratio_p99": _ratio(full_point["p99_ms"], step_point["p99_ms"])})
+    return {"available": True, "signature": entry["signature_name"], "k": 1,
+            "seq_len": seq_len, "seq_len_source": source,
+            "states": [s["name"] for s in entry["states"]], "rows": rows}
+
+
+def _ratio(a, b):
+    return a / b if b and math.isfinite(a) and math.isfinite(b) else None
+
+
+def streaming_lines(streaming) -> list[str]:
+    """The ``### Streaming`` section of a model in ``report.md``.
+
+    Args:
+        streaming: a model's ``"streaming"`` entry (:func:`measure_streaming`), or ``None``.
+
+    Returns:
+        Markdown lines (none for ``None``; the reason for an export without the step).
+
+    Example:
+
+    >>> streaming_lines({"available": False, "reason": "a bidirectional layer"})[-1]
+    'No `serving_step` signature: a bidirectional layer.'
+    """
+    if not streaming:
+        return []
+    out = ["", "### Streaming (latency per new point)", ""]
+    if not streaming["available"]:
+        return out + [f"No `serving_step` signature: {streaming['reason']}."]
+    out += [f"A new point sent to `{streaming['signature']}` (k = 1 new step per row, the "
+            f"states {', '.join(f'`{s}`' for s in streaming['states'])} fed back) against "
+            f"resending the whole window to `serving_default` (length {streaming['seq_len']}"
+            f": {streaming['seq_len_source']}). Medians over repeats; ratio = full / step.",
+            "", "| batch | call | p50 ms | p99 ms | examples/s | source |",
+            "|---|---:|---:|---:|---:|---:|"]
+    for row in streaming["rows"]:
+        step, full = row["step"], row["full"]
+        out.append(f"| {row['batch']} | full window (T={streaming['seq_len']}) | "
+                   f"{_ms(full['p50_ms'])} | {_ms(full['p99_ms'])} | "
+                   f"{full['throughput_eps']:,.0f} | {full['source']} |")
+        out.append(f"| {row['batch']} | serving_step (k=1) | {_ms(step['p50_ms'])} | "
+                   f"{_ms(step['p99_ms'])} | {step['throughput_eps']:,.0f} | measured |")
+        out.append(f"| {row['batch']} | ratio full/step | {_x(row['ratio_p50'])} | "
+                   f"{_x(row['ratio_p99'])} | | |")
+    return out
+
+
+def _ms(x) -> str:
+    return "–" if x is None else (f"{x:.3f}" if x < 10 else f"{x:.1f}")
+
+
+def _x(x) -> str:
+    return "–" if x is None else f"{x:.2f}×"
+
+
+def mode_tflite_convert(tf, config) -> dict:
+    """Convert the signature once per batch size into ``out_dir/model_b<batch>.tflite``.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        config: ``{"path", "batch_sizes", "out_dir"}``.
+
+    Returns:
+        ``{"conversions": [{"batch", "ok", "file", "bytes", "inputs", "outputs",
+        "patched_shapes", "convert_s", "source", "path", "reset_variables"} or
+        {"batch", "ok": False, "reason"}]}``; ``source`` is ``"export"`` for the
+        version's own ``assets.extra/model.tflite`` (batch 1), else ``"converted"``.
+
+    Example:
+
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> result = mode_tflite_convert(tf, {"path": path, "batch_sizes": [1],
+    ...                                   "out_dir": f"{tmp.name}/tflite"})
+    >>> [(c["batch"], c["ok"], Path(c["file"]).name, c["source"], c["path"])
+    ...  for c in result["conversions"]]
+    [(1, True, 'model_b1.tflite', 'converted', 'loop')]
+    >>> tmp.cleanup()
+    """
+    loaded, signature, _ = load(tf, config["path"])  # `loaded` owns the variables: keep it
+    out_dir = Path(config["out_dir"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    hint = None
+    if inputs_lib.is_text(signature_specs(signature)):
+        hint = ("string inputs need TensorFlow text ops (Select TF ops / Flex), "
+                "which tf.lite.Interpreter in the TensorFlow wheel cannot run")
+    exported = _exported(config["path"], signature)
+    results = []
+    for batch in config["batch_sizes"]:
+        if batch == 1 and exported:
+            results.append(exported)
+            continue
+        start = time.perf_counter()
+        try:
+            flatbuffer, inputs, outputs, patched = convert_signature(tf, signature, batch)
+        except Exception as err:  # noqa: BLE001
+            reason = short_error(err)
+            results.append({"batch": batch, "ok": False,
+                            "reason": f"{reason} ({hint})" if hint else reason})
+            continue
+        file = out_dir / f"model_b{batch}.tflite"
+        file.write_bytes(flatbuffer)
+        results.append({"batch": batch, "ok": True, "file": str(file), "bytes": len(flatbuffer),
+                        "inputs": inputs, "outputs": outputs, "patched_shapes": patched,
+                        "convert_s": time.perf_counter() - start, "source": "converted",
+                        "path": op_summary(op_names(flatbuffer))["path"],
+                        "reset_variables": False})
+    return {"conversions": results}
+
+
+def _exported(version_dir, signature) -> dict | None:
+    """The export's batch-1 ``model.tflite`` as a conversion entry, or ``None``."""
+    file = litert_path(version_dir)
+    entry = (read_metadata(version_dir).get("litert") or {}) if file.is_file() else {}
+    if not entry.get("available") or entry.get("batch") != 1:
+        return None
+    flatbuffer = file.read_bytes()
+    return {"batch": 1, "ok": True, "file": str(file), "bytes": len(flatbuffer),
+            "inputs": sorted(signature_specs(signature)), "outputs": entry["outputs"],
+            "patched_shapes": 0, "convert_s": 0.0, "source": "export",
+            "path": op_summary(op_names(flatbuffer))["path"],
+            "reset_variables": bool(entry.get("reset_variables"))}
+
+
+def _input_index(details, names) -> dict:
+    by_name = {d["name"]: d for d in details}
+    index = {}
+    for i, name in enumerate(names):
+        detail = by_name.get(name) or by_name.get(f"serving_default_{name}") or details[i]
+        index[name] = detail["index"]
+    return index
+
+
+def mode_tflite_measure(tf, config) -> dict:
+    """Time the grid with the LiteRT interpreter, then compare with the SavedModel.
+
+    The interpreter is ``ai_edge_litert``'s (:func:`~seqkit.serving.litert.
+    interpreter_class`; ``tf.lite.Interpreter`` only without ``ai-edge-litert``). A file
+    with the fused LSTM op gets ``reset_all_variables()`` before every call (the op keeps
+    its state between calls), inside the timed call: that is its cost per sequence.
+
+    Args:
+        tf: the ``tensorflow`` module.
+        config: ``{"path", "conversions" (the successful ones), "specs", "seq_lens",
+            "repeats", "calls_per_repeat", "threads"}``.
+
+    Returns:
+        ``{"grid", "checks", "load_s", "threads", "rss", "interpreter"}``; each grid row
+        and check names its ``source`` and ``path`` (fused / loop / mixed); each check is
+        ``{"batch", "seq_len", "source", "path", "max_abs_diff", "close", "mismatched"}``.
+
+    Example:
+
+    >>> import keras, tempfile, tensorflow as tf
+    >>> from seqkit.serving import export
+    >>> inp = keras.Input((None, 1), name="window")
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = export(keras.Model(inp, keras.layers.GRU(2)(inp)), tmp.name, warmup=False).path
+    >>> config = {"path": path, "batch_sizes": [2], "out_dir": f"{tmp.name}/t"}
+    >>> conversions = mode_tflite_convert(tf, config)["conversions"]
+    >>> specs = {"window": {"dtype": "float32", "shape": [None, None, 1]}}
+    >>> result = mode_tflite_measure(tf, {**config, "conversions": conversions,
+    ...                                   "specs": specs, "seq_lens": [3], "repeats": 1,
+    ...                                   "calls_per_repeat": 2, "threads": 1})
+    >>> [(c["batch"], c["seq_len"], c["close"]) for c in result["checks"]]
+    [(2, 3, True)]
+    >>> tmp.cleanup()
+    """
+    cls, interpreter_name = interpreter_class()
+    words = read_metadata(config["path"]).get("sample_words")
+    threads = config.get("threads") or os.cpu_count()
+    after_import = rss_point()
+    interpreters, loads = {}, {}
+    for conv in config["conversions"]:
+        start = time.perf_counter()
+        interpreter = cls(model_path=conv["file"], num_threads=threads)
+        interpreter.allocate_tensors()
+        loads[conv["batch"]] = time.perf_counter() - start
+        interpreters[conv["batch"]] = (interpreter, conv)
+    after_load = rss_point()
+    rows, samples = _tflite_grid(interpreters, config, words)
+    after_inference = rss_point()
+    return {"grid": rows, "checks": _compare_with_saved_model(tf, config["path"], samples),
+            "load_s": loads, "threads": threads, "interpreter": interpreter_name,
+            "rss": {"after_import": after_import, "after_load": after_load,
+                    "after_inference": after_inference}}
+
+
+def _tflite_grid(interpreters, config, words):
+    """The time grid through each interpreter; also the last outputs of each grid point."""
+    specs = config["specs"]
+    rows, samples = [], {}
+    for batch, (interpreter, conv) in interpreters.items():
+        label = {"source": conv.get("source", "converted"), "path": conv.get("path")}
+        for seq_len in config["seq_lens"]:
+            data = inputs_lib.synthetic_batch(specs, batch, seq_len, seed=batch * 1000 + seq_len,
+                                              words=words)
+            call = _invoker(interpreter, conv, data)
+            point = time_grid_point(call, batch, config["repeats"],
+                                    config.get("calls_per_repeat"),
+                                    config.get("warmup_calls", 2))
+            rows.append({"batch": batch, "seq_len": seq_len, **label, **point})
+            samples[(batch, seq_len)] = (data, call(), label)
+    return rows, samples
+
+
+def _invoker(interpreter, conv, data):
+    """A no-argument call running ``data`` once: ``{output key: array}``."""
+    if conv.get("source") == "export":  # the export's file has a serving_default signature
+        runner = interpreter.get_signature_runner("serving_default")
+        runner(**data)  # resizes and allocates for this shape
+
+        def call():
+            if conv.get("reset_variables"):
+                interpreter.reset_all_variables()
+            return runner(**data)
+        return call
+    index = _input_index(interpreter.get_input_details(), conv["inputs"])
+    for name, value in data.items():
+        interpreter.resize_tensor_input(index[name], list(value.shape))
+    interpreter.allocate_tensors()
+    outs = interpreter.get_output_details()
+
+    def call():
+        for name, value in data.items():
+            interpreter.set_tensor(index[name], value)
+        interpreter.invoke()
+        return dict(zip(conv["outputs"], [interpreter.get_tensor(d["index"]) for d in outs],
+                        strict=True))
+    return call
+
+
+def _compare_with_saved_model(tf, path, samples) -> list[dict]:
+    loaded, signature, _ = load(tf, path)  # `loaded` owns the variables: keep it
+    checks = []
+    for (batch, seq_len), (data, got, label) in samples.items():
+        want = to_numpy(signature(**{k: tf.constant(v) for k, v in data.items()}))
+        check = compare_outputs(want, got, "litert_report")
+        checks.append({"batch": batch, "seq_len": seq_len, **label,
+                       "max_abs_diff": check.max_abs_diff, "close": not check.far,
+                       "mismatched": check.mismatched})
+    return checks

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from seqkit.reporting.batching import batching_lines
 from seqkit.reporting.estimates import ACTIVATION_FORMULA
-from seqkit.reporting.streaming_latency import streaming_lines
+from seqkit.reporting.modes import streaming_lines
 
 
 def fmt_bytes(n) -> str:

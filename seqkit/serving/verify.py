@@ -17,7 +17,7 @@ Any failure is an ``ExportError``; nothing is published then. (Argument checks a
 streaming step against ``serving_default`` (:mod:`seqkit.serving.step_export`),
 ``serving_trace`` against ``seqkit.trace_gates`` (:mod:`seqkit.serving.trace_export`), the
 LiteRT file against the SavedModel (:mod:`seqkit.serving.litert`) and the report's LiteRT
-grid (:mod:`seqkit.reporting.tflite`). Each kind of check has its entry in
+grid (:mod:`seqkit.reporting.modes`). Each kind of check has its entry in
 :data:`TOLERANCES`.
 """
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import tensorflow as tf
 
 from seqkit.reporting import report
-from seqkit.reporting.streaming_latency import measure_streaming, streaming_lines
+from seqkit.reporting.modes import measure_streaming, streaming_lines
 from seqkit.serving import export
 from tests.serving import models
 

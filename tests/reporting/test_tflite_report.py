@@ -10,7 +10,7 @@ import sys
 import keras
 import tensorflow as tf
 
-from seqkit.reporting.tflite import mode_tflite_convert, mode_tflite_measure
+from seqkit.reporting.modes import mode_tflite_convert, mode_tflite_measure
 from seqkit.serving import export
 from seqkit.serving.litert import interpreter_class
 
