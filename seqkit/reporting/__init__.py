@@ -11,9 +11,10 @@ See :func:`seqkit.reporting.report.report` for every argument and what is measur
 Importing this package does not import TensorFlow; the measuring happens in
 ``seqkit.reporting._worker`` processes.
 
-Modules: ``report`` (arguments, files), ``measure`` (one model's entry), ``runner`` (one
-worker process), ``_worker`` / ``modes`` / ``tflite`` / ``probes`` / ``timing`` (inside the
-worker), ``estimates`` (derived numbers), ``render`` (``report.md`` and plots).
+Modules: ``report`` (arguments, files, one model's entry), ``runner`` (one worker
+process), ``_worker`` / ``modes`` (SavedModel, streaming latency, LiteRT) / ``probes`` /
+``timing`` (inside the worker), ``estimates`` (derived numbers), ``batching`` (TF Serving's
+batching parameters), ``render`` (``report.md`` and plots).
 """
 
 from seqkit.reporting.estimates import ACTIVATION_FORMULA
