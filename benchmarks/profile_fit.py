@@ -83,8 +83,12 @@ def _count_traces(model, traces: dict) -> None:
 
 def fit_callbacks(task, plan, learning_rate: float) -> list:
     """The callbacks :func:`seqkit.fit.train.compile_and_fit` gives ``model.fit``."""
-    from seqkit.fit.budget import schedule_callbacks, stopping_patience, watched_quantity
-    from seqkit.fit.train import TimingCallback
+    from seqkit.fit.train import (
+        TimingCallback,
+        schedule_callbacks,
+        stopping_patience,
+        watched_quantity,
+    )
 
     watch = watched_quantity(task.monitor, task.val_dataset is not None)
     cbs = [TimingCallback()]
@@ -99,8 +103,8 @@ def fit_callbacks(task, plan, learning_rate: float) -> list:
 
 def make_setup(cell: str, args, full_batches: bool = True) -> Setup:
     """The fit of ``cell`` as ``fit_forecaster`` builds it, compiled, not yet trained."""
-    from seqkit.fit.budget import plan_training
     from seqkit.fit.options import RNNSpec
+    from seqkit.fit.train import plan_training
     from seqkit.forecasting.task import Forecasting
 
     task = Forecasting(series=args.series, window=args.window, horizon=args.horizon,

@@ -67,12 +67,18 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.data._checks import check_split_fractions, real_array, steps_by_features
 from seqkit.data.splits import split_indices
 from seqkit.data.text import LabelledSplits, to_label_array
 from seqkit.data.text.convert import pick_classes
 from seqkit.errors import ConfigError, DataError, DatasetUnavailableError
-from seqkit.validation import check_choice, check_fraction, check_optional_int
+from seqkit.validation import (
+    check_choice,
+    check_fraction,
+    check_optional_int,
+    check_split_fractions,
+    real_array,
+    steps_by_features,
+)
 
 __all__ = [
     "LAYOUTS",

@@ -9,7 +9,7 @@ Map of the package (every public name is re-exported here):
   ``parse_tf_config(raw=None)``, the validated ``TF_CONFIG``; ``describe_strategy``,
   ``is_chief``, ``fit_supported``, ``device_kind`` (``DEVICE_KINDS``),
   ``scaled_batch_size``.
-- ``precision``: ``mixed_precision_policy_for``, ``set_mixed_precision``,
+- ``strategy`` also: ``mixed_precision_policy_for``, ``set_mixed_precision``,
   ``mixed_precision_scope`` (restores the previous policy).
 - ``data``: ``dataset_fn_from_arrays``, ``distribute_dataset``, ``unpack_batch``.
 - ``losses``: ``per_example_loss``, ``weighted_per_example_loss``, ``replica_mean_loss``.
@@ -31,11 +31,6 @@ from seqkit.distribute.losses import (
     replica_mean_loss,
     weighted_per_example_loss,
 )
-from seqkit.distribute.precision import (
-    mixed_precision_policy_for,
-    mixed_precision_scope,
-    set_mixed_precision,
-)
 from seqkit.distribute.strategy import (
     DEVICE_KINDS,
     STRATEGY_NAMES,
@@ -45,8 +40,11 @@ from seqkit.distribute.strategy import (
     fit_supported,
     get_strategy,
     is_chief,
+    mixed_precision_policy_for,
+    mixed_precision_scope,
     parse_tf_config,
     scaled_batch_size,
+    set_mixed_precision,
 )
 
 __all__ = [

@@ -10,9 +10,9 @@ imports them or names one.
   timing, save/load/export; what differs by task it asks the task's class;
 - :class:`FitOptions` (:mod:`seqkit.fit.options`): the options every fit shares, checked
   once, the recurrent stack they describe (``RNNSpec``) and their JSON descriptions;
-  :mod:`seqkit.fit.budget` (epochs, batch and patience from a step budget);
-  :mod:`seqkit.fit.train` (compile and train: Keras ``fit`` or, under multi-worker
-  strategies, the custom loop; atomic backups; epoch timing);
+  :mod:`seqkit.fit.train` (the step budget: epochs, batch and patience; compile and
+  train: Keras ``fit`` or, under multi-worker strategies, the custom loop; atomic
+  backups; epoch timing);
   :mod:`seqkit.fit.tensorboard` (logs and the gate-trace heatmap).
 """
 

@@ -124,7 +124,7 @@ class FitOptions:
         epochs, batch_size, learning_rate: Adam's budget. ``epochs="auto"`` (default)
             trains at least 3000 optimizer steps (5 to 500 epochs, at most 1800 s);
             ``batch_size="auto"`` is 32, or a tenth of a small training set (at least 4);
-            see :mod:`seqkit.fit.budget`. ``FitResult.timing`` has the plan, the steps
+            see :mod:`seqkit.fit.train`. ``FitResult.timing`` has the plan, the steps
             run and why training stopped.
         patience: early stopping on ``val_loss`` restores the best weights; ``"auto"``
             (default) waits a tenth of the epochs (3 to 50), None turns it off.

@@ -6,7 +6,7 @@ Every fit function runs the same steps (:func:`run_fit`):
    (:meth:`FitTask.check`), before any TensorFlow work;
 2. resolve the strategy (``"multiworker"`` must be created first), seed everything;
 3. load, check and split the data (:meth:`FitTask.load`), then resolve the training
-   budget (:func:`seqkit.fit.budget.plan_training`: ``"auto"`` epochs, batch, patience);
+   budget (:func:`seqkit.fit.train.plan_training`: ``"auto"`` epochs, batch, patience);
 4. build the served model, and the view of it that is trained, under the strategy's scope
    (:meth:`FitTask.build_model`, :meth:`FitTask.training_model`);
 5. make the training and validation datasets (:meth:`FitTask.datasets`);
@@ -34,11 +34,16 @@ import keras
 
 from seqkit.errors import ConfigError, DataError
 from seqkit.fileio import jsonable
-from seqkit.fit.budget import plan_training
 from seqkit.fit.options import FitOptions, RNNSpec
 from seqkit.fit.result import FitResult
 from seqkit.fit.tensorboard import fit_log_dir
-from seqkit.fit.train import compile_and_fit, resolve_strategy, strategy_config, strategy_scope
+from seqkit.fit.train import (
+    compile_and_fit,
+    plan_training,
+    resolve_strategy,
+    strategy_config,
+    strategy_scope,
+)
 
 
 class FitTask:

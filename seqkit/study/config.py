@@ -63,7 +63,7 @@ class CompareConfig:
     seeds: int | None = _option(None, "seeds per (task, cell, size); >= 3 for verdicts")
     epochs: int | None = _option(None, "epochs, the same for every cell (no early stopping)")
     batch_size: int | str = _option(
-        "auto", "examples per step, or auto (seqkit.fit.budget: 32, or a tenth of a small "
+        "auto", "examples per step, or auto (seqkit.fit.train: 32, or a tenth of a small "
         "training set, at least 4; the same for every cell of a task)")
     learning_rate: float = 3e-3
     text_data: str | None = _option(

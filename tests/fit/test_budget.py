@@ -1,4 +1,4 @@
-"""The training budget (seqkit.fit.budget): the plan for 'auto' options against hand-computed
+"""The training budget (seqkit.fit.train): the plan for 'auto' options against hand-computed
 values, why training stopped, the learning-rate schedule, and the per-feature scaling inside
 the sequence model (training split only, real steps only, padding still masked)."""
 
@@ -10,8 +10,8 @@ import seqkit
 from seqkit.classification.models import masked_feature_stats
 from seqkit.classification.sequences import SequenceClassification
 from seqkit.errors import ConfigError
-from seqkit.fit.budget import plan_training, schedule_callbacks
 from seqkit.fit.options import FitOptions, RNNSpec
+from seqkit.fit.train import plan_training, schedule_callbacks
 
 AUTO = {"epochs": "auto", "batch_size": "auto", "patience": "auto", "max_seconds": None}
 

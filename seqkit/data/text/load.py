@@ -41,7 +41,6 @@ from pathlib import Path
 
 import numpy as np
 
-from seqkit.data._checks import check_split_fractions
 from seqkit.data.splits import stratified_holdout
 from seqkit.data.text.convert import (
     EMPTY_POLICIES,
@@ -52,7 +51,7 @@ from seqkit.data.text.convert import (
     to_text_array,
 )
 from seqkit.errors import ConfigError, DataError, DatasetUnavailableError
-from seqkit.validation import check_choice, check_optional_int, fail
+from seqkit.validation import check_choice, check_optional_int, check_split_fractions, fail
 
 DEFAULT_ENCODING = "utf-8"
 

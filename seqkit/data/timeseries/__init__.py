@@ -19,7 +19,7 @@ One concern per module:
 - :mod:`~seqkit.data.timeseries.calendar`: :func:`calendar_features` (sine/cosine
   encodings), :func:`auto_calendar_features`, :func:`future_index`,
   :data:`CALENDAR_FEATURES`
-- :mod:`~seqkit.data.timeseries.collection`: many series: :class:`SeriesCollection`,
+- :mod:`~seqkit.data.timeseries.load`: many series: :class:`SeriesCollection`,
   :func:`load_series_collection`, :func:`list_builtin_collections` (``"m1_yearly"``, in the
   ``aeon`` wheel)
 
@@ -40,12 +40,13 @@ from seqkit.data.timeseries.calendar import (
     calendar_features,
     future_index,
 )
-from seqkit.data.timeseries.collection import (
+from seqkit.data.timeseries.load import (
     SeriesCollection,
     list_builtin_collections,
+    list_builtin_series,
+    load_series,
     load_series_collection,
 )
-from seqkit.data.timeseries.load import list_builtin_series, load_series
 from seqkit.data.timeseries.origins import (
     OriginSplit,
     origin_dataset,

@@ -13,9 +13,8 @@ import dataclasses
 
 import numpy as np
 
-from seqkit.data._checks import steps_by_features
 from seqkit.errors import DataError
-from seqkit.validation import check_choice
+from seqkit.validation import check_choice, steps_by_features
 
 
 @dataclasses.dataclass
