@@ -27,7 +27,7 @@ from seqkit.recipes.config import (
     to_dict,
     unreachable_fit_parameters,
 )
-from seqkit.serving.naming import OutputNaming
+from seqkit.serving.signature import OutputNaming
 from tests.serving.test_standalone import ENV, LOADER, _cli, _site_without_keras_or_seqkit
 
 NAMES = tasks.names()

@@ -136,7 +136,7 @@ class FitTask:
     # FitResult (generic) asks these of ``tasks.task_class(result.task)``; a task
     # overrides what it supports, the defaults say plainly that it does not.
 
-    #: the export's output naming (one of ``seqkit.serving.naming.OUTPUT_KINDS``)
+    #: the export's output naming (one of ``seqkit.serving.signature.OUTPUT_KINDS``)
     outputs: ClassVar[str] = "generic"
     #: the shared options (:class:`FitOptions`) whose default differs for this task
     option_defaults: ClassVar[dict] = {}

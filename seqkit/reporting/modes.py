@@ -1,7 +1,7 @@
 """The SavedModel measuring modes of the worker: ``cold`` and ``measure``.
 
 Both load the SavedModel with ``tf.saved_model.load`` (TensorFlow only) and call its
-``serving_default`` signature on synthetic batches (:mod:`seqkit.serving.inputs`, with the
+``serving_default`` signature on synthetic batches (:mod:`seqkit.serving.signature`, with the
 model's own words for texts from the export metadata):
 
 - :func:`mode_cold`: load, then the first and second call on one batch (nothing warmed up);
@@ -66,7 +66,7 @@ from seqkit.errors import DataError
 from seqkit.reporting.estimates import reference_seq_len
 from seqkit.reporting.probes import environment, rss_point
 from seqkit.reporting.timing import time_grid_point
-from seqkit.serving import inputs as inputs_lib
+from seqkit.serving import signature as signature_lib
 from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.litert import (
     convert_signature,
@@ -122,7 +122,7 @@ def signature_specs(signature) -> dict:
         signature: a loaded ``serving_default`` signature.
 
     Returns:
-        The specs, as :mod:`seqkit.serving.inputs` takes them.
+        The specs, as :mod:`seqkit.serving.signature` takes them.
 
     Example: see :func:`load`.
     """
@@ -150,7 +150,7 @@ def grid_seq_lens(specs, requested) -> list[int]:
     [5]
     """
     lens = requested or default_seq_lens(specs)
-    return sorted({inputs_lib.effective_seq_len(specs, int(t)) for t in lens})
+    return sorted({signature_lib.effective_seq_len(specs, int(t)) for t in lens})
 
 
 def default_seq_lens(specs) -> list[int]:
@@ -168,11 +168,11 @@ def default_seq_lens(specs) -> list[int]:
     >>> default_seq_lens({"text": {"dtype": "string", "shape": [None]}})
     [8, 32, 128]
     """
-    fixed = [inputs_lib.fixed_time(s) for s in specs.values()]
+    fixed = [signature_lib.fixed_time(s) for s in specs.values()]
     fixed = [t for t in fixed if t is not None]
     if fixed:
         return [fixed[0]]
-    if inputs_lib.is_text(specs):
+    if signature_lib.is_text(specs):
         return [8, 32, 128]
     return [16, 64, 256]
 
@@ -198,7 +198,7 @@ def feeds_for(tf, specs, batch, seq_len, seed, words) -> dict:
     >>> feeds_for(tf, specs, 2, 3, seed=0, words=None)["window"].shape
     TensorShape([2, 3, 1])
     """
-    return {k: tf.constant(v) for k, v in inputs_lib.synthetic_batch(
+    return {k: tf.constant(v) for k, v in signature_lib.synthetic_batch(
         specs, batch, seq_len, seed=seed, words=words).items()}
 
 
@@ -538,7 +538,7 @@ def _time_grid(tf, signature, specs, seq_lens, words, config) -> list[dict]:
                                     config["repeats"], config.get("calls_per_repeat"),
                                     config.get("warmup_calls", 2))
             grid.append({"batch": batch,
-                         "seq_len": inputs_lib.effective_seq_len(specs, seq_len), **point})
+                         "seq_len": signature_lib.effective_seq_len(specs, seq_len), **point})
     return grid
 
 
@@ -585,7 +585,7 @@ def _step_call(tf, signature, entry, batch, seed):
     """``call()`` running one k = 1 step and feeding the returned states back."""
     specs = entry["inputs"]
     states = {s["name"] for s in entry["states"]}
-    data = inputs_lib.synthetic_batch({k: v for k, v in specs.items() if k not in states},
+    data = signature_lib.synthetic_batch({k: v for k, v in specs.items() if k not in states},
                                       batch, 1, seed=seed)
     feeds = {k: tf.constant(v) for k, v in data.items()}
     feeds.update({s["name"]: tf.zeros([batch, s["units"]], tf.float32)
@@ -650,7 +650,7 @@ def measure_streaming(tf, config, measured, batches=STREAM_BATCHES) -> dict:
         if (batch, seq_len) in grid:
             full_point = {**_point(grid[(batch, seq_len)]), "source": "grid"}
         else:
-            feeds = {k: tf.constant(v) for k, v in inputs_lib.synthetic_batch(
+            feeds = {k: tf.constant(v) for k, v in signature_lib.synthetic_batch(
                 measured["signature"]["inputs"], batch, seq_len, seed=batch).items()}
             full_point = {**_point(time_grid_point(lambda f=feeds: _numpy(full(**f)),
                                                    batch, *timing)), "source": "measured"}
@@ -742,7 +742,7 @@ def mode_tflite_convert(tf, config) -> dict:
     out_dir = Path(config["out_dir"])
     out_dir.mkdir(parents=True, exist_ok=True)
     hint = None
-    if inputs_lib.is_text(signature_specs(signature)):
+    if signature_lib.is_text(signature_specs(signature)):
         hint = ("string inputs need TensorFlow text ops (Select TF ops / Flex), "
                 "which tf.lite.Interpreter in the TensorFlow wheel cannot run")
     exported = _exported(config["path"], signature)
@@ -854,7 +854,7 @@ def _tflite_grid(interpreters, config, words):
     for batch, (interpreter, conv) in interpreters.items():
         label = {"source": conv.get("source", "converted"), "path": conv.get("path")}
         for seq_len in config["seq_lens"]:
-            data = inputs_lib.synthetic_batch(specs, batch, seq_len, seed=batch * 1000 + seq_len,
+            data = signature_lib.synthetic_batch(specs, batch, seq_len, seed=batch * 1000 + seq_len,
                                               words=words)
             call = _invoker(interpreter, conv, data)
             point = time_grid_point(call, batch, config["repeats"],

@@ -59,9 +59,9 @@ from seqkit.reporting import render
 from seqkit.reporting.batching import BATCHING_FILE, write_batching
 from seqkit.reporting.estimates import ACTIVATION_FORMULA, activation_estimate, comparison_rows
 from seqkit.reporting.runner import MARKER, ReportError, run_worker
-from seqkit.serving.graph import dir_size, read_saved_model_proto, rnn_path
 from seqkit.serving.layout import SAVED_MODEL_PB, resolve_saved_model
 from seqkit.serving.metadata import read_metadata
+from seqkit.serving.verify import dir_size, read_saved_model_proto, rnn_path
 from seqkit.validation import check_int, check_number, check_optional_int, fail
 
 __all__ = ["ACTIVATION_FORMULA", "DEFAULT_BATCH_SIZES", "MARKER", "REPORT_FORMAT",

@@ -1,6 +1,6 @@
 """Export for TF Serving, warmup records, server configs, a small client and streaming.
 
-Public API (imported lazily, so ``seqkit.serving.graph``/``layout`` stay TensorFlow-light)::
+Public API (imported lazily, so ``seqkit.serving.verify``/``layout`` stay TensorFlow-light)::
 
     export(model_or_result, base_path, version=None, *, name_outputs="auto", warmup=True,
            warmup_examples=None, overwrite=False, task=None, class_names=None,
@@ -21,14 +21,16 @@ Public API (imported lazily, so ``seqkit.serving.graph``/``layout`` stay TensorF
     signature_transport(loaded.signatures["serving_step"])   (in-process)
 
 See :func:`seqkit.serving.exporter.export` for every argument. One module per concern:
-``exporter`` (the steps of an export), ``signature`` / ``naming`` (inputs and output
-names), ``portable`` (tracing without cuDNN), ``warmup``, ``verify`` (checks before
-publishing, the one output comparer), ``metadata`` (``seqkit_export.json``), ``layout``
-(version folders, publishing, ``models.config``), ``graph`` (op scan), ``litert`` (the
-LiteRT file), ``client`` (the subpackage calling a server: ``client.rest``,
-``client.transport`` for REST, gRPC, TLS, auth headers, retries, and ``client.streaming``,
-the streaming session), ``step`` / ``step_export`` (the streaming signature). The
-batching parameters file is :mod:`seqkit.reporting.batching`'s.
+``exporter`` (the steps of an export), ``endpoint`` (the protocol every extra signature
+or file implements), ``signature`` (input specs, synthetic batches, output names),
+``portable`` (tracing without cuDNN), ``warmup``, ``verify`` (checks before publishing:
+the op scan, the one output comparer), ``metadata``
+(``seqkit_export.json``), ``layout`` (version folders, publishing, ``models.config``),
+``litert`` (the LiteRT file), ``step`` (the streaming signature and its endpoint),
+``trace_export`` (the gate-trace signature), ``client`` (the subpackage calling a
+server: ``client.transport`` for REST bodies, HTTP, gRPC, TLS, auth headers, retries,
+and ``client.streaming``, the streaming session). The batching parameters file is
+:mod:`seqkit.reporting.batching`'s.
 
 Layout written (TF Serving's)::
 
@@ -92,8 +94,8 @@ _PUBLIC = {
     # the one batching parameters writer is the report's (it also chooses them)
     "write_batching_parameters": "seqkit.reporting.batching",
     "read_batching_parameters": "seqkit.reporting.batching",
-    "find_cudnn_ops": "seqkit.serving.graph",
-    "rnn_path": "seqkit.serving.graph",
+    "find_cudnn_ops": "seqkit.serving.verify",
+    "rnn_path": "seqkit.serving.verify",
     "read_warmup_requests": "seqkit.serving.warmup",
     "list_versions": "seqkit.serving.layout",
     "latest_version": "seqkit.serving.layout",

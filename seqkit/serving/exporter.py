@@ -19,7 +19,7 @@ Steps, all inside a hidden temporary folder ``base_path/.tmp-<version>-<pid>``:
 The endpoints (:mod:`seqkit.serving.endpoint`) are what an export adds beside
 ``serving_default``, each taking part in the stages it needs: the streaming
 ``serving_step`` where the model decomposes step-wise
-(:class:`seqkit.serving.step_export.StepEndpoint`), the gate traces ``serving_trace`` when
+(:class:`seqkit.serving.step.StepEndpoint`), the gate traces ``serving_trace`` when
 asked (:class:`seqkit.serving.trace_export.TraceEndpoint`) and, with ``litert=True``,
 ``assets.extra/model.tflite`` checked against the SavedModel
 (:class:`seqkit.serving.litert.LitertEndpoint`).
@@ -36,21 +36,22 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from seqkit.errors import ConfigError, ExportError, SeqkitError
-from seqkit.serving import inputs as inputs_lib
-from seqkit.serving import layout, litert, portable, step_export, trace_export
+from seqkit.serving import layout, litert, portable, trace_export
 from seqkit.serving import metadata as metadata_lib
+from seqkit.serving import signature as signature_lib
 from seqkit.serving import warmup as warmup_lib
 from seqkit.serving.endpoint import Endpoint
-from seqkit.serving.graph import dir_size, rnn_path
-from seqkit.serving.naming import OutputNaming, output_kind
 from seqkit.serving.signature import (
     SIGNATURE_NAME,
+    OutputNaming,
     input_specs,
+    output_kind,
     serving_function,
     symbolic_outputs,
     vocabulary_sample,
 )
-from seqkit.serving.verify import reload_sample, verify_export
+from seqkit.serving.step import StepEndpoint, prepare_step
+from seqkit.serving.verify import dir_size, reload_sample, rnn_path, verify_export
 from seqkit.serving.warmup import DEFAULT_WARMUP_BATCH_SIZES
 from seqkit.validation import check_bool, fail
 
@@ -71,7 +72,7 @@ class ExportInfo:
         class_names: the class names in output order, or ``None``.
         warmup_records: records in ``assets.extra/tf_serving_warmup_requests``.
         size_bytes: bytes on disk of the version folder.
-        rnn_path: the graph scan (:func:`seqkit.serving.graph.rnn_path`; ``"loop"`` or
+        rnn_path: the graph scan (:func:`seqkit.serving.verify.rnn_path`; ``"loop"`` or
             ``"none"``, never ``"cudnn"``, which fails the export).
         params: the model's parameter count.
         elapsed_s: seconds the export took.
@@ -276,7 +277,7 @@ def _read_arguments(model_or_result, base_path, version, *, task, class_names, n
     specs = input_specs(model, input_signature)
     naming = OutputNaming(model, task, class_names, name_outputs)
     words = vocabulary_sample(model)
-    examples = inputs_lib.example_arrays(warmup_examples, specs)
+    examples = signature_lib.example_arrays(warmup_examples, specs)
     step_signature = check_bool("step_signature", step_signature)
     step_warmup = check_bool("step_warmup", step_warmup)
     trace = trace_export.prepare_trace(model, specs,
@@ -313,8 +314,8 @@ def _reserve_version(base: Path, version, overwrite) -> tuple[int, Path, Path, l
 
 def _endpoints(job: _Job, serve) -> list[Endpoint]:
     """The export's endpoints beside ``serving_default``, in signature order."""
-    step = step_export.prepare_step(job.model, job.specs, job.naming, job.step_signature)
-    return [step_export.StepEndpoint(step, job.step_warmup),
+    step = prepare_step(job.model, job.specs, job.naming, job.step_signature)
+    return [StepEndpoint(step, job.step_warmup),
             trace_export.TraceEndpoint(job.model, job.trace),
             litert.LitertEndpoint(job.model, job.specs, serve, job.litert)]
 

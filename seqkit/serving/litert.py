@@ -99,7 +99,7 @@ import numpy as np
 
 from seqkit.layers.gradients import without_written_gradients
 from seqkit.layers.walk import rnn_layers
-from seqkit.serving import inputs as inputs_lib
+from seqkit.serving import signature as signature_lib
 from seqkit.serving.endpoint import Endpoint
 from seqkit.serving.layout import ASSETS_EXTRA
 from seqkit.serving.signature import SIGNATURE_NAME
@@ -183,7 +183,7 @@ def convert_litert(model, specs: dict, serve, batch: int = LITERT_BATCH) -> byte
     Example:
 
     >>> import keras
-    >>> from seqkit.serving.naming import OutputNaming
+    >>> from seqkit.serving.signature import OutputNaming
     >>> from seqkit.serving.signature import input_specs, serving_function
     >>> inp = keras.Input((None, 3), name="window")
     >>> model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.GRU(2)(inp)))
@@ -333,7 +333,7 @@ def write_litert(version_dir, model, specs: dict, serve, sample: dict) -> dict:
     (['fused UnidirectionalSequenceLSTM'], True)
     >>> tmp.cleanup()
     """
-    if inputs_lib.is_text(specs) or any(s["dtype"] == "string" for s in specs.values()):
+    if signature_lib.is_text(specs) or any(s["dtype"] == "string" for s in specs.values()):
         return _decline("raw-text input: TextVectorization needs TensorFlow text ops "
                         "(Select TF ops / Flex), which the LiteRT builtins lack; export the "
                         "model after the vectorizer (token ids in) for LiteRT")
@@ -621,7 +621,7 @@ def convert_fused(model, specs: dict, serve, batch: int, record: dict) -> bytes:
     Example:
 
     >>> import keras
-    >>> from seqkit.serving.naming import OutputNaming
+    >>> from seqkit.serving.signature import OutputNaming
     >>> from seqkit.serving.signature import input_specs, serving_function
     >>> inp = keras.Input((None, 3), name="window")
     >>> model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.LSTM(2)(inp)))

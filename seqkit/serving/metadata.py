@@ -127,7 +127,7 @@ def export_metadata(model, *, version: int, task: str, class_names, config, inpu
         quantile_levels: a quantile forecaster's levels (the ``Q`` axis of its
             ``quantiles [B, horizon, Q, targets]`` output), or ``None``.
         streaming: the ``serving_step`` entry
-            (:meth:`seqkit.serving.step_export.StepSignature.metadata`), or ``None``.
+            (:meth:`seqkit.serving.step.StepSignature.metadata`), or ``None``.
         trace: the ``serving_trace`` entry
             (:func:`seqkit.serving.trace_export.trace_metadata`), or ``None``.
         litert: the LiteRT entry

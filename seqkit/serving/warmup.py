@@ -12,7 +12,7 @@ size, or synthetic batches of batch sizes (1, 8, 32) × lengths (16, 64), length
 the time axis is dynamic (words for texts). ``export(..., warmup_seq_lens=...)`` sets the
 lengths; :func:`bucket_seq_lens` reads the length buckets the batching report chose
 (:mod:`seqkit.reporting.batching`), so each bucket gets its warmup records. Records of
-the streaming signature ``serving_step`` follow (:mod:`seqkit.serving.step_export`; on by default,
+the streaming signature ``serving_step`` follow (:mod:`seqkit.serving.step`; on by default,
 ``export(..., step_warmup=False)`` leaves them out). Each record names its signature in
 ``model_spec.signature_name`` and TF Serving runs each record against the signature it
 names (an empty name is ``serving_default``; TF Serving's ``saved_model_warmup.md`` and
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from seqkit.errors import DataError
-from seqkit.serving import inputs as inputs_lib
+from seqkit.serving import signature as signature_lib
 from seqkit.serving.layout import ASSETS_EXTRA
 from seqkit.serving.signature import SIGNATURE_NAME
 from seqkit.validation import check_choice, check_int, fail
@@ -92,16 +92,16 @@ def warmup_batches(specs: dict, examples=None, words=None,
         fail("warmup_batch_sizes", "a non-empty list of positive integers", batch_sizes)
     batch_sizes = [check_int(f"warmup_batch_sizes[{i}]", b) for i, b in enumerate(batch_sizes)]
     if examples is not None:
-        return [inputs_lib.rows(examples, b, start=i) for i, b in enumerate(batch_sizes)]
+        return [signature_lib.rows(examples, b, start=i) for i, b in enumerate(batch_sizes)]
     if seq_lens is None:
         seq_lens = DEFAULT_WARMUP_SEQ_LENS
-    has_dynamic_time = inputs_lib.is_text(specs) or any(
-        inputs_lib.fixed_time(s) is None and len(s["shape"]) >= 2 for s in specs.values())
-    lens = [int(t) for t in seq_lens] if has_dynamic_time else [inputs_lib.sample_seq_len(specs)]
+    has_dynamic_time = signature_lib.is_text(specs) or any(
+        signature_lib.fixed_time(s) is None and len(s["shape"]) >= 2 for s in specs.values())
+    lens = [int(t) for t in seq_lens] if has_dynamic_time else [signature_lib.sample_seq_len(specs)]
     batches = []
     for i, b in enumerate(batch_sizes):
         for j, t in enumerate(lens):
-            batches.append(inputs_lib.synthetic_batch(specs, b, t, seed=100 + 10 * i + j,
+            batches.append(signature_lib.synthetic_batch(specs, b, t, seed=100 + 10 * i + j,
                                                       words=words))
     return batches
 

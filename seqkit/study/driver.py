@@ -125,7 +125,7 @@ def _child_main(task: str, options: dict, probe: dict) -> None:
     """Runs in the child process: the memory probe, the recipe, the measurements; prints
     one JSON line tagged :data:`CHILD_TAG`."""
     import seqkit.fit  # noqa: F401  (TensorFlow and Keras loaded)
-    from seqkit.serving.graph import dir_size
+    from seqkit.serving.verify import dir_size
     from seqkit.study import measure
 
     memory = measure.activation_memory(options["cell"], options["units"],

@@ -31,8 +31,7 @@ from seqkit.serving.client import (
     rest_predict,
     rest_url,
 )
-from seqkit.serving.client.rest import ServingError, http_json
-from seqkit.serving.client.transport import RetryPolicy, check_headers
+from seqkit.serving.client.transport import RetryPolicy, ServingError, check_headers, http_json
 
 TOKEN = "Bearer s3cret-t0ken"
 X = [[1.0, 2.0], [3.0, 4.0]]

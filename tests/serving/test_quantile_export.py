@@ -17,7 +17,7 @@ from seqkit.errors import ConfigError
 from seqkit.forecasting.quantiles import NonCrossingQuantiles
 from seqkit.serving import export
 from seqkit.serving.metadata import read_metadata
-from seqkit.serving.naming import OutputNaming, output_structure_names, quantile_levels
+from seqkit.serving.signature import OutputNaming, output_structure_names, quantile_levels
 from seqkit.serving.warmup import read_warmup_requests, request_arrays, signature_of
 from tests.serving import models
 

@@ -18,10 +18,8 @@ from seqkit.conformance import GOLDEN_CASES
 from seqkit.fit.options import RNNSpec
 from seqkit.forecasting.model import build_forecast_model
 from seqkit.serving import export, read_metadata, read_warmup_requests
-from seqkit.serving.naming import OutputNaming
-from seqkit.serving.signature import input_specs
-from seqkit.serving.step import plan_step
-from seqkit.serving.step_export import prepare_step
+from seqkit.serving.signature import OutputNaming, input_specs
+from seqkit.serving.step import plan_step, prepare_step
 from seqkit.serving.warmup import replay, request_arrays
 from tests.serving import models
 

@@ -18,8 +18,8 @@ from seqkit.errors import ConfigError, DataError
 from seqkit.fit.options import RNNSpec
 from seqkit.forecasting.model import build_forecast_model
 from seqkit.serving import export, read_metadata
-from seqkit.serving.client.rest import ServingError, encode_body
 from seqkit.serving.client.streaming import StreamingSession, signature_transport
+from seqkit.serving.client.transport import ServingError, encode_body
 
 TOL = 1e-5
 

@@ -1,7 +1,7 @@
 """A small client for TF Serving: REST ``:predict`` and gRPC ``Predict``, TLS and auth,
 retries, one class, and the streaming session.
 
-- REST (port 8501): :mod:`seqkit.serving.client.rest` (urllib + JSON; its names are importable
+- REST (port 8501): :mod:`seqkit.serving.client.transport` (urllib + JSON; its names are importable
   from here too: ``rest_url``, ``rest_body``, ``encode_body``, ``parse_rest_response``,
   ``rest_predict``, ``ServingError``);
 - gRPC (port 8500): :func:`grpc_request` / :func:`grpc_predict` use
@@ -45,23 +45,21 @@ import numpy as np
 
 from seqkit._lazy import lazy_module_attributes
 from seqkit.errors import ConfigError
-from seqkit.serving.client.rest import (
+from seqkit.serving.client.transport import (
     FORMATS,
     NAN_POLICIES,
+    RetryPolicy,
     ServingError,
+    check_headers,
     encode_body,
+    grpc_metadata,
     http_json,
     input_columns,
     parse_rest_response,
+    read_pem,
     rest_body,
     rest_predict,
     rest_url,
-)
-from seqkit.serving.client.transport import (
-    RetryPolicy,
-    check_headers,
-    grpc_metadata,
-    read_pem,
     with_retries,
 )
 from seqkit.serving.signature import SIGNATURE_NAME
@@ -219,7 +217,7 @@ def grpc_predict(target: str, model: str, inputs: dict, *, signature_name=SIGNAT
     >>> grpc_predict(f"127.0.0.1:{port}", "gru", {"window": [[[0.0]]]}, timeout=5, retries=1)
     Traceback (most recent call last):
     ...
-    seqkit.serving.client.rest.ServingError: gRPC Predict at 127.0.0.1:... failed \
+    seqkit.serving.client.transport.ServingError: gRPC Predict at 127.0.0.1:... failed \
 (after 2 attempts): UNAVAILABLE: ...
     """
     import grpc
@@ -299,7 +297,7 @@ class ServingClient:
     >>> client.predict({"text": ["a great film"]})
     Traceback (most recent call last):
     ...
-    seqkit.serving.client.rest.ServingError: cannot reach http://127.0.0.1:...:predict: ...
+    seqkit.serving.client.transport.ServingError: cannot reach http://127.0.0.1:...:predict: ...
     """
 
     def __init__(self, host: str = "localhost", *, model: str, rest_port: int = 8501,

@@ -48,7 +48,7 @@ import json
 import numpy as np
 
 from seqkit.errors import ConfigError, DataError
-from seqkit.serving.client.rest import (
+from seqkit.serving.client.transport import (
     ServingError,
     parse_rest_response,
     rest_body,
@@ -233,7 +233,7 @@ class StreamingSession:
         Args:
             x_new: the new steps (see :meth:`feeds`).
             extra_inputs: the model's other inputs.
-            nan: the NaN policy (:func:`seqkit.serving.client.rest.rest_body`).
+            nan: the NaN policy (:func:`seqkit.serving.client.transport.rest_body`).
 
         Returns:
             ``{"signature_name": "serving_step", "inputs": {...}}``.
