@@ -78,7 +78,7 @@ def reference_seq_len(seq_lens) -> int:
     return seq_lens[len(seq_lens) // 2]
 
 
-def time_grid_point(model, batch) -> dict | None:
+def grid_row(model, batch) -> dict | None:
     """The latency-grid row of ``model`` at ``batch`` and the reference length.
 
     Args:
@@ -92,7 +92,7 @@ def time_grid_point(model, batch) -> dict | None:
 
     >>> model = {"latency": {"seq_lens": [3, 9], "grid": [
     ...     {"batch": 1, "seq_len": 9, "p50_ms": 0.4}, {"batch": 1, "seq_len": 3}]}}
-    >>> time_grid_point(model, 1)["p50_ms"]
+    >>> grid_row(model, 1)["p50_ms"]
     0.4
     """
     ref = reference_seq_len(model["latency"]["seq_lens"])
@@ -137,7 +137,7 @@ def comparison_rows(models) -> list[dict]:
     large = 64 if 64 in batches else batches[-1]
     rows = []
     for model in models:
-        a, b = time_grid_point(model, small) or {}, time_grid_point(model, large) or {}
+        a, b = grid_row(model, small) or {}, grid_row(model, large) or {}
         rows.append({
             "model": model["name"], "task": model["task"],
             "rnn": ", ".join(sorted({lay["class"] for lay in model["rnn_layers"] or []})) or "?",

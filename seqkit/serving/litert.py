@@ -183,8 +183,7 @@ def convert_litert(model, specs: dict, serve, batch: int = LITERT_BATCH) -> byte
     Example:
 
     >>> import keras
-    >>> from seqkit.serving.signature import OutputNaming
-    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> from seqkit.serving.signature import input_specs, OutputNaming, serving_function
     >>> inp = keras.Input((None, 3), name="window")
     >>> model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.GRU(2)(inp)))
     >>> specs = input_specs(model)
@@ -621,8 +620,7 @@ def convert_fused(model, specs: dict, serve, batch: int, record: dict) -> bytes:
     Example:
 
     >>> import keras
-    >>> from seqkit.serving.signature import OutputNaming
-    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> from seqkit.serving.signature import input_specs, OutputNaming, serving_function
     >>> inp = keras.Input((None, 3), name="window")
     >>> model = keras.Model(inp, keras.layers.Dense(1)(keras.layers.LSTM(2)(inp)))
     >>> specs = input_specs(model)

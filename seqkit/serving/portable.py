@@ -89,8 +89,7 @@ def write_saved_model(folder, model, specs: dict, serve, endpoints=(), sample=No
 
     >>> import keras, tempfile
     >>> from pathlib import Path
-    >>> from seqkit.serving.signature import OutputNaming
-    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> from seqkit.serving.signature import input_specs, OutputNaming, serving_function
     >>> inp = keras.Input((None, 3), name="window")
     >>> model = keras.Model(inp, keras.layers.GRU(2)(inp))
     >>> specs = input_specs(model)

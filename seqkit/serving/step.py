@@ -603,8 +603,7 @@ def prepare_step(model, specs: dict, naming, enabled: bool = True) -> StepSignat
     Example:
 
     >>> import keras
-    >>> from seqkit.serving.signature import OutputNaming
-    >>> from seqkit.serving.signature import input_specs
+    >>> from seqkit.serving.signature import input_specs, OutputNaming
     >>> inp = keras.Input((None, 3), name="sequence")
     >>> model = keras.Model(inp, keras.layers.LSTM(2)(inp))
     >>> step = prepare_step(model, input_specs(model), OutputNaming(model, "generic", None))
@@ -697,8 +696,7 @@ def step_warmup_batches(step: StepSignature, batch_sizes, steps=STEP_WARMUP_STEP
     Example:
 
     >>> import keras
-    >>> from seqkit.serving.signature import OutputNaming
-    >>> from seqkit.serving.signature import input_specs
+    >>> from seqkit.serving.signature import input_specs, OutputNaming
     >>> inp = keras.Input((None, 3), name="sequence")
     >>> model = keras.Model(inp, keras.layers.LSTM(2)(inp))
     >>> step = prepare_step(model, input_specs(model), OutputNaming(model, "generic", None))

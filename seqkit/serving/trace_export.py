@@ -448,8 +448,7 @@ def verify_trace(folder, model, trace: TraceSignature | None, sample: dict,
     Example (the steps of an export):
 
     >>> import keras, tempfile, seqkit
-    >>> from seqkit.serving.signature import OutputNaming
-    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> from seqkit.serving.signature import input_specs, OutputNaming, serving_function
     >>> from seqkit.serving.portable import write_saved_model
     >>> from seqkit.serving.verify import reload_sample
     >>> inp = keras.Input((None, 3), name="sequence")

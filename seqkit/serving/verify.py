@@ -244,8 +244,7 @@ def check_no_cudnn(folder):
 
     >>> import tempfile, keras
     >>> from seqkit.serving.portable import write_saved_model
-    >>> from seqkit.serving.signature import OutputNaming
-    >>> from seqkit.serving.signature import input_specs, serving_function
+    >>> from seqkit.serving.signature import input_specs, OutputNaming, serving_function
     >>> inp = keras.Input((None, 1), name="window")
     >>> model = keras.Model(inp, keras.layers.GRU(2)(inp))
     >>> specs = input_specs(model)
