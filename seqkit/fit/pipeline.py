@@ -254,7 +254,21 @@ class FitTask:
         raise DataError(f"predict_series needs a forecasting result, task={cls.name!r}")
 
     @classmethod
-    def future_covariates(cls, result: FitResult, timestamps, values=None):
+    def backtest(cls, result: FitResult, series, **kwargs):
+        """Rolling-origin forecasts of ``series`` scored beside baselines (forecasters).
+
+        Args:
+            result: the fitted result.
+            series: the series.
+            **kwargs: the backtest's options.
+
+        Returns:
+            The task's backtest.
+        """
+        raise ConfigError(f"backtest needs a forecasting result, task={cls.name!r}")
+
+    @classmethod
+    def future_covariates_for(cls, result: FitResult, timestamps, values=None):
         """The ``future_covariates`` array of a horizon (forecasters with covariates only).
 
         Args:

@@ -157,6 +157,21 @@ class FitResult:
         return self.task_type.predict_series(self, series,
                                              future_covariates=future_covariates)
 
+    def backtest(self, series, **kwargs):
+        """Forecast ``series`` from rolling origins and score them beside the baselines
+        (Darts' ``historical_forecasts`` + ``backtest``; forecasters only).
+
+        Args:
+            series: the series to backtest on, typically the full series the result was
+                fitted on a prefix of.
+            **kwargs: ``start``, ``stride``, ``end``, ``retrain``, ``baselines``, ...
+                (:func:`seqkit.forecasting.backtest.backtest`).
+
+        Returns:
+            A :class:`seqkit.forecasting.Backtest`.
+        """
+        return self.task_type.backtest(self, series, **kwargs)
+
     def future_covariates_for(self, timestamps, values=None) -> np.ndarray:
         """A forecaster's ``future_covariates [horizon, C]`` for one forecast: the user's
         regressor values over the horizon, then the calendar encodings of ``timestamps``.

@@ -45,6 +45,7 @@ import warnings
 import numpy as np
 
 from seqkit.errors import DataError
+from seqkit.validation import fail
 
 
 @dataclasses.dataclass
@@ -446,6 +447,15 @@ def _split(n: int, window: int, horizon: int, val_size, test_size, many: bool):
                        val_end=n - test)
 
 
+def _check_period(period, shortest: int) -> None:
+    """A seasonal period needs a full season of history: the seasonal naive forecast and
+    MASE's in-sample scale look ``period`` steps back."""
+    if period is not None and period >= shortest:
+        fail("period", f"an integer smaller than the shortest series ({shortest} steps: "
+             f"the seasonal naive forecast and MASE's scale look one period back), or None",
+             period)
+
+
 def load_forecast_data(series, *, window: int, horizon: int, val_size=0.15, test_size=0.15,
                        columns=None, time_column=None, nan_policy: str = "error",
                        period=None, target_columns=None, future_covariates=None,
@@ -488,11 +498,15 @@ def load_forecast_data(series, *, window: int, horizon: int, val_size=0.15, test
         if not keep:
             raise DataError(f"no series is as long as window={window} + horizon={horizon} "
                             f"(lengths {sorted({len(m) for m in members})[:5]}...)")
-        warnings.warn(f"{len(members) - len(keep)} of {len(members)} series are shorter "
-                      f"than window + horizon = {window + horizon} and are left out",
+        left = [f"{ids[i]!r} ({len(members[i])} steps)" for i in range(len(members))
+                if i not in set(keep)]
+        warnings.warn(f"{len(left)} of {len(members)} series are shorter than window + "
+                      f"horizon = {window + horizon} and are left out: "
+                      f"{', '.join(left[:10])}{' ...' if len(left) > 10 else ''}",
                       stacklevel=3)
     ids, members = [ids[i] for i in keep], [members[i] for i in keep]
     first = members[0]
+    _check_period(first.period, min(len(m) for m in members))
     future_set = set(first.column_indices(list(future_covariates or [])))
     targets = (first.column_indices(list(target_columns)) if target_columns is not None
                else [i for i in range(len(first.columns)) if i not in future_set])

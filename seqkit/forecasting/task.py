@@ -374,6 +374,22 @@ class Forecasting(FitTask):
                               series=key if statics else None)
 
     @classmethod
+    def backtest(cls, result, series, **kwargs):
+        """:func:`seqkit.forecasting.backtest.backtest` of ``result`` on ``series``.
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            series: the series.
+            **kwargs: ``start``, ``stride``, ``end``, ``retrain``, ``baselines``, ...
+
+        Returns:
+            A :class:`seqkit.forecasting.Backtest`.
+        """
+        from seqkit.forecasting.backtest import backtest
+
+        return backtest(result, series, **kwargs)
+
+    @classmethod
     def future_covariates_for(cls, result, timestamps, values=None):
         """See :meth:`seqkit.fit.FitResult.future_covariates_for`.
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import seqkit
-from seqkit.errors import ConfigError
+from seqkit.errors import ConfigError, DataError
 from seqkit.forecasting import backtest
 
 W, H = 12, 3
@@ -96,3 +96,25 @@ def test_bad_inputs_are_named(fitted):
     text = seqkit.FitResult(model=result.model, task="text_classification")
     with pytest.raises(ConfigError, match="forecasting result"):
         backtest(text, series)
+
+
+def test_fit_result_backtest_is_the_function(fitted):
+    series, result = fitted
+    method = result.backtest(series, start=N_FIT, stride=4, baselines=("last_value",))
+    function = backtest(result, series, start=N_FIT, stride=4, baselines=("last_value",))
+    np.testing.assert_array_equal(method.origins, function.origins)
+    np.testing.assert_array_equal(method.forecasts, function.forecasts)
+    assert method.metrics == function.metrics
+
+
+def test_backtest_of_a_classifier_is_refused():
+    x = np.random.default_rng(0).normal(size=(40, 5, 1)).astype("float32")
+    result = seqkit.fit_sequence_classifier(x, (x[:, 0, 0] > 0).astype(int), units=2,
+                                            epochs=1, verbose=0)
+    with pytest.raises(ConfigError, match="backtest needs a forecasting result, "
+                                          "task='sequence_classification'"):
+        result.backtest(_series())
+    with pytest.raises(ConfigError, match="future_covariates needs a forecasting result"):
+        result.future_covariates_for(None)
+    with pytest.raises(DataError, match="predict_series needs a forecasting result"):
+        result.predict_series()

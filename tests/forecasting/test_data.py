@@ -237,7 +237,8 @@ def test_long_frame_equals_the_dict_of_its_series():
 def test_short_members_keep_their_test_origin_and_too_short_ones_are_left_out():
     series = {"long": np.arange(30.0), "short": np.arange(14.0), "tiny": np.arange(10.0)}
     with pytest.warns(UserWarning, match="1 of 3 series are shorter than window \\+ "
-                                         "horizon = 14"):
+                                         "horizon = 14 and are left out: 'tiny' \\(10 "
+                                         "steps\\)"):
         data = load_forecast_data(series, window=8, horizon=6, val_size=0, test_size=6)
     assert data.ids == ["long", "short"]
     short = data.splits[1]  # 14 < 8 + 6 + 6: no training window, but its last forecast
@@ -311,3 +312,13 @@ def test_full_batches_have_a_static_size_and_top_up_from_the_epochs_own_order():
         assert len(order) == 32 and sorted(order[:26]) == list(np.arange(4.0, 30.0))
         assert order[26:] == order[:6]
     assert epochs[0] != epochs[1]
+
+
+def test_a_period_longer_than_a_series_is_refused_with_its_value():
+    with pytest.raises(ConfigError, match="period must be an integer smaller than the "
+                                          "shortest series \\(400 steps"):
+        load_forecast_data(np.arange(400.0), window=24, horizon=4, period=5000)
+    with pytest.raises(ConfigError, match="got 30"):
+        load_forecast_data({"a": np.arange(60.0), "b": np.arange(30.0)}, window=8,
+                           horizon=2, val_size=0, test_size=2, period=30)
+    assert load_forecast_data(np.arange(400.0), window=24, horizon=4, period=52).period == 52
