@@ -23,9 +23,10 @@ Keras fixes it: ``tests/distribute/test_multiworker.py``).
 
 The loop, top to bottom: build model, optimizer and metrics under the scope
 (:func:`_build_under_scope`); one compiled step (:func:`make_train_step`, with the loss of
-:func:`seqkit.distribute.losses.replica_mean_loss` and the gradient work-arounds of
-:mod:`seqkit.distribute.custom_loop`); checkpoints (``_checkpoints.EpochCheckpoints``); one epoch
-(:func:`_run_epoch` over :class:`_EpochBatches`); callbacks and history
+:func:`seqkit.distribute.losses.replica_mean_loss` and the gradient work-arounds below:
+clipping and loss scaling across replicas, :func:`_make_apply_gradients`); checkpoints
+(:class:`_EpochCheckpoints`); one epoch (:func:`_run_epoch` over :class:`_EpochBatches`);
+callbacks and history
 (:func:`train_custom_loop`).
 
 Per-epoch checkpoints of the custom loop (internal to
@@ -188,7 +189,7 @@ def make_train_step(strategy, model, optimizer, loss_fn, metrics) -> Callable:
     import keras
     import tensorflow as tf
 
-    apply_gradients = make_apply_gradients(optimizer, int(strategy.num_replicas_in_sync))
+    apply_gradients = _make_apply_gradients(optimizer, int(strategy.num_replicas_in_sync))
     loss_scaling = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
     SUM = tf.distribute.ReduceOp.SUM
 
@@ -358,7 +359,7 @@ def train_custom_loop(
     model, optimizer, metric_objs = _build_under_scope(
         strategy, build_model_fn, optimizer_fn, metrics)
     train_step = make_train_step(strategy, model, optimizer, loss_fn, metric_objs)
-    checkpoints = EpochCheckpoints(strategy, model, optimizer, checkpoint_dir, max_to_keep)
+    checkpoints = _EpochCheckpoints(strategy, model, optimizer, checkpoint_dir, max_to_keep)
 
     history = TrainHistory(epoch=[], loss=[], **{key: [] for key, _ in metric_objs})
     history.initial_epoch = checkpoints.initial_epoch
@@ -396,7 +397,7 @@ def train_custom_loop(
 logger = logging.getLogger(__name__)
 
 
-class EpochCheckpoints:
+class _EpochCheckpoints:
     """Model, optimizer and an epoch counter in a ``tf.train.CheckpointManager``.
 
     With ``checkpoint_dir`` None nothing is read or written. Otherwise the latest
@@ -464,12 +465,12 @@ def _each(fn, grads: list) -> list:
     return [None if g is None else fn(g) for g in grads]
 
 
-def clip_options(optimizer) -> dict:
+def _clip_options(optimizer) -> dict:
     """``{"clipnorm", "clipvalue", "global_clipnorm"}`` of the (inner) optimizer."""
     return {k: getattr(_inner(optimizer), k, None) for k in CLIP_OPTIONS}
 
 
-def clip_globally(grads: list, clip: dict) -> list:
+def _clip_globally(grads: list, clip: dict) -> list:
     """Clip the all-reduced gradients as the optimizer would clip them on one device."""
     import tensorflow as tf
 
@@ -487,7 +488,7 @@ def clip_globally(grads: list, clip: dict) -> list:
 
 
 @contextlib.contextmanager
-def clipping_off(optimizer) -> Iterator[None]:
+def _clipping_off(optimizer) -> Iterator[None]:
     """The optimizer's clipping options set to None for the block, restored after."""
     inner = _inner(optimizer)
     saved = {k: getattr(inner, k) for k in CLIP_OPTIONS if hasattr(inner, k)}
@@ -500,7 +501,7 @@ def clipping_off(optimizer) -> Iterator[None]:
             setattr(inner, k, v)
 
 
-def agree_on_nonfinite(ctx, grads: list) -> list:
+def _agree_on_nonfinite(ctx, grads: list) -> list:
     """All gradients NaN on every replica when any replica's gradients are not finite."""
     import tensorflow as tf
 
@@ -520,13 +521,13 @@ def _share_of_clipped_sum(ctx, optimizer, grads: list, clip: dict, replicas: int
         grads = _each(lambda g: g / scale, grads)
     present = [g for g in grads if g is not None]
     summed = iter(ctx.all_reduce(tf.distribute.ReduceOp.SUM, present))
-    grads = clip_globally(_each(lambda g: next(summed), grads), clip)
+    grads = _clip_globally(_each(lambda g: next(summed), grads), clip)
     if loss_scaling:
         grads = _each(lambda g: g * scale, grads)
     return _each(lambda g: g / replicas, grads)
 
 
-def make_apply_gradients(optimizer, replicas: int) -> Callable:
+def _make_apply_gradients(optimizer, replicas: int) -> Callable:
     """``apply(ctx, grads, variables)`` for a replica step, with both work-arounds.
 
     Args:
@@ -539,17 +540,17 @@ def make_apply_gradients(optimizer, replicas: int) -> Callable:
     import keras
 
     loss_scaling = isinstance(optimizer, keras.optimizers.LossScaleOptimizer)
-    clip = clip_options(optimizer)
+    clip = _clip_options(optimizer)
     own_clip = replicas > 1 and any(v is not None for v in clip.values())
 
     def apply(ctx, grads, variables):
         if loss_scaling and replicas > 1:
-            grads = agree_on_nonfinite(ctx, grads)
+            grads = _agree_on_nonfinite(ctx, grads)
         if not own_clip:
             optimizer.apply(grads, variables)
             return
         grads = _share_of_clipped_sum(ctx, optimizer, grads, clip, replicas, loss_scaling)
-        with clipping_off(optimizer):
+        with _clipping_off(optimizer):
             optimizer.apply(grads, variables)
 
     return apply

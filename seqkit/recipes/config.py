@@ -267,8 +267,8 @@ def unreachable_fit_parameters(task: str) -> dict:
 
     Example:
 
-    >>> sorted(unreachable_fit_parameters("forecasting"))
-    ['backup_dir', 'callbacks', 'series']
+    >>> unreachable_fit_parameters("forecasting")  # the shared options come as **options
+    {'series': "the data: the recipe's data option"}
     """
     cls = tasks.task_class(task)
     fields_ = {f.name: f for owner in (FitOptions, cls) for f in dataclasses.fields(owner)}

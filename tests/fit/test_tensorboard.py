@@ -175,15 +175,14 @@ def test_own_tensorboard_callback_is_the_logger_and_gets_the_heatmap(tmp_path):
 
 
 def test_recipe_fit_arguments_carry_the_run_folder_or_nothing(tmp_path, monkeypatch):
-    import inspect
-
-    import seqkit
+    from seqkit import tasks
+    from seqkit.fit import FitOptions
     from seqkit.recipes.config import SequenceConfig
     from seqkit.recipes.run import _fit_kwargs
 
-    for fit in (seqkit.fit_text_classifier, seqkit.fit_forecaster,
-                seqkit.fit_sequence_classifier):
-        assert inspect.signature(fit).parameters["tensorboard"].default is True
+    assert FitOptions().tensorboard is True  # every fit function's default
+    for name in tasks.names():
+        assert "tensorboard" not in tasks.task_class(name).option_defaults
     monkeypatch.setenv("SEQKIT_TENSORBOARD", "1")
     kwargs = _fit_kwargs(SequenceConfig(), None, tmp_path, progress=False)
     assert kwargs["tensorboard"] == str(tmp_path / "tensorboard")
