@@ -78,7 +78,7 @@ def _auto_or(check, name: str, value, **kwargs):
 
 
 def option(default=dataclasses.MISSING, help_text: str = "", *, cli=None,
-           recipe_reason: str | None = None):
+           recipe_reason: str | None = None, factory=None):
     """A dataclass field for an option of the fit functions: its default and the help line
     the command line shows — the one place a task's option is written (the recipes and the
     ``seqkit train`` flags are generated from these fields).
@@ -90,6 +90,8 @@ def option(default=dataclasses.MISSING, help_text: str = "", *, cli=None,
         cli: the type the command line parses, when the annotation is wider (``object``).
         recipe_reason: why a recipe does not offer it (data arrays, Python objects);
             None: it does.
+        factory: makes the default instead (a mutable one, e.g. a list), as
+            ``dataclasses.field(default_factory=...)``.
 
     Returns:
         A ``dataclasses.field``.
@@ -104,6 +106,8 @@ def option(default=dataclasses.MISSING, help_text: str = "", *, cli=None,
     'input steps per window'
     """
     metadata = {"help": help_text, "cli": cli, "recipe_reason": recipe_reason}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
     if isinstance(default, list):
         default = tuple(default)
     return field(default=default, metadata=metadata)

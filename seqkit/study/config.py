@@ -17,17 +17,10 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from seqkit.fit.options import FitOptions
+from seqkit.fit.options import FitOptions, option
 from seqkit.study.presets import check_study_options, resolve
-
-
-def _option(default, help_text: str, *, factory=None):
-    """A configuration field with its command-line help line."""
-    if factory is not None:
-        return field(default_factory=factory, metadata={"help": help_text})
-    return field(default=default, metadata={"help": help_text})
 
 
 @dataclass
@@ -49,41 +42,41 @@ class CompareConfig:
     seqkit.errors.ConfigError: cells must be a list of at least two cells, got ['lstm']
     """
 
-    preset: str = _option("quick", "quick (make demo: minutes) or full (the whole study); "
+    preset: str = option("quick", "quick (make demo: minutes) or full (the whole study); "
                           "fills every option left unset")
-    tasks: list[str] | None = _option(
+    tasks: list[str] | None = option(
         None, "comma-separated tasks: forecast (co2), sequences (digits), ucr (a UCR/UEA "
         "set), text (sentiment sentences); default: the preset's")
-    cells: list[str] = _option(None, "cells to compare, the first is the reference "
+    cells: list[str] = option(None, "cells to compare, the first is the reference "
                                "(seqkit.layers.VARIANTS names)", factory=lambda: ["lstm", "gru"])
-    sizes: list[int] | None = _option(
+    sizes: list[int] | None = option(
         None, "units of the reference cell (comma-separated); default: the preset's")
-    equal_params: bool = _option(
+    equal_params: bool = option(
         False, "give the other cells the units that match the reference's parameters")
-    seeds: int | None = _option(None, "seeds per (task, cell, size); >= 3 for verdicts")
-    epochs: int | None = _option(None, "epochs, the same for every cell (no early stopping)")
-    batch_size: int | str = _option(
+    seeds: int | None = option(None, "seeds per (task, cell, size); >= 3 for verdicts")
+    epochs: int | None = option(None, "epochs, the same for every cell (no early stopping)")
+    batch_size: int | str = option(
         "auto", "examples per step, or auto (seqkit.fit.train: 32, or a tenth of a small "
         "training set, at least 4; the same for every cell of a task)")
     learning_rate: float = 3e-3
-    text_data: str | None = _option(
+    text_data: str | None = option(
         None, "text data; default ../shared/data/sentiment_sentences when present")
-    text_max_examples: int | None = _option(None, "keep at most this many texts")
-    forecast_data: str = _option("co2", "series for the forecast task")
-    sequence_data: str = _option("digits", "data set for the sequence task")
-    ucr_data: str = _option("ucr:ArrowHead", "the UCR/UEA set of the ucr task (ucr:<Name>)")
-    memory_batch: int = _option(64, "batch of the activation-memory probe")
-    memory_length: int = _option(200, "time steps of the activation-memory probe")
-    layer_bench: bool | None = _option(
+    text_max_examples: int | None = option(None, "keep at most this many texts")
+    forecast_data: str = option("co2", "series for the forecast task")
+    sequence_data: str = option("digits", "data set for the sequence task")
+    ucr_data: str = option("ucr:ArrowHead", "the UCR/UEA set of the ucr task (ucr:<Name>)")
+    memory_batch: int = option(64, "batch of the activation-memory probe")
+    memory_length: int = option(200, "time steps of the activation-memory probe")
+    layer_bench: bool | None = option(
         None, "also time the cells in Keras, seqkit and PyTorch (layer level)")
     strategy: str = "auto"
-    out_dir: str = _option("runs/compare", "where compare.md/.json/.png are written")
+    out_dir: str = option("runs/compare", "where compare.md/.json/.png are written")
     saved_models_dir: str = "saved_models/compare"
-    latency_repeats: int = _option(
+    latency_repeats: int = option(
         5, "repeats per (batch, length) point of the serving latency grid")
-    tune: int | None = _option(None, "KerasTuner trials per cell for its learning rate and "
+    tune: int | None = option(None, "KerasTuner trials per cell for its learning rate and "
                                "units, before the seeds (pip install 'seqkit[tune]')")
-    resume: bool = _option(False, "reuse what an interrupted study with the same options "
+    resume: bool = option(False, "reuse what an interrupted study with the same options "
                            "left in out_dir (records/, groups/)")
     verbose: int = 0
 
