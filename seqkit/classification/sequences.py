@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from seqkit.classification.baselines import SEQUENCE_BASELINES, check_baselines
 from seqkit.classification.models import HEADS, build_sequence_model, masked_feature_stats
 from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
@@ -49,6 +50,9 @@ class SequenceClassification(ClassificationTask):
         "weights in Python or a JSON config); None: unweighted")
     patch: int | str = option(
         "auto", "steps the RNN reads as one; auto: the fewest that leave <= 50 steps")
+    baselines: list[str] | None = option(
+        "auto", "baselines fitted on the same splits (dtw_1nn, minirocket); auto: each "
+        "that suits the data; none: off")
     head: str = option(DEFAULT_HEAD, "last|mean|max or a +-joined mix (e.g. last+mean): "
                                      "what the classifier reads of the RNN's outputs")
 
@@ -69,6 +73,7 @@ class SequenceClassification(ClassificationTask):
             check_int("patch", self.patch)
         check_choice("head", self.head, HEADS)
         check_class_weight(self.class_weight)
+        self.baselines = check_baselines(self.baselines, SEQUENCE_BASELINES)
         if self.test is None:
             return
         if not isinstance(self.test, (tuple, list)) or len(self.test) != 2:
@@ -78,6 +83,7 @@ class SequenceClassification(ClassificationTask):
                               f"the given test split), got {self.test_fraction!r}")
 
     def load(self, seed: int) -> None:
+        self.seed = seed
         if isinstance(self.x, (str, os.PathLike)):
             splits, self.class_names, self.source, self.test_split = _load_named(self, seed)
         else:
@@ -180,6 +186,7 @@ def fit_sequence_classifier(
     test_fraction: float | None = None,
     test=None,
     layout: str = "NTF",
+    baselines="auto",
     **options,
 ) -> FitResult:
     """Train ``sequence → Masking → standardisation → patches → RNN stack → head →
@@ -238,6 +245,13 @@ def fit_sequence_classifier(
             (of the last layer's outputs over the real steps), or a ``+`` join of them,
             concatenated (:data:`seqkit.classification.models.HEADS`).
         class_weight: as in :func:`seqkit.fit_text_classifier`.
+        baselines: ``"auto"`` (default): 1-nearest-neighbour DTW (``"dtw_1nn"``) and
+            MiniRocket (``"minirocket"``), both from aeon
+            (:mod:`seqkit.classification.baselines`), fitted on the training and
+            validation splits and scored on the test split, each left out (with the
+            reason) when it cannot read the data or DTW would be slow; in
+            ``metrics["baselines"]`` with ``metrics["beats"]`` and a warning naming a
+            baseline that wins. A list of names runs those; ``()`` or None: none.
         **options: the shared fit options, :class:`seqkit.fit.FitOptions` (``cell``,
             ``units``, ``epochs``, ``learning_rate``, ``strategy``, ...); here
             ``learning_rate`` defaults to 3e-3, the rate of the plain Keras baseline of

@@ -288,7 +288,26 @@ class ClassificationTask(FitTask):
                               verbose=0)
         metrics = classification_metrics(np.asarray(self.test_y), probs, self.class_names)
         metrics["majority_baseline"] = majority_baseline(self.train_y, self.test_y)
-        return metrics
+        return self.with_baselines(metrics)
+
+    def with_baselines(self, metrics: dict) -> dict:
+        """``metrics`` with the field's baselines (``self.baselines``) fitted on the
+        training and validation splits and scored on the test split
+        (:mod:`seqkit.classification.baselines`)."""
+        from seqkit.classification.baselines import compare_with_baselines, run_baselines
+
+        names = tuple(getattr(self, "baselines", ()) or ())
+        if not names:
+            return metrics
+        train = (_joined(self.model_inputs(self.train_x), self.model_inputs(self.val_x))
+                 if len(self.val_x) else self.model_inputs(self.train_x),
+                 np.concatenate([np.asarray(self.train_y), np.asarray(self.val_y)]))
+        test = (self.model_inputs(self.test_x), np.asarray(self.test_y))
+        found = run_baselines(names, (np.asarray(train[0]), train[1].astype("int64")),
+                              (np.asarray(test[0]), test[1].astype("int64")),
+                              self.class_names, seed=self.seed,
+                              class_weight=self.class_weight)
+        return compare_with_baselines(metrics, found)
 
     # ------------------------------------------------ what a fitted classifier does
 
@@ -305,9 +324,25 @@ class ClassificationTask(FitTask):
             One line.
         """
         m = result.metrics
-        return [f"test: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}  "
-                f"(n={m['n']}, majority-class baseline "
-                f"{m.get('majority_baseline', float('nan')):.4f})"]
+        lines = [f"test: accuracy {m['accuracy']:.4f}  macro-F1 {m['macro_f1']:.4f}  "
+                 f"(n={m['n']}, majority-class baseline "
+                 f"{m.get('majority_baseline', float('nan')):.4f})"]
+        recall = m.get("per_class_recall")
+        if recall:
+            names = m.get("class_names") or [str(k) for k in range(len(recall))]
+            worst = int(np.argmin(recall))
+            lines.append("recall per class: " + ", ".join(
+                f"{n} {r:.2f}" for n, r in zip(names, recall)) + f" (lowest: {names[worst]})")
+        seconds = result.timing.get("fit_seconds")
+        for name, b in m.get("baselines", {}).items():
+            if "skipped" in b:
+                lines.append(f"baseline {name}: {b['skipped']}")
+                continue
+            verdict = "beaten" if m["beats"][name] else "NOT beaten"
+            lines.append(f"baseline {name}: accuracy {b['accuracy']:.4f}  macro-F1 "
+                         f"{b['macro_f1']:.4f}  ({verdict}; {b['fit_seconds']:.1f} s"
+                         + (f" vs the network's {seconds:.1f} s)" if seconds else ")"))
+        return lines
 
     @classmethod
     def score(cls, result, x, y, *, batch_size: int = 256, **inputs) -> dict:
@@ -349,7 +384,9 @@ def classification_metrics(y_true, probs, class_names: Sequence[str] | None = No
         class_names: the names of ids ``0..K-1`` (any type), or None.
 
     Returns:
-        ``{"accuracy", "macro_f1", "confusion_matrix", "n"}`` and, with names,
+        ``{"accuracy", "macro_f1", "per_class_recall", "confusion_matrix", "n"}``
+        (``per_class_recall[k]``: the share of class ``k``'s test examples predicted as
+        ``k``, 0 for a class with none) and, with names,
         ``"class_names"``: the names as strings (``str(name)``: ``1`` -> ``"1"``,
         ``True`` -> ``"True"``), so the metrics stay one flat JSON record of one type;
         ``FitResult.class_names`` keeps the typed names.
@@ -357,10 +394,10 @@ def classification_metrics(y_true, probs, class_names: Sequence[str] | None = No
     Example:
 
     >>> classification_metrics([0, 1], np.array([[0.9, 0.1], [0.3, 0.7]]), [3, 7])
-    {'accuracy': 1.0, 'macro_f1': 1.0, 'confusion_matrix': [[1, 0], [0, 1]], 'n': 2, \
-'class_names': ['3', '7']}
+    {'accuracy': 1.0, 'macro_f1': 1.0, 'per_class_recall': [1.0, 1.0], \
+'confusion_matrix': [[1, 0], [0, 1]], 'n': 2, 'class_names': ['3', '7']}
     """
-    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
+    from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, recall_score
 
     y_true = np.asarray(y_true).reshape(-1).astype("int64")
     probs = np.asarray(probs)
@@ -373,6 +410,8 @@ def classification_metrics(y_true, probs, class_names: Sequence[str] | None = No
         "accuracy": float(accuracy_score(y_true, y_pred)),
         "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro",
                                    zero_division=0)),
+        "per_class_recall": [float(r) for r in recall_score(
+            y_true, y_pred, labels=labels, average=None, zero_division=0)],
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
         "n": int(y_true.shape[0]),
     }

@@ -28,6 +28,7 @@ export outputs), as aeon's estimators declare their capabilities.
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import ClassVar
 
 import keras
@@ -308,6 +309,7 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
     Returns:
         The :class:`~seqkit.fit.result.FitResult` of the trained served model.
     """
+    start = time.perf_counter()
     options = options.checked()
     task.check()
     strategy = resolve_strategy(options.strategy)
@@ -336,6 +338,7 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
             model.compile(optimizer=trained.optimizer, loss=task.loss,
                           metrics=list(task.metrics))
     task.after_training(model, plan.batch_size)
+    timing["fit_seconds"] = time.perf_counter() - start  # data, build and training
     metrics = task.evaluate(model, plan.batch_size)
     config = {"task": task.name, **task.config(),
               **options.config(strategy_config(strategy))}
