@@ -16,20 +16,147 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import keras
 import numpy as np
 
 from seqkit.errors import ConfigError
 from seqkit.fit.options import RNNSpec
-from seqkit.validation import check_bool, check_choice, check_int, scale_stats
+from seqkit.validation import check_bool, check_choice, check_fraction, check_int, scale_stats
+
+
+@keras.saving.register_keras_serializable(package="seqkit")
+class SublinearTfidf(keras.layers.Layer):
+    """n-gram counts ``[B, V]`` → scikit-learn's ``TfidfVectorizer(sublinear_tf=True)``
+    features: ``(1 + log(count)) * idf`` for the n-grams present, each row scaled to unit
+    L2 norm (``idf = log((1 + n) / (1 + df)) + 1``, smooth idf).
+
+    Args:
+        idf: ``[V]`` inverse document frequencies (a non-trainable weight).
+
+    Example:
+
+    >>> layer = SublinearTfidf(np.array([1.0, 2.0, 1.0], "float32"))
+    >>> np.round(layer(np.array([[0.0, 1.0, 1.0]], "float32")).numpy().astype(float), 4).tolist()
+    [[0.0, 0.8944, 0.4472]]
+    """
+
+    def __init__(self, idf, **kwargs):
+        super().__init__(**kwargs)
+        idf = np.asarray(idf, dtype="float32")
+        self.idf = self.add_weight(shape=idf.shape, initializer="zeros", trainable=False,
+                                   name="idf")
+        self.idf.assign(idf)
+
+    def call(self, counts):
+        counts = keras.ops.cast(counts, "float32")
+        tf = keras.ops.where(counts > 0, 1.0 + keras.ops.log(keras.ops.maximum(counts, 1.0)),
+                             0.0)
+        x = tf * self.idf
+        norm = keras.ops.sqrt(keras.ops.sum(x * x, axis=-1, keepdims=True))
+        return x / keras.ops.maximum(norm, 1e-12)
+
+    def get_config(self):
+        return {**super().get_config(), "idf": keras.ops.convert_to_numpy(self.idf).tolist()}
+
+
+#: The wide branch's vocabulary (word 1- and 2-grams) and regularisation: scikit-learn's
+#: ``LogisticRegression`` default ``C``.
+WIDE_MAX_TOKENS = 50000
+WIDE_C = 1.0
+
+
+def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE_MAX_TOKENS,
+             seed: int = 0) -> keras.Model:
+    """A linear text classifier as Keras layers, fitted by scikit-learn: word 1-2-gram
+    counts (``TextVectorization``, Keras' standardisation) → :class:`SublinearTfidf` →
+    ``wide_logits``, a frozen ``Dense`` holding ``LogisticRegression``'s coefficients, so
+    the logits in the graph are the fitted model's.
+
+    Args:
+        train_texts: the training texts (strings).
+        train_ids: their class ids.
+        num_classes: the number of classes (ids absent from training get logit -inf-like
+            bias: they are never predicted by this branch).
+        max_tokens: the n-gram vocabulary size.
+        seed: the solver's random state.
+
+    Returns:
+        :class:`WideLinear`: the three layers, callable on texts (``[B]`` strings →
+        ``wide_logits [B, num_classes]``), with ``fit_info`` (vocabulary size, training
+        accuracy, ``C``).
+
+    Example:
+
+    >>> wide = fit_wide(np.array(["good film", "bad film"] * 4, object), [1, 0] * 4, 2)
+    >>> logits = np.asarray(wide(np.array(["good", "bad"], object)))
+    >>> (logits.argmax(axis=1) == [1, 0]).all()
+    np.True_
+    """
+    import scipy.sparse
+    from sklearn.linear_model import LogisticRegression
+
+    texts = np.asarray(train_texts, dtype=object).astype(str)
+    ids = np.asarray(train_ids, dtype="int64")
+    counts = keras.layers.TextVectorization(max_tokens=int(max_tokens), ngrams=2,
+                                            output_mode="count", name="ngram_counts")
+    counts.adapt(texts)
+    rows = scipy.sparse.vstack([scipy.sparse.csr_matrix(np.asarray(counts(texts[i:i + 512])))
+                                for i in range(0, len(texts), 512)]).tocsr()
+    df = np.asarray((rows > 0).sum(axis=0)).ravel()
+    idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
+    idf[df == 0] = 0.0  # the OOV slot and n-grams unseen in training
+    tfidf = SublinearTfidf(idf.astype("float32"), name="tfidf")
+    features = scipy.sparse.csr_matrix(np.concatenate(
+        [np.asarray(tfidf(rows[i:i + 512].toarray())) for i in range(0, rows.shape[0], 512)]))
+    clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed).fit(features, ids)
+    kernel = np.zeros((features.shape[1], num_classes), "float32")
+    bias = np.full(num_classes, -1e4, "float32")
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(clf.classes_) == 2:  # one logit z for classes_[1]: softmax([0, z]) is the same
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.r_[0.0, intercept]
+    kernel[:, clf.classes_] = coef.T
+    bias[clf.classes_] = intercept
+    dense = keras.layers.Dense(num_classes, name="wide_logits", trainable=False,
+                               dtype="float32")
+    dense.build((None, features.shape[1]))
+    dense.set_weights([kernel, bias])
+    return WideLinear((counts, tfidf, dense), {
+        "vocabulary_size": int(counts.vocabulary_size()),
+        "train_accuracy": float(clf.score(features, ids)), "C": WIDE_C})
+
+
+@dataclass
+class WideLinear:
+    """A fitted linear text classifier as Keras layers (:func:`fit_wide`).
+
+    Attributes:
+        layers: n-gram counts, :class:`SublinearTfidf`, the frozen ``wide_logits``.
+        fit_info: what the fit found (JSON-able).
+    """
+
+    layers: tuple
+    fit_info: dict
+
+    def __call__(self, texts):
+        """``texts`` (strings or a symbolic ``text`` input) through the layers: logits."""
+        x = texts
+        for layer in self.layers:
+            x = layer(x)
+        return x
 
 
 def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: int, *,
                      rnn: RNNSpec = RNNSpec(), embedding_dim: int = 64,
                      embedding_matrix=None, trainable_embeddings: bool = True,
+                     head: str = "last", head_dropout: float = 0.0, wide=None,
                      name: str = "text_classifier") -> keras.Model:
     """``text`` (raw strings ``[B]``) → vectorizer → Embedding(mask_zero) → RNN stack →
-    softmax ``probabilities [B, num_classes]``.
+    ``head`` → [Dropout] → softmax ``probabilities [B, num_classes]``; with ``wide``, a
+    linear TF-IDF branch is added to the logits (Wide & Deep, Cheng et al. 2016: the
+    bag of n-grams a linear model reads, beside the sequence the RNN reads), fitted first
+    and frozen (:func:`fit_wide`).
 
     Args:
         vectorizer: an adapted ``TextVectorization`` that pads *post* (index 0 = padding,
@@ -41,6 +168,11 @@ def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: in
             ``[vectorizer.vocabulary_size(), embedding_dim]`` (e.g.
             ``seqkit.data.text.load_word_vectors(...).matrix``).
         trainable_embeddings: False freezes the embedding layer (the matrix stays as given).
+        head: one of :data:`HEADS`: the final state, or pooled outputs over the real tokens.
+        head_dropout: the dropout rate on the head's features, before the softmax.
+        wide: None, or a fitted :func:`fit_wide` model: its frozen ``wide_logits`` are
+            summed with the RNN's ``deep_logits``, which start at zero, so the untrained
+            model predicts what the linear model does and training learns a correction.
         name: the model's name.
 
     Returns:
@@ -64,6 +196,8 @@ def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: in
     check_int("num_classes", num_classes)
     check_int("embedding_dim", embedding_dim)
     check_bool("trainable_embeddings", trainable_embeddings)
+    check_choice("head", head, HEADS)
+    check_fraction("head_dropout", head_dropout)
     rnn.checked()
     shape = (int(vectorizer.vocabulary_size()), int(embedding_dim))
     if embedding_matrix is not None:
@@ -75,9 +209,18 @@ def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: in
     ids = vectorizer(inp)
     x = keras.layers.Embedding(*shape, mask_zero=True, weights=embedding_matrix,
                                trainable=bool(trainable_embeddings), name="embedding")(ids)
-    x = rnn.apply(x)
-    out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
-                             dtype="float32")(x)
+    x = _recurrent_head(rnn, x, head)
+    if head_dropout:
+        x = keras.layers.Dropout(float(head_dropout), name="head_dropout")(x)
+    if wide is None:
+        out = keras.layers.Dense(int(num_classes), activation="softmax",
+                                 name="probabilities", dtype="float32")(x)
+        return keras.Model(inp, out, name=name)
+    deep = keras.layers.Dense(int(num_classes), name="deep_logits", dtype="float32",
+                              kernel_initializer="zeros")(x)
+    linear = wide(inp)  # the fitted layers themselves, not a nested model
+    logits = keras.layers.Add(name="logits")([deep, linear])
+    out = keras.layers.Activation("softmax", name="probabilities", dtype="float32")(logits)
     return keras.Model(inp, out, name=name)
 
 
@@ -209,7 +352,7 @@ class MaskedPooling(keras.layers.Layer):
 
 #: What the classifier reads from the RNN stack: its final state, or a pooling of its
 #: outputs over the real steps (several: concatenated).
-HEADS = ("last", "mean", "max", "mean+max", "last+mean", "last+mean+max")
+HEADS = ("last", "mean", "max", "mean+max", "last+mean", "last+max", "last+mean+max")
 
 
 def _recurrent_head(rnn: RNNSpec, x, head: str):

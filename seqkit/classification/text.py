@@ -5,15 +5,28 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from seqkit.classification.models import build_text_model
+import numpy as np
+
+from seqkit.classification.baselines import TEXT_BASELINES, check_baselines
+from seqkit.classification.models import HEADS, build_text_model, fit_wide
 from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit.options import FitOptions, describe_source, option
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.result import FitResult
-from seqkit.validation import check_bool, check_fraction, check_int, check_optional_int, fail
+from seqkit.validation import (
+    check_bool,
+    check_choice,
+    check_fraction,
+    check_int,
+    check_optional_int,
+    fail,
+)
 
 DEFAULT_EMBEDDING_DIM = 64
+DEFAULT_HEAD = "last"
+DEFAULT_HEAD_DROPOUT = 0.0
+DEFAULT_WIDE = False
 
 
 @dataclass
@@ -52,6 +65,14 @@ class TextClassification(ClassificationTask):
     embeddings: str | None = option(
         None, "a word-vector file (GloVe/word2vec text) for the initial embeddings")
     trainable_embeddings: bool = option(True, "fine-tune the embeddings (False: frozen)")
+    baselines: list[str] | None = option(
+        "auto", "baselines fitted on the same splits (tfidf_logreg); auto: all; none: off")
+    head: str = option(DEFAULT_HEAD, "last|mean|max or a +-joined mix (e.g. last+max): "
+                                     "what the classifier reads of the RNN's outputs")
+    head_dropout: float = option(DEFAULT_HEAD_DROPOUT, "dropout before the softmax")
+    wide: bool = option(DEFAULT_WIDE, "start from a TF-IDF logistic regression fitted on the "
+                                      "training split, in the graph; the RNN learns a "
+                                      "correction to its logits")
 
     #: ``seqkit train text_classification``: its defaults where they differ, its own options
     recipe_defaults = {"epochs": 5, "batch_size": 32, "patience": 3, "embedding_dim": 64}
@@ -62,6 +83,10 @@ class TextClassification(ClassificationTask):
     def check(self) -> None:
         self.embedding_dim = _check_embedding_dim(self.embedding_dim, self.embeddings)
         check_class_weight(self.class_weight)
+        self.baselines = check_baselines(self.baselines, TEXT_BASELINES)
+        check_choice("head", self.head, HEADS)
+        self.head_dropout = check_fraction("head_dropout", self.head_dropout)
+        self.wide = check_bool("wide", self.wide)
         self.trainable_embeddings = check_bool("trainable_embeddings",
                                                self.trainable_embeddings)
         self.max_tokens = check_int("max_tokens", self.max_tokens)
@@ -95,9 +120,14 @@ class TextClassification(ClassificationTask):
                                           sequence_length=self.sequence_length,
                                           length_percentile=self.length_percentile)
         matrix = self.pretrained_matrix()
+        wide = (fit_wide(self.model_inputs(self.train_x), self.train_y,
+                         len(self.class_names), seed=self.seed) if self.wide else None)
+        self.wide_model = wide
+        self.wide_info = wide.fit_info if wide is not None else None
         return build_text_model(self.vectorizer, len(self.class_names), rnn=rnn,
                                 embedding_dim=self.embedding_dim, embedding_matrix=matrix,
-                                trainable_embeddings=self.trainable_embeddings)
+                                trainable_embeddings=self.trainable_embeddings,
+                                head=self.head, head_dropout=self.head_dropout, wide=wide)
 
     def pretrained_matrix(self):
         """The ``embeddings`` file's matrix for the vocabulary (None without a file); sets
@@ -198,6 +228,22 @@ class TextClassification(ClassificationTask):
             **self.class_weight_config(),
         }
 
+    def evaluate(self, model, batch_size: int) -> dict:
+        """The classification metrics; with ``wide``, ``metrics["wide_only"]``: the
+        linear branch alone on the same test split (what the RNN's correction adds)."""
+        metrics = super().evaluate(model, batch_size)
+        if not metrics or not self.wide:
+            return metrics
+        from seqkit.classification.task import classification_metrics
+
+        texts = self.model_inputs(self.test_x)
+        logits = np.concatenate([np.asarray(self.wide_model(texts[i:i + 256]))
+                                 for i in range(0, len(texts), 256)])
+        wide = classification_metrics(np.asarray(self.test_y), logits, self.class_names)
+        metrics["wide_only"] = {k: wide[k] for k in ("accuracy", "macro_f1",
+                                                     "per_class_recall")}
+        return metrics
+
     def data_info(self) -> dict:
         return {
             "source": str(getattr(self.splits, "source", describe_source(self.x))),
@@ -209,6 +255,7 @@ class TextClassification(ClassificationTask):
             "class_counts_train": class_counts(self.train_y, self.class_names),
             **self.validation_info(),
             "embeddings": self.word_vectors.info() if self.word_vectors is not None else None,
+            "wide": getattr(self, "wide_info", None),
         }
 
 
@@ -244,6 +291,10 @@ def fit_text_classifier(
     class_weight=None,
     embeddings=None,
     trainable_embeddings: bool = True,
+    baselines="auto",
+    head: str = DEFAULT_HEAD,
+    head_dropout: float = DEFAULT_HEAD_DROPOUT,
+    wide: bool = DEFAULT_WIDE,
     **options,
 ) -> FitResult:
     """Train a text classifier: ``strings → TextVectorization → Embedding(mask_zero) →
@@ -288,6 +339,22 @@ def fit_text_classifier(
             ``FitResult.data_info["embeddings"]`` has the file, its dimension and the
             coverage (words found / words looked up).
         trainable_embeddings: with ``embeddings``, False freezes the embedding layer.
+        baselines: ``"auto"`` (default): TF-IDF (word 1-2-grams) + logistic regression
+            (``"tfidf_logreg"``, :mod:`seqkit.classification.baselines`) fitted on the
+            training and validation texts and scored on the test split, in
+            ``metrics["baselines"]`` with ``metrics["beats"]`` and a warning naming it
+            when it wins; ``()`` or None: none.
+        head: what the softmax reads of the RNN (one of
+            :data:`seqkit.classification.models.HEADS`): ``"last"`` (the final state),
+            ``"mean"`` / ``"max"`` of the outputs over the real tokens, or a ``+`` join.
+        head_dropout: the dropout rate before the softmax (the RNN's input dropout, on the
+            embeddings, is the shared option ``dropout``).
+        wide: a linear branch: a logistic regression over TF-IDF word 1-2-grams fitted
+            by scikit-learn on the training split (:func:`seqkit.classification.models.
+            fit_wide`), held in the graph frozen; the RNN's logits, zero at the start,
+            add to its logits, so training learns a correction to the linear model and
+            early stopping on ``val_loss`` keeps the best. ``metrics["wide_only"]`` is
+            the linear branch's own test accuracy and macro-F1.
         **options: the shared fit options, :class:`seqkit.fit.FitOptions` (``cell``,
             ``units``, ``epochs``, ``learning_rate``, ``strategy``, ...); an unknown name
             is a ConfigError naming it.
