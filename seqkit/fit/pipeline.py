@@ -240,6 +240,24 @@ class FitTask:
         return {}
 
     @classmethod
+    def explain(cls, result: FitResult, x, *, target=None, steps: int = 50,
+                batch_size: int = 256):
+        """Per-token attributions of a prediction (text classifiers only).
+
+        Args:
+            result: the fitted result.
+            x: raw inputs.
+            target: the class to explain (None: the predicted one).
+            steps: the integration path's intervals.
+            batch_size: path points per model call.
+
+        Returns:
+            The task's attributions.
+        """
+        raise ConfigError(f"explain needs a text classification result (per-token "
+                          f"attributions), task={cls.name!r}")
+
+    @classmethod
     def predict_series(cls, result: FitResult, series=None, *, future_covariates=None):
         """A forecast from the end of a fitted series (forecasters only).
 
