@@ -1,4 +1,5 @@
-"""TensorBoard logs of a fit: Keras' epoch scalars and a gate-trace heatmap at the end.
+"""TensorBoard logs of a fit: Keras' epoch scalars, a gate-trace heatmap at the end (and a
+text model's per-token attributions).
 
 Every fit function and recipe writes them by default (``FitOptions.tensorboard``):
 
@@ -18,7 +19,9 @@ Inside the folder, :class:`TensorBoardLogger` (``keras.callbacks.TensorBoard``) 
 image ``gate_trace/<layer>`` in ``validation/``: the heatmap of
 :func:`seqkit.layers.trace.gate_trace_figure` for the first validation example (its
 tokens on the time axis for a text model; the first training example when there is no
-validation split). View them with ``pip install tensorboard`` and
+validation split). For a text model :class:`AttributionImage` adds ``attribution/text``
+beside it: that example's tokens coloured by their integrated-gradients scores
+(:mod:`seqkit.classification.attribution`). View them with ``pip install tensorboard`` and
 ``tensorboard --logdir seqkit_logs`` (or ``runs``).
 
 TensorFlow 2.21 no longer installs the ``tensorboard`` package, which implements
@@ -270,7 +273,21 @@ def _first_example(dataset):
     return keras.tree.map_structure(lambda t: np.asarray(t)[:1], x)
 
 
-class GateTraceImage(keras.callbacks.Callback):
+class _EndOfTrainingImage(keras.callbacks.Callback):
+    """What the end-of-training images share: the folder, the example's dataset, the run
+    and the last epoch (the image's step); ``written`` is the image's shape once written."""
+
+    def __init__(self, log_dir, dataset, *, run: str = "validation"):
+        super().__init__()
+        self.log_dir, self.dataset, self.run = str(log_dir), dataset, run
+        self.last_epoch = 0
+        self.written = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.last_epoch = epoch
+
+
+class GateTraceImage(_EndOfTrainingImage):
     """At the end of training, the gate-trace heatmap of one example as a TensorBoard image.
 
     Traces ``self.model`` (the trained model, best weights restored: put it after
@@ -293,14 +310,8 @@ class GateTraceImage(keras.callbacks.Callback):
     """
 
     def __init__(self, log_dir, dataset, *, run: str = "validation", max_units: int = 64):
-        super().__init__()
-        self.log_dir, self.dataset, self.run = str(log_dir), dataset, run
+        super().__init__(log_dir, dataset, run=run)
         self.max_units = max_units
-        self.last_epoch = 0
-        self.written = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.last_epoch = epoch
 
     def on_train_end(self, logs=None):
         from seqkit.layers.trace import gate_trace_figure, trace_gates, trace_tokens
@@ -314,15 +325,85 @@ class GateTraceImage(keras.callbacks.Callback):
             return
         figure = gate_trace_figure(trace, tokens=None if tokens is None else tokens[0],
                                    max_units=self.max_units)
-        image = figure_to_array(figure)
-        summary = summary_module()
-        writer = summary.create_file_writer(os.path.join(self.log_dir, self.run))
-        with writer.as_default():
-            summary.image(f"gate_trace/{trace.layer_name}", image[None], step=self.last_epoch,
-                          description="gate activations (units x time) of the first "
-                                      f"{self.run} example")
-        writer.close()
-        self.written = image.shape
+        self.written = write_image(
+            os.path.join(self.log_dir, self.run), f"gate_trace/{trace.layer_name}",
+            figure_to_array(figure), step=self.last_epoch,
+            description=f"gate activations (units x time) of the first {self.run} example")
+
+
+class AttributionImage(_EndOfTrainingImage):
+    """At the end of training, a text model's per-token attributions of one example as
+    the TensorBoard image ``attribution/text``, beside the gate heatmap: the first example
+    of ``dataset``'s tokens coloured by their integrated-gradients scores for the
+    predicted class (:func:`seqkit.classification.attribution.attribution_figure`).
+
+    Only a text model (:func:`seqkit.classification.attribution.is_text_model`) gets one;
+    a failure is a warning, not an error.
+
+    Args:
+        log_dir: the TensorBoard folder.
+        dataset: a batched ``tf.data`` dataset of ``(texts, targets)``.
+        run: the sub-folder (``"validation"`` or ``"train"``).
+        steps: the integration path's intervals.
+
+    Example:
+
+    >>> AttributionImage("logs", None, run="train").run
+    'train'
+    """
+
+    def __init__(self, log_dir, dataset, *, run: str = "validation", steps: int = 50):
+        super().__init__(log_dir, dataset, run=run)
+        self.steps = steps
+
+    def on_train_end(self, logs=None):
+        from seqkit.classification.attribution import (
+            attribution_figure,
+            integrated_gradients,
+            is_text_model,
+        )
+
+        if not is_text_model(self.model):
+            return
+        try:
+            [why] = integrated_gradients(self.model, _first_example(self.dataset),
+                                         steps=self.steps)
+        except Exception as error:  # noqa: BLE001  (a picture must never fail a finished fit)
+            warnings.warn(f"no attribution image in TensorBoard: {error}", stacklevel=2)
+            return
+        self.written = write_image(
+            os.path.join(self.log_dir, self.run), "attribution/text",
+            figure_to_array(attribution_figure(why)), step=self.last_epoch,
+            description=f"integrated-gradients scores of the tokens of the first {self.run} "
+                        f"example for its predicted class {why.target}")
+
+
+def write_image(folder, tag: str, image: np.ndarray, *, step: int, description: str):
+    """Write one RGB image into the event files of ``folder`` (:func:`summary_module`).
+
+    Args:
+        folder: the run's folder (``log_dir/validation``).
+        tag: the image's tag.
+        image: ``uint8 [height, width, 3]``.
+        step: the step it is shown at.
+        description: TensorBoard's description of the tag.
+
+    Returns:
+        ``image.shape``.
+
+    Example:
+
+    >>> import tempfile
+    >>> write_image(tempfile.mkdtemp(), "demo", np.zeros((2, 3, 3), "uint8"), step=0,
+    ...             description="a black image")
+    (2, 3, 3)
+    """
+    summary = summary_module()
+    writer = summary.create_file_writer(str(folder))
+    with writer.as_default():
+        summary.image(tag, image[None], step=step, description=description)
+    writer.close()
+    return image.shape
 
 
 def figure_to_array(figure) -> np.ndarray:
@@ -348,10 +429,11 @@ def figure_to_array(figure) -> np.ndarray:
 
 
 def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds) -> list:
-    """The callbacks a fit adds for ``log_dir``: the logger and the heatmap.
+    """The callbacks a fit adds for ``log_dir``: the logger, the heatmap and a text
+    model's attributions (:class:`AttributionImage`, nothing for other models).
 
     A ``keras.callbacks.TensorBoard`` already among ``callbacks`` is the logger (none is
-    added) and its folder gets the heatmap.
+    added) and its folder gets the images.
 
     Args:
         log_dir: the folder, or None for no logs.
@@ -373,4 +455,5 @@ def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds) -> list:
     added = [] if own else [TensorBoardLogger(log_dir)]
     folder = own[0].log_dir if own else log_dir
     run, data = ("validation", val_ds) if val_ds is not None else ("train", train_ds)
-    return [*added, GateTraceImage(folder, data, run=run)]
+    return [*added, GateTraceImage(folder, data, run=run),
+            AttributionImage(folder, data, run=run)]
