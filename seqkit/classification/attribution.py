@@ -184,6 +184,8 @@ def _path_gradients(model, embedding, texts, alphas, targets):
                               f"output, {model.name!r} returns {type(probs).__name__}")
         p = tf.gather(probs, tf.constant(targets, tf.int32), axis=1, batch_dims=1)
     grads = tape.gradient(p, seen["x"])
+    if grads is None:  # the output does not depend on the embeddings: every score is 0
+        grads = tf.zeros_like(seen["x"])
     return (grads.numpy().astype("float64"), seen["e"].numpy().astype("float64"),
             np.asarray(seen["ids"]), p.numpy().astype("float64"))
 

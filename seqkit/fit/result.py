@@ -313,6 +313,20 @@ class FitResult:
         Raises:
             seqkit.errors.ConfigError: not a text classifier, or a bad ``target`` or
                 ``steps`` (the message names it).
+
+        Example:
+
+        >>> import keras, seqkit
+        >>> vectorizer = keras.layers.TextVectorization(output_sequence_length=4)
+        >>> vectorizer.adapt(["good film", "bad film"])
+        >>> text = keras.Input((), dtype="string", name="text")
+        >>> x = keras.layers.Embedding(5, 3, mask_zero=True, name="embedding")(vectorizer(text))
+        >>> out = keras.layers.Dense(2, activation="softmax")(seqkit.make_rnn("gru", 4)(x))
+        >>> result = FitResult(keras.Model(text, out), "text_classification",
+        ...                    class_names=["neg", "pos"])
+        >>> [why] = result.explain("a good film", target="pos", steps=10)
+        >>> why.label, why.tokens, why.scores.shape
+        ('pos', ['[UNK]', 'good', 'film'], (3,))
         """
         return self.task_type.explain(self, x, target=target, steps=steps,
                                       batch_size=batch_size)
