@@ -49,8 +49,8 @@ import numpy as np
 from seqkit.errors import ConfigError, DataError
 from seqkit.validation import check_int, fail
 
-__all__ = ["Attribution", "attribution_figure", "explain_result", "integrated_gradients",
-           "is_text_model", "plot_attribution"]
+__all__ = ["Attribution", "attribution_figure", "attribution_image", "explain_result",
+           "integrated_gradients", "is_text_model", "plot_attribution"]
 
 #: The layer whose output is attributed.
 EMBEDDING = "embedding"
@@ -209,21 +209,26 @@ def explain_result(result, texts, *, target=None, steps: int = 50,
     Raises:
         ConfigError: a target that is not a class name (the message lists them).
     """
-    from seqkit.classification.task import _class_key
+    from seqkit.data.text.convert import to_label_array
 
     names = list(result.class_names or [])
     if target is not None:
         wanted = [target] if np.ndim(target) == 0 else list(target)
-        keys = [_class_key(n) for n in names]
-        missing = [t for t in wanted if _class_key(t) not in keys]
-        if missing:
-            fail("target", f"None or a class name of {names}", missing[0])
-        target = [keys.index(_class_key(t)) for t in wanted]
+        try:
+            target = to_label_array(wanted, classes=names, min_classes=1)[0].tolist()
+        except (DataError, ConfigError) as err:
+            raise ConfigError(f"target must be None or a class name of {names} (of their "
+                              f"type), got {_plain(target)!r}: {err}") from err
     found = integrated_gradients(result.model, texts, target=target, steps=steps,
                                  batch_size=batch_size)
     for why in found:
         why.label = names[why.target] if why.target < len(names) else None
     return found
+
+
+def _plain(value):
+    """A NumPy array as a list, for messages."""
+    return value.tolist() if isinstance(value, np.ndarray) else value
 
 
 def _check_target(target, num_classes: int, count: int) -> np.ndarray | None:
@@ -400,3 +405,30 @@ def plot_attribution(attribution: Attribution, path, **kwargs) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     attribution_figure(attribution, **kwargs).savefig(path, format="png", dpi=100)
     return path
+
+
+def attribution_image(model, inputs, *, steps: int = 50):
+    """The TensorBoard figure of a text model's first input: its tokens coloured by their
+    scores for the predicted class (``TextClassification.tensorboard_images``; see
+    :class:`seqkit.fit.tensorboard.FigureImage`).
+
+    Args:
+        model: the trained model.
+        inputs: its raw inputs, a batch (the first is drawn).
+        steps: the path's intervals.
+
+    Returns:
+        ``("attribution/text", figure, description)``, or None for a model that is not a
+        text model (:func:`is_text_model`).
+
+    Example:
+
+    >>> attribution_image(keras.Sequential([keras.Input((2,))]), np.ones((1, 2))) is None
+    True
+    """
+    if not is_text_model(model):
+        return None
+    why = integrated_gradients(model, np.asarray(inputs, dtype=object)[:1], steps=steps)[0]
+    return ("attribution/text", attribution_figure(why),
+            "integrated-gradients scores of the first example's tokens for its predicted "
+            f"class {why.target}")

@@ -231,6 +231,18 @@ class TextClassification(ClassificationTask):
         return explain_result(result, cls.prepare_inputs(result, x), target=target,
                               steps=steps, batch_size=batch_size)
 
+    @classmethod
+    def tensorboard_images(cls) -> tuple:
+        """The TensorBoard figure beside the gate heatmap: the example's tokens coloured
+        by their attributions (:func:`seqkit.classification.attribution.attribution_image`).
+
+        Returns:
+            ``(attribution_image,)``.
+        """
+        from seqkit.classification.attribution import attribution_image
+
+        return (attribution_image,)
+
 
 def _check_embedding_dim(embedding_dim, embeddings):
     """``embedding_dim`` as an int, or None to take the ``embeddings`` file's dimension

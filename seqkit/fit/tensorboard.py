@@ -1,5 +1,5 @@
 """TensorBoard logs of a fit: Keras' epoch scalars, a gate-trace heatmap at the end (and a
-text model's per-token attributions).
+task's own figures, e.g. a text model's per-token attributions).
 
 Every fit function and recipe writes them by default (``FitOptions.tensorboard``):
 
@@ -19,10 +19,10 @@ Inside the folder, :class:`TensorBoardLogger` (``keras.callbacks.TensorBoard``) 
 image ``gate_trace/<layer>`` in ``validation/``: the heatmap of
 :func:`seqkit.layers.trace.gate_trace_figure` for the first validation example (its
 tokens on the time axis for a text model; the first training example when there is no
-validation split). For a text model :class:`AttributionImage` adds ``attribution/text``
-beside it: that example's tokens coloured by their integrated-gradients scores
-(:mod:`seqkit.classification.attribution`). View them with ``pip install tensorboard`` and
-``tensorboard --logdir seqkit_logs`` (or ``runs``).
+validation split). A task may draw more of the same example beside it
+(:class:`FigureImage`): a text classifier adds ``attribution/text``, its tokens coloured by
+their integrated-gradients scores (:mod:`seqkit.classification.attribution`). View them
+with ``pip install tensorboard`` and ``tensorboard --logdir seqkit_logs`` (or ``runs``).
 
 TensorFlow 2.21 no longer installs the ``tensorboard`` package, which implements
 ``tf.summary.scalar`` and ``tf.summary.image``; without it the scalars and the image are
@@ -331,51 +331,43 @@ class GateTraceImage(_EndOfTrainingImage):
             description=f"gate activations (units x time) of the first {self.run} example")
 
 
-class AttributionImage(_EndOfTrainingImage):
-    """At the end of training, a text model's per-token attributions of one example as
-    the TensorBoard image ``attribution/text``, beside the gate heatmap: the first example
-    of ``dataset``'s tokens coloured by their integrated-gradients scores for the
-    predicted class (:func:`seqkit.classification.attribution.attribution_figure`).
+class FigureImage(_EndOfTrainingImage):
+    """At the end of training, a figure a task draws of one example, as a TensorBoard
+    image (a text classifier's per-token attributions: see
+    :meth:`seqkit.fit.pipeline.FitTask.tensorboard_images`).
 
-    Only a text model (:func:`seqkit.classification.attribution.is_text_model`) gets one;
-    a failure is a warning, not an error.
+    ``draw(model, inputs)`` gets the trained model and the first example of ``dataset``
+    (a batch of one) and returns ``(tag, figure, description)``, or None for nothing (a
+    model it does not apply to); a failure is a warning, not an error.
 
     Args:
         log_dir: the TensorBoard folder.
-        dataset: a batched ``tf.data`` dataset of ``(texts, targets)``.
+        dataset: a batched ``tf.data`` dataset of ``(inputs, targets)``.
+        draw: the figure maker.
         run: the sub-folder (``"validation"`` or ``"train"``).
-        steps: the integration path's intervals.
 
     Example:
 
-    >>> AttributionImage("logs", None, run="train").run
+    >>> FigureImage("logs", None, lambda model, inputs: None, run="train").run
     'train'
     """
 
-    def __init__(self, log_dir, dataset, *, run: str = "validation", steps: int = 50):
+    def __init__(self, log_dir, dataset, draw, *, run: str = "validation"):
         super().__init__(log_dir, dataset, run=run)
-        self.steps = steps
+        self.draw = draw
 
     def on_train_end(self, logs=None):
-        from seqkit.classification.attribution import (
-            attribution_figure,
-            integrated_gradients,
-            is_text_model,
-        )
-
-        if not is_text_model(self.model):
-            return
         try:
-            [why] = integrated_gradients(self.model, _first_example(self.dataset),
-                                         steps=self.steps)
+            drawn = self.draw(self.model, _first_example(self.dataset))
         except Exception as error:  # noqa: BLE001  (a picture must never fail a finished fit)
-            warnings.warn(f"no attribution image in TensorBoard: {error}", stacklevel=2)
+            warnings.warn(f"no {getattr(self.draw, '__name__', 'figure')} image in "
+                          f"TensorBoard: {error}", stacklevel=2)
             return
-        self.written = write_image(
-            os.path.join(self.log_dir, self.run), "attribution/text",
-            figure_to_array(attribution_figure(why)), step=self.last_epoch,
-            description=f"integrated-gradients scores of the tokens of the first {self.run} "
-                        f"example for its predicted class {why.target}")
+        if drawn is not None:
+            tag, figure, description = drawn
+            self.written = write_image(os.path.join(self.log_dir, self.run), tag,
+                                       figure_to_array(figure), step=self.last_epoch,
+                                       description=description)
 
 
 def write_image(folder, tag: str, image: np.ndarray, *, step: int, description: str):
@@ -428,9 +420,9 @@ def figure_to_array(figure) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds) -> list:
-    """The callbacks a fit adds for ``log_dir``: the logger, the heatmap and a text
-    model's attributions (:class:`AttributionImage`, nothing for other models).
+def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds, images=()) -> list:
+    """The callbacks a fit adds for ``log_dir``: the logger, the heatmap and the task's
+    own figures (:class:`FigureImage`).
 
     A ``keras.callbacks.TensorBoard`` already among ``callbacks`` is the logger (none is
     added) and its folder gets the images.
@@ -440,6 +432,8 @@ def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds) -> list:
         callbacks: the user's callbacks.
         val_ds: the validation dataset (the heatmap's example) or None.
         train_ds: the training dataset (the example when there is no validation).
+        images: figure makers ``draw(model, inputs)`` (see :class:`FigureImage`), e.g.
+            :meth:`seqkit.fit.pipeline.FitTask.tensorboard_images`.
 
     Returns:
         The callbacks to append after every other one.
@@ -456,4 +450,4 @@ def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds) -> list:
     folder = own[0].log_dir if own else log_dir
     run, data = ("validation", val_ds) if val_ds is not None else ("train", train_ds)
     return [*added, GateTraceImage(folder, data, run=run),
-            AttributionImage(folder, data, run=run)]
+            *(FigureImage(folder, data, draw, run=run) for draw in images)]

@@ -163,8 +163,10 @@ def test_fit_result_explain_takes_class_names_and_other_tasks_refuse(tiny_text_r
     assert why.tokens == ["good", "film", "[UNK]", "plot"]
     assert why.top(1)[0][0] in why.tokens
     with pytest.raises(ConfigError, match=r"target must be None or a class name of "
-                                          r"\['neg', 'pos'\], got 1"):
+                                          r"\['neg', 'pos'\] \(of their type\), got 1"):
         tiny_text_result.explain("good", target=1)
+    with pytest.raises(ConfigError, match=r"got \['pos', 'meh'\]: .*'meh'"):
+        tiny_text_result.explain(["good", "bad"], target=["pos", "meh"])
     inp = keras.Input((None, 2), name="sequence")
     out = keras.layers.Dense(2, activation="softmax")(seqkit.make_rnn("gru", 3)(inp))
     sequences = FitResult(keras.Model(inp, out), "sequence_classification",

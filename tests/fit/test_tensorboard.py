@@ -14,12 +14,13 @@ import pytest
 import tensorflow as tf
 
 import seqkit
+from seqkit.classification.attribution import attribution_image
 from seqkit.classification.sequences import SequenceClassification
 from seqkit.classification.text import TextClassification
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
 from seqkit.fit.tensorboard import (
-    AttributionImage,
+    FigureImage,
     GateTraceImage,
     TensorBoardLogger,
     tensorboard_callbacks,
@@ -176,12 +177,13 @@ def test_the_custom_loop_writes_the_same_logs(tmp_path, monkeypatch):
 def test_own_tensorboard_callback_is_the_logger_and_gets_the_heatmap(tmp_path):
     own = keras.callbacks.TensorBoard(str(tmp_path / "mine"))
     val = tf.data.Dataset.from_tensor_slices((np.ones((2, 3, 1)), np.ones(2))).batch(2)
-    heatmap, why = tensorboard_callbacks(str(tmp_path / "default"), [own], val, None)
+    [heatmap] = tensorboard_callbacks(str(tmp_path / "default"), [own], val, None)
     assert isinstance(heatmap, GateTraceImage) and heatmap.log_dir == own.log_dir
-    assert isinstance(why, AttributionImage) and why.log_dir == own.log_dir
-    assert heatmap.run == why.run == "validation"
-    logger, heatmap, why = tensorboard_callbacks(str(tmp_path / "default"), [], None, val)
-    assert isinstance(logger, TensorBoardLogger) and heatmap.run == why.run == "train"
+    assert heatmap.run == "validation"
+    logger, heatmap, figure = tensorboard_callbacks(str(tmp_path / "default"), [], None, val,
+                                                    images=[attribution_image])
+    assert isinstance(logger, TensorBoardLogger) and heatmap.run == figure.run == "train"
+    assert isinstance(figure, FigureImage) and figure.draw is attribution_image
     assert tensorboard_callbacks(None, [], val, val) == []
 
 
