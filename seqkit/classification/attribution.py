@@ -294,7 +294,7 @@ def integrated_gradients(model, texts, *, target=None, steps: int = 50,
     >>> vectorizer.adapt(["good film", "bad film"])
     >>> text = keras.Input((), dtype="string", name="text")
     >>> x = keras.layers.Embedding(5, 2, mask_zero=True, name="embedding")(vectorizer(text))
-    >>> x = keras.layers.GlobalAveragePooling1D()(x)  # a masked mean: IG is exact here
+    >>> x = keras.layers.GlobalAveragePooling1D()(x)  # the mean of the real tokens
     >>> model = keras.Model(text, keras.layers.Dense(2, activation="softmax")(x))
     >>> why = integrated_gradients(model, ["bad film", "a good film"], steps=20)
     >>> [w.tokens for w in why]
