@@ -8,6 +8,8 @@
 - :mod:`seqkit.classification.task`: what the two share (class checks, class weights,
   datasets, the test metrics: accuracy, macro-F1, per-class scores);
   :mod:`seqkit.classification.models`: the two model builders.
+- :mod:`seqkit.classification.attribution`: why a text model predicts what it does,
+  :func:`integrated_gradients` (per-token scores; ``FitResult.explain``).
 
 Names load on first use, so importing the package loads no TensorFlow.
 
@@ -23,6 +25,7 @@ from seqkit._lazy import lazy_module_attributes
 
 _LAZY = {
     "classification_metrics": "seqkit.classification.task",
+    "integrated_gradients": "seqkit.classification.attribution",
     "majority_baseline": "seqkit.classification.task",
     "fit_text_classifier": "seqkit.classification.text",
     "fit_sequence_classifier": "seqkit.classification.sequences",
@@ -31,6 +34,7 @@ _LAZY = {
 }
 
 __all__ = ["SequenceClassification", "TextClassification", "classification_metrics",
-           "fit_sequence_classifier", "fit_text_classifier", "majority_baseline"]
+           "fit_sequence_classifier", "fit_text_classifier", "integrated_gradients",
+           "majority_baseline"]
 
 __getattr__, __dir__ = lazy_module_attributes(__name__, _LAZY, globals())

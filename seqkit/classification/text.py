@@ -258,6 +258,38 @@ class TextClassification(ClassificationTask):
             "wide": getattr(self, "wide_info", None),
         }
 
+    @classmethod
+    def explain(cls, result, x, *, target=None, steps: int = 50, batch_size: int = 256):
+        """Per-token integrated-gradients attributions of raw texts
+        (:func:`seqkit.classification.attribution.explain_result`).
+
+        Args:
+            result: the fitted :class:`~seqkit.fit.FitResult`.
+            x: a string, a list of strings or a NumPy unicode array.
+            target: a class name (or one per text); None: the predicted class.
+            steps: the path's intervals.
+            batch_size: path points per model call.
+
+        Returns:
+            One :class:`~seqkit.classification.attribution.Attribution` per text.
+        """
+        from seqkit.classification.attribution import explain_result
+
+        return explain_result(result, cls.prepare_inputs(result, x), target=target,
+                              steps=steps, batch_size=batch_size)
+
+    @classmethod
+    def tensorboard_images(cls) -> tuple:
+        """The TensorBoard figure beside the gate heatmap: the example's tokens coloured
+        by their attributions (:func:`seqkit.classification.attribution.attribution_image`).
+
+        Returns:
+            ``(attribution_image,)``.
+        """
+        from seqkit.classification.attribution import attribution_image
+
+        return (attribution_image,)
+
 
 def _check_embedding_dim(embedding_dim, embeddings):
     """``embedding_dim`` as an int, or None to take the ``embeddings`` file's dimension

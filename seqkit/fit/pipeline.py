@@ -241,6 +241,35 @@ class FitTask:
         return {}
 
     @classmethod
+    def tensorboard_images(cls) -> tuple:
+        """Figures of one example the TensorBoard logs show beside the gate heatmap at the
+        end of training (default none; a text classifier's per-token attributions).
+
+        Returns:
+            Figure makers ``draw(model, inputs) -> (tag, figure, description) | None``
+            (:class:`seqkit.fit.tensorboard.FigureImage`).
+        """
+        return ()
+
+    @classmethod
+    def explain(cls, result: FitResult, x, *, target=None, steps: int = 50,
+                batch_size: int = 256):
+        """Per-token attributions of a prediction (text classifiers only).
+
+        Args:
+            result: the fitted result.
+            x: raw inputs.
+            target: the class to explain (None: the predicted one).
+            steps: the integration path's intervals.
+            batch_size: path points per model call.
+
+        Returns:
+            The task's attributions.
+        """
+        raise ConfigError(f"explain needs a text classification result (per-token "
+                          f"attributions), task={cls.name!r}")
+
+    @classmethod
     def predict_series(cls, result: FitResult, series=None, *, future_covariates=None):
         """A forecast from the end of a fitted series (forecasters only).
 
@@ -331,7 +360,8 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
         callbacks=options.callbacks, backup_dir=options.backup_dir, verbose=options.verbose,
         strategy=strategy, train_examples=task.train_examples,
         lr_schedule=options.lr_schedule, max_seconds=plan.max_seconds,
-        steps_per_epoch=plan.steps_per_epoch, monitor=task.monitor, tensorboard=log_dir)
+        steps_per_epoch=plan.steps_per_epoch, monitor=task.monitor, tensorboard=log_dir,
+        images=task.tensorboard_images())
     timing["plan"] = plan.to_json()
     if trained is not model:  # evaluate() in user units with the same optimizer state
         with strategy_scope(strategy):

@@ -293,6 +293,44 @@ class FitResult:
                         gates=gates, max_units=max_units)
         return path
 
+    def explain(self, x, *, target=None, steps: int = 50, batch_size: int = 256) -> list:
+        """Why a prediction: each token's attribution to a class probability, by
+        integrated gradients on the embeddings
+        (:func:`seqkit.classification.attribution.integrated_gradients`; text
+        classifiers only, other tasks refuse).
+
+        Args:
+            x: raw texts (one string is a batch of one).
+            target: the class name to explain (of :attr:`class_names`' type), or one per
+                text; None: each text's predicted class.
+            steps: the path's intervals (more: a smaller completeness gap, slower).
+            batch_size: path points (text × step) per model call.
+
+        Returns:
+            One :class:`seqkit.classification.attribution.Attribution` per text:
+            ``tokens``, ``scores``, ``top(k)``, ``probability``, ``gap``.
+
+        Raises:
+            seqkit.errors.ConfigError: not a text classifier, or a bad ``target`` or
+                ``steps`` (the message names it).
+
+        Example:
+
+        >>> import keras, seqkit
+        >>> vectorizer = keras.layers.TextVectorization(output_sequence_length=4)
+        >>> vectorizer.adapt(["good film", "bad film"])
+        >>> text = keras.Input((), dtype="string", name="text")
+        >>> x = keras.layers.Embedding(5, 3, mask_zero=True, name="embedding")(vectorizer(text))
+        >>> out = keras.layers.Dense(2, activation="softmax")(seqkit.make_rnn("gru", 4)(x))
+        >>> result = FitResult(keras.Model(text, out), "text_classification",
+        ...                    class_names=["neg", "pos"])
+        >>> [why] = result.explain("a good film", target="pos", steps=10)
+        >>> why.label, why.tokens, why.scores.shape
+        ('pos', ['[UNK]', 'good', 'film'], (3,))
+        """
+        return self.task_type.explain(self, x, target=target, steps=steps,
+                                      batch_size=batch_size)
+
     # ------------------------------------------------------------------ persistence
 
     def to_json(self) -> dict:

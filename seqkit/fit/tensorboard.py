@@ -1,4 +1,5 @@
-"""TensorBoard logs of a fit: Keras' epoch scalars and a gate-trace heatmap at the end.
+"""TensorBoard logs of a fit: Keras' epoch scalars, a gate-trace heatmap at the end (and a
+task's own figures, e.g. a text model's per-token attributions).
 
 Every fit function and recipe writes them by default (``FitOptions.tensorboard``):
 
@@ -18,8 +19,10 @@ Inside the folder, :class:`TensorBoardLogger` (``keras.callbacks.TensorBoard``) 
 image ``gate_trace/<layer>`` in ``validation/``: the heatmap of
 :func:`seqkit.layers.trace.gate_trace_figure` for the first validation example (its
 tokens on the time axis for a text model; the first training example when there is no
-validation split). View them with ``pip install tensorboard`` and
-``tensorboard --logdir seqkit_logs`` (or ``runs``).
+validation split). A task may draw more of the same example beside it
+(:class:`FigureImage`): a text classifier adds ``attribution/text``, its tokens coloured by
+their integrated-gradients scores (:mod:`seqkit.classification.attribution`). View them
+with ``pip install tensorboard`` and ``tensorboard --logdir seqkit_logs`` (or ``runs``).
 
 TensorFlow 2.21 no longer installs the ``tensorboard`` package, which implements
 ``tf.summary.scalar`` and ``tf.summary.image``; without it the scalars and the image are
@@ -270,7 +273,21 @@ def _first_example(dataset):
     return keras.tree.map_structure(lambda t: np.asarray(t)[:1], x)
 
 
-class GateTraceImage(keras.callbacks.Callback):
+class _EndOfTrainingImage(keras.callbacks.Callback):
+    """What the end-of-training images share: the folder, the example's dataset, the run
+    and the last epoch (the image's step); ``written`` is the image's shape once written."""
+
+    def __init__(self, log_dir, dataset, *, run: str = "validation"):
+        super().__init__()
+        self.log_dir, self.dataset, self.run = str(log_dir), dataset, run
+        self.last_epoch = 0
+        self.written = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.last_epoch = epoch
+
+
+class GateTraceImage(_EndOfTrainingImage):
     """At the end of training, the gate-trace heatmap of one example as a TensorBoard image.
 
     Traces ``self.model`` (the trained model, best weights restored: put it after
@@ -293,14 +310,8 @@ class GateTraceImage(keras.callbacks.Callback):
     """
 
     def __init__(self, log_dir, dataset, *, run: str = "validation", max_units: int = 64):
-        super().__init__()
-        self.log_dir, self.dataset, self.run = str(log_dir), dataset, run
+        super().__init__(log_dir, dataset, run=run)
         self.max_units = max_units
-        self.last_epoch = 0
-        self.written = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.last_epoch = epoch
 
     def on_train_end(self, logs=None):
         from seqkit.layers.trace import gate_trace_figure, trace_gates, trace_tokens
@@ -314,15 +325,77 @@ class GateTraceImage(keras.callbacks.Callback):
             return
         figure = gate_trace_figure(trace, tokens=None if tokens is None else tokens[0],
                                    max_units=self.max_units)
-        image = figure_to_array(figure)
-        summary = summary_module()
-        writer = summary.create_file_writer(os.path.join(self.log_dir, self.run))
-        with writer.as_default():
-            summary.image(f"gate_trace/{trace.layer_name}", image[None], step=self.last_epoch,
-                          description="gate activations (units x time) of the first "
-                                      f"{self.run} example")
-        writer.close()
-        self.written = image.shape
+        self.written = write_image(
+            os.path.join(self.log_dir, self.run), f"gate_trace/{trace.layer_name}",
+            figure_to_array(figure), step=self.last_epoch,
+            description=f"gate activations (units x time) of the first {self.run} example")
+
+
+class FigureImage(_EndOfTrainingImage):
+    """At the end of training, a figure a task draws of one example, as a TensorBoard
+    image (a text classifier's per-token attributions: see
+    :meth:`seqkit.fit.pipeline.FitTask.tensorboard_images`).
+
+    ``draw(model, inputs)`` gets the trained model and the first example of ``dataset``
+    (a batch of one) and returns ``(tag, figure, description)``, or None for nothing (a
+    model it does not apply to); a failure is a warning, not an error.
+
+    Args:
+        log_dir: the TensorBoard folder.
+        dataset: a batched ``tf.data`` dataset of ``(inputs, targets)``.
+        draw: the figure maker.
+        run: the sub-folder (``"validation"`` or ``"train"``).
+
+    Example:
+
+    >>> FigureImage("logs", None, lambda model, inputs: None, run="train").run
+    'train'
+    """
+
+    def __init__(self, log_dir, dataset, draw, *, run: str = "validation"):
+        super().__init__(log_dir, dataset, run=run)
+        self.draw = draw
+
+    def on_train_end(self, logs=None):
+        try:
+            drawn = self.draw(self.model, _first_example(self.dataset))
+        except Exception as error:  # noqa: BLE001  (a picture must never fail a finished fit)
+            warnings.warn(f"no {getattr(self.draw, '__name__', 'figure')} image in "
+                          f"TensorBoard: {error}", stacklevel=2)
+            return
+        if drawn is not None:
+            tag, figure, description = drawn
+            self.written = write_image(os.path.join(self.log_dir, self.run), tag,
+                                       figure_to_array(figure), step=self.last_epoch,
+                                       description=description)
+
+
+def write_image(folder, tag: str, image: np.ndarray, *, step: int, description: str):
+    """Write one RGB image into the event files of ``folder`` (:func:`summary_module`).
+
+    Args:
+        folder: the run's folder (``log_dir/validation``).
+        tag: the image's tag.
+        image: ``uint8 [height, width, 3]``.
+        step: the step it is shown at.
+        description: TensorBoard's description of the tag.
+
+    Returns:
+        ``image.shape``.
+
+    Example:
+
+    >>> import tempfile
+    >>> write_image(tempfile.mkdtemp(), "demo", np.zeros((2, 3, 3), "uint8"), step=0,
+    ...             description="a black image")
+    (2, 3, 3)
+    """
+    summary = summary_module()
+    writer = summary.create_file_writer(str(folder))
+    with writer.as_default():
+        summary.image(tag, image[None], step=step, description=description)
+    writer.close()
+    return image.shape
 
 
 def figure_to_array(figure) -> np.ndarray:
@@ -347,17 +420,20 @@ def figure_to_array(figure) -> np.ndarray:
     return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
-def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds) -> list:
-    """The callbacks a fit adds for ``log_dir``: the logger and the heatmap.
+def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds, images=()) -> list:
+    """The callbacks a fit adds for ``log_dir``: the logger, the heatmap and the task's
+    own figures (:class:`FigureImage`).
 
     A ``keras.callbacks.TensorBoard`` already among ``callbacks`` is the logger (none is
-    added) and its folder gets the heatmap.
+    added) and its folder gets the images.
 
     Args:
         log_dir: the folder, or None for no logs.
         callbacks: the user's callbacks.
         val_ds: the validation dataset (the heatmap's example) or None.
         train_ds: the training dataset (the example when there is no validation).
+        images: figure makers ``draw(model, inputs)`` (see :class:`FigureImage`), e.g.
+            :meth:`seqkit.fit.pipeline.FitTask.tensorboard_images`.
 
     Returns:
         The callbacks to append after every other one.
@@ -373,4 +449,5 @@ def tensorboard_callbacks(log_dir, callbacks, val_ds, train_ds) -> list:
     added = [] if own else [TensorBoardLogger(log_dir)]
     folder = own[0].log_dir if own else log_dir
     run, data = ("validation", val_ds) if val_ds is not None else ("train", train_ds)
-    return [*added, GateTraceImage(folder, data, run=run)]
+    return [*added, GateTraceImage(folder, data, run=run),
+            *(FigureImage(folder, data, draw, run=run) for draw in images)]

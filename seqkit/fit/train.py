@@ -187,7 +187,8 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
                     strategy=None, train_examples: int | None = None,
                     lr_schedule: str | None = None, max_seconds: float | None = None,
                     steps_per_epoch: int | None = None,
-                    monitor: str = "val_loss", tensorboard=None) -> tuple[dict, dict]:
+                    monitor: str = "val_loss", tensorboard=None,
+                    images=()) -> tuple[dict, dict]:
     """Compile ``model`` with Adam (under ``strategy.scope()``) and fit it.
 
     Early stopping watches ``val_loss`` with ``patience`` and restores the best weights
@@ -201,9 +202,11 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
     :func:`seqkit.fit.tensorboard.tensorboard_callbacks`: Keras' TensorBoard epoch scalars
     and, when training ends (best weights restored), a gate-trace heatmap image of the
     first validation example (a ``keras.callbacks.TensorBoard`` among ``callbacks`` is
-    used instead of a second logger, and gets the heatmap). Returns ``(history, timing)``:
-    history as a dict of lists, timing from :func:`seqkit.fit.train.timing_summary`
-    (epochs and steps run, best epoch, why training stopped).
+    used instead of a second logger, and gets the heatmap); ``images`` are the task's own
+    figures of that example (:class:`seqkit.fit.tensorboard.FigureImage`). Returns
+    ``(history, timing)``: history as a dict of lists, timing from
+    :func:`seqkit.fit.train.timing_summary` (epochs and steps run, best epoch, why
+    training stopped).
 
     Under a strategy where Keras ``fit`` fails (``MultiWorkerMirroredStrategy``,
     keras#20585) the same training runs through :func:`seqkit.fit.train.fit_custom_loop`
@@ -216,7 +219,7 @@ def compile_and_fit(model: keras.Model, train_ds, val_ds=None, *, epochs: int = 
         model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss,
                       metrics=list(metrics) if metrics else None)
     watch = watched_quantity(monitor, val_ds is not None)
-    logs = tensorboard_callbacks(tensorboard, callbacks, val_ds, train_ds)
+    logs = tensorboard_callbacks(tensorboard, callbacks, val_ds, train_ds, images)
     callbacks = [*schedule_callbacks(watch=watch, patience=patience,
                                      lr_schedule=lr_schedule, learning_rate=learning_rate,
                                      max_seconds=max_seconds), *(callbacks or [])]

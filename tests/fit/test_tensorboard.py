@@ -1,8 +1,8 @@
 """TensorBoard logs of the fits (seqkit.fit.tensorboard): the event files exist and parse
 (read back as TFRecords of ``tf.compat.v1.Event``, not through seqkit), their epoch
 scalars equal the history, the gate-trace heatmap image is there with the size its
-figure has; the opt-out writes nothing; FitResult traces raw inputs; a text heatmap's
-time axis carries the tokens.
+figure has (a text model's attribution image beside it); the opt-out writes nothing;
+FitResult traces raw inputs; a text heatmap's time axis carries the tokens.
 
 The suite runs with SEQKIT_TENSORBOARD=0 (tests/conftest.py); these tests opt in."""
 
@@ -14,11 +14,17 @@ import pytest
 import tensorflow as tf
 
 import seqkit
+from seqkit.classification.attribution import attribution_image
 from seqkit.classification.sequences import SequenceClassification
 from seqkit.classification.text import TextClassification
 from seqkit.fit.options import FitOptions
 from seqkit.fit.pipeline import run_fit
-from seqkit.fit.tensorboard import GateTraceImage, TensorBoardLogger, tensorboard_callbacks
+from seqkit.fit.tensorboard import (
+    FigureImage,
+    GateTraceImage,
+    TensorBoardLogger,
+    tensorboard_callbacks,
+)
 from seqkit.layers.trace import gate_trace_figure
 from tests.helpers import keyword_texts
 
@@ -85,6 +91,10 @@ def test_text_fit_logs_the_history_and_the_heatmap(text_run):
     words = task.val_x[0].split()  # the first validation text, all words in the vocabulary
     assert pixels.shape == (*heatmap_size(6, len(words)), 3)  # LSTM: i, f, g, o, c, h
     assert pixels.std() > 0  # a picture, not a blank
+    step, pixels = image(val, "attribution/text")  # beside it: the tokens by their scores
+    rows = -(-len(words) // 8)  # attribution_figure: 8 tokens a row, 100 dpi
+    assert step == 1 and pixels.shape == (round(100 * (0.45 * rows + 1.0)), 1030, 3)
+    assert pixels.std() > 0
 
 
 def test_trace_of_raw_text_equals_trace_of_prepared_inputs(text_run):
@@ -133,6 +143,7 @@ def test_default_folder_and_opt_out(tmp_path, monkeypatch):
     train = read_events(folder / "train")
     assert scalars(train, "epoch_loss") == pytest.approx(result.history["loss"], rel=1e-6)
     assert any(tag.startswith("gate_trace/") for tag in train)
+    assert not any(tag.startswith("attribution/") for tag in train)  # text models only
 
     off = tmp_path / "off"
     off.mkdir()
@@ -169,8 +180,10 @@ def test_own_tensorboard_callback_is_the_logger_and_gets_the_heatmap(tmp_path):
     [heatmap] = tensorboard_callbacks(str(tmp_path / "default"), [own], val, None)
     assert isinstance(heatmap, GateTraceImage) and heatmap.log_dir == own.log_dir
     assert heatmap.run == "validation"
-    logger, heatmap = tensorboard_callbacks(str(tmp_path / "default"), [], None, val)
-    assert isinstance(logger, TensorBoardLogger) and heatmap.run == "train"
+    logger, heatmap, figure = tensorboard_callbacks(str(tmp_path / "default"), [], None, val,
+                                                    images=[attribution_image])
+    assert isinstance(logger, TensorBoardLogger) and heatmap.run == figure.run == "train"
+    assert isinstance(figure, FigureImage) and figure.draw is attribution_image
     assert tensorboard_callbacks(None, [], val, val) == []
 
 
