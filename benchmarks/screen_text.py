@@ -132,12 +132,16 @@ def main(argv=None):
                        "fit_seconds": r.timing["fit_seconds"],
                        "steps": r.timing.get("steps_run"), "best_epoch": r.timing.get("best_epoch"),
                        "sequence_length": r.data_info["sequence_length"],
+                       "wide_only": m.get("wide_only"), "wide_choice": m.get("wide_choice"),
                        "load": os.getloadavg()[0]}
                 print(f"{name:9s} {cell:4s} s{seed} {args.label:12s} acc {m['accuracy']:.3f} "
                       f"f1 {m['macro_f1']:.3f} minrec {rec['min_recall']:.2f} | tfidf "
                       f"{b['accuracy']:.3f} f1 {b['macro_f1']:.3f} | {wall:.0f}s "
                       f"(base {b['fit_seconds']:.1f}s) steps {rec['steps']} "
-                      f"len {rec['sequence_length']}", flush=True)
+                      f"len {rec['sequence_length']}"
+                      + (f" | linear alone {m['wide_only']['accuracy']:.3f}, kept "
+                         f"{(m.get('wide_choice') or {}).get('kept')}" if m.get("wide_only")
+                         else ""), flush=True)
                 if args.json:
                     with open(args.json, "a", encoding="utf-8") as f:
                         f.write(json.dumps(rec) + "\n")

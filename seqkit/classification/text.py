@@ -228,6 +228,31 @@ class TextClassification(ClassificationTask):
             **self.class_weight_config(),
         }
 
+    def after_training(self, model, batch_size: int) -> None:
+        """With ``wide``: keep the RNN's correction only if it lowers the validation loss
+        below the linear model's alone (the deep logits zeroed); ``wide_choice`` says
+        which was kept and why."""
+        if not self.wide or not len(self.val_x):
+            return
+        from sklearn.metrics import log_loss
+
+        texts = self.model_inputs(self.val_x)
+        labels = list(range(len(self.class_names)))
+        both = log_loss(self.val_y, model.predict(texts, batch_size=256, verbose=0),
+                        labels=labels)
+        linear = self._wide_logits(texts)
+        alone = log_loss(self.val_y, _softmax(linear), labels=labels)
+        kept = "rnn+linear" if both < alone else "linear"
+        if kept == "linear":
+            dense = model.get_layer("deep_logits")
+            dense.set_weights([np.zeros_like(w) for w in dense.get_weights()])
+        self.wide_choice = {"kept": kept, "val_loss_rnn_plus_linear": float(both),
+                            "val_loss_linear": float(alone)}
+
+    def _wide_logits(self, texts) -> np.ndarray:
+        return np.concatenate([np.asarray(self.wide_model(texts[i:i + 256]))
+                               for i in range(0, len(texts), 256)])
+
     def evaluate(self, model, batch_size: int) -> dict:
         """The classification metrics; with ``wide``, ``metrics["wide_only"]``: the
         linear branch alone on the same test split (what the RNN's correction adds)."""
@@ -236,12 +261,11 @@ class TextClassification(ClassificationTask):
             return metrics
         from seqkit.classification.task import classification_metrics
 
-        texts = self.model_inputs(self.test_x)
-        logits = np.concatenate([np.asarray(self.wide_model(texts[i:i + 256]))
-                                 for i in range(0, len(texts), 256)])
+        logits = self._wide_logits(self.model_inputs(self.test_x))
         wide = classification_metrics(np.asarray(self.test_y), logits, self.class_names)
         metrics["wide_only"] = {k: wide[k] for k in ("accuracy", "macro_f1",
                                                      "per_class_recall")}
+        metrics["wide_choice"] = getattr(self, "wide_choice", None)
         return metrics
 
     def data_info(self) -> dict:
@@ -289,6 +313,12 @@ class TextClassification(ClassificationTask):
         from seqkit.classification.attribution import attribution_image
 
         return (attribution_image,)
+
+
+def _softmax(logits) -> np.ndarray:
+    z = np.asarray(logits, dtype="float64")
+    z = np.exp(z - z.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
 
 
 def _check_embedding_dim(embedding_dim, embeddings):

@@ -39,6 +39,7 @@ from seqkit.fit.options import FitOptions, RNNSpec
 from seqkit.fit.result import FitResult
 from seqkit.fit.tensorboard import fit_log_dir
 from seqkit.fit.train import (
+    AUTO_MAX_SECONDS,
     compile_and_fit,
     plan_training,
     resolve_strategy,
@@ -64,6 +65,8 @@ class FitTask:
     #: what early stopping and the schedule watch ("loss" when there is no usable
     #: validation split but they should still run)
     monitor: str = "val_loss"
+    #: the time bound of ``epochs="auto"`` without ``max_seconds``
+    auto_max_seconds: ClassVar[float] = AUTO_MAX_SECONDS
 
     @classmethod
     def pick(cls, values: dict):
@@ -346,7 +349,8 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
     task.load(options.seed)
     plan = plan_training(epochs=options.epochs, batch_size=options.batch_size,
                          patience=options.patience, max_seconds=options.max_seconds,
-                         train_examples=task.train_examples)
+                         train_examples=task.train_examples,
+                         auto_max_seconds=task.auto_max_seconds)
     with strategy_scope(strategy):
         model = task.build_model(options.rnn)
         trained = task.training_model(model)

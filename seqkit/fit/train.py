@@ -580,7 +580,8 @@ class TrainingPlan:
 
 
 def plan_training(*, epochs, batch_size, patience, max_seconds,
-                  train_examples: int) -> TrainingPlan:
+                  train_examples: int, auto_max_seconds: float = AUTO_MAX_SECONDS
+                  ) -> TrainingPlan:
     """Resolve the ``"auto"`` options for a training set of ``train_examples``.
 
     Args:
@@ -589,8 +590,10 @@ def plan_training(*, epochs, batch_size, patience, max_seconds,
         patience: an int, None (no early stopping) or ``"auto"`` (a tenth of the epochs,
             3 to 50).
         max_seconds: a time bound in seconds, or None (with ``epochs="auto"``:
-            :data:`AUTO_MAX_SECONDS`).
+            ``auto_max_seconds``).
         train_examples: examples (or windows) in one training epoch.
+        auto_max_seconds: the time bound of ``epochs="auto"`` when ``max_seconds`` is None
+            (a task's own, :data:`AUTO_MAX_SECONDS` by default).
 
     Returns:
         The :class:`TrainingPlan`.
@@ -612,8 +615,8 @@ def plan_training(*, epochs, batch_size, patience, max_seconds,
         reasons["epochs"] = (f"at least {MIN_STEPS} optimizer steps at {steps} an epoch "
                              f"({MIN_EPOCHS} to {MAX_EPOCHS} epochs)")
         if max_seconds is None:
-            max_seconds = AUTO_MAX_SECONDS
-            reasons["max_seconds"] = f"epochs='auto' is bounded by {AUTO_MAX_SECONDS:.0f} s"
+            max_seconds = float(auto_max_seconds)
+            reasons["max_seconds"] = f"epochs='auto' is bounded by {max_seconds:.0f} s"
     if patience == "auto":
         patience = min(50, max(3, round(epochs / 10)))
         reasons["patience"] = "a tenth of the epochs, 3 to 50"

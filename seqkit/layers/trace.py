@@ -131,7 +131,9 @@ def trace_tokens(model, inputs) -> list[list[str]] | None:
     of its RNN's time axis.
 
     Args:
-        model: a Keras model; the first ``TextVectorization`` among its layers is used.
+        model: a Keras model; the first ``TextVectorization`` among its layers that
+            outputs token ids (``output_mode="int"``: a bag-of-n-grams branch has no time
+            axis) is used.
         inputs: the model's raw string inputs ``[batch]``.
 
     Returns:
@@ -150,7 +152,8 @@ def trace_tokens(model, inputs) -> list[list[str]] | None:
     >>> trace_tokens(keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)]), [[1, 2]])
     """
     vectorizer = next((lay for lay in model.layers
-                       if isinstance(lay, keras.layers.TextVectorization)), None)
+                       if isinstance(lay, keras.layers.TextVectorization)
+                       and lay.get_config().get("output_mode") == "int"), None)
     if vectorizer is None:
         return None
     vocabulary = vectorizer.get_vocabulary()
