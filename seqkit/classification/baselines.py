@@ -197,7 +197,8 @@ def run_baselines(names, train, test, class_names, *, seed: int = 0,
 
     Returns:
         ``{name: metrics}``: accuracy, macro-F1, per-class recall, the confusion matrix,
-        ``fit_seconds`` (fit and predict), ``trained_on`` and ``model``; or
+        ``fit_seconds`` (fit and predict; the classifiers move it to
+        ``FitResult.timing["baseline_seconds"]``), ``trained_on`` and ``model``; or
         ``{name: {"skipped": reason}}``.
     """
     text = np.asarray(train[0]).ndim == 1

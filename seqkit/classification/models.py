@@ -61,18 +61,77 @@ class SublinearTfidf(keras.layers.Layer):
         return {**super().get_config(), "idf": keras.ops.convert_to_numpy(self.idf).tolist()}
 
 
+@keras.saving.register_keras_serializable(package="seqkit")
+def word_tokens(texts):
+    """scikit-learn's default tokens as one space-separated string: lowercase, runs of 2+
+    word characters (``token_pattern=r"(?u)\\b\\w\\w+\\b"``; ASCII word characters, as RE2
+    reads ``\\w``), everything else a separator.
+
+    Args:
+        texts: a string tensor.
+
+    Returns:
+        The standardised strings.
+
+    Example:
+
+    >>> import tensorflow as tf
+    >>> word_tokens(tf.constant(["It's 10/10, a must-see!"])).numpy().tolist()
+    [b'it 10 10 must see']
+    """
+    import tensorflow as tf
+
+    x = tf.strings.lower(texts)
+    x = tf.strings.regex_replace(x, r"[^0-9a-z_]+", " ")
+    x = tf.strings.regex_replace(x, r"(^| )[0-9a-z_]( [0-9a-z_])*( |$)", " ")
+    return tf.strings.strip(x)
+
+
 #: The wide branch's vocabulary (word 1- and 2-grams) and regularisation: scikit-learn's
 #: ``LogisticRegression`` default ``C``.
 WIDE_MAX_TOKENS = 50000
 WIDE_C = 1.0
 
 
+def _logits(clf, features, num_classes: int) -> np.ndarray:
+    """``clf``'s logits over all ``num_classes`` (a class it never saw: -1e4)."""
+    z = np.full((features.shape[0], num_classes), -1e4, "float32")
+    scores = clf.decision_function(features)
+    if len(clf.classes_) == 2:
+        z[:, clf.classes_] = np.stack([np.zeros_like(scores), scores], axis=1)
+    else:
+        z[:, clf.classes_] = scores
+    return z
+
+
+def _out_of_fold(features, ids, num_classes: int, folds: int, seed: int) -> np.ndarray:
+    """Each training example's logits from a logistic regression fitted without it
+    (stratified ``folds``-fold cross-fitting; classes too small to stratify are spread)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    counts = np.bincount(ids)
+    splitter = (StratifiedKFold(folds, shuffle=True, random_state=seed)
+                if counts[counts > 0].min() >= folds
+                else KFold(folds, shuffle=True, random_state=seed))
+    out = np.zeros((features.shape[0], num_classes), "float32")
+    for fit_idx, held_idx in splitter.split(features, ids):
+        clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed)
+        if len(np.unique(ids[fit_idx])) < 2:
+            out[held_idx] = 0.0
+            continue
+        clf.fit(features[fit_idx], ids[fit_idx])
+        out[held_idx] = _logits(clf, features[held_idx], num_classes)
+    return out
+
+
 def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE_MAX_TOKENS,
-             seed: int = 0) -> keras.Model:
+             seed: int = 0, folds: int = 5) -> WideLinear:
     """A linear text classifier as Keras layers, fitted by scikit-learn: word 1-2-gram
-    counts (``TextVectorization``, Keras' standardisation) → :class:`SublinearTfidf` →
-    ``wide_logits``, a frozen ``Dense`` holding ``LogisticRegression``'s coefficients, so
-    the logits in the graph are the fitted model's.
+    counts (``TextVectorization`` over :func:`word_tokens`, scikit-learn's tokens) →
+    :class:`SublinearTfidf` → ``wide_logits``, a frozen ``Dense`` holding
+    ``LogisticRegression``'s coefficients, so the logits in the graph are the fitted
+    model's: the baseline ``tfidf_logreg``'s features and model, in the graph.
 
     Args:
         train_texts: the training texts (strings).
@@ -80,12 +139,16 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
         num_classes: the number of classes (ids absent from training get logit -inf-like
             bias: they are never predicted by this branch).
         max_tokens: the n-gram vocabulary size.
-        seed: the solver's random state.
+        seed: the solver's and the folds' random state.
+        folds: the cross-fitting folds of ``out_of_fold`` (0: none).
 
     Returns:
         :class:`WideLinear`: the three layers, callable on texts (``[B]`` strings →
         ``wide_logits [B, num_classes]``), with ``fit_info`` (vocabulary size, training
-        accuracy, ``C``).
+        accuracy, ``C``) and ``out_of_fold``: each training text's logits from a model
+        fitted without it (``folds``-fold cross-fitting; what the RNN trains against, so
+        it learns to correct the linear model where it errs on unseen text, not on text it
+        has fitted).
 
     Example:
 
@@ -100,7 +163,8 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
     texts = np.asarray(train_texts, dtype=object).astype(str)
     ids = np.asarray(train_ids, dtype="int64")
     counts = keras.layers.TextVectorization(max_tokens=int(max_tokens), ngrams=2,
-                                            output_mode="count", name="ngram_counts")
+                                            output_mode="count", standardize=word_tokens,
+                                            name="ngram_counts")
     counts.adapt(texts)
     rows = scipy.sparse.vstack([scipy.sparse.csr_matrix(np.asarray(counts(texts[i:i + 512])))
                                 for i in range(0, len(texts), 512)]).tocsr()
@@ -118,13 +182,46 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
         coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.r_[0.0, intercept]
     kernel[:, clf.classes_] = coef.T
     bias[clf.classes_] = intercept
+    oof = (_out_of_fold(features, ids, num_classes, folds, seed)
+           if folds and len(ids) >= 2 * folds else None)
     dense = keras.layers.Dense(num_classes, name="wide_logits", trainable=False,
                                dtype="float32")
     dense.build((None, features.shape[1]))
     dense.set_weights([kernel, bias])
     return WideLinear((counts, tfidf, dense), {
         "vocabulary_size": int(counts.vocabulary_size()),
-        "train_accuracy": float(clf.score(features, ids)), "C": WIDE_C})
+        "train_accuracy": float(clf.score(features, ids)), "C": WIDE_C,
+        "out_of_fold_accuracy": (None if oof is None
+                                 else float(np.mean(oof.argmax(axis=1) == ids)))}, oof)
+
+
+def refit_wide(wide: WideLinear, texts, ids, *, seed: int = 0) -> None:
+    """Refit ``wide``'s logistic regression on ``texts`` (its vocabulary and idf kept), in
+    place: after model selection the linear model learns from every labelled text the
+    network saw (training and validation), as the ``tfidf_logreg`` baseline does.
+
+    Args:
+        wide: a :func:`fit_wide` result (its ``wide_logits`` weights are replaced).
+        texts: the texts (strings).
+        ids: their class ids.
+        seed: the solver's random state.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    counts, tfidf, dense = wide.layers
+    texts = np.asarray(texts, dtype=object).astype(str)
+    features = np.concatenate([np.asarray(tfidf(counts(texts[i:i + 512])))
+                               for i in range(0, len(texts), 512)])
+    clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed)
+    clf.fit(features, np.asarray(ids, dtype="int64"))
+    kernel, bias = dense.get_weights()
+    kernel[:], bias[:] = 0.0, -1e4
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(clf.classes_) == 2:
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.r_[0.0, intercept]
+    kernel[:, clf.classes_], bias[clf.classes_] = coef.T, intercept
+    dense.set_weights([kernel, bias])
+    wide.fit_info["refit_on"] = int(len(texts))
 
 
 @dataclass
@@ -134,10 +231,13 @@ class WideLinear:
     Attributes:
         layers: n-gram counts, :class:`SublinearTfidf`, the frozen ``wide_logits``.
         fit_info: what the fit found (JSON-able).
+        out_of_fold: ``[N, num_classes]`` cross-fitted logits of the training texts, or
+            None.
     """
 
     layers: tuple
     fit_info: dict
+    out_of_fold: np.ndarray | None = None
 
     def __call__(self, texts):
         """``texts`` (strings or a symbolic ``text`` input) through the layers: logits."""
@@ -222,6 +322,26 @@ def build_text_model(vectorizer: keras.layers.TextVectorization, num_classes: in
     logits = keras.layers.Add(name="logits")([deep, linear])
     out = keras.layers.Activation("softmax", name="probabilities", dtype="float32")(logits)
     return keras.Model(inp, out, name=name)
+
+
+def stacked_training_model(model: keras.Model) -> keras.Model:
+    """The model a wide text classifier trains: ``text`` and precomputed ``wide_logits``
+    (the linear model's logits for examples it was not fitted on) → softmax(RNN's
+    ``deep_logits`` + ``wide_logits``). It shares the RNN's layers with ``model``, which
+    serves with the linear model in its graph.
+
+    Args:
+        model: a :func:`build_text_model` model with ``wide``.
+
+    Returns:
+        The training model (inputs ``text`` and ``wide_logits``).
+    """
+    deep = keras.Model(model.input, model.get_layer("deep_logits").output, name="deep")
+    text = keras.Input(shape=(), dtype="string", name="text")
+    linear = keras.Input(shape=(model.output.shape[-1],), name="wide_logits")
+    logits = keras.layers.Add(name="stacked_logits")([deep(text), linear])
+    out = keras.layers.Activation("softmax", name="probabilities", dtype="float32")(logits)
+    return keras.Model({"text": text, "wide_logits": linear}, out, name="stacked")
 
 
 def masked_feature_stats(x, mask_value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

@@ -65,6 +65,8 @@ class FitTask:
     #: what early stopping and the schedule watch ("loss" when there is no usable
     #: validation split but they should still run)
     monitor: str = "val_loss"
+    #: what ``evaluate`` timed, added to ``FitResult.timing`` (set per instance)
+    timing_extra: ClassVar[dict] = {}
     #: the time bound of ``epochs="auto"`` without ``max_seconds``
     auto_max_seconds: ClassVar[float] = AUTO_MAX_SECONDS
 
@@ -374,6 +376,7 @@ def run_fit(task: FitTask, options: FitOptions) -> FitResult:
     task.after_training(model, plan.batch_size)
     timing["fit_seconds"] = time.perf_counter() - start  # data, build and training
     metrics = task.evaluate(model, plan.batch_size)
+    timing.update(task.timing_extra)  # e.g. the baselines' seconds
     config = {"task": task.name, **task.config(),
               **options.config(strategy_config(strategy))}
     return FitResult(model=model, task=task.name, history=history, metrics=jsonable(metrics),

@@ -111,6 +111,7 @@ def test_a_winning_baseline_is_named_and_none_turns_them_off(sentiment_dir):
     said = [str(w.message) for w in caught if "baseline tfidf_logreg" in str(w.message)]
     assert bool(said) == (not m["beats"]["tfidf_logreg"])
     assert "tfidf_logreg" in r.summary() and "recall per class" in r.summary()
+    assert r.timing["baseline_seconds"]["tfidf_logreg"] > 0 and r.timing["fit_seconds"] > 0
     off = seqkit.fit_text_classifier(x, y, baselines=(), **tiny)
     assert "baselines" not in off.metrics
 
