@@ -92,6 +92,35 @@ def _value(text):
         return text
 
 
+def report(path) -> str:
+    """A Markdown table of a ``--json`` file: per set and cell, accuracy and macro-F1 (mean
+    ± std over seeds, worst seed) beside TF-IDF + LR's on the same splits, and seconds."""
+    import collections
+
+    rows = collections.defaultdict(list)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            rows[(r["set"], r["cell"], r["label"])].append(r)
+    out = ["| set | cell | variant | seeds | accuracy | worst (vs its TF-IDF+LR) | macro-F1 "
+           "| TF-IDF+LR accuracy | TF-IDF+LR macro-F1 | RNN kept | fit s | TF-IDF+LR s |",
+           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for (name, cell, label), rs in rows.items():
+        acc = np.array([r["accuracy"] for r in rs])
+        base = np.array([r["baseline_accuracy"] for r in rs])
+        gap = acc - base
+        f1 = np.array([r["macro_f1"] for r in rs])
+        bf1 = np.array([r["baseline_macro_f1"] for r in rs])
+        kept = sum((r.get("wide_choice") or {}).get("kept") == "rnn+linear" for r in rs)
+        out.append(
+            f"| {name} | {cell} | {label} | {len(rs)} | {100 * acc.mean():.1f} ± "
+            f"{100 * acc.std(ddof=1) if len(rs) > 1 else 0:.1f} | {100 * gap.min():+.1f} | "
+            f"{100 * f1.mean():.1f} | {100 * base.mean():.1f} | {100 * bf1.mean():.1f} | "
+            f"{kept}/{len(rs)} | {np.median([r['wall_seconds'] for r in rs]):.0f} | "
+            f"{np.median([r['baseline_seconds'] for r in rs]):.1f} |")
+    return "\n".join(out)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", nargs="+", default=["sentiment", "source", "bbc", "debates"])
@@ -101,7 +130,11 @@ def main(argv=None):
                         help="name=value passed to fit_text_classifier")
     parser.add_argument("--label", default="", help="a name for this variant in the log")
     parser.add_argument("--json", help="append one JSON record per fit to this file")
+    parser.add_argument("--report", help="print the table of a --json file and exit")
     args = parser.parse_args(argv)
+    if args.report:
+        print(report(args.report))
+        return
     kwargs = dict(item.split("=", 1) for item in args.kwargs)
     kwargs = {k: _value(v) for k, v in kwargs.items()}
     import tensorflow as tf

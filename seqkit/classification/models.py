@@ -87,9 +87,9 @@ def word_tokens(texts):
     return tf.strings.strip(x)
 
 
-#: The wide branch's vocabulary (word 1- and 2-grams) and regularisation: scikit-learn's
+#: The wide branch's vocabulary cap (word 1- and 2-grams) and regularisation: scikit-learn's
 #: ``LogisticRegression`` default ``C``.
-WIDE_MAX_TOKENS = 50000
+WIDE_MAX_TOKENS = 100000
 WIDE_C = 1.0
 
 
@@ -126,7 +126,7 @@ def _out_of_fold(features, ids, num_classes: int, folds: int, seed: int) -> np.n
 
 
 def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE_MAX_TOKENS,
-             seed: int = 0, folds: int = 5) -> WideLinear:
+             seed: int = 0, folds: int = 5, vocabulary_texts=None) -> WideLinear:
     """A linear text classifier as Keras layers, fitted by scikit-learn: word 1-2-gram
     counts (``TextVectorization`` over :func:`word_tokens`, scikit-learn's tokens) →
     :class:`SublinearTfidf` → ``wide_logits``, a frozen ``Dense`` holding
@@ -141,6 +141,10 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
         max_tokens: the n-gram vocabulary size.
         seed: the solver's and the folds' random state.
         folds: the cross-fitting folds of ``out_of_fold`` (0: none).
+        vocabulary_texts: the texts whose n-grams and document frequencies make the
+            vocabulary and idf (no labels read; default ``train_texts``): the classifier
+            passes its training and validation texts, as the baseline's vectorizer sees
+            them, so the refit model (:func:`refit_wide`) is the baseline's.
 
     Returns:
         :class:`WideLinear`: the three layers, callable on texts (``[B]`` strings →
@@ -162,18 +166,24 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
 
     texts = np.asarray(train_texts, dtype=object).astype(str)
     ids = np.asarray(train_ids, dtype="int64")
+    corpus = (texts if vocabulary_texts is None
+              else np.asarray(vocabulary_texts, dtype=object).astype(str))
     counts = keras.layers.TextVectorization(max_tokens=int(max_tokens), ngrams=2,
                                             output_mode="count", standardize=word_tokens,
                                             name="ngram_counts")
-    counts.adapt(texts)
-    rows = scipy.sparse.vstack([scipy.sparse.csr_matrix(np.asarray(counts(texts[i:i + 512])))
-                                for i in range(0, len(texts), 512)]).tocsr()
-    df = np.asarray((rows > 0).sum(axis=0)).ravel()
-    idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
-    idf[df == 0] = 0.0  # the OOV slot and n-grams unseen in training
+    counts.adapt(corpus)
+
+    def sparse_counts(batch):
+        return scipy.sparse.vstack([scipy.sparse.csr_matrix(np.asarray(counts(batch[i:i + 256])))
+                                    for i in range(0, len(batch), 256)]).tocsr()
+
+    df = np.asarray((sparse_counts(corpus) > 0).sum(axis=0)).ravel()
+    idf = np.log((1.0 + len(corpus)) / (1.0 + df)) + 1.0
+    idf[df == 0] = 0.0  # the OOV slot
     tfidf = SublinearTfidf(idf.astype("float32"), name="tfidf")
+    rows = sparse_counts(texts)
     features = scipy.sparse.csr_matrix(np.concatenate(
-        [np.asarray(tfidf(rows[i:i + 512].toarray())) for i in range(0, rows.shape[0], 512)]))
+        [np.asarray(tfidf(rows[i:i + 256].toarray())) for i in range(0, rows.shape[0], 256)]))
     clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed).fit(features, ids)
     kernel = np.zeros((features.shape[1], num_classes), "float32")
     bias = np.full(num_classes, -1e4, "float32")
@@ -210,8 +220,10 @@ def refit_wide(wide: WideLinear, texts, ids, *, seed: int = 0) -> None:
 
     counts, tfidf, dense = wide.layers
     texts = np.asarray(texts, dtype=object).astype(str)
-    features = np.concatenate([np.asarray(tfidf(counts(texts[i:i + 512])))
-                               for i in range(0, len(texts), 512)])
+    import scipy.sparse
+
+    features = scipy.sparse.vstack([scipy.sparse.csr_matrix(np.asarray(tfidf(counts(
+        texts[i:i + 256])))) for i in range(0, len(texts), 256)]).tocsr()
     clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed)
     clf.fit(features, np.asarray(ids, dtype="int64"))
     kernel, bias = dense.get_weights()
