@@ -6,7 +6,9 @@
   ``[N, T, F]`` sequences, lists of ``[T_i, F]``, aeon's ``[N, channels, T]``),
   registered as ``"sequence_classification"``.
 - :mod:`seqkit.classification.task`: what the two share (class checks, class weights,
-  datasets, the test metrics: accuracy, macro-F1, per-class scores);
+  datasets); :mod:`seqkit.classification.metrics`: the test metrics (accuracy,
+  macro-F1, per-class recall); :mod:`seqkit.classification.baselines`: the field's
+  baselines fitted beside every classifier (TF-IDF + LR, 1-NN DTW, MiniRocket);
   :mod:`seqkit.classification.models`: the two model builders.
 - :mod:`seqkit.classification.attribution`: why a text model predicts what it does,
   :func:`integrated_gradients` (per-token scores; ``FitResult.explain``).
@@ -24,9 +26,9 @@ Example:
 from seqkit._lazy import lazy_module_attributes
 
 _LAZY = {
-    "classification_metrics": "seqkit.classification.task",
+    "classification_metrics": "seqkit.classification.metrics",
     "integrated_gradients": "seqkit.classification.attribution",
-    "majority_baseline": "seqkit.classification.task",
+    "majority_baseline": "seqkit.classification.metrics",
     "fit_text_classifier": "seqkit.classification.text",
     "fit_sequence_classifier": "seqkit.classification.sequences",
     "TextClassification": "seqkit.classification.text",

@@ -167,7 +167,7 @@ def _sequence_estimator(name: str, train_x, test_x, seed: int, class_weight, aut
 
 def _scored(estimator, train, test, class_names, prepare) -> dict:
     """Fit ``estimator`` on ``train``, score it on ``test``; its metrics and seconds."""
-    from seqkit.classification.task import classification_metrics
+    from seqkit.classification.metrics import classification_metrics
 
     start = time.perf_counter()
     estimator.fit(prepare(train[0]), np.asarray(train[1]))

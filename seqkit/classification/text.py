@@ -305,7 +305,7 @@ class TextClassification(ClassificationTask):
         metrics = super().evaluate(model, batch_size)
         if not metrics or not self.wide:
             return metrics
-        from seqkit.classification.task import classification_metrics
+        from seqkit.classification.metrics import classification_metrics
 
         logits = self._wide_logits(self.model_inputs(self.test_x))
         wide = classification_metrics(np.asarray(self.test_y), logits, self.class_names)

@@ -9,7 +9,7 @@ import pytest
 
 import seqkit
 from seqkit.classification import baselines as B
-from seqkit.classification.task import classification_metrics
+from seqkit.classification.metrics import classification_metrics
 from seqkit.errors import ConfigError
 
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
+from seqkit.classification.metrics import classification_metrics
 from seqkit.classification.models import build_sequence_model, build_text_model
-from seqkit.classification.task import classification_metrics
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit.options import RNNSpec
 from seqkit.forecasting.model import build_forecast_model, forecast_training_view
