@@ -50,7 +50,7 @@ class SequenceClassification(ClassificationTask):
         "weights in Python or a JSON config); None: unweighted")
     patch: int | str = option(
         "auto", "steps the RNN reads as one; auto: the fewest that leave <= 50 steps")
-    baselines: list[str] | None = option(
+    baselines: list[str] | str | None = option(
         "auto", "baselines fitted on the same splits (dtw_1nn, minirocket); auto: each "
         "that suits the data; none: off")
     head: str = option(DEFAULT_HEAD, "last|mean|max or a +-joined mix (e.g. last+mean): "

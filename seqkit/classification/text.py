@@ -65,7 +65,7 @@ class TextClassification(ClassificationTask):
     embeddings: str | None = option(
         None, "a word-vector file (GloVe/word2vec text) for the initial embeddings")
     trainable_embeddings: bool = option(True, "fine-tune the embeddings (False: frozen)")
-    baselines: list[str] | None = option(
+    baselines: list[str] | str | None = option(
         "auto", "baselines fitted on the same splits (tfidf_logreg); auto: all; none: off")
     head: str = option(DEFAULT_HEAD, "last|mean|max or a +-joined mix (e.g. last+max): "
                                      "what the classifier reads of the RNN's outputs")
