@@ -1,6 +1,7 @@
 """Batching parameters chosen from a latency grid: hand-checked choices on synthetic grids,
 the file parsed as TF Serving's BatchingParameters (field numbers checked against the wire
-bytes the upstream session_bundle_config.proto gives), and one real tiny report."""
+bytes the upstream session_bundle_config.proto gives), and one real tiny report (the
+forecaster report shared by tests/reporting, conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from seqkit.errors import ConfigError
-from seqkit.reporting import report
 from seqkit.reporting.batching import (
     BATCHING_FILE,
     batching_lines,
@@ -20,8 +20,6 @@ from seqkit.reporting.batching import (
     read_batching_parameters,
     write_batching_parameters,
 )
-from seqkit.serving import export
-from tests.serving import models
 
 # worst p99 per batch (over T=16, 64): b1 2.0, b8 3.0, b64 8.0, b256 40.0
 P99 = {(1, 16): 1.0, (1, 64): 2.0, (8, 16): 1.5, (8, 64): 3.0, (64, 16): 4.0, (64, 64): 8.0,
@@ -106,11 +104,8 @@ def test_parse_refuses_bad_files():
         parse_batching("max_batch_size { value: 8 }\nallowed_batch_sizes: 4")
 
 
-def test_real_report_writes_the_file(tmp_path):
-    info = export(models.forecaster("gru", units=4), tmp_path / "fc", task="forecasting")
-    result = report(info.base_path, batch_sizes=(1, 4), seq_lens=(3, 9), repeats=2,
-                    calls_per_repeat=4, concurrency=0, cold_start=False, plots=False,
-                    batching_p99_ms=1000)
+def test_real_report_writes_the_file(forecaster_report):
+    _, _, result = forecaster_report  # batch sizes (1, 4), lengths (3, 9), p99 ≤ 1000 ms
     (model,) = result["models"]
     choice = model["batching"]
     path = Path(result["out_dir"]) / BATCHING_FILE

@@ -14,22 +14,21 @@ from seqkit.reporting import ACTIVATION_FORMULA, report
 from seqkit.reporting.estimates import activation_estimate
 from seqkit.reporting.timing import median_stats, stats
 from seqkit.serving import export
+from tests.reporting.conftest import SMALL
 from tests.serving import models
-
-SMALL = {"batch_sizes": (1, 4), "seq_lens": (3, 9), "repeats": 3, "calls_per_repeat": 8,
-         "concurrent_calls": 25}
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(tmp_path_factory, forecaster_report):
     root = tmp_path_factory.mktemp("saved_models")
+    forecaster, forecaster_info, _ = forecaster_report
     built = {
-        "forecaster": models.forecaster("lstm"),
+        "forecaster": forecaster,
         "text_lstm": models.text_classifier("lstm"),
         "text_gru": models.text_classifier("gru"),
     }
     infos = {
-        "forecaster": export(built["forecaster"], root / "forecaster", task="forecasting"),
+        "forecaster": forecaster_info,
         "text_lstm": export(built["text_lstm"], root / "text_lstm",
                             class_names=models.CLASS_NAMES),
         "text_gru": export(built["text_gru"], root / "text_gru",
@@ -46,10 +45,8 @@ def _check_latency_rows(rows, batch_sizes, seq_lens):
         assert r["throughput_eps"] > 0
 
 
-def test_single_model_report_with_tflite(exported):
-    root, built, infos = exported
-    info = infos["forecaster"]
-    result = report(info.base_path, tflite=True, **SMALL)
+def test_single_model_report_with_tflite(forecaster_report):
+    built_model, info, result = forecaster_report
 
     out_dir = Path(info.base_path) / "report-v1"
     assert result["out_dir"] == str(out_dir)
@@ -66,7 +63,7 @@ def test_single_model_report_with_tflite(exported):
     assert model["graph"]["path"] == "loop" and model["graph"]["cudnn_ops"] == []
 
     mem = model["memory"]
-    assert mem["params"] == built["forecaster"].count_params() == mem["metadata_params"]
+    assert mem["params"] == built_model.count_params() == mem["metadata_params"]
     assert mem["params_by_dtype"] == {"float32": mem["params"]}
     assert mem["param_bytes"] == 4 * mem["params"]
     assert mem["saved_model_bytes"] > mem["variables_bytes"] > mem["param_bytes"] > 0

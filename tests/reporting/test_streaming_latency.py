@@ -10,7 +10,6 @@ from pathlib import Path
 
 import tensorflow as tf
 
-from seqkit.reporting import report
 from seqkit.reporting.modes import measure_streaming, streaming_lines
 from seqkit.serving import export
 from tests.serving import models
@@ -22,28 +21,26 @@ def _check_point(point):
     assert point["p50_ms"] <= point["p99_ms"]
 
 
-def test_streaming_rows_for_a_streaming_export(tmp_path):
-    info = export(models.forecaster("lstm", units=4), tmp_path / "fc", task="forecasting")
-    result = report(info.base_path, batch_sizes=(1, 4), seq_lens=(5, 12), repeats=2,
-                    calls_per_repeat=4, concurrency=0, cold_start=False, plots=False)
+def test_streaming_rows_for_a_streaming_export(forecaster_report):
+    _, _, result = forecaster_report  # an LSTM forecaster, lengths (3, 9), batches (1, 4)
     streaming = result["models"][0]["streaming"]
     assert streaming["available"] and streaming["signature"] == "serving_step"
     assert streaming["k"] == 1 and streaming["states"] == ["rnn_0_h", "rnn_0_c"]
-    assert streaming["seq_len"] == 12  # dynamic time axis: the middle of [5, 12]
+    assert streaming["seq_len"] == 9  # dynamic time axis: the middle of [3, 9]
     assert [row["batch"] for row in streaming["rows"]] == [1, 64]
     for row in streaming["rows"]:
         _check_point(row["step"])
         _check_point(row["full"])
         assert math.isclose(row["ratio_p50"], row["full"]["p50_ms"] / row["step"]["p50_ms"])
-    # batch 1 at length 12 is a grid point (taken from it); batch 64 is measured
+    # batch 1 at length 9 is a grid point (taken from it); batch 64 is measured
     assert [row["full"]["source"] for row in streaming["rows"]] == ["grid", "measured"]
     grid = {(r["batch"], r["seq_len"]): r for r in result["models"][0]["latency"]["grid"]}
-    assert streaming["rows"][0]["full"]["p50_ms"] == grid[(1, 12)]["p50_ms"]
+    assert streaming["rows"][0]["full"]["p50_ms"] == grid[(1, 9)]["p50_ms"]
     saved = json.loads(Path(result["files"]["json"]).read_text())
     assert saved["models"][0]["streaming"]["rows"][1]["batch"] == 64
     md = Path(result["files"]["markdown"]).read_text()
     assert "### Streaming (latency per new point)" in md
-    assert md.count("| serving_step (k=1) |") == 2 and md.count("| full window (T=12) |") == 2
+    assert md.count("| serving_step (k=1) |") == 2 and md.count("| full window (T=9) |") == 2
     assert md.count("| ratio full/step |") == 2
 
 

@@ -1,8 +1,10 @@
 """The LSTM-vs-GRU study end to end in a tiny configuration (one task, 6 units, 2 epochs,
 one seed, equal parameters: two training processes and one serving report; the statistics
 over seeds are tested on synthetic numbers in tests/study), and its configuration's
-checks."""
+checks. The runs fit no baselines (DTW, MiniRocket): the study reads none of them, and
+they add their fits to each run process."""
 
+import dataclasses
 import json
 
 import keras
@@ -12,6 +14,7 @@ from seqkit.cli import main
 from seqkit.errors import ConfigError
 from seqkit.fit import FitResult
 from seqkit.study.config import CompareConfig
+from seqkit.study.presets import STUDY_TASKS
 
 
 def test_presets_and_checks():
@@ -29,7 +32,9 @@ def test_presets_and_checks():
 
 
 @pytest.mark.slow
-def test_tiny_study_writes_tables_verdicts_and_plot(tmp_path, capsys):
+def test_tiny_study_writes_tables_verdicts_and_plot(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(STUDY_TASKS, "sequences", dataclasses.replace(
+        STUDY_TASKS["sequences"], fixed_options={"baselines": []}))  # the runs' options
     out = tmp_path / "compare"
     assert main(["compare", "--tasks", "sequences", "--sizes", "6", "--equal-params",
                  "--epochs", "2", "--seeds", "1", "--out-dir", str(out),

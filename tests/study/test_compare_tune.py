@@ -87,6 +87,7 @@ def test_one_real_trial_reports_the_final_validation_loss(tmp_path):
     config = study(tmp_path, tasks=["sequences"]).resolved()
     options = {**driver.job_options(config, "sequences", "gru", 4, 0, "digits"),
                "name": "trial", "export": False, "epochs": 1,
+               "baselines": [],  # DTW and MiniRocket: seconds the trial does not use
                "runs_dir": str(tmp_path / "runs")}
     record = driver._run_child("sequences", options, None)
     saved = json.loads((tmp_path / "runs" / "trial" / "model" / "fit_result.json").read_text())
