@@ -10,7 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seqkit.classification.models import HEADS, build_sequence_model, masked_feature_stats
+from seqkit.classification.models import (
+    FRONTENDS,
+    HEADS,
+    build_sequence_model,
+    masked_feature_stats,
+)
 from seqkit.classification.task import ClassificationTask, check_class_weight, class_counts
 from seqkit.errors import ConfigError, DataError
 from seqkit.fit.options import FitOptions, describe_source, option
@@ -20,6 +25,7 @@ from seqkit.validation import check_choice, check_fraction, check_int, fail
 
 DEFAULT_TEST_FRACTION = 0.2
 DEFAULT_HEAD = "last+mean"
+DEFAULT_FRONTEND = "patches"
 
 
 @dataclass
@@ -51,6 +57,9 @@ class SequenceClassification(ClassificationTask):
         "auto", "steps the RNN reads as one; auto: the fewest that leave <= 50 steps")
     head: str = option(DEFAULT_HEAD, "last|mean|max or a +-joined mix (e.g. last+mean): "
                                      "what the classifier reads of the RNN's outputs")
+    frontend: str = option(DEFAULT_FRONTEND, "patches (the RNN reads the steps), conv "
+                           "(FCN convolutions feed the RNN) or lstm-fcn (the convolutions "
+                           "beside the RNN, pooled, concatenated with its head)")
 
     #: the shared options whose default differs for this task
     option_defaults = {"learning_rate": 3e-3}
@@ -68,6 +77,7 @@ class SequenceClassification(ClassificationTask):
         if self.patch != "auto":
             check_int("patch", self.patch)
         check_choice("head", self.head, HEADS)
+        check_choice("frontend", self.frontend, FRONTENDS)
         check_class_weight(self.class_weight)
         if self.test is None:
             return
@@ -92,7 +102,7 @@ class SequenceClassification(ClassificationTask):
         self.patch_size = resolve_patch(self.patch, int(self.train_x.shape[1]))
         return build_sequence_model(self.n_features, len(self.class_names), rnn=rnn,
                                     input_mean=mean, input_std=std, patch=self.patch_size,
-                                    head=self.head)
+                                    head=self.head, frontend=self.frontend)
 
     def dataset(self, x, y, batch_size: int, *, shuffle: bool, seed: int):
         import tensorflow as tf
@@ -176,6 +186,7 @@ def fit_sequence_classifier(
     class_weight=None,
     patch: int | str = "auto",
     head: str = "last+mean",
+    frontend: str = DEFAULT_FRONTEND,
     val_fraction: float = 0.1,
     test_fraction: float | None = None,
     test=None,
@@ -237,6 +248,13 @@ def fit_sequence_classifier(
         head: what the softmax reads: ``"last"`` (the final state), ``"mean"`` / ``"max"``
             (of the last layer's outputs over the real steps), or a ``+`` join of them,
             concatenated (:data:`seqkit.classification.models.HEADS`).
+        frontend: what reads the standardised steps
+            (:data:`seqkit.classification.models.FRONTENDS`): ``"patches"`` (the RNN, in
+            patches of ``patch`` steps), ``"conv"`` (FCN's three convolution blocks,
+            :class:`seqkit.classification.models.ConvBlocks`, then the RNN over their
+            features, in patches) or ``"lstm-fcn"`` (Karim et al. 2018: the RNN as for
+            ``"patches"`` and the convolution blocks beside it, their masked mean
+            concatenated with ``head``). Padding stays masked in all three.
         class_weight: as in :func:`seqkit.fit_text_classifier`.
         **options: the shared fit options, :class:`seqkit.fit.FitOptions` (``cell``,
             ``units``, ``epochs``, ``learning_rate``, ``strategy``, ...); here
