@@ -2,9 +2,9 @@
 vs ``"conv"`` vs ``"lstm-fcn"``, each row beside 1-NN DTW on the same split.
 
     python benchmarks/bench_frontends.py --json benchmarks/results/frontends.json
-    python benchmarks/bench_frontends.py --datasets ucr:ArrowHead --frontends conv --seeds 1
+    python benchmarks/bench_frontends.py --datasets ucr:ArrowHead --frontends conv --seeds 0
 
-For each dataset, seed ``0 .. --seeds - 1``, cell and front end, one fit at a time:
+For each dataset, seed (``--seeds``, default 0 1 2), cell and front end, one fit at a time:
 ``bench_classification.run_seqkit`` (seqkit's defaults, ``frontend=`` set; the whole
 official training split in, the official test split for the metrics; ``digits``: seqkit's
 own seeded split), accuracy and macro-F1 on the test split, wall seconds of the call.
@@ -93,12 +93,31 @@ def table(results: dict) -> str:
     return _common.markdown_table(headers, rows, "llllllrrl")
 
 
+def merged(paths: list[str]) -> dict:
+    """The runs and DTW baselines of several ``--json`` files, summarised together."""
+    import json
+
+    results = {}
+    for path in paths:
+        with open(path) as f:
+            for name, d in json.load(f)["datasets"].items():
+                data = results.setdefault(name, {"runs": [], "dtw": {}})
+                data["runs"] += d["runs"]
+                data["dtw"].update(d["dtw"])
+    for data in results.values():
+        keys = sorted({(r["cell"], r["frontend"]) for r in data["runs"]},
+                      key=lambda k: (k[0] != "lstm", k[0], FRONTENDS.index(k[1])))
+        data["summary"] = {(c, f): summarise([r for r in data["runs"] if r["cell"] == c
+                                              and r["frontend"] == f]) for c, f in keys}
+    return results
+
+
 def run(args) -> dict:
     """Every fit of ``args``, one at a time; the JSON is rewritten after each."""
     results, header = {}, args.header
     for dataset in args.datasets:
         data = results.setdefault(dataset, {"runs": [], "dtw": {}, "summary": {}})
-        for seed in range(args.seeds):
+        for seed in args.seeds:
             split = load_split(dataset, seed, "")
             data["info"] = split.info
             key = "official" if dataset.startswith("ucr:") else f"seed {seed}"
@@ -134,13 +153,18 @@ def main(argv=None):
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=DATASETS)
     parser.add_argument("--frontends", nargs="+", choices=FRONTENDS, default=FRONTENDS)
     parser.add_argument("--cells", nargs="+", choices=["lstm", "gru"], default=["lstm"])
-    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--json", metavar="PATH")
+    parser.add_argument("--report", nargs="+", metavar="JSON",
+                        help="fit nothing: print the table of these --json files together")
     args = parser.parse_args(argv)
+    if args.report:
+        print(table(merged(args.report)))
+        return
     args.command = " ".join(["python", os.path.relpath(sys.argv[0], REPO), *sys.argv[1:]])
     args.header = {"machine": _common.machine(), "command": args.command,
                    "load_before": os.getloadavg(), "cells": args.cells,
-                   "frontends": args.frontends, "seeds": list(range(args.seeds))}
+                   "frontends": args.frontends, "seeds": args.seeds}
     import tensorflow as tf
 
     tf.get_logger().setLevel("ERROR")
