@@ -174,8 +174,9 @@ def _info(s, test_split: str) -> dict:
                               if lengths is not None else None)}
 
 
-def run_seqkit(dataset: str, split: Split, cell: str, seed: int) -> dict:
-    """One fit with seqkit's defaults; accuracy on the test split, steps, why it stopped."""
+def run_seqkit(dataset: str, split: Split, cell: str, seed: int, **options) -> dict:
+    """One fit with seqkit's defaults (but ``options``, e.g. ``frontend="conv"``); accuracy
+    and macro-F1 on the test split, steps, why it stopped."""
     import seqkit
 
     start = time.perf_counter()
@@ -186,25 +187,28 @@ def run_seqkit(dataset: str, split: Split, cell: str, seed: int) -> dict:
                                                 verbose=0)
         elif split.seqkit_source is not None:
             result = seqkit.fit_sequence_classifier(split.seqkit_source, cell=cell,
-                                                    seed=seed, verbose=0)
+                                                    seed=seed, verbose=0, **options)
         else:
             result = seqkit.fit_sequence_classifier(split.x_train, split.y_train,
                                                     test=(split.x_test, split.y_test),
-                                                    cell=cell, seed=seed, verbose=0)
+                                                    cell=cell, seed=seed, verbose=0,
+                                                    **options)
     seconds = time.perf_counter() - start
     if result.metrics["n"] != len(split.y_test):  # the same test examples as the baseline
         raise SystemExit(f"{dataset}: seqkit tested on {result.metrics['n']} examples, the "
                          f"baseline's test split has {len(split.y_test)}")
     timing = result.timing
     return {"system": "seqkit", "cell": cell, "seed": seed,
-            "accuracy": float(result.metrics["accuracy"]), "seconds": seconds,
+            "accuracy": float(result.metrics["accuracy"]),
+            "macro_f1": float(result.metrics["macro_f1"]), "seconds": seconds,
             "steps_run": timing.get("steps_run"), "epochs_run": timing.get("epochs_run"),
             "best_epoch": timing.get("best_epoch"), "stop_reason": timing.get("stop_reason"),
             "batch_size": timing["plan"]["batch_size"],
             "split_sizes": result.data_info["split_sizes"],
             "majority_baseline": result.metrics.get("majority_baseline"),
             "config": {k: result.config.get(k) for k in ("units", "learning_rate", "patch",
-                                                           "patch_size", "head")},
+                                                           "patch_size", "head",
+                                                           "frontend")},
             "warnings": sorted({f"{w.category.__name__}: {w.message}" for w in caught})}
 
 

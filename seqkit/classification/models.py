@@ -1,8 +1,9 @@
 """The classifiers' models: raw inputs in, class probabilities out.
 
 - :func:`build_text_model`: strings → TextVectorization → Embedding → RNNs → softmax.
-- :func:`build_sequence_model`: padded sequences → Masking → standardisation →
-  [:class:`TimePatches`] → RNNs → final state and/or :class:`MaskedPooling` → softmax.
+- :func:`build_sequence_model`: padded sequences → Masking → standardisation → a front
+  end (:data:`FRONTENDS`: [:class:`TimePatches`], :class:`ConvBlocks` before the RNNs, or
+  beside them) → RNNs → final state and/or :class:`MaskedPooling` → softmax.
 
 Example:
 
@@ -482,6 +483,75 @@ class MaskedPooling(keras.layers.Layer):
         return {**super().get_config(), "mode": self.mode}
 
 
+@keras.saving.register_keras_serializable(package="seqkit")
+class ConvBlocks(keras.layers.Layer):
+    """``[B, T, F]`` → ``[B, T, filters[-1]]``: FCN's blocks (Wang, Yan, Oates 2017; the
+    convolutional branch of Karim et al.'s LSTM-FCN, 2018), each ``Conv1D(padding="same")
+    → BatchNormalization → ReLU``, that keep padding out: the input of every convolution
+    is zeroed at the masked steps, the normalisation's batch moments are over the real
+    steps, and the output is zeroed there; the mask passes through.
+
+    With ``"same"`` padding a convolution near a row's end reads zeros past it. Those are
+    the zeros it would read at the end of an unpadded row (the convolution's own padding),
+    so a post-padded row gives the same outputs at its real steps at any padded length.
+
+    Args:
+        filters: output channels of each block.
+        kernel_sizes: the kernel of each block (as many as ``filters``).
+
+    Call arguments:
+        x: ``[B, T, F]``.
+        mask: ``[B, T]`` booleans, True at real steps; None: every step is real.
+        training: batch statistics (True) or the moving averages.
+
+    Example:
+
+    >>> x = np.ones((2, 5, 3), "float32")
+    >>> mask = np.array([[True] * 5, [True, True, True, False, False]])
+    >>> out = ConvBlocks((4, 2), (3, 3))(x, mask=mask)
+    >>> out.shape, float(np.abs(out[1, 3:]).max())
+    (TensorShape([2, 5, 2]), 0.0)
+    """
+
+    def __init__(self, filters=(128, 256, 128), kernel_sizes=(8, 5, 3), **kwargs):
+        super().__init__(**kwargs)
+        self.filters = [check_int("filters", f) for f in filters]
+        self.kernel_sizes = [check_int("kernel_sizes", k) for k in kernel_sizes]
+        if len(self.filters) != len(self.kernel_sizes):
+            raise ConfigError(f"filters and kernel_sizes must have one entry per block, got "
+                              f"{self.filters} and {self.kernel_sizes}")
+        self.convs = [keras.layers.Conv1D(f, k, padding="same", name=f"conv_{i}")
+                      for i, (f, k) in enumerate(zip(self.filters, self.kernel_sizes))]
+        self.norms = [keras.layers.BatchNormalization(name=f"norm_{i}")
+                      for i in range(len(self.filters))]
+        self.supports_masking = True
+
+    def build(self, shape):
+        width = shape[-1]
+        for conv, norm, filters in zip(self.convs, self.norms, self.filters):
+            conv.build((None, None, width))
+            norm.build((None, None, filters))
+            width = filters
+        self.built = True
+
+    def call(self, x, mask=None, training=None):
+        ops = keras.ops
+        real = 1.0 if mask is None else ops.cast(mask, x.dtype)[..., None]
+        for conv, norm in zip(self.convs, self.norms):
+            x = ops.relu(norm(conv(x * real), training=training, mask=mask))
+        return x * real
+
+    def compute_mask(self, x, mask=None):
+        return mask
+
+    def compute_output_shape(self, shape):
+        return (*shape[:-1], self.filters[-1])
+
+    def get_config(self):
+        return {**super().get_config(), "filters": list(self.filters),
+                "kernel_sizes": list(self.kernel_sizes)}
+
+
 #: What the classifier reads from the RNN stack: its final state, or a pooling of its
 #: outputs over the real steps (several: concatenated).
 HEADS = ("last", "mean", "max", "mean+max", "last+mean", "last+max", "last+mean+max")
@@ -496,13 +566,33 @@ def _recurrent_head(rnn: RNNSpec, x, head: str):
     return parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="head")(parts)
 
 
+#: What reads the standardised steps: ``"patches"`` (the RNN reads them, in patches of
+#: ``patch`` steps), ``"conv"`` (:class:`ConvBlocks` first, the RNN reads their features,
+#: in patches), ``"lstm-fcn"`` (Karim et al. 2018: the RNN as for ``"patches"`` and, beside
+#: it, :class:`ConvBlocks` with the masked mean of their outputs, concatenated with the
+#: RNN's head).
+FRONTENDS = ("patches", "conv", "lstm-fcn")
+
+
+def _features(x, rnn: RNNSpec, *, head: str, frontend: str, patch: int):
+    """What the softmax reads of the standardised, masked steps ``x`` (:data:`FRONTENDS`)."""
+    steps = ConvBlocks(name="conv_blocks")(x) if frontend == "conv" else x
+    if patch > 1:
+        steps = TimePatches(patch, name="patches")(steps)
+    features = _recurrent_head(rnn, steps, head)
+    if frontend != "lstm-fcn":
+        return features
+    conv = MaskedPooling("mean", name="conv_mean")(ConvBlocks(name="conv_blocks")(x))
+    return keras.layers.Concatenate(name="rnn_and_conv")([features, conv])
+
+
 def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RNNSpec(),
                          mask_value: float = 0.0, input_mean=None, input_std=None,
-                         patch: int = 1, head: str = "last",
+                         patch: int = 1, head: str = "last", frontend: str = "patches",
                          name: str = "sequence_classifier") -> keras.Model:
     """``sequence`` ``[B, T, n_features]`` (any T; post-padded) → Masking → [per-feature
-    standardisation] → [patches of ``patch`` steps] → RNN stack → ``head`` → softmax
-    ``probabilities``.
+    standardisation] → ``frontend`` ([patches of ``patch`` steps] → RNN stack → ``head``;
+    with :class:`ConvBlocks` before the RNNs or beside them) → softmax ``probabilities``.
 
     A time step is padding when **all** its features equal ``mask_value`` (0.0): a real
     step that is all zeros is skipped too, so shift such data first. The mask is taken
@@ -519,6 +609,8 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
         patch: steps per RNN step (:class:`TimePatches`, layer ``patches``; 1: none).
         head: one of :data:`HEADS`: the final state (``"last"``), the mean and/or maximum
             of the last layer's outputs over the real steps (:class:`MaskedPooling`).
+        frontend: one of :data:`FRONTENDS`; the convolutions are the layer
+            ``conv_blocks``, their masked mean (``"lstm-fcn"``) ``conv_mean``.
         name: the model's name.
 
     Returns:
@@ -530,11 +622,15 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
     ...                              input_std=[2.0, 1.0], patch=4, head="mean")
     >>> [layer.name for layer in model.layers[1:4]], model.layers[-2].name
     (['mask_padding', 'scale_inputs', 'patches'], 'mean_pool')
+    >>> both = build_sequence_model(2, 3, rnn=RNNSpec("lstm", 4), frontend="lstm-fcn")
+    >>> both.get_layer("rnn_and_conv").output.shape  # 4 of the RNN, 128 of the convolutions
+    (None, 132)
     """
     n_features = check_int("n_features", n_features)
     check_int("num_classes", num_classes)
     patch = check_int("patch", patch)
     check_choice("head", head, HEADS)
+    check_choice("frontend", frontend, FRONTENDS)
     rnn.checked()
     inp = keras.Input((None, n_features), name="sequence")
     x = keras.layers.Masking(mask_value=float(mask_value), name="mask_padding")(inp)
@@ -542,9 +638,7 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
         mean, std = scale_stats("input", input_mean, input_std, n_features)
         x = keras.layers.Normalization(axis=-1, mean=mean.tolist(), variance=(std ** 2).tolist(),
                                        name="scale_inputs", dtype="float32")(x)
-    if patch > 1:
-        x = TimePatches(patch, name="patches")(x)
-    x = _recurrent_head(rnn, x, head)
+    x = _features(x, rnn, head=head, frontend=frontend, patch=patch)
     out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
                              dtype="float32")(x)
     return keras.Model(inp, out, name=name)

@@ -136,10 +136,12 @@ def test_sequence_classifier_streams_without_its_padding(tmp_path):
     lengths = rng.integers(3, 11, size=60)
     x = [rng.normal(size=(n, 2)).astype("float32") for n in lengths]
     y = [int(s[0, 0] > 0) for s in x]
-    # head="last": the default head also pools the outputs over time (MaskedPooling),
-    # which has no per-step state, so the default export declines the step signature
+    # head="last", frontend="patches": the default head also pools the outputs over time
+    # (MaskedPooling) and the default front end has convolutions beside the RNN, neither
+    # with a per-step state, so the default export declines the step signature
     result = seqkit.fit_sequence_classifier(x, y, cell="gru", units=4, layers=2, epochs=1,
-                                            verbose=0, val_fraction=0.2, head="last")
+                                            verbose=0, val_fraction=0.2, head="last",
+                                            frontend="patches")
     info = result.export(tmp_path / "seq")
     assert info.streaming["available"], info.streaming
     signature = tf.saved_model.load(info.path).signatures["serving_step"]
