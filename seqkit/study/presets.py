@@ -99,16 +99,18 @@ STUDY_TASKS = {
         "forecasting", "forecast_data", metric="mase", direction="lower",
         fixed_options={"baselines": []}),  # MASE needs none; ETS/Theta fits cost minutes
     # the study compares the recurrent cells: no baselines (1-NN DTW, MiniRocket, TF-IDF+LR
-    # cost fits nothing reads here) and no linear text branch under the RNN
+    # cost fits nothing reads here), no linear text branch under the RNN, no convolutional
+    # branch beside it (and the patch front end keeps the streaming step it measures)
     "sequences": StudyTask("sequence_classification", "sequence_data",
-                           fixed_options={"baselines": []}),
+                           fixed_options={"baselines": [], "frontend": "patches"}),
     "text": StudyTask(
         "text_classification", "text_data", fallback_data=SHARED_SENTIMENT,
         fixed_options={"baselines": [], "wide": False},
         missing="no local text data: pass --text-data PATH (the shared sentiment sentences "
                 "are not beside this checkout)",
         limit=("text_max_examples", "max_examples")),
-    "ucr": StudyTask("sequence_classification", "ucr_data", fixed_options={"baselines": []}),
+    "ucr": StudyTask("sequence_classification", "ucr_data",
+                     fixed_options={"baselines": [], "frontend": "patches"}),
 }
 TASKS = tuple(STUDY_TASKS)
 PRESETS = {
