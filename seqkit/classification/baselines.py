@@ -143,6 +143,12 @@ def _aeon_input(x):
     return [np.asarray(s[:n], "float64").T for s, n in zip(x, lengths)], lengths
 
 
+def _has_aeon() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("aeon") is not None
+
+
 def _sequence_estimator(name: str, train_x, test_x, seed: int, class_weight, auto: bool):
     """``(estimator, None)`` or ``(None, reason)`` when ``name`` cannot (or, in the
     ``auto`` set, should not) run on this data."""
@@ -205,6 +211,12 @@ def run_baselines(names, train, test, class_names, *, seed: int = 0,
     auto = tuple(names) == ("auto",)
     if auto:
         names = TEXT_BASELINES if text else SEQUENCE_BASELINES
+    if not text and not _has_aeon():
+        if auto:
+            return {name: {"skipped": "left out: aeon is not installed (pip install "
+                                      "'seqkit[ucr]')"} for name in names}
+        raise ConfigError(f"baselines {list(names)} need aeon: pip install 'seqkit[ucr]' "
+                          "(or pass baselines=())")
     weight = class_weight if class_weight == "balanced" else None
     out = {}
     for name in names:

@@ -121,3 +121,13 @@ def test_bad_baseline_names():
         seqkit.fit_text_classifier(["a b", "c d"] * 20, [0, 1] * 20, baselines=["dtw_1nn"])
     with pytest.raises(ConfigError, match="'nope'"):
         B.check_baselines("nope", B.SEQUENCE_BASELINES)
+
+
+def test_without_aeon_auto_leaves_the_series_baselines_out(monkeypatch):
+    x = np.random.default_rng(0).normal(size=(20, 12, 2))
+    y = np.arange(20) % 2
+    monkeypatch.setattr(B, "_has_aeon", lambda: False)
+    out = B.run_baselines(("auto",), (x, y), (x, y), ["a", "b"])
+    assert all("aeon is not installed" in b["skipped"] for b in out.values())
+    with pytest.raises(ConfigError, match=r"need aeon: pip install 'seqkit\[ucr\]'"):
+        B.run_baselines(("dtw_1nn",), (x, y), (x, y), ["a", "b"])
