@@ -262,10 +262,15 @@ class TextClassification(ClassificationTask):
         refit_wide(self.wide_model, np.concatenate([self.model_inputs(self.train_x), texts]),
                    np.concatenate([np.asarray(self.train_y), y]), seed=self.seed)
 
+    def _stacked(self):
+        """The cross-fitted logits the RNN trains against (None: train as built)."""
+        wide = getattr(self, "wide_model", None) if self.wide else None
+        return None if wide is None else wide.out_of_fold
+
     def training_model(self, model):
         """With ``wide``: the stacked model (the RNN trained against the linear model's
         cross-fitted logits, :func:`seqkit.classification.models.stacked_training_model`)."""
-        if not self.wide or self.wide_model.out_of_fold is None:
+        if self._stacked() is None:
             return model
         from seqkit.classification.models import stacked_training_model
 
@@ -274,7 +279,7 @@ class TextClassification(ClassificationTask):
     def datasets(self, batch_size: int, seed: int) -> tuple:
         """With ``wide``: ``({"text", "wide_logits"}, y)`` batches: the training texts
         with their cross-fitted logits, the validation texts with the linear model's."""
-        if not self.wide or self.wide_model.out_of_fold is None:
+        if self._stacked() is None:
             return super().datasets(batch_size, seed)
         import tensorflow as tf
 

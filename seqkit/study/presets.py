@@ -50,7 +50,7 @@ class StudyTask:
     >>> from types import SimpleNamespace as NS
     >>> text = STUDY_TASKS["text"]
     >>> text.data(NS(text_data="x.tsv")), text.options(NS(text_max_examples=500))
-    ('x.tsv', {'max_examples': 500})
+    ('x.tsv', {'baselines': [], 'wide': False, 'max_examples': 500})
     >>> STUDY_TASKS["forecast"].options(NS()), STUDY_TASKS["forecast"].metric
     ({'baselines': []}, 'mase')
     """
