@@ -49,8 +49,11 @@ import pytest
 
 N, T, F = 200, 6, 2
 STEP_BATCH, FULL_BATCH = 20, 140  # global batch sizes; 140 train rows
+# frontend="patches": the FCN branch's BatchNorm keeps per-replica batch statistics, so
+# two workers could not match one process step for step; no baselines: they are not
+# under test here and cost each process aeon's import
 COMMON = {"patience": None, "epochs": 3, "seed": 0, "units": 8, "learning_rate": 0.02,
-          "verbose": 0}
+          "verbose": 0, "frontend": "patches", "baselines": ()}
 TIGHT, LOOSE, WEIGHT_ATOL = 1e-5, 0.15, 1e-4
 TIMEOUT_S = 120  # per process
 
@@ -94,7 +97,8 @@ def _worker(argv) -> int:
         labels = ["yes" if i % 2 == 0 else "no" for i in range(320)]  # val >= 20
         report["text"] = seqkit.fit_text_classifier(
             texts, labels, strategy=strategy, epochs=2, units=8, embedding_dim=8,
-            max_tokens=100, batch_size=16, patience=None, verbose=0).history
+            max_tokens=100, batch_size=16, patience=None, verbose=0, baselines=(),
+            wide=False).history
         t = np.arange(300, dtype="float32")
         series = 50 + 10 * np.sin(t / 6) + np.random.RandomState(0).randn(300)
         report["forecast"] = seqkit.fit_forecaster(
@@ -268,7 +272,7 @@ def test_recipe_cli_only_the_chief_writes(tmp_path):
         lambda i: [sys.executable, "-m", "seqkit.cli", "train", "sequence_classification",
                           "--strategy", "multiworker", "--name", "mw", "--epochs", "2",
                           "--units", "8", "--batch-size", "32", "--no-report",
-                          "--verbose", "0"],
+                          "--verbose", "0", "--frontend", "patches", "--baselines", "none"],
         cwd=tmp_path, env_extra={"TMPDIR": str(tmpdir)})
     run_dir = tmp_path / "runs" / "mw"
     summary = json.loads((run_dir / "summary.json").read_text())
