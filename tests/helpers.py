@@ -26,3 +26,15 @@ def keyword_texts(n: int, seed: int = 0):
         texts.append(" ".join(words))
         labels.append("yes" if positive else "no")
     return texts, labels
+
+
+def sentiment_sentences(folder, source: str, n: int):
+    """The first ``n`` of one source's labelled sentences (``<source>_labelled.txt`` of the
+    shared sentiment set: ``text<TAB>0|1`` per line) as an object array and int labels."""
+    texts, labels = [], []
+    with open(folder / f"{source}_labelled.txt", encoding="utf-8") as f:
+        for line in f:
+            text, _, label = line.rstrip("\n").rpartition("\t")
+            texts.append(text)
+            labels.append(int(label))
+    return np.array(texts[:n], object), np.array(labels[:n])

@@ -11,16 +11,11 @@ import seqkit
 from seqkit.classification import baselines as B
 from seqkit.classification.metrics import classification_metrics
 from seqkit.errors import ConfigError
+from tests.helpers import sentiment_sentences
 
 
 def _sentences(sentiment_dir, n=600):
-    texts, labels = [], []
-    with open(sentiment_dir / "yelp_labelled.txt", encoding="utf-8") as f:
-        for line in f:
-            text, _, label = line.rstrip("\n").rpartition("\t")
-            texts.append(text)
-            labels.append(int(label))
-    return np.array(texts[:n], object), np.array(labels[:n])
+    return sentiment_sentences(sentiment_dir, "yelp", n)
 
 
 def test_tfidf_logreg_is_scikit_learns_pipeline(sentiment_dir):

@@ -9,16 +9,11 @@ import pytest
 import seqkit
 from seqkit.classification.models import RNNSpec, build_text_model, fit_wide
 from seqkit.data.text import make_vectorizer
+from tests.helpers import sentiment_sentences
 
 
 def _texts(sentiment_dir, n=240):
-    texts, labels = [], []
-    with open(sentiment_dir / "amazon_cells_labelled.txt", encoding="utf-8") as f:
-        for line in f:
-            text, _, label = line.rstrip("\n").rpartition("\t")
-            texts.append(text)
-            labels.append(int(label))
-    return np.array(texts[:n], object), np.array(labels[:n])
+    return sentiment_sentences(sentiment_dir, "amazon_cells", n)
 
 
 def test_features_and_logits_are_scikit_learns(sentiment_dir):
