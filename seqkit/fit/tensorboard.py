@@ -317,9 +317,9 @@ class GateTraceImage(_EndOfTrainingImage):
         from seqkit.layers.trace import gate_trace_figure, trace_gates, trace_tokens
 
         try:
-            inputs = _first_example(self.dataset)
-            trace = trace_gates(self.model, inputs)
-            tokens = trace_tokens(self.model, inputs)
+            model, inputs = _traced(self.model, _first_example(self.dataset))
+            trace = trace_gates(model, inputs)
+            tokens = trace_tokens(model, inputs)
         except Exception as error:  # noqa: BLE001  (a picture must never fail a finished fit)
             warnings.warn(f"no gate-trace image in TensorBoard: {error}", stacklevel=2)
             return
@@ -329,6 +329,25 @@ class GateTraceImage(_EndOfTrainingImage):
             os.path.join(self.log_dir, self.run), f"gate_trace/{trace.layer_name}",
             figure_to_array(figure), step=self.last_epoch,
             description=f"gate activations (units x time) of the first {self.run} example")
+
+
+def _traced(model, inputs):
+    """The network a picture shows and its inputs: a stacked training model (inputs a dict,
+    the served network nested in it as the layer ``deep``, e.g. the text classifier's RNN
+    trained against precomputed linear logits) is drawn through that network.
+
+    Args:
+        model: the trained model.
+        inputs: the example as the dataset gives it.
+
+    Returns:
+        ``(model, inputs)`` to trace.
+    """
+    names = [layer.name for layer in model.layers]
+    if isinstance(inputs, dict) and "deep" in names:
+        deep = model.get_layer("deep")
+        return deep, inputs[deep.inputs[0].name]
+    return model, inputs
 
 
 class FigureImage(_EndOfTrainingImage):
@@ -358,7 +377,7 @@ class FigureImage(_EndOfTrainingImage):
 
     def on_train_end(self, logs=None):
         try:
-            drawn = self.draw(self.model, _first_example(self.dataset))
+            drawn = self.draw(*_traced(self.model, _first_example(self.dataset)))
         except Exception as error:  # noqa: BLE001  (a picture must never fail a finished fit)
             warnings.warn(f"no {getattr(self.draw, '__name__', 'figure')} image in "
                           f"TensorBoard: {error}", stacklevel=2)
