@@ -105,6 +105,19 @@ def _logits(clf, features, num_classes: int) -> np.ndarray:
     return z
 
 
+def _dense_weights(clf, n_features: int, num_classes: int) -> list:
+    """``[kernel, bias]`` of a ``Dense`` whose logits are ``clf``'s over all
+    ``num_classes`` (a class it never saw: bias -1e4; binary: its one logit ``z`` for
+    ``classes_[1]`` as ``[0, z]``, the same softmax)."""
+    kernel = np.zeros((n_features, num_classes), "float32")
+    bias = np.full(num_classes, -1e4, "float32")
+    coef, intercept = clf.coef_, clf.intercept_
+    if len(clf.classes_) == 2:
+        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.r_[0.0, intercept]
+    kernel[:, clf.classes_], bias[clf.classes_] = coef.T, intercept
+    return [kernel, bias]
+
+
 def _out_of_fold(features, ids, num_classes: int, folds: int, seed: int) -> np.ndarray:
     """Each training example's logits from a logistic regression fitted without it
     (stratified ``folds``-fold cross-fitting; classes too small to stratify are spread)."""
@@ -186,19 +199,12 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
     features = scipy.sparse.csr_matrix(np.concatenate(
         [np.asarray(tfidf(rows[i:i + 256].toarray())) for i in range(0, rows.shape[0], 256)]))
     clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed).fit(features, ids)
-    kernel = np.zeros((features.shape[1], num_classes), "float32")
-    bias = np.full(num_classes, -1e4, "float32")
-    coef, intercept = clf.coef_, clf.intercept_
-    if len(clf.classes_) == 2:  # one logit z for classes_[1]: softmax([0, z]) is the same
-        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.r_[0.0, intercept]
-    kernel[:, clf.classes_] = coef.T
-    bias[clf.classes_] = intercept
     oof = (_out_of_fold(features, ids, num_classes, folds, seed)
            if folds and len(ids) >= 2 * folds else None)
     dense = keras.layers.Dense(num_classes, name="wide_logits", trainable=False,
                                dtype="float32")
     dense.build((None, features.shape[1]))
-    dense.set_weights([kernel, bias])
+    dense.set_weights(_dense_weights(clf, features.shape[1], num_classes))
     return WideLinear((counts, tfidf, dense), {
         "vocabulary_size": int(counts.vocabulary_size()),
         "train_accuracy": float(clf.score(features, ids)), "C": WIDE_C,
@@ -217,23 +223,16 @@ def refit_wide(wide: WideLinear, texts, ids, *, seed: int = 0) -> None:
         ids: their class ids.
         seed: the solver's random state.
     """
+    import scipy.sparse
     from sklearn.linear_model import LogisticRegression
 
     counts, tfidf, dense = wide.layers
     texts = np.asarray(texts, dtype=object).astype(str)
-    import scipy.sparse
-
     features = scipy.sparse.vstack([scipy.sparse.csr_matrix(np.asarray(tfidf(counts(
         texts[i:i + 256])))) for i in range(0, len(texts), 256)]).tocsr()
     clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed)
     clf.fit(features, np.asarray(ids, dtype="int64"))
-    kernel, bias = dense.get_weights()
-    kernel[:], bias[:] = 0.0, -1e4
-    coef, intercept = clf.coef_, clf.intercept_
-    if len(clf.classes_) == 2:
-        coef, intercept = np.vstack([np.zeros_like(coef), coef]), np.r_[0.0, intercept]
-    kernel[:, clf.classes_], bias[clf.classes_] = coef.T, intercept
-    dense.set_weights([kernel, bias])
+    dense.set_weights(_dense_weights(clf, features.shape[1], dense.units))
     wide.fit_info["refit_on"] = int(len(texts))
 
 
