@@ -140,7 +140,7 @@ def _out_of_fold(features, ids, num_classes: int, folds: int, seed: int) -> np.n
 
 
 def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE_MAX_TOKENS,
-             seed: int = 0, folds: int = 5, vocabulary_texts=None) -> WideLinear:
+             seed: int = 0, folds: int = 5, unlabelled_texts=()) -> WideLinear:
     """A linear text classifier as Keras layers, fitted by scikit-learn: word 1-2-gram
     counts (``TextVectorization`` over :func:`word_tokens`, scikit-learn's tokens) →
     :class:`SublinearTfidf` → ``wide_logits``, a frozen ``Dense`` holding
@@ -155,10 +155,10 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
         max_tokens: the n-gram vocabulary size.
         seed: the solver's and the folds' random state.
         folds: the cross-fitting folds of ``out_of_fold`` (0: none).
-        vocabulary_texts: the texts whose n-grams and document frequencies make the
-            vocabulary and idf (no labels read; default ``train_texts``): the classifier
-            passes its training and validation texts, as the baseline's vectorizer sees
-            them, so the refit model (:func:`refit_wide`) is the baseline's.
+        unlabelled_texts: more texts whose n-grams and document frequencies join the
+            training texts' in the vocabulary and idf (no labels read): the classifier
+            passes its validation texts, so the vocabulary is the one the baseline's
+            vectorizer sees and the refit model (:func:`refit_wide`) is the baseline's.
 
     Returns:
         :class:`WideLinear`: the three layers, callable on texts (``[B]`` strings →
@@ -180,8 +180,7 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
 
     texts = np.asarray(train_texts, dtype=object).astype(str)
     ids = np.asarray(train_ids, dtype="int64")
-    corpus = (texts if vocabulary_texts is None
-              else np.asarray(vocabulary_texts, dtype=object).astype(str))
+    corpus = np.concatenate([texts, np.asarray(unlabelled_texts, dtype=object).astype(str)])
     counts = keras.layers.TextVectorization(max_tokens=int(max_tokens), ngrams=2,
                                             output_mode="count", standardize=word_tokens,
                                             name="ngram_counts")
@@ -191,11 +190,12 @@ def fit_wide(train_texts, train_ids, num_classes: int, *, max_tokens: int = WIDE
         return scipy.sparse.vstack([scipy.sparse.csr_matrix(np.asarray(counts(batch[i:i + 256])))
                                     for i in range(0, len(batch), 256)]).tocsr()
 
-    df = np.asarray((sparse_counts(corpus) > 0).sum(axis=0)).ravel()
+    all_rows = sparse_counts(corpus)  # the training texts first: counted once
+    df = np.asarray((all_rows > 0).sum(axis=0)).ravel()
     idf = np.log((1.0 + len(corpus)) / (1.0 + df)) + 1.0
     idf[df == 0] = 0.0  # the OOV slot
     tfidf = SublinearTfidf(idf.astype("float32"), name="tfidf")
-    rows = sparse_counts(texts)
+    rows = all_rows[:len(texts)]
     features = scipy.sparse.csr_matrix(np.concatenate(
         [np.asarray(tfidf(rows[i:i + 256].toarray())) for i in range(0, rows.shape[0], 256)]))
     clf = LogisticRegression(C=WIDE_C, max_iter=1000, random_state=seed).fit(features, ids)

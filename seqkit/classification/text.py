@@ -126,7 +126,8 @@ class TextClassification(ClassificationTask):
         matrix = self.pretrained_matrix()
         wide = (fit_wide(self.model_inputs(self.train_x), self.train_y,
                          len(self.class_names), seed=self.seed,
-                         vocabulary_texts=_joined_texts(self)) if self.wide else None)
+                         unlabelled_texts=self.model_inputs(self.val_x)) if self.wide
+                else None)
         self.wide_model = wide
         self.wide_info = wide.fit_info if wide is not None else None
         return build_text_model(self.vectorizer, len(self.class_names), rnn=rnn,
@@ -364,14 +365,6 @@ class TextClassification(ClassificationTask):
         from seqkit.classification.attribution import attribution_image
 
         return (attribution_image,)
-
-
-def _joined_texts(task) -> np.ndarray:
-    """The training and validation texts (the wide branch's vocabulary: no labels read)."""
-    parts = [task.model_inputs(task.train_x)]
-    if len(task.val_x):
-        parts.append(task.model_inputs(task.val_x))
-    return np.concatenate(parts)
 
 
 def _softmax(logits) -> np.ndarray:
