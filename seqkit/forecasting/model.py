@@ -100,11 +100,11 @@ def _covariate_input(name: str, shape: tuple, stats):
     return inp, scaled
 
 
-def _select_targets(last, n_features: int, targets: list[int]):
+def _select_targets(last, n_features: int, targets: list[int], name="select_targets"):
     if targets == list(range(n_features)):
         return last
     select = keras.layers.Dense(len(targets), use_bias=False, trainable=False,
-                                name="select_targets", **_F32)
+                                name=name, **_F32)
     out = select(last)
     onehot = np.zeros((n_features, len(targets)), dtype="float32")
     onehot[targets, np.arange(len(targets))] = 1.0
@@ -130,7 +130,8 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
                          target_indices: Sequence[int] | None = None, residual: bool = True,
                          window_inputs: str = "both", scaling: str = "global",
                          quantiles: Sequence[float] | None = None, future_stats=None,
-                         static_stats=None, rnn=None, name: str = "forecaster") -> keras.Model:
+                         static_stats=None, rnn=None, candidates: bool = False,
+                         period: int | None = None, name: str = "forecaster") -> keras.Model:
     """The forecaster (see the module docstring), built from the training split's facts.
 
     Args:
@@ -154,6 +155,11 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
             ``future_covariates [B, horizon, C]``.
         static_stats: ``(mean [S], std [S])``: adds the input ``static_covariates [B, S]``.
         rnn: the :class:`seqkit.fit.options.RNNSpec`.
+        candidates: hold the simple rivals (seasonal naive, drift, Holt-Winters) beside
+            the RNN, combined by fixed weights (layer ``combined_scaled``, the RNN alone
+            until :func:`seqkit.forecasting.combination.combine_on_validation` sets them);
+            point forecasts only (targets must be inputs).
+        period: the seasonal period the rivals use (None: none).
         name: the model's name.
 
     Returns:
@@ -177,12 +183,13 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
         from seqkit.forecasting.quantiles import check_quantiles
 
         quantiles = check_quantiles(quantiles)  # the head and the median need 0.5 in them
-    targets = _target_list(target_indices, n_targets, n_features, residual or scaling == "window")
+    targets = _target_list(target_indices, n_targets, n_features,
+                           residual or candidates or scaling == "window")
     inp = keras.Input((window, n_features), name="window")
     if scaling == "global":
         in_mean, in_std = scale_stats("input", input_mean, input_std, n_features)
         out_stats = _global_target_stats(in_mean, in_std, target_mean, target_std, targets,
-                                         n_targets, residual)
+                                         n_targets, residual or candidates)
         scaled = _normalization(in_mean, in_std, "scale_inputs")(inp)
     else:
         stats = WindowStats(name="window_stats", **_F32)(inp)
@@ -206,6 +213,13 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
         x = AddLastValue(name=scaled_name, **_F32)([x, last])
     else:
         x = keras.layers.Activation("linear", name=scaled_name, **_F32)(x)
+    if candidates:
+        if quantiles is not None:
+            raise ConfigError("candidates combine point forecasts: quantile heads have none")
+        from seqkit.forecasting.combination import add_candidates
+
+        past = _select_targets(scaled, n_features, targets, name="select_target_window")
+        x = add_candidates(x, past, horizon=horizon, period=period)
     if quantiles is not None:  # zero offsets until calibrated on the validation origins
         x = IntervalCalibration(list(quantiles).index(0.5), name="quantiles_scaled",
                                 **_F32)(x)
@@ -237,8 +251,8 @@ def _global_target_stats(in_mean, in_std, target_mean, target_std, targets, n_ta
     out_mean, out_std = scale_stats("target", target_mean, target_std, n_targets)
     if residual and not (np.allclose(in_mean[targets], out_mean)
                          and np.allclose(in_std[targets], out_std)):
-        raise ConfigError("residual=True needs the target statistics to be the input "
-                          "statistics of the target columns")
+        raise ConfigError("residual=True (or candidates) needs the target statistics to be "
+                          "the input statistics of the target columns")
     return out_mean, out_std
 
 

@@ -12,6 +12,7 @@ from seqkit.fit.options import FitOptions, describe_source, option
 from seqkit.fit.pipeline import FitTask, run_fit
 from seqkit.fit.result import FitResult
 from seqkit.forecasting.baselines import BASELINES
+from seqkit.forecasting.combination import COMBINES
 from seqkit.forecasting.data import load_forecast_data, name_list
 from seqkit.forecasting.evaluation import evaluate_parts, forecast_data_info
 from seqkit.forecasting.model import (
@@ -83,6 +84,11 @@ class Forecasting(FitTask):
     baselines: list[str] = option(
         BASELINES, "baselines scored on the same test origins (seqkit.forecasting.BASELINES)")
     baseline_refit: bool = option(False, "re-estimate ETS and Theta at every origin (slow)")
+    combine: str = option(
+        "auto", "auto|best|none: the RNN, the seasonal naive, the drift and a Holt-Winters "
+        "smoothing are held in the served graph and weighted on the validation windows: "
+        "auto serves their inverse-MAE mix; best the best one; none the RNN alone "
+        "(seqkit.forecasting.combination)")
     calibrate_intervals: bool = option(
         True, "with quantiles, calibrate each central interval on the validation origins "
         "(conformalized quantile regression)")
@@ -110,6 +116,7 @@ class Forecasting(FitTask):
         self.period = check_optional_int("period", self.period)
         check_choice("window_inputs", self.window_inputs, WINDOW_INPUTS)
         check_choice("scaling", self.scaling, ("auto", *SCALINGS))
+        check_choice("combine", self.combine, COMBINES)
         self.baseline_refit = check_bool("baseline_refit", self.baseline_refit)
         self.calibrate_intervals = check_bool("calibrate_intervals", self.calibrate_intervals)
         self.calibration = None
@@ -142,6 +149,16 @@ class Forecasting(FitTask):
             raise DataError(f"no training window: every series' training part is shorter "
                             f"than window={self.window} + horizon={self.horizon}")
         self.monitor = "val_loss" if self.data.n_examples("val") else "loss"
+        self.seed = seed
+        self.combination = self._combination_plan()
+
+    def _combination_plan(self) -> dict | None:
+        """None when the served model holds the candidates; else why it does not."""
+        why = ("combine='none'" if self.combine == "none"
+               else "quantile forecasts are not combined" if self.quantiles
+               else "no validation windows (val_size=0) to weigh the candidates on"
+               if not self.data.n_examples("val") else None)
+        return None if why is None else {"mode": self.combine, "chosen": "rnn", "why": why}
 
     def build_model(self, rnn):
         d, t = self.data, self.data.targets
@@ -152,7 +169,7 @@ class Forecasting(FitTask):
             scaling=self.scaling, quantiles=self.quantiles,
             future_stats=None if d.future is None else d.train_stats(d.future),
             static_stats=None if d.static is None else (d.static.mean(0), d.static.std(0)),
-            rnn=rnn)
+            rnn=rnn, candidates=self.combination is None, period=d.period)
 
     def training_model(self, model):
         return forecast_training_view(model)
@@ -171,10 +188,15 @@ class Forecasting(FitTask):
                                   **scaled)
         val = (self.data.dataset("val", batch_size=batch_size, shuffle=False, seed=seed,
                                  **scaled) if self.data.n_examples("val") else None)
-        self.val_dataset = val
+        self.train_dataset, self.val_dataset = train, val
         return train, val
 
     def after_training(self, model, batch_size: int) -> None:
+        if self.combination is None:
+            from seqkit.forecasting.combination import combine_on_validation
+
+            self.combination = combine_on_validation(
+                model, self.train_dataset, self.val_dataset, mode=self.combine, seed=self.seed)
         if self.quantiles and self.calibrate_intervals:
             from seqkit.forecasting.evaluation import calibrate_intervals
 
@@ -188,10 +210,28 @@ class Forecasting(FitTask):
 
     def evaluate(self, model, batch_size: int) -> dict:
         if self.data.n_examples("test") == 0:
-            return {}
-        return evaluate_parts(model, self.data, "test", batch_size=batch_size,
-                              baselines=self.baselines, quantiles=self.quantiles,
-                              baseline_refit=self.baseline_refit)
+            return {"combination": self.combination}
+        metrics = evaluate_parts(model, self.data, "test", batch_size=batch_size,
+                                 baselines=self.baselines, quantiles=self.quantiles,
+                                 baseline_refit=self.baseline_refit)
+        metrics["combination"] = self.combination
+        if "weights" in self.combination and self.combination["chosen"] != "rnn":
+            metrics["rnn_alone"] = self._rnn_alone(model, batch_size)
+        return metrics
+
+    def _rnn_alone(self, model, batch_size: int) -> dict:
+        """The RNN's own test scores (the combination's weights set aside for a moment)."""
+        from seqkit.forecasting.combination import COMBINE_LAYER
+
+        combine = model.get_layer(COMBINE_LAYER)
+        weights = combine.mix.numpy().copy()
+        combine.set_mix({"rnn": 1.0})
+        try:
+            alone = evaluate_parts(model, self.data, "test", batch_size=batch_size,
+                                   baselines=())
+        finally:
+            combine.mix.assign(weights)
+        return {k: alone[k] for k in ("mae", "rmse", "smape", "mase")}
 
     def config(self) -> dict:
         return {
@@ -331,7 +371,8 @@ class Forecasting(FitTask):
         return {"fit": fit_forecaster, "streams": True,
                 "kwargs": {"series": series, "window": 16, "horizon": 2, "units": 4,
                            "epochs": 1, "verbose": 0, "window_inputs": "absolute",
-                           "baselines": ("seasonal_naive",), "period": 12},
+                           "baselines": ("seasonal_naive",), "period": 12,
+                           "combine": "none"},
                 "inputs": series[:48].reshape(3, 16, 1),
                 "recipe": {"window": 16, "horizon": 2, "units": 4, "epochs": 1}}
 
@@ -414,6 +455,14 @@ def _forecast_lines(m: dict) -> list[str]:
     for name, b in m.get("baselines", {}).items():
         verdict = "beaten" if m["beats"][name] else "NOT beaten"
         lines.append(f"  {name}: MAE {b['mae']:.4g}  MASE {b['mase']:.3f}  ({verdict})")
+    combo = m.get("combination")
+    if combo and "weights" in combo:
+        mix = ", ".join(f"{k} {w:.2f}" for k, w in combo["weights"].items() if w)
+        lines.append(f"served: {combo['chosen']} ({mix}), chosen on {combo['n_val_windows']} "
+                     f"validation windows: {combo['why']}")
+    if "rnn_alone" in m:
+        lines.append(f"  the RNN alone: MAE {m['rnn_alone']['mae']:.4g}  "
+                     f"MASE {m['rnn_alone']['mase']:.3f}")
     coverage = m.get("quantiles", {}).get("coverage", {})
     if coverage:
         lines.append("intervals: " + ", ".join(f"{k} interval covers {v:.3f}"
@@ -460,6 +509,7 @@ def fit_forecaster(
     scaling: str = "auto",
     baselines=BASELINES,
     baseline_refit: bool = False,
+    combine: str = "auto",
     calibrate_intervals: bool = True,
     **options,
 ) -> FitResult:
@@ -510,6 +560,13 @@ def fit_forecaster(
             ``seqkit.forecasting.BASELINES``; ``()`` for none).
         baseline_refit: re-estimate ETS and Theta at every test origin (slow; default:
             estimated once on the data before the test part, then run forward).
+        combine: ``"auto"`` (default), ``"best"`` or ``"none"``: the served graph holds the
+            RNN, the seasonal naive, the drift and a damped Holt-Winters smoothing (its
+            constants learnt on the training windows), weighted on the validation windows:
+            ``auto`` serves their mix weighted by inverse validation MAE (measured more
+            robust than picking one); ``best`` the best one; ``none`` the RNN alone. Point
+            forecasts with a validation split only (else the RNN alone, and
+            ``metrics["combination"]`` says why); :mod:`seqkit.forecasting.combination`.
         calibrate_intervals: with ``quantiles``, widen (or narrow) each central interval so
             it covers its nominal share of the validation origins (conformalized quantile
             regression, Romano et al. 2019; :mod:`seqkit.forecasting.evaluation`); needs
@@ -525,8 +582,10 @@ def fit_forecaster(
         data before the test part, ``m = period``), ``baselines`` (the same metrics of
         each baseline), ``relative_mae`` and ``beats`` per baseline, ``beats_naive``,
         ``naive_kind``; ``quantiles`` (pinball loss per level, coverage of each central
-        interval) with quantiles; for many series the M4 aggregates and ``per_series``.
-        A warning (and a line in ``summary()``) when the seasonal naive forecast wins.
+        interval) with quantiles; for many series the M4 aggregates and ``per_series``;
+        ``combination`` (what was served and why, each candidate's validation MAE) and,
+        when that is not the RNN, ``rnn_alone`` (its own test scores). A warning (and a
+        line in ``summary()``) when the seasonal naive forecast wins.
 
     Example:
 

@@ -228,7 +228,8 @@ def test_scale_stats_checks():
     ({"target_indices": [0, 1]}, r"target_indices \[0, 1\] must be 1"),
     ({"window_inputs": "sideways"}, "window_inputs must be one of"),
     ({"scaling": "robust"}, "scaling must be one of .*'robust'"),
-    ({"target_mean": [0.0], "target_std": [9.0]}, "residual=True needs the target statistics"),
+    ({"target_mean": [0.0], "target_std": [9.0]},
+     "residual=True \\(or candidates\\) needs the target"),
 ])
 def test_bad_arguments_are_named(kwargs, match):
     with pytest.raises(ConfigError, match=match):

@@ -168,7 +168,7 @@ def test_absolute_global_forecaster_streams_its_window(tmp_path):
     series = 5 + np.sin(t / 6) + np.random.default_rng(1).normal(scale=0.1, size=300)
     result = seqkit.fit_forecaster(series.astype("float32"), window=12, horizon=3, units=4,
                                    epochs=1, verbose=0, window_inputs="absolute",
-                                   scaling="global", baselines=())
+                                   scaling="global", baselines=(), combine="none")
     info = result.export(tmp_path / "forecast")
     assert info.streaming["available"] and info.streaming["window"] == 12
     assert "exactly `window` steps from zero states" in info.streaming["window_note"]

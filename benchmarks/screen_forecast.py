@@ -1,0 +1,159 @@
+"""Screening the forecaster's defaults as a new user meets them (issue 22's protocol).
+
+Per series: ``fit_forecaster(values[:test_start], window=2 * period, horizon=H,
+period=m, test_size=0, seed=s, **variant)`` with every other argument default, then
+forecasts from every origin of the held-out end (``o = test_start ... n - H``, step
+``--stride``), scored with the textbook MASE (in-sample seasonal naive of
+``values[:test_start]``, period m) beside the seasonal naive and statsmodels' ETS
+(damped trend, seasonal when the history allows; **re-estimated at every origin** up to
+1,000 points), both
+from :func:`seqkit.forecasting.baselines.baseline_forecasts` on the same origins.
+
+    python benchmarks/screen_forecast.py                       # every series, 3 seeds
+    python benchmarks/screen_forecast.py --series elnino --seeds 0 --variant combine=none
+
+Only screening series (statsmodels' co2, elnino, sunspots, macrodata; aeon's uschange):
+issue 22's held-out series (pmdarima's, R's, fpp2/fpp3's, aeon's airline) are never read
+here. Records go to ``benchmarks/results/forecast-screen-<date>.jsonl``, one per fit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+import warnings
+
+import numpy as np
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO)
+
+#: name -> (loader, period, horizon), shortest first
+SERIES = {
+    "uschange": ("uschange", 4, 8),
+    "realgdp": ("macrodata:realgdp", 4, 8),
+    "unemp": ("macrodata:unemp", 4, 8),
+    "cpi": ("macrodata:cpi", 4, 8),
+    "sunspots": ("sunspots", 11, 11),
+    "elnino": ("elnino", 12, 12),
+    "co2": ("co2", 52, 13),
+}
+#: ETS is re-estimated at every origin up to this length (co2's 343 origins of a weekly
+#: seasonal fit would take hours): beyond it, estimated once before the test part and run
+#: forward over each origin's history (``baseline_forecasts(refit=False)``)
+REFIT_UP_TO = 1000
+
+
+def load(name: str) -> np.ndarray:
+    source = SERIES[name][0]
+    if source.startswith("macrodata:"):
+        import statsmodels.api as sm
+
+        return sm.datasets.macrodata.load_pandas().data[source.split(":")[1]].to_numpy(float)
+    from seqkit.data.timeseries import check_series, load_series
+
+    values = np.asarray(check_series(load_series(source), "interpolate").values, float)
+    return values if values.ndim == 1 else values[:, 0]
+
+
+def screen(name: str, seeds, variants, test_fraction: float, stride: int) -> list[dict]:
+    from seqkit import fit_forecaster
+    from seqkit.forecasting.baselines import baseline_forecasts
+    from seqkit.forecasting.metrics import mase
+
+    y = load(name)
+    _, m, h = SERIES[name]
+    n = len(y)
+    test_start = n - max(int(round(test_fraction * n)), h)
+    origins = np.arange(test_start, n - h + 1, stride)
+    truth = np.stack([y[o:o + h] for o in origins])[:, :, None]
+    insample = y[:test_start, None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = baseline_forecasts(y, origins, h, period=m, names=("seasonal_naive", "ets"),
+                                  refit=n <= REFIT_UP_TO)
+    scores = {k: mase(truth, v, insample=insample, m=m) for k, v in base.items()}
+    rows = []
+    windows = np.stack([y[o - 2 * m:o] for o in origins])[:, :, None].astype("float32")
+    for label, kwargs in variants.items():
+        for seed in seeds:
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                result = fit_forecaster(y[:test_start], window=2 * m, horizon=h, period=m,
+                                        test_size=0, seed=seed, verbose=0, **kwargs)
+            seconds = time.perf_counter() - start
+            pred = np.asarray(result.predict(windows))
+            combo = result.metrics.get("combination", {})
+            members = _members(result, windows, truth, insample, m) if combo.get(
+                "weights") else {}
+            row = {"series": name, "n": n, "period": m, "horizon": h,
+                   "origins": len(origins), "variant": label, "seed": seed,
+                   "mase": mase(truth, pred, insample=insample, m=m),
+                   "seasonal_naive": scores["seasonal_naive"], "ets": scores["ets"],
+                   "chosen": combo.get("chosen"), "weights": combo.get("weights"),
+                   "val_mae": combo.get("val_mae"), "test_mase_alone": members,
+                   "val_mae_mix": combo.get("inverse_mae", {}).get("val_mae"),
+                   "seconds": round(seconds, 1),
+                   "best_epoch": result.timing.get("best_epoch")}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return rows
+
+
+def _members(result, windows, truth, insample, m) -> dict:
+    """Each candidate's own test MASE (its weight set to 1 for a moment), and the
+    equal-weight and inverse-MAE mixes' (from the same member forecasts)."""
+    from seqkit.forecasting.combination import COMBINE_LAYER
+    from seqkit.forecasting.metrics import mase
+
+    combine = result.model.get_layer(COMBINE_LAYER)
+    kept = np.asarray(combine.mix).copy()
+    preds = {}
+    try:
+        for name in combine.names:
+            combine.set_mix({name: 1.0})
+            preds[name] = np.asarray(result.predict(windows), "float64")
+    finally:
+        combine.mix.assign(kept)
+    out = {n: mase(truth, p, insample=insample, m=m) for n, p in preds.items()}
+    out["equal_mix"] = mase(truth, np.mean(list(preds.values()), axis=0), insample=insample,
+                            m=m)
+    weights = result.metrics["combination"]["inverse_mae"]["weights"]
+    out["inverse_mix"] = mase(truth, sum(w * preds[n] for n, w in weights.items()),
+                              insample=insample, m=m)
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--series", nargs="+", default=list(SERIES), choices=list(SERIES))
+    p.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    p.add_argument("--variant", nargs="+", default=["combine=auto"],
+                   help="key=value fit arguments, one variant each (comma-separated pairs)")
+    p.add_argument("--test-fraction", type=float, default=0.15)
+    p.add_argument("--stride", type=int, default=1)
+    p.add_argument("--out", default=None)
+    args = p.parse_args(argv)
+    variants = {}
+    for text in args.variant:
+        kwargs = {}
+        for pair in text.split(","):
+            key, value = pair.split("=", 1)
+            kwargs[key] = json.loads(value) if value[:1] in "[{0123456789-tf" else value
+        variants[text] = kwargs
+    out = args.out or os.path.join(
+        REPO, "benchmarks", "results", f"forecast-screen-{datetime.date.today()}.jsonl")
+    load_avg = os.getloadavg()[0]
+    with open(out, "a") as f:
+        for name in args.series:
+            for row in screen(name, args.seeds, variants, args.test_fraction, args.stride):
+                f.write(json.dumps({**row, "load_at_start": round(load_avg, 2)}) + "\n")
+
+
+if __name__ == "__main__":
+    main()
