@@ -62,6 +62,8 @@ from seqkit.fit.options import RNNSpec
 from seqkit.validation import check_choice, check_int, scale_stats
 
 WINDOW_INPUTS = ("absolute", "relative", "both")
+#: the forecaster's networks: the RNN, and the ES-RNN hybrid (``hybrid=True``)
+MODELS = ("rnn", "es-rnn")
 SCALINGS = ("global", "window")
 _F32 = {"dtype": "float32"}  # raw values and scaling stay float32 under mixed precision
 
@@ -86,6 +88,21 @@ def _rnn_inputs(scaled, window: int, n_features: int, window_inputs: str):
     if window_inputs == "relative":
         return relative
     return keras.layers.Concatenate(name="absolute_and_relative", **_F32)([scaled, relative])
+
+
+def _smoothed(rnn_in, past, horizon: int, period: int | None):
+    """The hybrid's smoothing of the target window ``past [B, W, T]``: its forecast (the
+    base the head's output is added to) and the RNN's inputs with the window
+    deseasonalised and levelled appended."""
+    from seqkit.forecasting.smoothing import ExponentialSmoothing
+
+    window = int(past.shape[1])
+    m = period if period and 1 < period and 2 * period <= window else None
+    base, adjusted = ExponentialSmoothing(
+        horizon, period=m, trend="add", damped=True, seasonal="add" if m else None,
+        return_adjusted=True, name="es_rnn_smoothing", **_F32)(past)
+    inputs = keras.layers.Concatenate(name="inputs_and_adjusted", **_F32)([rnn_in, adjusted])
+    return base, inputs
 
 
 def _covariate_input(name: str, shape: tuple, stats):
@@ -131,7 +148,8 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
                          window_inputs: str = "both", scaling: str = "global",
                          quantiles: Sequence[float] | None = None, future_stats=None,
                          static_stats=None, rnn=None, candidates: bool = False,
-                         period: int | None = None, name: str = "forecaster") -> keras.Model:
+                         hybrid: bool = False, period: int | None = None,
+                         name: str = "forecaster") -> keras.Model:
     """The forecaster (see the module docstring), built from the training split's facts.
 
     Args:
@@ -159,7 +177,11 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
             the RNN, combined by fixed weights (layer ``combined_scaled``, the RNN alone
             until :func:`seqkit.forecasting.combination.combine_on_validation` sets them);
             point forecasts only (targets must be inputs).
-        period: the seasonal period the rivals use (None: none).
+        hybrid: the ES-RNN hybrid (Smyl 2020), in place of ``residual``: a damped
+            Holt-Winters smoothing of the target window (constants trained with the
+            network) forecasts the base; the RNN reads the inputs and the window
+            deseasonalised and levelled by it, and its head's output is added to the base.
+        period: the seasonal period of the rivals and the hybrid's smoothing (None: none).
         name: the model's name.
 
     Returns:
@@ -184,17 +206,22 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
 
         quantiles = check_quantiles(quantiles)  # the head and the median need 0.5 in them
     targets = _target_list(target_indices, n_targets, n_features,
-                           residual or candidates or scaling == "window")
+                           residual or candidates or hybrid or scaling == "window")
     inp = keras.Input((window, n_features), name="window")
     if scaling == "global":
         in_mean, in_std = scale_stats("input", input_mean, input_std, n_features)
         out_stats = _global_target_stats(in_mean, in_std, target_mean, target_std, targets,
-                                         n_targets, residual or candidates)
+                                         n_targets, residual or candidates or hybrid)
         scaled = _normalization(in_mean, in_std, "scale_inputs")(inp)
     else:
         stats = WindowStats(name="window_stats", **_F32)(inp)
         scaled = Standardize(name="scale_inputs", **_F32)([inp, stats])
-    features = [rnn.apply(_rnn_inputs(scaled, window, n_features, window_inputs))]
+    rnn_in = _rnn_inputs(scaled, window, n_features, window_inputs)
+    past = (_select_targets(scaled, n_features, targets, name="select_target_window")
+            if candidates or hybrid else None)
+    if hybrid:
+        base, rnn_in = _smoothed(rnn_in, past, horizon, period)
+    features = [rnn.apply(rnn_in)]
     inputs = [inp]
     for cov_name, shape, cov_stats in (("future_covariates", (horizon,), future_stats),
                                        ("static_covariates", (), static_stats)):
@@ -207,7 +234,9 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
         name="rnn_and_covariates")(features)
     x = _head(x, horizon, n_targets, quantiles)
     scaled_name = "forecast_scaled" if quantiles is None else "quantiles_trained"
-    if residual:
+    if hybrid:
+        x = AddForecast(name=scaled_name, **_F32)([x, base])
+    elif residual:
         last = _select_targets(_last_step(scaled, n_features, window, "last"), n_features,
                                targets)
         x = AddLastValue(name=scaled_name, **_F32)([x, last])
@@ -218,7 +247,6 @@ def build_forecast_model(window: int, n_features: int, horizon: int, n_targets: 
             raise ConfigError("candidates combine point forecasts: quantile heads have none")
         from seqkit.forecasting.combination import add_candidates
 
-        past = _select_targets(scaled, n_features, targets, name="select_target_window")
         x = add_candidates(x, past, horizon=horizon, period=period)
     if quantiles is not None:  # zero offsets until calibrated on the validation origins
         x = IntervalCalibration(list(quantiles).index(0.5), name="quantiles_scaled",
@@ -382,6 +410,27 @@ class AddLastValue(keras.layers.Layer):
         delta, last = inputs
         shape = (-1,) + (1,) * (len(delta.shape) - 2) + (last.shape[-1],)
         return delta + ops.reshape(last, shape)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+@keras.saving.register_keras_serializable(package="seqkit")
+class AddForecast(keras.layers.Layer):
+    """``delta [B, H, T]`` or ``[B, H, Q, T]`` plus a base forecast ``[B, H, T]`` (on every
+    quantile level).
+
+    Example:
+
+    >>> import numpy as np
+    >>> base = np.array([[[1.0], [2.0]]], "float32")
+    >>> np.asarray(AddForecast()([np.zeros((1, 2, 3, 1), "float32"), base]))[0, :, :, 0].tolist()
+    [[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]
+    """
+
+    def call(self, inputs):
+        delta, base = inputs
+        return delta + (base[:, :, None, :] if len(delta.shape) == 4 else base)
 
     def compute_output_shape(self, input_shape):
         return input_shape[0]

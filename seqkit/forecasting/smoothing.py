@@ -88,6 +88,10 @@ class ExponentialSmoothing(keras.layers.Layer):
         trend: ``"add"`` or None.
         damped: damp the trend by a learnt ``phi`` (else ``phi = 1``).
         seasonal: ``"add"``, ``"mul"`` (positive data only) or None.
+        return_adjusted: also return the window seasonally adjusted and levelled,
+            ``a_t = y_t - s_{t-m} - l_N`` (additive; ``y_t / s_{t-m} - l_N`` multiplicative,
+            ``y_t - l_N`` without a season): what the ES-RNN hybrid's network reads
+            (Smyl 2020), so the call returns ``[forecast, adjusted [B, W, T]]``.
 
     Example:
 
@@ -101,8 +105,10 @@ class ExponentialSmoothing(keras.layers.Layer):
     """
 
     def __init__(self, horizon: int, period: int | None = None, trend: str | None = "add",
-                 damped: bool = True, seasonal: str | None = "add", **kwargs):
+                 damped: bool = True, seasonal: str | None = "add",
+                 return_adjusted: bool = False, **kwargs):
         super().__init__(**kwargs)
+        self.return_adjusted = bool(return_adjusted)
         self.horizon = check_int("horizon", horizon)
         self.period = check_optional_int("period", period)
         self.trend = check_choice("trend", trend, TRENDS)
@@ -196,6 +202,7 @@ class ExponentialSmoothing(keras.layers.Layer):
         def step(carry, y_t):
             level, trend, season = carry if len(carry) == 3 else (*carry, None)
             prior = level + c["phi"] * trend
+            old = None
             if season is None:
                 new_level = c["alpha"] * y_t + (1.0 - c["alpha"]) * prior
             else:
@@ -209,22 +216,34 @@ class ExponentialSmoothing(keras.layers.Layer):
                 trend = (c["beta"] * (new_level - level)
                          + (1.0 - c["beta"]) * c["phi"] * trend)
             out = (new_level, trend) if season is None else (new_level, trend, season)
-            return out, None
+            adjusted = y_t if old is None else (y_t / old if mul else y_t - old)
+            # Keras' TensorFlow scan stacks outputs shaped like the carry (keras/src/backend/
+            # tensorflow/core.py: "the output of f must have the same shape and dtype as
+            # carry"), so the adjusted value rides in the level's place
+            return out, (adjusted, *out[1:])
 
         return step
 
-    def smooth(self, y):
+    def smooth(self, y, deseasonalised: bool = False):
         """The states after the last value of ``y [B, W, T]``: ``(level, trend, seasons)``
-        (``seasons [B, m, T]``, the next step's first; None without a season)."""
+        (``seasons [B, m, T]``, the next step's first; None without a season), and with
+        ``deseasonalised`` each value less (or over) the season that applied to it,
+        ``[B, W, T]``, as a fourth item."""
         c = self._constants()
         init = self.initial_states(y)
         init = init[:2] if init[2] is None else init  # scan carries tensors only
-        final, _ = ops.scan(self._step(c), init, ops.transpose(y, (1, 0, 2)))
-        return final if len(final) == 3 else (*final, None)
+        final, ys = ops.scan(self._step(c), init, ops.transpose(y, (1, 0, 2)))
+        states = final if len(final) == 3 else (*final, None)
+        return (*states, ops.transpose(ys[0], (1, 0, 2))) if deseasonalised else states
 
     def call(self, y):
         c = self._constants()
-        level, trend, season = self.smooth(y)
+        if not self.return_adjusted:
+            return self._forecast(c, *self.smooth(y))
+        level, trend, season, adjusted = self.smooth(y, deseasonalised=True)
+        return [self._forecast(c, level, trend, season), adjusted - level[:, None, :]]
+
+    def _forecast(self, c, level, trend, season):
         h = np.arange(1, self.horizon + 1, dtype="float32")
         powers = ops.power(c["phi"][None, :], h[:, None])  # [H, T]
         damp = ops.cumsum(powers, axis=0)
@@ -236,8 +255,10 @@ class ExponentialSmoothing(keras.layers.Layer):
         return path * seasons if self.seasonal == "mul" else path + seasons
 
     def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.horizon, input_shape[-1])
+        forecast = (input_shape[0], self.horizon, input_shape[-1])
+        return [forecast, tuple(input_shape)] if self.return_adjusted else forecast
 
     def get_config(self):
         return {**super().get_config(), "horizon": self.horizon, "period": self.period,
-                "trend": self.trend, "damped": self.damped, "seasonal": self.seasonal}
+                "trend": self.trend, "damped": self.damped, "seasonal": self.seasonal,
+                "return_adjusted": self.return_adjusted}

@@ -16,6 +16,7 @@ from seqkit.forecasting.combination import COMBINES
 from seqkit.forecasting.data import load_forecast_data, name_list
 from seqkit.forecasting.evaluation import evaluate_parts, forecast_data_info
 from seqkit.forecasting.model import (
+    MODELS,
     SCALINGS,
     WINDOW_INPUTS,
     build_forecast_model,
@@ -63,6 +64,10 @@ class Forecasting(FitTask):
         "own")
     residual: bool = option(
         True, "the network predicts the change from the window's last value")
+    model: str = option(
+        "rnn", "rnn|es-rnn: es-rnn is Smyl's hybrid: a Holt-Winters smoothing trained with "
+        "the network forecasts the base, the RNN reads the window deseasonalised by it and "
+        "adds its correction (in place of residual)")
     window_inputs: str = option(
         "both", "what the RNN reads: absolute|relative (minus the last step)|both")
     val_size: int | float = option(
@@ -117,6 +122,7 @@ class Forecasting(FitTask):
         check_choice("window_inputs", self.window_inputs, WINDOW_INPUTS)
         check_choice("scaling", self.scaling, ("auto", *SCALINGS))
         check_choice("combine", self.combine, COMBINES)
+        check_choice("model", self.model, MODELS)
         self.baseline_refit = check_bool("baseline_refit", self.baseline_refit)
         self.calibrate_intervals = check_bool("calibrate_intervals", self.calibrate_intervals)
         self.calibration = None
@@ -169,7 +175,8 @@ class Forecasting(FitTask):
             scaling=self.scaling, quantiles=self.quantiles,
             future_stats=None if d.future is None else d.train_stats(d.future),
             static_stats=None if d.static is None else (d.static.mean(0), d.static.std(0)),
-            rnn=rnn, candidates=self.combination is None, period=d.period)
+            rnn=rnn, candidates=self.combination is None, hybrid=self.model == "es-rnn",
+            period=d.period)
 
     def training_model(self, model):
         return forecast_training_view(model)
@@ -498,6 +505,7 @@ def fit_forecaster(
     nan_policy: str = "error",
     period: int | None = None,
     residual: bool = True,
+    model: str = "rnn",
     window_inputs: str = "both",
     val_size=0.15,
     test_size=0.15,
@@ -538,6 +546,11 @@ def fit_forecaster(
             The seasonal naive baseline's season and MASE's ``m`` (1 when unknown).
         residual: the network predicts the change from the window's last value (default;
             a zero output is the naive forecast, so trends stay in reach).
+        model: ``"rnn"`` (default) or ``"es-rnn"``, Smyl's (2020) hybrid: a damped
+            Holt-Winters smoothing of the window (additive season when the window holds two
+            periods; constants trained with the network) forecasts the base, the RNN also
+            reads the window deseasonalised and levelled by it, and its output is added to
+            the base (in place of ``residual``); :mod:`seqkit.forecasting.smoothing`.
         window_inputs: what the RNN reads: ``"absolute"``, ``"relative"`` (minus the
             window's last step) or ``"both"`` (default).
         val_size, test_size: the last steps of each series held out for early stopping and

@@ -97,8 +97,9 @@ class StudyTask:
 STUDY_TASKS = {
     # the study compares the recurrent cells: the forecaster's RNN alone (no seasonal naive,
     # drift or smoothing mixed into what is scored), no baselines (MASE needs none; ETS,
-    # Theta, 1-NN DTW, MiniRocket, TF-IDF+LR cost fits nothing reads here), no linear text branch under the RNN, no convolutional
-    # branch beside it (and the patch front end keeps the streaming step it measures)
+    # Theta, 1-NN DTW, MiniRocket, TF-IDF+LR cost fits nothing reads here), no linear text
+    # branch under the RNN, no convolutional branch beside it (and the patch front end
+    # keeps the streaming step it measures)
     "forecast": StudyTask(
         "forecasting", "forecast_data", metric="mase", direction="lower",
         fixed_options={"baselines": [], "combine": "none"}),

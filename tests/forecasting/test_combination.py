@@ -2,7 +2,9 @@
 layers equal the NumPy baselines (and statsmodels' Holt-Winters with the learnt constants,
 in original units), the weights come from the validation windows only (changing the test
 part changes none of them), the served forecast is the weighted sum of its candidates, and
-the exported graph equals ``predict`` in a fresh TensorFlow-only process."""
+the exported graph equals ``predict`` in a fresh TensorFlow-only process. The fits use the
+ES-RNN hybrid (``model="es-rnn"``), whose base forecast (its head zeroed) is
+statsmodels' Holt-Winters with the constants it learnt."""
 
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ from seqkit.forecasting.combination import (
 
 PERIOD, WINDOW, HORIZON = 4, 8, 3
 FIT = {"window": WINDOW, "horizon": HORIZON, "period": PERIOD, "units": 8, "epochs": 3,
-       "seed": 0, "verbose": 0, "baselines": ("seasonal_naive",)}
+       "seed": 0, "verbose": 0, "baselines": ("seasonal_naive",), "model": "es-rnn"}
 
 
 def _unemp():
@@ -102,6 +104,26 @@ def test_served_forecast_is_the_weighted_sum_of_its_candidates(fits):
                  "drift": drift(w, HORIZON)[:, 0], "smoothing": hw}
         want.append(sum(weights[n] * parts[n] for n in parts))
     np.testing.assert_allclose(served, np.array(want), rtol=1e-4, atol=1e-4)
+
+
+def test_hybrid_base_is_holt_winters_with_its_learnt_constants(fits):
+    series, result, _ = fits
+    model = result.model
+    combine, head = model.get_layer(COMBINE_LAYER), model.get_layer("head")
+    kept = [np.asarray(combine.mix).copy(), [w.numpy().copy() for w in head.weights]]
+    windows = np.stack([series[o - WINDOW:o] for o in range(60, 180, 13)])
+    combine.set_mix({"rnn": 1.0})
+    for w in head.weights:  # no correction: the hybrid's base alone
+        w.assign(np.zeros(w.shape, "float32"))
+    try:
+        base = result.predict(windows)[:, :, 0]
+    finally:
+        combine.mix.assign(kept[0])
+        for w, value in zip(head.weights, kept[1], strict=True):
+            w.assign(value)
+    constants = model.get_layer("es_rnn_smoothing").constants()
+    want = [_seasonal_holt_winters(w, constants, HORIZON) for w in windows.astype("float64")]
+    np.testing.assert_allclose(base, np.array(want), rtol=1e-4, atol=1e-4)
 
 
 def _seasonal_holt_winters(window, constants, horizon):

@@ -132,3 +132,17 @@ def test_bad_settings_name_the_value():
         layer.set_constants(alpha=0.2, beta=0.5)
     with pytest.raises(ConfigError, match="phi"):
         layer.set_constants(alpha=0.2, phi=0.5)
+
+
+def test_adjusted_window_is_the_value_less_its_season_and_the_last_level():
+    y = _co2()
+    fit, constants = _statsmodels_fit(y, "add", True, "add")
+    layer = ExponentialSmoothing(5, period=M, return_adjusted=True)
+    layer.build((None, len(y), 1))
+    layer.set_constants(alpha=0.3, beta=0.1, gamma=0.2, phi=0.9)
+    forecast, adjusted = layer(y[None, :, None].astype("float32"))
+    _, _, initial = _initialization_simple(y, trend="add", seasonal="add", seasonal_periods=M)
+    applied = np.concatenate([initial, np.asarray(fit.season)[:-M]])  # s_{t-m} for each t
+    want = y - applied - fit.level[-1]
+    np.testing.assert_allclose(np.asarray(adjusted, "float64")[0, :, 0], want, atol=2e-4)
+    assert tuple(forecast.shape) == (1, 5, 1)
