@@ -60,7 +60,17 @@ def load(name: str) -> np.ndarray:
     return values if values.ndim == 1 else values[:, 0]
 
 
-def screen(name: str, seeds, variants, test_fraction: float, stride: int) -> list[dict]:
+def _val_origins(values, window: int, horizon: int, period: int) -> np.ndarray:
+    """The validation origins ``fit_forecaster`` used on ``values`` (its default split)."""
+    from seqkit.forecasting.data import load_forecast_data
+
+    data = load_forecast_data(values, window=window, horizon=horizon, test_size=0,
+                              period=period)
+    return data.origins("val")[1]
+
+
+def screen(name: str, seeds, variants, test_fraction: float, stride: int,
+           arrays_dir: str | None = None) -> list[dict]:
     from seqkit import fit_forecaster
     from seqkit.forecasting.baselines import baseline_forecasts
     from seqkit.forecasting.metrics import mase
@@ -89,15 +99,28 @@ def screen(name: str, seeds, variants, test_fraction: float, stride: int) -> lis
             seconds = time.perf_counter() - start
             pred = np.asarray(result.predict(windows))
             combo = result.metrics.get("combination", {})
-            members = _members(result, windows, truth, insample, m) if combo.get(
-                "weights") else {}
+            members = {}
+            if combo.get("weights"):
+                val_o = _val_origins(y[:test_start], 2 * m, h, m)
+                val_windows = np.stack([y[o - 2 * m:o] for o in val_o])[:, :, None]
+                val_truth = np.stack([y[o:o + h] for o in val_o])[:, :, None]
+                val_pred = _member_forecasts(result, val_windows.astype("float32"))
+                test_pred = _member_forecasts(result, windows)
+                members = _members(test_pred, truth, insample, m,
+                                   combo["weights"])
+                if arrays_dir:  # for rules weighed offline: every member's forecasts
+                    np.savez(os.path.join(arrays_dir, f"{name}-{label}-{seed}.npz"),
+                             val_truth=val_truth, test_truth=truth, insample=insample,
+                             period=m, **{f"val_{k}": v for k, v in val_pred.items()},
+                             **{f"test_{k}": v for k, v in test_pred.items()})
             row = {"series": name, "n": n, "period": m, "horizon": h,
                    "origins": len(origins), "variant": label, "seed": seed,
                    "mase": mase(truth, pred, insample=insample, m=m),
                    "seasonal_naive": scores["seasonal_naive"], "ets": scores["ets"],
                    "chosen": combo.get("chosen"), "weights": combo.get("weights"),
                    "val_mae": combo.get("val_mae"), "test_mase_alone": members,
-                   "val_mae_mix": combo.get("inverse_mae", {}).get("val_mae"),
+                   "val_mae_mix": (combo.get("inverse_mse") or combo.get("inverse_mae")
+                                   or {}).get("val_mae"),
                    "seconds": round(seconds, 1),
                    "best_epoch": result.timing.get("best_epoch")}
             rows.append(row)
@@ -105,11 +128,9 @@ def screen(name: str, seeds, variants, test_fraction: float, stride: int) -> lis
     return rows
 
 
-def _members(result, windows, truth, insample, m) -> dict:
-    """Each candidate's own test MASE (its weight set to 1 for a moment), and the
-    equal-weight and inverse-MAE mixes' (from the same member forecasts)."""
+def _member_forecasts(result, windows) -> dict:
+    """Each candidate's forecasts of ``windows`` (its weight set to 1 for a moment)."""
     from seqkit.forecasting.combination import COMBINE_LAYER
-    from seqkit.forecasting.metrics import mase
 
     combine = result.model.get_layer(COMBINE_LAYER)
     kept = np.asarray(combine.mix).copy()
@@ -120,13 +141,75 @@ def _members(result, windows, truth, insample, m) -> dict:
             preds[name] = np.asarray(result.predict(windows), "float64")
     finally:
         combine.mix.assign(kept)
+    return preds
+
+
+def _members(preds: dict, truth, insample, m, weights: dict) -> dict:
+    """Each candidate's own test MASE, the equal-weight mix's and the served weights'."""
+    from seqkit.forecasting.metrics import mase
+
     out = {n: mase(truth, p, insample=insample, m=m) for n, p in preds.items()}
     out["equal_mix"] = mase(truth, np.mean(list(preds.values()), axis=0), insample=insample,
                             m=m)
-    weights = result.metrics["combination"]["inverse_mae"]["weights"]
-    out["inverse_mix"] = mase(truth, sum(w * preds[n] for n, w in weights.items()),
+    out["served_mix"] = mase(truth, sum(w * preds[n] for n, w in weights.items()),
                               insample=insample, m=m)
     return out
+
+
+def _rule_weights(val: dict, truth, rule: str) -> dict:
+    """The weights a combination rule gives from the members' validation forecasts."""
+    err = {n: p - truth for n, p in val.items()}
+    if rule == "inverse_mae":
+        score = {n: 1.0 / np.mean(np.abs(e)) for n, e in err.items()}
+    elif rule == "inverse_mse":
+        score = {n: 1.0 / np.mean(e ** 2) for n, e in err.items()}
+    elif rule == "equal":
+        score = {n: 1.0 for n in err}
+    else:  # "best"
+        best = min(err, key=lambda n: np.mean(np.abs(err[n])))
+        score = {n: float(n == best) for n in err}
+    total = sum(score.values())
+    return {n: v / total for n, v in score.items()}
+
+
+RULES = ("inverse_mae", "inverse_mse", "best", "equal")
+
+
+def weigh_rules(arrays_dir: str) -> None:
+    """Each rule's test MASE from the saved member forecasts (``--arrays``), per series
+    (mean over seeds) and as a geometric mean: rules compared on the same fits."""
+    import glob
+    from collections import defaultdict
+
+    from seqkit.forecasting.metrics import mase
+
+    table = defaultdict(lambda: defaultdict(list))
+    for path in sorted(glob.glob(os.path.join(arrays_dir, "*.npz"))):
+        z = np.load(path)
+        series = os.path.basename(path).split("-")[0]
+        names = [k[4:] for k in z.files if k.startswith("val_") and k != "val_truth"]
+        val = {n: z[f"val_{n}"] for n in names}
+        test = {n: z[f"test_{n}"] for n in names}
+        m = int(z["period"])
+        for rule in RULES:
+            w = _rule_weights(val, z["val_truth"], rule)
+            pred = sum(w[n] * test[n] for n in names)
+            table[series][rule].append(mase(z["test_truth"], pred, insample=z["insample"], m=m))
+        table[series]["rnn alone"].append(mase(z["test_truth"], test["rnn"],
+                                               insample=z["insample"], m=m))
+    cols = [*RULES, "rnn alone"]
+    print("| series | " + " | ".join(cols) + " |")
+    print("|---|" + "---:|" * len(cols))
+    logs = defaultdict(list)
+    for series, rules in table.items():
+        cells = []
+        for c in cols:
+            v = np.asarray(rules[c])
+            logs[c].append(np.log(v.mean()))
+            cells.append(f"{v.mean():.3f} ± {v.std(ddof=1) if len(v) > 1 else 0:.3f}")
+        print(f"| {series} | " + " | ".join(cells) + " |")
+    print("| geometric mean | " + " | ".join(f"{np.exp(np.mean(logs[c])):.3f}" for c in cols)
+          + " |")
 
 
 def main(argv=None):
@@ -138,7 +221,14 @@ def main(argv=None):
     p.add_argument("--test-fraction", type=float, default=0.15)
     p.add_argument("--stride", type=int, default=1)
     p.add_argument("--out", default=None)
+    p.add_argument("--arrays", default=None, metavar="DIR",
+                   help="save every member's validation and test forecasts here (.npz)")
+    p.add_argument("--weigh", default=None, metavar="DIR",
+                   help="no fits: compare the combination rules on the forecasts saved in "
+                        "DIR by --arrays")
     args = p.parse_args(argv)
+    if args.weigh:
+        return weigh_rules(args.weigh)
     variants = {}
     for text in args.variant:
         kwargs = {}
@@ -151,7 +241,8 @@ def main(argv=None):
     load_avg = os.getloadavg()[0]
     with open(out, "a") as f:
         for name in args.series:
-            for row in screen(name, args.seeds, variants, args.test_fraction, args.stride):
+            for row in screen(name, args.seeds, variants, args.test_fraction, args.stride,
+                              args.arrays):
                 f.write(json.dumps({**row, "load_at_start": round(load_avg, 2)}) + "\n")
 
 

@@ -92,7 +92,7 @@ class Forecasting(FitTask):
     combine: str = option(
         "auto", "auto|best|none: the RNN, the seasonal naive, the drift and a Holt-Winters "
         "smoothing are held in the served graph and weighted on the validation windows: "
-        "auto serves their inverse-MAE mix; best the best one; none the RNN alone "
+        "auto serves their inverse-MSE mix; best the best one; none the RNN alone "
         "(seqkit.forecasting.combination)")
     calibrate_intervals: bool = option(
         True, "with quantiles, calibrate each central interval on the validation origins "
@@ -576,7 +576,7 @@ def fit_forecaster(
         combine: ``"auto"`` (default), ``"best"`` or ``"none"``: the served graph holds the
             RNN, the seasonal naive, the drift and a damped Holt-Winters smoothing (its
             constants learnt on the training windows), weighted on the validation windows:
-            ``auto`` serves their mix weighted by inverse validation MAE (measured more
+            ``auto`` serves their mix weighted by inverse validation MSE (measured more
             robust than picking one); ``best`` the best one; ``none`` the RNN alone. Point
             forecasts with a validation split only (else the RNN alone, and
             ``metrics["combination"]`` says why); :mod:`seqkit.forecasting.combination`.

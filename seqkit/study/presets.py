@@ -52,7 +52,7 @@ class StudyTask:
     >>> text.data(NS(text_data="x.tsv")), text.options(NS(text_max_examples=500))
     ('x.tsv', {'baselines': [], 'wide': False, 'max_examples': 500})
     >>> STUDY_TASKS["forecast"].options(NS()), STUDY_TASKS["forecast"].metric
-    ({'baselines': []}, 'mase')
+    ({'baselines': [], 'combine': 'none'}, 'mase')
     """
 
     recipe: str

@@ -62,11 +62,12 @@ def test_choose_weights_by_hand():
     weights, report = choose_weights(e, "best")
     assert report["val_mae"] == {"rnn": 2.0, "seasonal_naive": 1.0, "drift": 1.0}
     assert weights["seasonal_naive"] == 1.0 and report["chosen"] == "seasonal_naive"
-    # inverse MAE: 1/2, 1, 1 -> 0.2, 0.4, 0.4; errors 0.4 + 0.4 - 0.4 and -0.4 + 0.4 - 0.4
+    # inverse MSE: 1/4, 1, 1 -> 1/9, 4/9, 4/9; errors 2/9 + 4/9 - 4/9, -2/9 + 4/9 - 4/9
     weights, report = choose_weights(e, "auto")
-    assert report["inverse_mae"]["val_mae"] == pytest.approx(0.4)
-    assert weights == pytest.approx({"rnn": 0.2, "seasonal_naive": 0.4, "drift": 0.4})
-    assert report["chosen"] == "inverse_mae"
+    assert report["val_mse"] == {"rnn": 4.0, "seasonal_naive": 1.0, "drift": 1.0}
+    assert weights == pytest.approx({"rnn": 1 / 9, "seasonal_naive": 4 / 9, "drift": 4 / 9})
+    assert report["inverse_mse"]["val_mae"] == pytest.approx(2 / 9)
+    assert report["chosen"] == "inverse_mse"
 
 
 def test_weights_use_the_validation_windows_only(fits):
@@ -148,7 +149,7 @@ def test_metrics_and_summary_say_what_is_served(fits):
     m = result.metrics
     combo = m["combination"]
     assert combo["mode"] == "auto" and combo["n_val_windows"] > 0
-    assert combo["chosen"] in ("rnn", "seasonal_naive", "drift", "smoothing", "inverse_mae")
+    assert combo["chosen"] in ("rnn", "seasonal_naive", "drift", "smoothing", "inverse_mse")
     assert "served:" in result.summary()
     if combo["chosen"] != "rnn":
         assert set(m["rnn_alone"]) == {"mae", "rmse", "smape", "mase"}

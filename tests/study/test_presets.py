@@ -36,6 +36,7 @@ def test_the_table_keeps_what_the_driver_did_by_name():
     forecast = job_options(config, "forecast", "lstm", 8, 0, "co2")
     text = job_options(config, "text", "lstm", 8, 0, "t.tsv")
     assert forecast["baselines"] == [] and "max_examples" not in forecast
+    assert forecast["combine"] == "none"  # the study scores the RNN alone
     assert text["max_examples"] == 50 and "max_examples" not in forecast
     # the study measures the cells: no baselines, and the text RNN without a linear branch
     assert text["baselines"] == [] and text["wide"] is False
