@@ -9,6 +9,10 @@
 - :mod:`seqkit.forecasting.model`, :mod:`seqkit.forecasting.model`,
   :mod:`seqkit.forecasting.quantiles`: the served model (scaling inside it, residual
   path, quantile heads).
+- :mod:`seqkit.forecasting.smoothing`: :class:`ExponentialSmoothing`, Holt-Winters as a
+  Keras layer (statsmodels' recursions, learnt constants); the ES-RNN hybrid's base.
+- :mod:`seqkit.forecasting.combination`: the seasonal naive, drift and smoothing beside
+  the RNN in the served graph, weighted on the validation windows (``combine``).
 - :mod:`seqkit.forecasting.evaluation` and :mod:`seqkit.forecasting.evaluation`: test
   scores beside the baselines, intervals calibrated on validation.
 - :mod:`seqkit.forecasting.metrics`: MAE, RMSE, sMAPE (M4), MASE (Hyndman & Koehler
@@ -58,12 +62,14 @@ from seqkit.forecasting.metrics import (
 )
 from seqkit.forecasting.plot import plot_forecast
 
-_LAZY = {"fit_forecaster": "seqkit.forecasting.task", "Forecasting": "seqkit.forecasting.task"}
+_LAZY = {"fit_forecaster": "seqkit.forecasting.task", "Forecasting": "seqkit.forecasting.task",
+         "ExponentialSmoothing": "seqkit.forecasting.smoothing"}
 
 __all__ = [
     "BASELINES",
     "Forecasting",
     "Backtest",
+    "ExponentialSmoothing",
     "backtest",
     "baseline_forecasts",
     "central_intervals",
