@@ -200,16 +200,29 @@ class Forecasting(FitTask):
 
     def after_training(self, model, batch_size: int) -> None:
         if self.combination is None:
-            from seqkit.forecasting.combination import combine_on_validation
-
-            self.combination = combine_on_validation(
-                model, self.train_dataset, self.val_dataset, mode=self.combine, seed=self.seed)
+            self.combination = self._combine(model)
         if self.quantiles and self.calibrate_intervals:
             from seqkit.forecasting.evaluation import calibrate_intervals
 
             self.calibration = calibrate_intervals(model, self.data, quantiles=self.quantiles,
                                                    batch_size=batch_size,
                                                    dataset=self.val_dataset)
+
+    def _combine(self, model) -> dict:
+        """The candidates' weights from the validation windows, under the model's strategy
+        (the RNN alone under a multi-worker one, where Keras fit, which trains the
+        smoothing constants, does not run: keras-team/keras#20585)."""
+        from seqkit.distribute import fit_supported
+        from seqkit.forecasting.combination import combine_on_validation
+
+        strategy = model.distribute_strategy
+        if not fit_supported(strategy):
+            return {"mode": self.combine, "chosen": "rnn",
+                    "why": "a multi-worker strategy: Keras fit, which trains the smoothing "
+                           "constants, does not run under it (keras-team/keras#20585)"}
+        with strategy.scope():
+            return combine_on_validation(model, self.train_dataset, self.val_dataset,
+                                         mode=self.combine, seed=self.seed)
 
     @property
     def train_examples(self) -> int:

@@ -101,9 +101,11 @@ def _worker(argv) -> int:
             wide=False).history
         t = np.arange(300, dtype="float32")
         series = 50 + 10 * np.sin(t / 6) + np.random.RandomState(0).randn(300)
-        report["forecast"] = seqkit.fit_forecaster(
+        forecast = seqkit.fit_forecaster(
             series.astype("float32"), window=12, horizon=2, units=8, epochs=2,
-            patience=None, batch_size=32, strategy=strategy, verbose=0).history
+            patience=None, batch_size=32, strategy=strategy, verbose=0)
+        report["forecast"] = forecast.history
+        report["forecast_served"] = forecast.metrics["combination"]
     else:  # reference: one process
         import seqkit.fit.train as train
 
@@ -251,6 +253,9 @@ def test_text_and_forecast_fit_functions_run_too(runs):
         assert all(len(v) == 2 and np.all(np.isfinite(v)) for v in w0[key].values())
         assert w0[key]["loss"][1] < w0[key]["loss"][0]
     assert w0["forecast"]["loss"][0] < 2.0  # standardised targets: the training view
+    # no Keras fit under multi-worker, so no smoothing constants: the RNN alone, said so
+    assert w0["forecast_served"]["chosen"] == "rnn"
+    assert "multi-worker" in w0["forecast_served"]["why"]
 
 
 def test_strategy_is_recorded(runs):
