@@ -9,8 +9,16 @@ forecasts from every origin of the held-out end (``o = test_start ... n - H``, s
 1,000 points), both
 from :func:`seqkit.forecasting.baselines.baseline_forecasts` on the same origins.
 
-    python benchmarks/screen_forecast.py                       # every series, 3 seeds
+    python benchmarks/screen_forecast.py --arrays /tmp/fc       # every series, 3 seeds
+    python benchmarks/screen_forecast.py --weigh /tmp/fc        # the combination rules
+    python benchmarks/screen_forecast.py --variant model=es-rnn --arrays /tmp/fc-es
     python benchmarks/screen_forecast.py --series elnino --seeds 0 --variant combine=none
+
+With ``--arrays`` every member's validation and test forecasts are saved per fit, and
+``--weigh`` scores each combination rule (inverse MSE, the default; inverse MAE; the best
+alone; equal weights) on them offline, exactly as
+:func:`seqkit.forecasting.combination.choose_weights` weighs (the weights are scale-free,
+so original units give the model's own weights).
 
 Only screening series (statsmodels' co2, elnino, sunspots, macrodata; aeon's uschange):
 issue 22's held-out series (pmdarima's, R's, fpp2/fpp3's, aeon's airline) are never read
