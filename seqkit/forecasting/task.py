@@ -3,6 +3,7 @@ out, scored beside the statistical baselines on the same test origins."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -215,12 +216,12 @@ class Forecasting(FitTask):
         from seqkit.distribute import fit_supported
         from seqkit.forecasting.combination import combine_on_validation
 
-        strategy = model.distribute_strategy
-        if not fit_supported(strategy):
+        strategy = getattr(model, "distribute_strategy", None)  # TensorFlow models only
+        if strategy is not None and not fit_supported(strategy):
             return {"mode": self.combine, "chosen": "rnn",
                     "why": "a multi-worker strategy: Keras fit, which trains the smoothing "
                            "constants, does not run under it (keras-team/keras#20585)"}
-        with strategy.scope():
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
             return combine_on_validation(model, self.train_dataset, self.val_dataset,
                                          mode=self.combine, seed=self.seed)
 
