@@ -138,17 +138,12 @@ def screen(name: str, seeds, variants, test_fraction: float, stride: int,
 
 def _member_forecasts(result, windows) -> dict:
     """Each candidate's forecasts of ``windows`` (its weight set to 1 for a moment)."""
-    from seqkit.forecasting.combination import COMBINE_LAYER
+    from seqkit.forecasting.combination import COMBINE_LAYER, weights_set
 
-    combine = result.model.get_layer(COMBINE_LAYER)
-    kept = np.asarray(combine.mix).copy()
     preds = {}
-    try:
-        for name in combine.names:
-            combine.set_mix({name: 1.0})
+    for name in result.model.get_layer(COMBINE_LAYER).names:
+        with weights_set(result.model, {name: 1.0}):
             preds[name] = np.asarray(result.predict(windows), "float64")
-    finally:
-        combine.mix.assign(kept)
     return preds
 
 

@@ -53,6 +53,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import keras
@@ -63,7 +64,7 @@ from seqkit.forecasting.smoothing import ExponentialSmoothing
 from seqkit.validation import check_choice, check_int, check_optional_int
 
 __all__ = ["CANDIDATES", "COMBINES", "Combine", "SeasonalNaive", "WindowDrift",
-           "add_candidates", "choose_weights", "combine_on_validation"]
+           "add_candidates", "choose_weights", "combine_on_validation", "weights_set"]
 
 CANDIDATES = ("rnn", "seasonal_naive", "drift", "smoothing")
 COMBINES = ("auto", "best", "none")
@@ -186,6 +187,24 @@ class Combine(keras.layers.Layer):
         return {**super().get_config(), "names": self.names}
 
 
+@contextlib.contextmanager
+def weights_set(model, weights: dict):
+    """The model's :class:`Combine` weights set to ``weights`` inside the block, restored
+    after it (e.g. ``{"rnn": 1.0}``: the RNN alone).
+
+    Args:
+        model: a forecaster built with candidates.
+        weights: ``{candidate: weight}`` (names left out get 0).
+    """
+    combine = model.get_layer(COMBINE_LAYER)
+    kept = np.asarray(combine.mix).copy()
+    combine.set_mix(weights)
+    try:
+        yield model
+    finally:
+        combine.mix.assign(kept)
+
+
 def add_candidates(rnn_out, targets, *, horizon: int, period: int | None):
     """The candidates beside ``rnn_out [B, H, T]`` from the scaled target window
     ``targets [B, W, T]``, combined by a :class:`Combine` named :data:`COMBINE_LAYER`.
@@ -288,15 +307,11 @@ def combine_on_validation(model, train, val, *, mode: str, seed: int = 0) -> dic
     check_choice("combine", mode, COMBINES)
     combine = model.get_layer(COMBINE_LAYER)
     smoothing = _fit_smoothing(model, train, val, seed)
-    outs = [model.get_layer(COMBINE_LAYER).input[k] for k in range(len(combine.names))]
-    view = keras.Model(model.input, outs, name="candidates_view")
-    preds, truth = [], []
-    for x, y in val:
-        preds.append([np.asarray(p, "float64") for p in view(x, training=False)])
-        truth.append(np.asarray(y, "float64"))
-    y = np.concatenate(truth)
-    signed = {n: np.concatenate([p[k] for p in preds]) - y
-              for k, n in enumerate(combine.names)}
+    view = keras.Model(model.input, list(combine.input), name="candidates_view")
+    preds = view.predict(val, verbose=0)  # one traced function; predict reads x of (x, y)
+    y = np.concatenate([np.asarray(batch[1], "float64") for batch in val])
+    signed = {n: np.asarray(p, "float64") - y for n, p in zip(combine.names, preds,
+                                                             strict=True)}
     weights, report = choose_weights(signed, mode)
     combine.set_mix(weights)
     return {**report, "weights": weights, "n_val_windows": int(len(y)),

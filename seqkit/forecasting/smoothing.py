@@ -230,9 +230,14 @@ class ExponentialSmoothing(keras.layers.Layer):
         ``deseasonalised`` each value less (or over) the season that applied to it,
         ``[B, W, T]``, as a fourth item."""
         c = self._constants()
+        step = self._step(c)
         init = self.initial_states(y)
-        init = init[:2] if init[2] is None else init  # scan carries tensors only
-        final, ys = ops.scan(self._step(c), init, ops.transpose(y, (1, 0, 2)))
+        init = init[:2] if init[2] is None else init  # the loops carry tensors only
+        if deseasonalised:
+            final, ys = ops.scan(step, init, ops.transpose(y, (1, 0, 2)))
+        else:  # the states alone: no per-step outputs stacked (scan would stack W carries)
+            final = ops.fori_loop(0, int(y.shape[1]),
+                                  lambda i, carry: step(carry, y[:, i])[0], init)
         states = final if len(final) == 3 else (*final, None)
         return (*states, ops.transpose(ys[0], (1, 0, 2))) if deseasonalised else states
 

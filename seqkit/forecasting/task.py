@@ -242,16 +242,11 @@ class Forecasting(FitTask):
 
     def _rnn_alone(self, model, batch_size: int) -> dict:
         """The RNN's own test scores (the combination's weights set aside for a moment)."""
-        from seqkit.forecasting.combination import COMBINE_LAYER
+        from seqkit.forecasting.combination import weights_set
 
-        combine = model.get_layer(COMBINE_LAYER)
-        weights = combine.mix.numpy().copy()
-        combine.set_mix({"rnn": 1.0})
-        try:
+        with weights_set(model, {"rnn": 1.0}):
             alone = evaluate_parts(model, self.data, "test", batch_size=batch_size,
                                    baselines=())
-        finally:
-            combine.mix.assign(weights)
         return {k: alone[k] for k in ("mae", "rmse", "smape", "mase")}
 
     def config(self) -> dict:
