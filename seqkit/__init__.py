@@ -5,6 +5,7 @@ Public API (imported lazily so ``import seqkit`` stays cheap):
 - layers: ``ExplicitLSTM``, ``ExplicitGRU``, ``ExplicitLSTMCell``, ``ExplicitGRUCell``,
   ``make_rnn``, ``trace_gates``, ``plot_gate_trace``, ``count_rnn``
 - training: ``fit_text_classifier``, ``fit_forecaster``, ``fit_sequence_classifier``,
+  ``fit_sequence_regressor``,
   ``FitResult``, ``FitOptions``
 - serving: ``export``, ``report``
 
@@ -31,6 +32,7 @@ _PUBLIC = {
     "fit_text_classifier": "seqkit.classification",
     "fit_forecaster": "seqkit.forecasting",
     "fit_sequence_classifier": "seqkit.classification",
+    "fit_sequence_regressor": "seqkit.regression",
     "FitResult": "seqkit.fit",
     "FitOptions": "seqkit.fit",
     "export": "seqkit.serving",

@@ -15,14 +15,14 @@ Example:
 
 >>> from seqkit import tasks
 >>> tasks.names()
-['forecasting', 'sequence_classification', 'text_classification']
+['forecasting', 'sequence_classification', 'sequence_regression', 'text_classification']
 >>> tasks.task_class("forecasting").__name__
 'Forecasting'
 >>> tasks.task_class("forecast")
 Traceback (most recent call last):
 ...
 seqkit.errors.ConfigError: unknown task 'forecast'; expected one of ['forecasting', \
-'sequence_classification', 'text_classification']
+'sequence_classification', 'sequence_regression', 'text_classification']
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from seqkit.errors import ConfigError
 REGISTRY = {
     "forecasting": "seqkit.forecasting.task:Forecasting",
     "sequence_classification": "seqkit.classification.sequences:SequenceClassification",
+    "sequence_regression": "seqkit.regression.task:SequenceRegression",
     "text_classification": "seqkit.classification.text:TextClassification",
 }
 

@@ -134,16 +134,34 @@ def sequence_lengths(x) -> np.ndarray:
     return np.where(real.any(axis=1), last, 0)
 
 
-def _aeon_input(x):
-    """aeon's layout: ``[N, F, T]`` when every length is equal, else a list of
-    ``[F, T_i]``."""
+def aeon_input(x):
+    """Zero-padded sequences in aeon's layout.
+
+    Args:
+        x: ``[N, T, F]`` post-padded sequences.
+
+    Returns:
+        ``(X, lengths)``: ``X`` float64 ``[N, F, T]`` when every length is equal, else a
+        list of ``[F, T_i]``.
+
+    Example:
+
+    >>> X, lengths = aeon_input(np.array([[[1.0], [2.0]], [[3.0], [0.0]]]))
+    >>> [s.tolist() for s in X], lengths.tolist()
+    ([[[1.0, 2.0]], [[3.0]]], [2, 1])
+    """
     lengths = sequence_lengths(x)
     if np.all(lengths == x.shape[1]):
         return np.transpose(np.asarray(x, "float64"), (0, 2, 1)), lengths
     return [np.asarray(s[:n], "float64").T for s, n in zip(x, lengths)], lengths
 
 
-def _has_aeon() -> bool:
+def has_aeon() -> bool:
+    """Whether aeon (the sequence baselines' library, ``seqkit[ucr]``) is installed.
+
+    Returns:
+        True when it can be imported.
+    """
     import importlib.util
 
     return importlib.util.find_spec("aeon") is not None
@@ -211,7 +229,7 @@ def run_baselines(names, train, test, class_names, *, seed: int = 0,
     auto = tuple(names) == ("auto",)
     if auto:
         names = TEXT_BASELINES if text else SEQUENCE_BASELINES
-    if not text and not _has_aeon():
+    if not text and not has_aeon():
         if auto:
             return {name: {"skipped": "left out: aeon is not installed (pip install "
                                       "'seqkit[ucr]')"} for name in names}
@@ -234,7 +252,7 @@ def run_baselines(names, train, test, class_names, *, seed: int = 0,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # aeon's numba/sklearn chatter
             out[name] = _scored(estimator, train, test, class_names,
-                                lambda x: _aeon_input(x)[0])
+                                lambda x: aeon_input(x)[0])
     return out
 
 

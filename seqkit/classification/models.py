@@ -356,13 +356,13 @@ def stacked_training_model(model: keras.Model) -> keras.Model:
     return keras.Model({"text": text, "wide_logits": linear}, out, name="stacked")
 
 
-def masked_feature_stats(x, mask_value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def masked_feature_stats(x, mask_value: float | None = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Per-feature mean and standard deviation over the real (non-padding) steps of ``x``.
 
     Args:
         x: ``[N, T, F]`` post-padded sequences (a padding step has every feature equal to
             ``mask_value``).
-        mask_value: the padding value.
+        mask_value: the padding value; None: every step is real.
 
     Returns:
         ``(mean [F], std [F])`` in float64; a constant feature gets std 1 (left unscaled).
@@ -375,6 +375,8 @@ def masked_feature_stats(x, mask_value: float = 0.0) -> tuple[np.ndarray, np.nda
     ([2.0, 10.0], [1.0, 1.0])
     """
     x = np.asarray(x, dtype="float64")
+    if mask_value is None:
+        mask_value = np.nan  # no step equals NaN: every step is real
     real = np.any(x != mask_value, axis=-1)
     steps = x[real] if real.any() else x.reshape(-1, x.shape[-1])
     mean, std = steps.mean(axis=0), steps.std(axis=0)
@@ -585,13 +587,15 @@ def _features(x, rnn: RNNSpec, *, head: str, frontend: str, patch: int):
     return keras.layers.Concatenate(name="rnn_and_conv")([features, conv])
 
 
-def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RNNSpec(),
-                         mask_value: float = 0.0, input_mean=None, input_std=None,
-                         patch: int = 1, head: str = "last", frontend: str = "patches",
-                         name: str = "sequence_classifier") -> keras.Model:
-    """``sequence`` ``[B, T, n_features]`` (any T; post-padded) → Masking → [per-feature
-    standardisation] → ``frontend`` ([patches of ``patch`` steps] → RNN stack → ``head``;
-    with :class:`ConvBlocks` before the RNNs or beside them) → softmax ``probabilities``.
+def sequence_features(n_features: int, *, rnn: RNNSpec = RNNSpec(), mask_value: float = 0.0,
+                      input_mean=None, input_std=None, patch: int = 1, head: str = "last",
+                      frontend: str = "patches"):
+    """The input and the features of a sequence model, before its output layer: ``sequence``
+    ``[B, T, n_features]`` (any T; post-padded) → Masking → [per-feature standardisation]
+    → ``frontend`` ([patches of ``patch`` steps] → RNN stack → ``head``; with
+    :class:`ConvBlocks` before the RNNs or beside them). The classifier
+    (:func:`build_sequence_model`) and the regressor (:mod:`seqkit.regression`) put their
+    own output on it.
 
     A time step is padding when **all** its features equal ``mask_value`` (0.0): a real
     step that is all zeros is skipped too, so shift such data first. The mask is taken
@@ -599,9 +603,9 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
 
     Args:
         n_features: features per step.
-        num_classes: softmax outputs.
         rnn: the recurrent stack.
-        mask_value: the padding value.
+        mask_value: the padding value; None: no ``Masking`` layer, every step is real
+            (equal-length data whose zeros are values, e.g. daily counts).
         input_mean, input_std: training-split statistics (:func:`masked_feature_stats`)
             for a ``Normalization`` layer ``scale_inputs``, so the model takes raw values;
             None: no standardisation.
@@ -610,6 +614,43 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
             of the last layer's outputs over the real steps (:class:`MaskedPooling`).
         frontend: one of :data:`FRONTENDS`; the convolutions are the layer
             ``conv_blocks``, their masked mean (``"lstm-fcn"``) ``conv_mean``.
+
+    Returns:
+        ``(input, features)``: the ``keras.Input`` named ``sequence`` and the symbolic
+        ``[B, D]`` features.
+
+    Example:
+
+    >>> inp, features = sequence_features(2, rnn=RNNSpec("gru", 4), head="last+mean")
+    >>> inp.name, features.shape
+    ('sequence', (None, 8))
+    """
+    n_features = check_int("n_features", n_features)
+    patch = check_int("patch", patch)
+    check_choice("head", head, HEADS)
+    check_choice("frontend", frontend, FRONTENDS)
+    rnn.checked()
+    inp = keras.Input((None, n_features), name="sequence")
+    x = inp if mask_value is None else keras.layers.Masking(
+        mask_value=float(mask_value), name="mask_padding")(inp)
+    if input_mean is not None or input_std is not None:
+        mean, std = scale_stats("input", input_mean, input_std, n_features)
+        x = keras.layers.Normalization(axis=-1, mean=mean.tolist(), variance=(std ** 2).tolist(),
+                                       name="scale_inputs", dtype="float32")(x)
+    return inp, _features(x, rnn, head=head, frontend=frontend, patch=patch)
+
+
+def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RNNSpec(),
+                         mask_value: float = 0.0, input_mean=None, input_std=None,
+                         patch: int = 1, head: str = "last", frontend: str = "patches",
+                         name: str = "sequence_classifier") -> keras.Model:
+    """:func:`sequence_features` → softmax ``probabilities``: the sequence classifier.
+
+    Args:
+        n_features: features per step.
+        num_classes: softmax outputs.
+        rnn, mask_value, input_mean, input_std, patch, head, frontend: as
+            :func:`sequence_features` takes them.
         name: the model's name.
 
     Returns:
@@ -625,19 +666,10 @@ def build_sequence_model(n_features: int, num_classes: int, *, rnn: RNNSpec = RN
     >>> both.get_layer("rnn_and_conv").output.shape  # 4 of the RNN, 128 of the convolutions
     (None, 132)
     """
-    n_features = check_int("n_features", n_features)
     check_int("num_classes", num_classes)
-    patch = check_int("patch", patch)
-    check_choice("head", head, HEADS)
-    check_choice("frontend", frontend, FRONTENDS)
-    rnn.checked()
-    inp = keras.Input((None, n_features), name="sequence")
-    x = keras.layers.Masking(mask_value=float(mask_value), name="mask_padding")(inp)
-    if input_mean is not None or input_std is not None:
-        mean, std = scale_stats("input", input_mean, input_std, n_features)
-        x = keras.layers.Normalization(axis=-1, mean=mean.tolist(), variance=(std ** 2).tolist(),
-                                       name="scale_inputs", dtype="float32")(x)
-    x = _features(x, rnn, head=head, frontend=frontend, patch=patch)
+    inp, x = sequence_features(n_features, rnn=rnn, mask_value=mask_value,
+                               input_mean=input_mean, input_std=input_std, patch=patch,
+                               head=head, frontend=frontend)
     out = keras.layers.Dense(int(num_classes), activation="softmax", name="probabilities",
                              dtype="float32")(x)
     return keras.Model(inp, out, name=name)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seqkit.classification.baselines import SEQUENCE_BASELINES, check_baselines
+from seqkit.classification.baselines import SEQUENCE_BASELINES, check_baselines, sequence_lengths
 from seqkit.classification.models import (
     FRONTENDS,
     HEADS,
@@ -158,7 +158,7 @@ class SequenceClassification(ClassificationTask):
         Raises:
             DataError: a shape that does not fit the model, NaN or inf.
         """
-        return _prepare_sequences(x, result.data_info["n_features"],
+        return prepare_sequences(x, result.data_info["n_features"],
                                   layout or result.config.get("layout", "NTF"))
 
     def config(self) -> dict:
@@ -171,7 +171,7 @@ class SequenceClassification(ClassificationTask):
 
     def data_info(self) -> dict:
         parts = (self.train_x, self.val_x, self.test_x)
-        all_lengths = np.concatenate([_lengths(a) for a in parts if len(a)])
+        all_lengths = np.concatenate([sequence_lengths(a) for a in parts if len(a)])
         return {
             "source": self.source, "n_features": self.n_features,
             "split_sizes": {"train": len(self.train_x), "val": len(self.val_x),
@@ -338,16 +338,26 @@ def resolve_patch(patch, padded_length: int) -> int:
     return check_int("patch", patch)
 
 
-def _lengths(x: np.ndarray) -> np.ndarray:
-    """Steps up to and including the last non-padding step of each row."""
-    real = np.any(x != 0.0, axis=2)
-    has = real.any(axis=1)
-    last = x.shape[1] - np.argmax(real[:, ::-1], axis=1)
-    return np.where(has, last, 0)
+def padded_sequences(x, y, lengths, classes=None, min_classes=2):
+    """Checked sequences, zero-padded: what the classifier and the regressor train on.
 
+    Args:
+        x: ``[N, T, F]`` or ``[N, T]`` array, or a list of ``[T_i, F]`` arrays.
+        y: labels (class ids come back), or None (the regressor checks its targets).
+        lengths: true lengths of an array's rows, or None.
+        classes: the class names in id order (None: the sorted labels).
+        min_classes: the fewest classes ``y`` must hold.
 
-def _checked(x, y, lengths, classes=None, min_classes=2):
-    """``(x float32 [N, T, F] with every padded step zeroed, y ids, class names)``."""
+    Returns:
+        ``(x float32 [N, T, F] with every padded step zeroed, y ids or None, class names
+        or None)``; a warning counts real steps that are all zeros (they are masked).
+
+    Example:
+
+    >>> arr, ids, names = padded_sequences([np.ones((2, 1)), np.ones((1, 1))], None, None)
+    >>> arr[:, :, 0].tolist(), ids
+    ([[1.0, 1.0], [1.0, 0.0]], None)
+    """
     from seqkit.data.sequences import check_sequences
 
     if isinstance(x, np.ndarray) and x.dtype != object and x.ndim == 2:
@@ -358,7 +368,7 @@ def _checked(x, y, lengths, classes=None, min_classes=2):
     arr = np.where(checked.mask[..., None], checked.x, 0.0).astype("float32")
     real = checked.mask
     if lengths is None:  # a padded array: trailing zero steps are its padding, not data
-        real = real & (np.arange(arr.shape[1])[None, :] < _lengths(arr)[:, None])
+        real = real & (np.arange(arr.shape[1])[None, :] < sequence_lengths(arr)[:, None])
     inner_zero = int(np.sum(~np.any(arr != 0.0, axis=2) & real))
     if inner_zero:
         warnings.warn(f"{inner_zero} real time step(s) are all zeros and will be masked as "
@@ -384,7 +394,7 @@ def _load_named(task: SequenceClassification, seed: int):
                                test_fraction=task.test_fraction, seed=seed)
     parts = []
     for key, (px, py) in zip(("train", "val", "test"), (ds.train, ds.val, ds.test)):
-        arr, _, _ = _checked(px, None, ds.lengths[key] if ds.lengths else None)
+        arr, _, _ = padded_sequences(px, None, ds.lengths[key] if ds.lengths else None)
         parts.append((arr, np.asarray(py, dtype="int64")))
     return parts, list(ds.class_names), str(ds.source), "official" if official else "carved"
 
@@ -395,7 +405,7 @@ def _load_arrays(task: SequenceClassification, seed: int):
 
     if task.y is None:
         raise DataError("y (one label per sequence) is required unless x is a dataset name")
-    arr, ids, names = _checked(apply_layout(task.x, task.layout), task.y, task.lengths,
+    arr, ids, names = padded_sequences(apply_layout(task.x, task.layout), task.y, task.lengths,
                                task.classes)
     ids = np.asarray(ids, dtype="int64")
     if task.test is None:
@@ -403,7 +413,7 @@ def _load_arrays(task: SequenceClassification, seed: int):
             task.test_fraction = DEFAULT_TEST_FRACTION
         parts = _split(arr, ids, task.val_fraction, task.test_fraction, seed)
         return parts, names, describe_source(task.x), "carved"
-    test_x, test_ids, _ = _checked(apply_layout(task.test[0], task.layout), task.test[1],
+    test_x, test_ids, _ = padded_sequences(apply_layout(task.test[0], task.layout), task.test[1],
                                    None, names, min_classes=1)
     if test_x.shape[2] != arr.shape[2]:
         raise DataError(f"test sequences have {test_x.shape[2]} features but the training "
@@ -421,7 +431,25 @@ def _split(x, y, val_fraction, test_fraction, seed):
     return [(x[i], y[i]) for i in split_indices(y, val_fraction, test_fraction, seed)]
 
 
-def _prepare_sequences(x, n_features: int, layout: str = "NTF") -> np.ndarray:
+def prepare_sequences(x, n_features: int, layout: str = "NTF") -> np.ndarray:
+    """Sequences as a sequence model takes them: float32 ``[N, T, F]``, lists post-padded.
+
+    Args:
+        x: an array or a list of sequences, in ``layout``.
+        n_features: the model's features per step.
+        layout: ``"NTF"`` or ``"NCT"``.
+
+    Returns:
+        The padded float32 array.
+
+    Raises:
+        DataError: a shape that does not fit (with a hint for aeon's layout), NaN or inf.
+
+    Example:
+
+    >>> prepare_sequences([np.ones((2, 1)), np.ones((1, 1))], 1).shape
+    (2, 2, 1)
+    """
     from seqkit.data.sequences import apply_layout, pad_sequences_post
 
     x = apply_layout(x, layout)

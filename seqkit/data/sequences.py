@@ -563,7 +563,8 @@ def load_sequence_dataset(name="digits", *, val_fraction: float = 0.15,
         source=f"{desc}; split val={val_fraction}, test={test_fraction}, seed={seed}")
 
 
-__all__ = ["UCR_PREFIX", "list_ucr_datasets", "load_ts", "load_ucr", "ts_files", "ucr_roots"]
+__all__ = ["TSER_PREFIX", "UCR_PREFIX", "list_tser_datasets", "list_ucr_datasets", "load_ts",
+           "load_tser", "load_ucr", "ts_files", "ucr_roots"]
 
 UCR_PREFIX = "ucr:"
 _INSTALL = "pip install 'seqkit[ucr]'"
@@ -692,6 +693,88 @@ def load_ucr(name: str, data_dir=None) -> tuple[dict, str]:
     parts = {split: datasets.load_classification(name, split=split, extract_path=str(root))
              for split in ("train", "test")}
     return parts, f"UCR/UEA {name} (aeon load_classification, {root / name})"
+
+
+TSER_PREFIX = "tser:"
+_TSER_ARCHIVE = "http://tseregression.org"
+
+
+def list_tser_datasets() -> list[str]:
+    """The TSER (time series extrinsic regression) problems aeon ships in its package.
+
+    Returns:
+        Their sorted names (use them as ``"tser:<Name>"``).
+
+    Raises:
+        DatasetUnavailableError: aeon is not installed (names the extra).
+
+    Example:
+
+    >>> list_tser_datasets()
+    ['CardanoSentiment', 'Covid3Month']
+    """
+    root = _bundled_root()
+    return sorted(p.name for p in root.iterdir()
+                  if _has_pair(root, p.name) and _is_regression(
+                      root / p.name / f"{p.name}_TRAIN.ts"))
+
+
+def _is_regression(train_file: Path) -> bool:
+    with open(train_file, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            words = line.strip().lower().split()
+            if words[:1] == ["@targetlabel"]:
+                return words[1:2] == ["true"]
+            if words[:1] == ["@data"]:
+                return False
+    return False
+
+
+def load_tser(name: str, data_dir=None) -> tuple[dict, str]:
+    """Read the official train and test splits of a TSER regression problem, offline
+    (Tan et al. 2021, "Time series extrinsic regression", the archive aeon reads).
+
+    Args:
+        name: the problem's name as the archive spells it (``"Covid3Month"``); the
+            ``"tser:"`` prefix is allowed.
+        data_dir: a folder holding ``<name>/<name>_TRAIN.ts`` and ``_TEST.ts`` (looked at
+            first), or None for aeon's bundled data and download folder only.
+
+    Returns:
+        ``({"train": (X, y), "test": (X, y)}, description)``: ``X`` ``[N, channels, T]``
+        (or a list of ``[channels, T_i]``), ``y`` float64 targets.
+
+    Raises:
+        DatasetUnavailableError: aeon missing, or the files are in none of the folders
+            (names them, the archive, and that seqkit never downloads).
+        DataError: an empty or path-like name.
+
+    Example:
+
+    >>> parts, _ = load_tser("tser:Covid3Month")
+    >>> parts["train"][0].shape, parts["test"][0].shape  # 1 channel, 84 days
+    ((140, 1, 84), (61, 1, 84))
+    """
+    if name.startswith(TSER_PREFIX):
+        name = name[len(TSER_PREFIX):]
+    if not name or any(c in name for c in "/\\") or name.startswith("."):
+        raise DataError(f"a TSER name must be a plain name like 'Covid3Month', got {name!r}")
+    datasets = _aeon_datasets(f"tser:{name}")
+    roots = ucr_roots(data_dir)
+    root = next((r for r in roots if _has_pair(r, name)), None)
+    if root is None:
+        raise DatasetUnavailableError(
+            f"TSER problem {name!r} is not bundled with aeon and not on disk: looked for "
+            f"{name}/{name}_TRAIN.ts and {name}/{name}_TEST.ts in "
+            f"{[str(r) for r in roots]}. seqkit never downloads: get the two files from "
+            f"{_TSER_ARCHIVE} (or run aeon.datasets.load_regression({name!r}, "
+            f"extract_path=DIR) once on a machine with the network), then pass "
+            f"data_dir=DIR. Bundled: {list_tser_datasets()}")
+    parts = {}
+    for split in ("train", "test"):
+        x, y = datasets.load_regression(name, split=split, extract_path=str(root))
+        parts[split] = (x, np.asarray(y, dtype="float64"))
+    return parts, f"TSER {name} (aeon load_regression, {root / name})"
 
 
 def ts_files(path) -> tuple[Path, Path | None]:

@@ -245,7 +245,7 @@ def recipe_names() -> list[str]:
     Example:
 
     >>> recipe_names()
-    ['forecasting', 'sequence_classification', 'text_classification']
+    ['forecasting', 'sequence_classification', 'sequence_regression', 'text_classification']
     """
     return tasks.names()
 

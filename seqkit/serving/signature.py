@@ -21,6 +21,9 @@ exported as ``task="classification"``, ``"generic"`` or a registered task's name
   and ``quantiles float32 [B, horizon, Q, T]``; its levels are
   :func:`quantile_levels` (they go into the export's metadata, not the signature: TF
   Serving's row format needs every output to have the batch axis);
+- regression: ``prediction float32 [B]``; a quantile regressor (two outputs named
+  ``prediction`` and ``quantiles``) exports both, ``quantiles float32 [B, Q]`` (its levels
+  in the metadata, as a forecaster's);
 - anything else: ``output`` (one output) or the Keras output names (several).
 
 Anything but ``"auto"`` exports the raw model outputs under other names: a string (one
@@ -235,8 +238,10 @@ def vocabulary_sample(model, limit: int = 200) -> list[str] | None:
 
 
 #: the kinds of outputs a signature names (a task's ``outputs``)
-OUTPUT_KINDS = ("classification", "forecast", "generic")
+OUTPUT_KINDS = ("classification", "forecast", "regression", "generic")
 QUANTILE_OUTPUTS = ("forecast", "quantiles")
+#: a regressor's outputs: ``prediction [B]`` and, with quantiles, ``quantiles [B, Q]``
+REGRESSION_OUTPUTS = ("prediction", "quantiles")
 _QUANTILE_LAYER = "seqkit>NonCrossingQuantiles"  # seqkit.forecasting.quantiles, by registered name
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -314,6 +319,8 @@ class OutputNaming:
             self._check_task_outputs(outputs)
             if self.kind == "forecast":
                 self._check_forecast_outputs(model, outputs)
+            if self.kind == "regression":
+                self._check_regression_outputs(model, outputs)
             self.names = None
         elif name_outputs is False or name_outputs is None:
             self.names = None
@@ -360,6 +367,22 @@ class OutputNaming:
         self.quantile_keys = names
         self.quantile_levels = levels
 
+    def _check_regression_outputs(self, model, outputs):
+        """One output ``prediction [B]``, or ``prediction [B]`` and ``quantiles [B, Q]``."""
+        if outputs is None:
+            return
+        names = output_structure_names(model) if len(outputs) > 1 else ["prediction"]
+        shapes = [tuple(o.shape) for o in outputs]
+        ranks = sorted(len(shape) for shape in shapes)
+        if sorted(names) != sorted(REGRESSION_OUTPUTS[:len(outputs)]) or ranks != [1, 2][
+                :len(outputs)]:
+            raise ConfigError(
+                f"task {self.task!r} exports prediction [B] (and quantiles [B, Q]); the "
+                f"model has outputs {names} with shapes {shapes}; pass task='generic'")
+        if len(outputs) == 2:
+            self.quantile_keys = names
+            self.quantile_levels = quantile_levels(model)
+
     def _given_names(self, name_outputs) -> list[str]:
         if isinstance(name_outputs, str):
             check_output_names([name_outputs])
@@ -401,6 +424,8 @@ class OutputNaming:
                     ["class_names"] if self.class_names else [])
             if self.kind == "forecast":
                 return list(QUANTILE_OUTPUTS) if self.quantile_keys else ["forecast"]
+            if self.kind == "regression":
+                return list(REGRESSION_OUTPUTS) if self.quantile_keys else ["prediction"]
             return ["output"] if self.n_outputs in (None, 1) else None
         return self.names
 
@@ -436,6 +461,12 @@ class OutputNaming:
             values = y if isinstance(y, dict) else dict(zip(self.quantile_keys, flat,
                                                             strict=True))
             return {key: _as_float32(values[key]) for key in QUANTILE_OUTPUTS}
+        if self.kind == "regression":
+            if not self.quantile_keys:
+                return {"prediction": _as_float32(flat[0])}
+            values = y if isinstance(y, dict) else dict(zip(self.quantile_keys, flat,
+                                                            strict=True))
+            return {key: _as_float32(values[key]) for key in REGRESSION_OUTPUTS}
         if len(flat) == 1:
             return {"output": flat[0]}
         if isinstance(y, dict):

@@ -121,7 +121,7 @@ def test_bad_baseline_names():
 def test_without_aeon_auto_leaves_the_series_baselines_out(monkeypatch):
     x = np.random.default_rng(0).normal(size=(20, 12, 2))
     y = np.arange(20) % 2
-    monkeypatch.setattr(B, "_has_aeon", lambda: False)
+    monkeypatch.setattr(B, "has_aeon", lambda: False)
     out = B.run_baselines(("auto",), (x, y), (x, y), ["a", "b"])
     assert all("aeon is not installed" in b["skipped"] for b in out.values())
     with pytest.raises(ConfigError, match=r"need aeon: pip install 'seqkit\[ucr\]'"):
