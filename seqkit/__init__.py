@@ -5,7 +5,7 @@ Public API (imported lazily so ``import seqkit`` stays cheap):
 - layers: ``ExplicitLSTM``, ``ExplicitGRU``, ``ExplicitLSTMCell``, ``ExplicitGRUCell``,
   ``make_rnn``, ``trace_gates``, ``plot_gate_trace``, ``count_rnn``
 - training: ``fit_text_classifier``, ``fit_forecaster``, ``fit_sequence_classifier``,
-  ``fit_sequence_regressor``,
+  ``fit_sequence_regressor``, ``fit_anomaly_detector``,
   ``FitResult``, ``FitOptions``
 - serving: ``export``, ``report``
 
@@ -33,6 +33,7 @@ _PUBLIC = {
     "fit_forecaster": "seqkit.forecasting",
     "fit_sequence_classifier": "seqkit.classification",
     "fit_sequence_regressor": "seqkit.regression",
+    "fit_anomaly_detector": "seqkit.anomaly",
     "FitResult": "seqkit.fit",
     "FitOptions": "seqkit.fit",
     "export": "seqkit.serving",

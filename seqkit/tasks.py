@@ -15,14 +15,15 @@ Example:
 
 >>> from seqkit import tasks
 >>> tasks.names()
-['forecasting', 'sequence_classification', 'sequence_regression', 'text_classification']
+['anomaly_detection', 'forecasting', 'sequence_classification', 'sequence_regression', \
+'text_classification']
 >>> tasks.task_class("forecasting").__name__
 'Forecasting'
 >>> tasks.task_class("forecast")
 Traceback (most recent call last):
 ...
-seqkit.errors.ConfigError: unknown task 'forecast'; expected one of ['forecasting', \
-'sequence_classification', 'sequence_regression', 'text_classification']
+seqkit.errors.ConfigError: unknown task 'forecast'; expected one of ['anomaly_detection', \
+'forecasting', 'sequence_classification', 'sequence_regression', 'text_classification']
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from seqkit.errors import ConfigError
 
 #: task name → ``"module:Class"`` of its task class (a FitTask).
 REGISTRY = {
+    "anomaly_detection": "seqkit.anomaly.task:AnomalyDetection",
     "forecasting": "seqkit.forecasting.task:Forecasting",
     "sequence_classification": "seqkit.classification.sequences:SequenceClassification",
     "sequence_regression": "seqkit.regression.task:SequenceRegression",

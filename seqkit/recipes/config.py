@@ -244,8 +244,8 @@ def recipe_names() -> list[str]:
 
     Example:
 
-    >>> recipe_names()
-    ['forecasting', 'sequence_classification', 'sequence_regression', 'text_classification']
+    >>> recipe_names()[:2]
+    ['anomaly_detection', 'forecasting']
     """
     return tasks.names()
 

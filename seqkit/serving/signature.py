@@ -24,6 +24,9 @@ exported as ``task="classification"``, ``"generic"`` or a registered task's name
 - regression: ``prediction float32 [B]``; a quantile regressor (two outputs named
   ``prediction`` and ``quantiles``) exports both, ``quantiles float32 [B, Q]`` (its levels
   in the metadata, as a forecaster's);
+- anomaly: ``anomaly_score float32 [B]`` (one output) and ``is_anomaly bool [B]``, the
+  score above the threshold the model's ``anomaly_score`` layer carries
+  (``seqkit.anomaly.model.AnomalyScore``);
 - anything else: ``output`` (one output) or the Keras output names (several).
 
 Anything but ``"auto"`` exports the raw model outputs under other names: a string (one
@@ -238,10 +241,13 @@ def vocabulary_sample(model, limit: int = 200) -> list[str] | None:
 
 
 #: the kinds of outputs a signature names (a task's ``outputs``)
-OUTPUT_KINDS = ("classification", "forecast", "regression", "generic")
+OUTPUT_KINDS = ("classification", "forecast", "regression", "anomaly", "generic")
 QUANTILE_OUTPUTS = ("forecast", "quantiles")
 #: a regressor's outputs: ``prediction [B]`` and, with quantiles, ``quantiles [B, Q]``
 REGRESSION_OUTPUTS = ("prediction", "quantiles")
+#: the layer of an anomaly detector whose output is ``anomaly_score`` and which carries the
+#: threshold (``seqkit.anomaly.model.AnomalyScore``)
+ANOMALY_LAYER = "anomaly_score"
 _QUANTILE_LAYER = "seqkit>NonCrossingQuantiles"  # seqkit.forecasting.quantiles, by registered name
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -321,6 +327,8 @@ class OutputNaming:
                 self._check_forecast_outputs(model, outputs)
             if self.kind == "regression":
                 self._check_regression_outputs(model, outputs)
+            if self.kind == "anomaly":
+                self._check_anomaly_outputs(model, outputs)
             self.names = None
         elif name_outputs is False or name_outputs is None:
             self.names = None
@@ -383,6 +391,20 @@ class OutputNaming:
             self.quantile_keys = names
             self.quantile_levels = quantile_levels(model)
 
+    def _check_anomaly_outputs(self, model, outputs):
+        """One output ``anomaly_score [B]`` from a layer that carries the threshold."""
+        layer = next((lay for lay in getattr(model, "layers", []) if lay.name == ANOMALY_LAYER),
+                     None)
+        threshold = getattr(layer, "threshold", None)
+        if outputs is not None and (len(outputs) != 1 or len(outputs[0].shape) != 1
+                                    or threshold is None):
+            raise ConfigError(
+                f"task {self.task!r} exports anomaly_score [B] with the threshold of its "
+                f"layer {ANOMALY_LAYER!r}; the model has outputs "
+                f"{[tuple(o.shape) for o in outputs]} and threshold {threshold!r}; pass "
+                "task='generic'")
+        self.threshold = threshold
+
     def _given_names(self, name_outputs) -> list[str]:
         if isinstance(name_outputs, str):
             check_output_names([name_outputs])
@@ -426,6 +448,8 @@ class OutputNaming:
                 return list(QUANTILE_OUTPUTS) if self.quantile_keys else ["forecast"]
             if self.kind == "regression":
                 return list(REGRESSION_OUTPUTS) if self.quantile_keys else ["prediction"]
+            if self.kind == "anomaly":
+                return ["anomaly_score", "is_anomaly"]
             return ["output"] if self.n_outputs in (None, 1) else None
         return self.names
 
@@ -467,6 +491,9 @@ class OutputNaming:
             values = y if isinstance(y, dict) else dict(zip(self.quantile_keys, flat,
                                                             strict=True))
             return {key: _as_float32(values[key]) for key in REGRESSION_OUTPUTS}
+        if self.kind == "anomaly":
+            score = _as_float32(flat[0])
+            return {"anomaly_score": score, "is_anomaly": score > self.threshold}
         if len(flat) == 1:
             return {"output": flat[0]}
         if isinstance(y, dict):
