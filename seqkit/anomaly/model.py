@@ -2,9 +2,14 @@
 
 Two scorers (``scorer=`` of :func:`seqkit.anomaly.task.fit_anomaly_detector`):
 
-- ``"forecast"`` (LSTM-AD, Malhotra et al. 2015; telemanom, Hundman et al. 2018): the
-  input is ``window [B, W + 1, F]``; the RNN reads its first W points and predicts the last
-  one; the error is the mean over features of the squared standardised difference.
+- ``"forecast"`` (LSTM-AD, Malhotra et al. 2015; telemanom, Hundman et al. 2018): a
+  window of W + 1 points is given as W **pairs** ``pairs [B, W, 2F]`` — step t holds
+  ``(x_{t-1}, x_t)``; the RNN reads the first of each pair and, after each, a dense layer
+  forecasts the next point; the error is the mean over features of the squared
+  standardised difference at the last step (the prediction of the window's last point
+  from the W before it). Written per step, the model streams: ``serving_step`` takes one
+  new pair (the previous point and the new one) and the RNN's states, and returns the new
+  point's score — O(1) per point (:mod:`seqkit.serving.step`).
 - ``"reconstruction"`` (an LSTM autoencoder, Malhotra et al. 2016, "LSTM-based
   encoder-decoder for multi-sensor anomaly detection"): the input is ``window [B, W, F]``;
   an encoder RNN's final state is repeated W times into a decoder RNN whose outputs a dense
@@ -22,7 +27,7 @@ Example:
 >>> from seqkit.fit.options import RNNSpec
 >>> model = build_scorer("forecast", 8, 1, rnn=RNNSpec("gru", 4), mean=[0.0], std=[1.0])
 >>> model.input.shape, model.output.shape
-((None, 9, 1), (None,))
+((None, 8, 2), (None,))
 """
 
 from __future__ import annotations
@@ -94,6 +99,32 @@ class AnomalyScore(keras.layers.Layer):
         return {**super().get_config(), "scale": self.scale, "threshold": self.threshold}
 
 
+def _selector(n_features: int, half: int, name: str):
+    """A fixed per-step ``Dense`` that keeps half ``half`` (0: previous, 1: current) of a
+    pair's ``2F`` features: a layer the streaming planner knows acts on each step."""
+    kernel = np.zeros((2 * n_features, n_features), "float32")
+    kernel[half * n_features + np.arange(n_features), np.arange(n_features)] = 1.0
+    return keras.layers.Dense(n_features, use_bias=False, trainable=False, name=name,
+                              kernel_initializer=keras.initializers.Constant(kernel),
+                              dtype="float32")
+
+
+def _forecast_error(rnn: RNNSpec, x, n_features: int):
+    """Per step t of the standardised pairs: the RNN reads ``x_{t-1}`` (the state after
+    it forecasts the next point), the error is against ``x_t``; the last step's error."""
+    previous = _selector(n_features, 0, "previous_point")(x)
+    current = _selector(n_features, 1, "current_point")(x)
+    pred = keras.layers.Dense(n_features, name="next_point", dtype="float32")(
+        rnn.apply(previous, return_sequences=True))
+    diff = keras.layers.Subtract(name="forecast_error")([pred, current])
+    squared = keras.layers.Multiply(name="squared_error")([diff, diff])
+    mean = keras.layers.Dense(1, use_bias=False, trainable=False, name="mean_over_features",
+                              kernel_initializer=keras.initializers.Constant(1.0 / n_features),
+                              dtype="float32")(squared)
+    last = keras.layers.Cropping1D((int(x.shape[1]) - 1, 0), name="last_step")(mean)
+    return keras.layers.Reshape((), name=ERROR_LAYER)(last)
+
+
 def _decoder(rnn: RNNSpec, code, window: int):
     """The autoencoder's decoder: the code repeated ``window`` times through the stack."""
     x = keras.layers.RepeatVector(window, name="repeat_code")(code)
@@ -109,7 +140,7 @@ def build_scorer(scorer: str, window: int, n_features: int, *, rnn: RNNSpec = RN
 
     Args:
         scorer: ``"forecast"`` or ``"reconstruction"`` (module docstring).
-        window: W, the points the RNN reads (the forecast scorer's input has W + 1).
+        window: W, the points the RNN reads (the forecast scorer's input: W pairs).
         n_features: features per point.
         rnn: the recurrent stack (the autoencoder's decoder mirrors it, unidirectional).
         mean, std: the training part's per-feature statistics (the model standardises).
@@ -128,19 +159,17 @@ def build_scorer(scorer: str, window: int, n_features: int, *, rnn: RNNSpec = RN
     check_choice("scorer", scorer, SCORERS)
     window, n_features = check_int("window", window), check_int("n_features", n_features)
     rnn.checked()
-    length = window + 1 if scorer == "forecast" else window
-    inp = keras.Input((length, n_features), name="window")
     mean, std = scale_stats("input", np.zeros(n_features) if mean is None else mean,
                             np.ones(n_features) if std is None else std, n_features)
+    if scorer == "forecast":  # pairs (x_{t-1}, x_t): 2F features per step
+        inp = keras.Input((window, 2 * n_features), name="pairs")
+        mean, std = np.tile(mean, 2), np.tile(std, 2)
+    else:
+        inp = keras.Input((window, n_features), name="window")
     x = keras.layers.Normalization(axis=-1, mean=mean.tolist(), variance=(std ** 2).tolist(),
                                    name="scale_inputs", dtype="float32")(inp)
     if scorer == "forecast":
-        context = keras.layers.Cropping1D((0, 1), name="context")(x)
-        target = keras.layers.Cropping1D((window, 0), name="target")(x)
-        pred = keras.layers.Dense(n_features, name="next_point", dtype="float32")(
-            rnn.apply(context))
-        pred = keras.layers.Reshape((1, n_features), name="next_point_step")(pred)
-        error = SquaredError(name=ERROR_LAYER)([pred, target])
+        error = _forecast_error(rnn, x, n_features)
     else:
         decoded = _decoder(rnn, rnn.apply(x), window)
         recon = keras.layers.Dense(n_features, name="reconstruction", dtype="float32")(decoded)

@@ -95,8 +95,10 @@ class AnomalyDetection(FitTask):
         self.mean = train.mean(axis=0)
         self.std = np.where(train.std(axis=0) > 0, train.std(axis=0), 1.0)
         length = self.span
-        self.train_windows = _windows(self.values[:self.val_start], length)
-        self.val_windows = _windows(self.values[self.val_start - length + 1:fit_end], length)
+        self.train_windows = model_inputs(_windows(self.values[:self.val_start], length),
+                                          self.scorer)
+        self.val_windows = model_inputs(
+            _windows(self.values[self.val_start - length + 1:fit_end], length), self.scorer)
 
     @property
     def span(self) -> int:
@@ -149,8 +151,8 @@ class AnomalyDetection(FitTask):
     @classmethod
     def test_case(cls) -> dict:
         """A noisy sine of 240 points with a spike at 200 (its first 160 anomaly-free),
-        windows of 8, 4 units, one epoch; no streaming step (see the module docstring of
-        :mod:`seqkit.anomaly.task`).
+        windows of 8, 4 units, one epoch, the forecast scorer: its inputs are pairs and it
+        streams.
 
         Returns:
             The case.
@@ -158,17 +160,17 @@ class AnomalyDetection(FitTask):
         Example:
 
         >>> AnomalyDetection.test_case()["inputs"].shape
-        (3, 9, 1)
+        (3, 8, 2)
         """
         t = np.arange(240)
         series = np.sin(2 * np.pi * t / 12) + 0.1 * np.random.default_rng(0).normal(size=240)
         series[200] += 3.0
         labels = (np.abs(t - 200) <= 1).astype(int)
-        windows = _windows(series[:, None], 9)
-        return {"fit": fit_anomaly_detector, "streams": False,
+        pairs = model_inputs(_windows(series[:, None], 9), "forecast")
+        return {"fit": fit_anomaly_detector, "streams": True,
                 "kwargs": {"series": series, "labels": labels, "train_end": 160, "window": 8,
                            "units": 4, "epochs": 1, "verbose": 0, "baselines": ()},
-                "inputs": windows[190:193].astype("float32"),
+                "inputs": pairs[190:193],
                 "recipe": {"units": 4, "epochs": 1, "window": 8}}
 
     # ------------------------------------------------ what a fitted detector does
@@ -177,31 +179,34 @@ class AnomalyDetection(FitTask):
 
     @classmethod
     def prepare_inputs(cls, result, x):
-        """Windows as the model takes them: float32 ``[N, L, F]`` (``[N, L]`` for one
-        feature), L = ``window + 1`` for the forecast scorer, ``window`` otherwise.
+        """Windows as the model takes them: float32. The forecast scorer takes windows of
+        ``window + 1`` points ``[N, W + 1, F]`` (turned into W pairs) or the pairs
+        ``[N, W, 2F]`` themselves; the reconstruction scorer ``[N, W, F]``. ``[N, L]`` is
+        one feature.
 
         Args:
             result: the fitted result.
             x: the windows.
 
         Returns:
-            The float32 array.
+            The float32 array the model takes.
 
         Raises:
             DataError: another window length or feature count, NaN.
         """
-        length = result.data_info["input_length"]
-        n_features = result.data_info["n_features"]
+        length, n_features = result.data_info["input_length"], result.data_info["n_features"]
+        scorer = result.config["scorer"]
         arr = np.asarray(x, dtype="float32")
         if arr.ndim == 2 and n_features == 1:
             arr = arr[..., None]
+        if scorer == "forecast" and arr.ndim == 3 and arr.shape[1:] == (length - 1,
+                                                                         2 * n_features):
+            return _finite(arr)
         if arr.ndim != 3 or arr.shape[1:] != (length, n_features):
             raise DataError(f"windows must be [N, {length}, {n_features}], got shape "
                             f"{arr.shape}; score a whole series with "
                             "seqkit.anomaly.score_series(result, series)")
-        if not np.all(np.isfinite(arr)):
-            raise DataError("windows contain NaN or infinite values")
-        return arr
+        return model_inputs(_finite(arr), scorer)
 
     @classmethod
     def recipe_outputs(cls, config, result, run_dir, *, echo=print) -> dict:
@@ -346,6 +351,35 @@ def fit_anomaly_detector(
 AnomalyDetection.fit_function = staticmethod(fit_anomaly_detector)
 
 
+def _finite(arr: np.ndarray) -> np.ndarray:
+    if not np.all(np.isfinite(arr)):
+        raise DataError("windows contain NaN or infinite values")
+    return arr
+
+
+def model_inputs(windows: np.ndarray, scorer: str) -> np.ndarray:
+    """Windows of points as the scorer's model takes them.
+
+    Args:
+        windows: ``[N, L, F]``.
+        scorer: ``"forecast"`` (L = W + 1 points → W pairs ``(x_{t-1}, x_t)``,
+            ``[N, W, 2F]``) or ``"reconstruction"`` (unchanged).
+
+    Returns:
+        float32 model inputs.
+
+    Example:
+
+    >>> w = np.arange(6.0).reshape(2, 3, 1)      # two windows of 3 points
+    >>> model_inputs(w, "forecast")[0].tolist()   # 2 pairs
+    [[0.0, 1.0], [1.0, 2.0]]
+    """
+    windows = np.asarray(windows, "float32")
+    if scorer != "forecast":
+        return windows
+    return np.concatenate([windows[:, :-1], windows[:, 1:]], axis=2)
+
+
 def _windows(values: np.ndarray, length: int) -> np.ndarray:
     """Every window of ``length`` consecutive points: ``[T - length + 1, length, F]``."""
     view = np.lib.stride_tricks.sliding_window_view(values, length, axis=0)
@@ -370,8 +404,8 @@ def point_scores(model, values, scorer: str, window: int, *, batch_size: int = 2
         ``float64 [T]``.
     """
     length = window + 1 if scorer == "forecast" else window
-    scores = np.asarray(model.predict(_windows(values, length), batch_size=batch_size,
-                                      verbose=0), "float64")
+    scores = np.asarray(model.predict(model_inputs(_windows(values, length), scorer),
+                                      batch_size=batch_size, verbose=0), "float64")
     out = np.zeros(len(values))
     if scorer == "forecast":
         out[window:] = scores

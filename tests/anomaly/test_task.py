@@ -44,8 +44,10 @@ def test_forecast_scores_are_the_next_points_scaled_squared_error(forecast):
     model = forecast.model
     nxt = keras.Model(model.input, model.get_layer("next_point").output)
     w = _windows(x, 9).astype("float32")
+    pairs = np.concatenate([w[:, :-1], w[:, 1:]], axis=2)  # (x_{t-1}, x_t) per step
     mean, std = x[:250].mean(), x[:250].std()
-    err = (nxt.predict(w, verbose=0)[:, 0] - (w[:, 8, 0] - mean) / std) ** 2
+    # the forecast after reading the window's first 8 points, against its 9th
+    err = (nxt.predict(pairs, verbose=0)[:, -1, 0] - (w[:, 8, 0] - mean) / std) ** 2
     scale = model.get_layer("anomaly_score").scale
     np.testing.assert_allclose(score_series(forecast, x)[8:], err / scale, rtol=2e-4, atol=1e-6)
     assert np.all(score_series(forecast, x)[:8] == 0)
@@ -72,13 +74,25 @@ def test_export_flags_windows_above_the_threshold(forecast, tmp_path):
 
     x, _ = _series()
     w = _windows(x, 9).astype("float32")[300:340]
+    pairs = np.concatenate([w[:, :-1], w[:, 1:]], axis=2)
     info = forecast.export(tmp_path / "ad")
-    out = tf.saved_model.load(info.path).signatures["serving_default"](window=tf.constant(w))
+    loaded = tf.saved_model.load(info.path)
+    out = loaded.signatures["serving_default"](pairs=tf.constant(pairs))
     score = out["anomaly_score"].numpy()
     np.testing.assert_allclose(score, forecast.predict(w), rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(out["is_anomaly"].numpy(),
                                   score > forecast.config["threshold_value"])
     assert out["is_anomaly"].numpy().any()
+    # a live stream, one pair (previous point, new point) per call, O(1) each: the score
+    # after the 8 pairs of a window equals the window's
+    step = loaded.signatures["serving_step"]
+    states = {s["name"]: tf.zeros((1, s["units"])) for s in info.streaming["states"]}
+    for t in range(8):
+        got = step(pairs=tf.constant(pairs[-1:, t:t + 1]), **states)
+        states = {k: got[k] for k in states}
+    assert got["anomaly_score"].numpy()[0] == pytest.approx(score[-1], rel=1e-5, abs=1e-6)
+    assert bool(got["is_anomaly"].numpy()[0]) == bool(score[-1] > forecast.config[
+        "threshold_value"])
 
 
 def test_the_default_threshold_is_telemanoms_on_the_scored_part():
