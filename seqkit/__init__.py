@@ -6,6 +6,7 @@ Public API (imported lazily so ``import seqkit`` stays cheap):
   ``make_rnn``, ``trace_gates``, ``plot_gate_trace``, ``count_rnn``
 - training: ``fit_text_classifier``, ``fit_forecaster``, ``fit_sequence_classifier``,
   ``fit_sequence_regressor``, ``fit_anomaly_detector``,
+  ``fit_language_model``,
   ``FitResult``, ``FitOptions``
 - serving: ``export``, ``report``
 
@@ -34,6 +35,7 @@ _PUBLIC = {
     "fit_sequence_classifier": "seqkit.classification",
     "fit_sequence_regressor": "seqkit.regression",
     "fit_anomaly_detector": "seqkit.anomaly",
+    "fit_language_model": "seqkit.language",
     "FitResult": "seqkit.fit",
     "FitOptions": "seqkit.fit",
     "export": "seqkit.serving",

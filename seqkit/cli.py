@@ -1,8 +1,8 @@
 """The ``seqkit`` command.
 
     seqkit train TASK [options]                          train → evaluate → export → report
-                  (TASK: anomaly_detection, forecasting, sequence_classification,
-                  sequence_regression, text_classification)
+                  (TASK: anomaly_detection, forecasting, language_modelling,
+                  sequence_classification, sequence_regression, text_classification)
     seqkit train forecasting --quantiles 0.1 0.5 0.9 --backtest  + intervals, rolling origins
     seqkit compare [--preset quick|full] [options]      the LSTM-vs-GRU study, verdicts
     seqkit export RESULT BASE_PATH [--version N]        export a saved fit result

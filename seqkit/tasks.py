@@ -15,15 +15,16 @@ Example:
 
 >>> from seqkit import tasks
 >>> tasks.names()
-['anomaly_detection', 'forecasting', 'sequence_classification', 'sequence_regression', \
-'text_classification']
+['anomaly_detection', 'forecasting', 'language_modelling', 'sequence_classification', \
+'sequence_regression', 'text_classification']
 >>> tasks.task_class("forecasting").__name__
 'Forecasting'
 >>> tasks.task_class("forecast")
 Traceback (most recent call last):
 ...
 seqkit.errors.ConfigError: unknown task 'forecast'; expected one of ['anomaly_detection', \
-'forecasting', 'sequence_classification', 'sequence_regression', 'text_classification']
+'forecasting', 'language_modelling', 'sequence_classification', 'sequence_regression', \
+'text_classification']
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from seqkit.errors import ConfigError
 REGISTRY = {
     "anomaly_detection": "seqkit.anomaly.task:AnomalyDetection",
     "forecasting": "seqkit.forecasting.task:Forecasting",
+    "language_modelling": "seqkit.language.task:LanguageModelling",
     "sequence_classification": "seqkit.classification.sequences:SequenceClassification",
     "sequence_regression": "seqkit.regression.task:SequenceRegression",
     "text_classification": "seqkit.classification.text:TextClassification",

@@ -275,6 +275,21 @@ class FitTask:
                           f"attributions), task={cls.name!r}")
 
     @classmethod
+    def generate(cls, result: FitResult, prompt, n: int = 200, **options):
+        """A sampled continuation of ``prompt`` (language models only).
+
+        Args:
+            result: the fitted result.
+            prompt: the text to continue.
+            n: tokens to generate.
+            **options: the task's sampling options.
+
+        Returns:
+            The generated text.
+        """
+        raise ConfigError(f"generate needs a language model, task={cls.name!r}")
+
+    @classmethod
     def predict_series(cls, result: FitResult, series=None, *, future_covariates=None):
         """A forecast from the end of a fitted series (forecasters only).
 

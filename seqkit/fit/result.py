@@ -140,6 +140,21 @@ class FitResult:
                                      static_covariates=static_covariates, series=series)
         return self.model.predict(inputs, batch_size=batch_size, verbose=verbose)
 
+    def generate(self, prompt: str, n: int = 200, **options) -> str:
+        """A language model's sampled continuation of ``prompt``
+        (:func:`seqkit.language.task.generate`: ``temperature``, ``top_k``, ``top_p``,
+        ``seed``).
+
+        Args:
+            prompt: the text to continue.
+            n: tokens to generate.
+            **options: the sampling options.
+
+        Returns:
+            ``prompt`` and the generated tokens.
+        """
+        return self.task_type.generate(self, prompt, n, **options)
+
     def predict_series(self, series=None, *, future_covariates=None):
         """A forecaster's forecast from the end of a series it was fitted on (its last
         ``window`` values, test part included), by id for many series.
