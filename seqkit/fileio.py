@@ -72,6 +72,37 @@ def write_json_atomic(path, data, *, fsync: bool = False) -> Path:
     return write_text_atomic(path, json.dumps(data, indent=2, default=str), fsync=fsync)
 
 
+def write_png_atomic(path, fig, *, dpi: int = 100) -> Path:
+    """Write a matplotlib figure as a PNG beside ``path`` and rename it into place.
+
+    Args:
+        path: the file to write (its folder is created).
+        fig: a ``matplotlib.figure.Figure``.
+        dpi: dots per inch.
+
+    Returns:
+        ``Path(path)``.
+
+    Example:
+
+    >>> import tempfile, pathlib
+    >>> from matplotlib.figure import Figure
+    >>> out = write_png_atomic(pathlib.Path(tempfile.mkdtemp()) / "f.png", Figure())
+    >>> out.read_bytes()[:4] == b"\\x89PNG"
+    True
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(tmp, "wb") as f:
+            fig.savefig(f, format="png", dpi=dpi)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
 def jsonable(obj):
     """``obj`` with NumPy scalars/arrays, tuples and paths turned into JSON types.
 

@@ -21,12 +21,12 @@ True
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from seqkit.errors import DataError
+from seqkit.fileio import write_png_atomic
 
 FIGSIZE, DPI = (10.0, 5.0), 100
 
@@ -80,13 +80,4 @@ def plot_anomalies(path, series, scores, *, threshold: float, labels=None,
     bottom.set_xlabel("point")
     if title:
         top.set_title(title)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            fig.savefig(f, format="png", dpi=DPI)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_png_atomic(path, fig, dpi=DPI)

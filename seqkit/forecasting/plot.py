@@ -22,12 +22,12 @@ Example:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
 from seqkit.errors import DataError
+from seqkit.fileio import write_png_atomic
 from seqkit.forecasting.metrics import central_intervals
 from seqkit.validation import check_int, check_optional_int, fail
 
@@ -87,16 +87,7 @@ def plot_forecast(path, *, history, truth=None, forecast, quantiles=None,
                            quantiles=quantiles, quantile_levels=quantile_levels, index=index,
                            history_index=history_index, target=target, title=title,
                            max_history=max_history)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            fig.savefig(f, format="png", dpi=DPI)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_png_atomic(path, fig, dpi=DPI)
 
 
 def _forecast_figure(*, history, truth=None, forecast, quantiles=None, quantile_levels=None,
